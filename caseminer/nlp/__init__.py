@@ -1,0 +1,1 @@
+"""caseminer spaCy components (one concern per module)."""

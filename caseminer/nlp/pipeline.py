@@ -1,0 +1,57 @@
+"""Build caseminer's spaCy pipeline: a blank English Language, our tokenizer, our components.
+
+No statistical model is needed (everything is rules and vocabularies shipped in patterns/), so the
+pipeline builds offline and identically on every machine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+import spacy
+from spacy.language import Language
+
+from caseminer.nlp.extensions import register_extensions
+
+# Component factory names in pipeline order, and the module that registers each factory.
+PIPELINE: tuple[tuple[str, str], ...] = (
+    ("caseminer_sentences", "caseminer.nlp.sentences"),
+    ("caseminer_sections", "caseminer.nlp.sections"),
+    ("caseminer_abbreviations", "caseminer.nlp.abbreviations"),
+    ("caseminer_labs", "caseminer.nlp.labs"),
+    ("caseminer_imaging", "caseminer.nlp.imaging"),
+    ("caseminer_clinical", "caseminer.nlp.clinical"),
+    ("caseminer_patient", "caseminer.nlp.patient"),
+    ("caseminer_context", "caseminer.nlp.context"),
+)
+COMPONENTS: tuple[str, ...] = tuple(name for name, _ in PIPELINE)
+
+
+def register_factories() -> None:
+    """Import every component module so its @Language.factory is registered.
+
+    The same factories are also declared as `spacy_factories` entry points, which is what lets
+    `nlp.add_pipe("caseminer_labs")` work in a user's own pipeline without importing caseminer.
+    """
+    for _, module in PIPELINE:
+        importlib.import_module(module)
+
+
+def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) -> Language:
+    """A new caseminer Language. `exclude` drops components by name; `config` overrides their
+    config, e.g. {"caseminer_labs": {"use_catalogue_ranges": False}}."""
+    from caseminer.nlp.tokenizer import create_tokenizer
+
+    register_extensions()
+    register_factories()
+    excluded = set(exclude)
+    unknown = excluded - set(COMPONENTS)
+    if unknown:
+        raise ValueError(f"unknown component(s) {sorted(unknown)}; known: {list(COMPONENTS)}")
+    nlp = spacy.blank("en")
+    nlp.tokenizer = create_tokenizer(nlp)
+    for name in COMPONENTS:
+        if name not in excluded:
+            nlp.add_pipe(name, config=(config or {}).get(name, {}))
+    return nlp

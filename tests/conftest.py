@@ -1,0 +1,34 @@
+"""Shared fixtures: the default pipeline, built once, and paths into ../shared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
+MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The default caseminer pipeline, shared by all tests (building it is the slow part)."""
+    from caseminer.api import default_nlp
+
+    return default_nlp()
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"{SEED} is absent (../shared not available)")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def maccrobat_path() -> Path:
+    if not MACCROBAT.exists():
+        pytest.skip(f"{MACCROBAT} is absent (../shared not available)")
+    return MACCROBAT
