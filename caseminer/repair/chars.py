@@ -1,0 +1,57 @@
+"""Character repairs: odd spaces, ligatures, soft hyphens, zero-width marks, mid-line captions.
+
+Same-length substitutions (odd spaces -> " ") keep the map as the identity; expansions ("ﬁ" -> "fi")
+map every produced character to the ligature's index; removals simply skip source characters.
+A soft hyphen at a line end is explicit hyphenation, so the hyphen and the line break both go.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from caseminer.repair.resources import Layout, layout
+
+Mapped = tuple[str, list[int] | None]  # (text, map to the input; None means identity)
+
+
+@lru_cache(maxsize=1)
+def _expand_re() -> re.Pattern[str]:
+    chars = "".join(re.escape(c) for c in layout().expand)
+    return re.compile(rf"\u00ad[ \t]*(?:\r\n|[\n\r])[ \t]*|[{chars}]")
+
+
+def _caption_breaks(text: str, lay: Layout) -> str:
+    """Put a line break before a caption that starts mid-line after a sentence end.
+
+    The last whitespace character before "Figure N:" becomes "\n" (same length, same map).
+    """
+
+    def swap(m: re.Match[str]) -> str:
+        return m.group(1) + m.group(2)[:-1] + "\n" + m.group(3)
+
+    return lay.midline_caption.sub(swap, text)
+
+
+def normalize_chars(source: str) -> Mapped:
+    """Return (text, map) with characters repaired; map[i] is the source index of text[i]."""
+    lay = layout()
+    text = lay.odd_spaces.sub(" ", source)
+    if "igure" in text or "able" in text or "ig." in text:
+        text = _caption_breaks(text, lay)
+    pattern = _expand_re()
+    if not pattern.search(text):
+        return text, None
+    parts: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        parts.append(text[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        replacement = lay.expand.get(m.group(0), "")
+        parts.append(replacement)
+        offsets.extend([m.start()] * len(replacement))
+        pos = m.end()
+    parts.append(text[pos:])
+    offsets.extend(range(pos, len(text) + 1))
+    return "".join(parts), offsets

@@ -1,0 +1,141 @@
+"""The RepairedText contract and the repair entry point.
+
+Repair runs in two passes, each producing text plus a map to its input, composed at the end:
+1. characters (caseminer.repair.chars): odd spaces, ligatures, soft hyphens, caption breaks;
+2. lines (caseminer.repair.lines + joins): junk lines removed, breaks kept/joined/dropped.
+The composed map satisfies offsets[i] = source index of repaired char i, plus a sentinel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from caseminer.repair.chars import normalize_chars
+from caseminer.repair.joins import Context, Join, decide
+from caseminer.repair.lines import (
+    BLANK,
+    JUNK,
+    Line,
+    classify,
+    sentence_per_line,
+    split_lines,
+    typical_width,
+)
+from caseminer.repair.resources import layout, lexicon
+
+
+@dataclass
+class RepairedText:
+    """Repaired text plus, for each repaired character, the source offset it came from.
+
+    `offsets[i]` is the source index of repaired character i; `offsets[len(text)]` is the source
+    length (a sentinel), so `to_source(start, end)` works for spans that end at the text's end.
+    Inserted characters (e.g. a space replacing a removed line break) map to the source position of
+    what they replaced.
+    """
+
+    text: str
+    source: str
+    offsets: list[int]
+    notes: list[str] = field(default_factory=list)
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Map a repaired span [start, end) to the smallest source span covering it."""
+        if end <= start:
+            s = self.offsets[start]
+            return s, s
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def identity(source: str) -> RepairedText:
+    """No repair at all: the map is the identity."""
+    return RepairedText(source, source, list(range(len(source) + 1)))
+
+
+class _Builder:
+    """Accumulates output text and its map to the input of the line pass."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offsets: list[int] = []
+
+    def copy(self, text: str, start: int, end: int) -> None:
+        if end > start:
+            self.parts.append(text[start:end])
+            self.offsets.extend(range(start, end))
+
+    def put(self, chars: str, at: int) -> None:
+        self.parts.append(chars)
+        self.offsets.extend([at] * len(chars))
+
+    def drop_last(self) -> None:
+        """Remove the last emitted character (a line-end hyphen being dropped)."""
+        last = self.parts[-1]
+        self.parts[-1] = last[:-1]
+        self.offsets.pop()
+
+
+def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
+    """The line pass: returns (text, map to `text`, notes)."""
+    lay, lex = layout(), lexicon()
+    lines = split_lines(text)
+    width = typical_width(lines, lay)
+    notes = classify(lines, lay, lex, width)
+    ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
+    out = _Builder()
+    prev: Line | None = None
+    gap: list[Line] = []
+    for ln in lines:
+        if ln.kind in (BLANK, JUNK):
+            gap.append(ln)
+            continue
+        start = ln.start
+        if prev is not None:
+            how = decide(prev, ln, gap, ctx)
+            if how is Join.BREAK:
+                _emit_breaks(out, prev, gap)
+            else:
+                start = ln.start + ln.indent
+                if how is Join.SPACE:
+                    out.put(" ", prev.brk_start)
+                elif how is Join.HYPHEN_DROP:
+                    out.drop_last()
+                if how is not Join.SPACE:
+                    notes.append(f"joined {how.value} at {prev.end}: {_piece(text, prev, ln)!r}")
+        out.copy(text, start, ln.end)
+        prev, gap = ln, []
+    if prev is not None and prev.brk:
+        out.put("\n", prev.brk_start)
+    out.offsets.append(len(text))
+    return "".join(out.parts), out.offsets, notes
+
+
+def _emit_breaks(out: _Builder, prev: Line, gap: list[Line]) -> None:
+    """Keep the break after `prev` and the blank lines in the gap (one, if junk was removed)."""
+    out.put("\n", prev.brk_start)
+    blanks = [ln for ln in gap if ln.kind == BLANK and ln.brk]
+    if any(ln.kind == JUNK for ln in gap):
+        blanks = blanks[:1]
+    for ln in blanks:
+        out.put("\n", ln.brk_start)
+
+
+def _piece(text: str, prev: Line, cur: Line) -> str:
+    left = text[max(prev.start, prev.end - 12) : prev.end]
+    right = cur.stripped.split(" ", 1)[0][:12]
+    return f"{left}|{right}"
+
+
+def repair(source: str) -> RepairedText:
+    """Repair `source`; see the module docstring. Never raises on any str input."""
+    if not source:
+        return identity(source)
+    try:
+        chars, map1 = normalize_chars(source)
+        text, map2, notes = repair_lines(chars)
+    except Exception as exc:  # a repair bug must never lose the document
+        result = identity(source)
+        result.notes.append(f"repair failed, text left as is: {type(exc).__name__}: {exc}")
+        return result
+    offsets = map2 if map1 is None else [map1[i] for i in map2]
+    return RepairedText(text, source, offsets, notes)

@@ -1,0 +1,256 @@
+"""Line geometry: split text into lines and tell what each line is.
+
+A PDF-to-text file is a sequence of lines whose breaks may or may not be real. Before deciding
+about any break we name every line: blank, header, caption start, table cell, junk (banner,
+page number, running header, garbled logo text) or prose. The names come from general evidence
+only: the layout vocabulary, letter case, line lengths, repetition, and the lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from caseminer.repair.resources import Layout
+
+BREAK_RE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
+TOKEN_RE = re.compile(r"\S+")
+ALPHA_RE = re.compile(r"[A-Za-z]+")
+SENTENCE_END_RE = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+
+BLANK, PROSE, HEADER, CAPTION, CELL, JUNK = "blank", "prose", "header", "caption", "cell", "junk"
+
+
+@dataclass
+class Line:
+    """One line: content is text[start:end] (trailing blanks excluded); the break follows it."""
+
+    index: int
+    start: int
+    end: int
+    brk_start: int
+    brk_end: int
+    brk: str
+    content: str
+    stripped: str
+    indent: int  # leading blanks
+    kind: str = PROSE
+    table: bool = False  # inside a table block (after a "Table N" caption)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split on any line break; each Line records its content span and its break span."""
+    lines: list[Line] = []
+    pos = 0
+    for m in BREAK_RE.finditer(text):
+        lines.append(_line(text, len(lines), pos, m.start(), m.end()))
+        pos = m.end()
+    if pos < len(text):
+        lines.append(_line(text, len(lines), pos, len(text), len(text)))
+    return lines
+
+
+def _line(text: str, index: int, start: int, brk_start: int, brk_end: int) -> Line:
+    content = text[start:brk_start].rstrip(" \t")
+    stripped = content.strip()
+    indent = len(content) - len(content.lstrip())
+    kind = PROSE if stripped else BLANK
+    end = start + len(content)
+    brk = text[brk_start:brk_end]
+    return Line(index, start, end, brk_start, brk_end, brk, content, stripped, indent, kind)
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END_RE.search(text))
+
+
+def is_header(line: Line, lay: Layout) -> bool:
+    """A whole line that names a section: known header text, or a short ALL-CAPS line."""
+    s = line.stripped
+    if len(s) > 60:
+        return False
+    key = re.sub(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+", "", s).rstrip(":").strip().lower()
+    key = re.sub(r"\s+", " ", key)
+    if key in lay.headers:
+        return True
+    letters = "".join(ALPHA_RE.findall(s))
+    words = s.split()
+    return (
+        len(letters) >= 4
+        and letters.isupper()
+        and len(words) <= 6
+        and not s.endswith((".", ","))
+        and sum(c.isdigit() for c in s) <= 2
+    )
+
+
+def typical_width(lines: list[Line], lay: Layout) -> int:
+    """The wrap width of the document: a high percentile of non-blank line lengths."""
+    lengths = sorted(len(ln.stripped) for ln in lines if ln.kind != BLANK)
+    if not lengths:
+        return int(lay.thresholds["min_width"])
+    pct = lay.thresholds["width_percentile"]
+    width = lengths[min(len(lengths) - 1, int(len(lengths) * pct))]
+    return max(int(lay.thresholds["min_width"]), width)
+
+
+def sentence_per_line(lines: list[Line], lay: Layout) -> bool:
+    """True for texts already laid out one sentence (or paragraph) per line, like MACCROBAT's."""
+    pairs = ends = 0
+    for a, b in zip(lines, lines[1:], strict=False):
+        if a.kind == BLANK or b.kind == BLANK:
+            continue
+        pairs += 1
+        ends += ends_sentence(a.stripped)
+    if pairs < lay.thresholds["sentence_per_line_min_breaks"]:
+        return not pairs or ends == pairs
+    return ends / pairs >= lay.thresholds["sentence_per_line_ratio"]
+
+
+def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int) -> list[str]:
+    """Name every line in place; return notes about junk removed."""
+    for ln in lines:
+        if ln.kind == BLANK:
+            continue
+        if lay.caption_start.match(ln.content):
+            ln.kind = CAPTION
+        elif is_header(ln, lay):
+            ln.kind = HEADER
+    notes: list[str] = []
+    _mark_banners(lines, lay, notes)
+    _mark_head_fragments(lines, lay, lexicon, notes)
+    _mark_repeated(lines, lay, notes)
+    _mark_tables(lines, lay, width)
+    _mark_page_numbers(lines, lay, width, notes)
+    return notes
+
+
+def _junk(line: Line, why: str, notes: list[str]) -> None:
+    line.kind = JUNK
+    notes.append(f"removed {why} line {line.index + 1}: {line.stripped[:40]!r}")
+
+
+def _mark_banners(lines: list[Line], lay: Layout, notes: list[str]) -> None:
+    for ln in lines:
+        if ln.kind == PROSE and lay.banner.search(ln.content):
+            _junk(ln, "banner", notes)
+
+
+def _word_ratio(text: str, lexicon: frozenset[str]) -> float:
+    words = [w.lower() for w in ALPHA_RE.findall(text)]
+    if not words:
+        return 0.0
+    return sum(w in lexicon for w in words) / len(words)
+
+
+def _mark_head_fragments(
+    lines: list[Line], lay: Layout, lexicon: frozenset[str], notes: list[str]
+) -> None:
+    """Remove garbled logo/banner pieces above the first header or prose line.
+
+    A fragment is a short line that is mostly not words, or whose every token is a piece of a
+    longer line nearby (a journal name drawn letter by letter: "R he umat o" / "Rheumatology").
+    """
+    th = lay.thresholds
+    head: list[Line] = []
+    for ln in lines[: int(th["head_max_lines"])]:
+        if ln.kind in (HEADER, CAPTION):
+            break
+        if ln.kind == PROSE and len(ln.stripped.split()) >= th["head_prose_min_tokens"]:
+            break
+        head.append(ln)
+    letters = [
+        (ln, "".join(ALPHA_RE.findall(ln.content)).lower())
+        for ln in lines[: int(th["head_max_lines"])]
+        if ln.kind != BLANK
+    ]
+    for ln in head:
+        s = ln.stripped
+        if ln.kind != PROSE or len(s) > th["fragment_max_chars"]:
+            continue
+        tokens = [t.lower() for t in ALPHA_RE.findall(s)]
+        if not tokens or len(s.split()) > th["fragment_max_tokens"]:
+            continue
+        if _word_ratio(s, lexicon) < th["fragment_min_word_ratio"]:
+            _junk(ln, "garbled banner", notes)
+            continue
+        own = "".join(tokens)
+        for other, other_letters in letters:
+            if other is ln or len(other_letters) < 2 * len(own):
+                continue
+            if all(t in other_letters for t in tokens):
+                _junk(ln, "banner fragment", notes)
+                break
+
+
+def _mark_repeated(lines: list[Line], lay: Layout, notes: list[str]) -> None:
+    """Running headers/footers: the same line (digits aside) recurring far apart."""
+    th = lay.thresholds
+    seen: dict[str, list[Line]] = defaultdict(list)
+    for ln in lines:
+        s = ln.stripped
+        if ln.kind != PROSE or len(s) < th["repeated_min_chars"] or len(ALPHA_RE.findall(s)) < 2:
+            continue
+        seen[re.sub(r"\d+", "#", s.lower())].append(ln)
+    for group in seen.values():
+        if len(group) < th["repeated_min_count"]:
+            continue
+        gaps = [b.index - a.index for a, b in zip(group, group[1:], strict=False)]
+        if min(gaps) >= th["repeated_min_gap_lines"]:
+            for ln in group:
+                _junk(ln, "running header", notes)
+
+
+def _mark_tables(lines: list[Line], lay: Layout, width: int) -> None:
+    """Lines after a "Table N" caption stay cells while they are short."""
+    max_cell = max(lay.thresholds["table_cell_max_chars"], width * 0.5)
+    in_caption = in_table = False
+    for ln in lines:
+        if ln.kind == CAPTION:
+            is_table = bool(lay.table_caption_start.match(ln.content))
+            in_caption = is_table and not ends_sentence(ln.stripped)
+            in_table = is_table and not in_caption
+            continue
+        if ln.kind == BLANK:
+            if in_caption:
+                in_caption, in_table = False, True
+            ln.table = in_table
+            continue
+        if ln.kind == JUNK:
+            continue
+        if ln.kind == HEADER:
+            in_caption = in_table = False
+            continue
+        if in_caption:
+            if ends_sentence(ln.stripped):
+                in_caption, in_table = False, True
+            continue
+        if in_table and len(ln.stripped) <= max_cell:
+            ln.kind = CELL
+            ln.table = True
+        else:
+            in_table = False
+
+
+def _mark_page_numbers(lines: list[Line], lay: Layout, width: int, notes: list[str]) -> None:
+    """A bare number is a page number next to a form feed, or when it interrupts prose."""
+    long_enough = width * lay.thresholds["short_line_ratio"]
+    content = [ln for ln in lines if ln.kind not in (BLANK, JUNK)]
+    for i, ln in enumerate(content):
+        if ln.kind != PROSE or not lay.bare_page_number.match(ln.content):
+            continue
+        prev_line = lines[ln.index - 1] if ln.index else None
+        near_feed = "\f" in ln.brk or (prev_line is not None and "\f" in prev_line.brk)
+        before = content[i - 1] if i else None
+        after = content[i + 1] if i + 1 < len(content) else None
+        in_prose = (
+            before is not None
+            and after is not None
+            and before.kind == PROSE
+            and after.kind == PROSE
+            and len(before.stripped) >= long_enough
+            and len(after.stripped) >= long_enough
+        )
+        if near_feed or in_prose:
+            _junk(ln, "page number", notes)
