@@ -1,0 +1,58 @@
+"""Plain records the scorer works on: gold and predicted items reduced to what is scored.
+
+Gold comes from three formats and predictions from pydantic CaseReports; both are reduced to the
+same small shape here so the matcher and the scorer never care where an item came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATEGORIES = ("labs", "imaging", "diagnoses", "procedures")
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    """One gold mention in one category.
+
+    ``analytes`` holds the texts of the tests a lab value is linked to (MACCROBAT MODIFY targets, or
+    the ``analyte`` of our own gold); ``value`` is the gold number when the gold gives one.
+    """
+
+    category: str
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+    label: str = ""
+    value: float | None = None
+    analytes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PredItem:
+    """One predicted item (from a CaseReport) in one category."""
+
+    category: str
+    start: int
+    end: int
+    text: str
+    negated: bool = False
+    value: float | None = None
+    value_text: str | None = None
+    analyte: str | None = None
+    analyte_text: str | None = None
+
+
+@dataclass
+class GoldDoc:
+    """A gold document: its text and its items per category."""
+
+    id: str
+    text: str
+    items: dict[str, list[GoldItem]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of(self, category: str) -> list[GoldItem]:
+        """Gold items of one category (empty list when none)."""
+        return self.items.get(category, [])
