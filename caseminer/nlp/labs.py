@@ -1,0 +1,661 @@
+"""caseminer_labs: laboratory results (and bedside measurements) as LAB items.
+
+Reads top to bottom as: load the analyte catalogue, find analyte and value mentions, pair them
+(prose and flattened tables separately), attach reference ranges, interpret, write items.
+The item span is the value evidence ("7.8 mg/dL", "<0.5", "negative", "within normal limits");
+the analyte mention goes in ``analyte_text``/``analyte_start_char``/``analyte_end_char``.
+A value is only reported when an analyte from the catalogue anchors it in the same clause, so
+doses, ages, years, sizes and citations do not become labs.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_kind_at
+from caseminer.nlp.lab_catalogue import (
+    AnalyteMention,
+    Catalogue,
+    convert,
+    find_analytes,
+    load_catalogue,
+    trie_alternation,
+    units_compatible,
+)
+from caseminer.nlp.lab_tables import find_table_regions, pair_table, table_events
+from caseminer.nlp.lab_values import ValueMention, find_values, value_regex
+
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# what may stand between two values of one analyte: "from 1.2 to 3.4", "20/20 right eye and 20/30"
+_CHAIN_GAP = re.compile(
+    r"\s*(?:(?:in\s+)?(?:the\s+)?(?:right|left|RE|LE|OD|OS)(?:\s+eye)?\s*)?"
+    r"(?:,|and|to|then|→|->|–|-|, then|and then|or|\(|\["
+    r"|(?:,?\s*(?:which|and)\s+)?(?:improved|increased|decreased|rose|fell|dropped|returned)"
+    r"\s+to)\s*"
+)
+_REF_AFTER = re.compile(r"\s*[:,]?\s*(?:range|limits?|values?)?\s*[:,=]?\s*[<>≤≥]?\s*\d")
+
+
+@dataclass
+class LabMatch:
+    """One analyte-value pairing, before it is written to the Doc."""
+
+    analyte: AnalyteMention
+    value: ValueMention
+    source: str  # "text" | "table"
+    rule: str
+    interpretation: str | None = None
+    interpretation_source: str | None = None
+
+
+@Language.factory(
+    "caseminer_labs",
+    default_config={
+        "max_gap_chars": 60,
+        "max_gap_words": 7,
+        "unitless_max_gap_chars": 30,
+        "result_max_gap_chars": 60,
+        "tables": True,
+        "use_catalogue_ranges": True,
+        "skip_sections": ["references", "acknowledgements"],
+    },
+)
+def make_labs(
+    nlp: Language,
+    name: str,
+    max_gap_chars: int,
+    max_gap_words: int,
+    unitless_max_gap_chars: int,
+    result_max_gap_chars: int,
+    tables: bool,
+    use_catalogue_ranges: bool,
+    skip_sections: list[str],
+) -> "LabExtractor":
+    """Factory of the labs component (entry point caseminer.nlp.labs:make_labs)."""
+    register_extensions()
+    return LabExtractor(
+        name,
+        max_gap_chars=max_gap_chars,
+        max_gap_words=max_gap_words,
+        unitless_max_gap_chars=unitless_max_gap_chars,
+        result_max_gap_chars=result_max_gap_chars,
+        tables=tables,
+        use_catalogue_ranges=use_catalogue_ranges,
+        skip_sections=skip_sections,
+    )
+
+
+class LabExtractor:
+    """Finds lab results; ``match`` returns pairings, ``set_annotations`` writes LAB items."""
+
+    def __init__(
+        self,
+        name: str = "caseminer_labs",
+        *,
+        max_gap_chars: int = 60,
+        max_gap_words: int = 7,
+        unitless_max_gap_chars: int = 30,
+        result_max_gap_chars: int = 60,
+        tables: bool = True,
+        use_catalogue_ranges: bool = True,
+        skip_sections: list[str] | tuple[str, ...] = ("references", "acknowledgements"),
+    ) -> None:
+        register_extensions()
+        self.name = name
+        self.max_gap_chars = max_gap_chars
+        self.max_gap_words = max_gap_words
+        self.unitless_max_gap_chars = unitless_max_gap_chars
+        self.result_max_gap_chars = result_max_gap_chars
+        self.tables = tables
+        self.use_catalogue_ranges = use_catalogue_ranges
+        self.skip_sections = frozenset(skip_sections)
+        self.cat: Catalogue = load_catalogue()
+        vocab = self.cat.vocab
+        self.value_re = value_regex(self.cat)
+        self.result_kind: dict[str, str] = {}
+        for kind in ("normal", "positive", "high", "low", "abnormal"):
+            for phrase in vocab["results"][kind]:
+                self.result_kind.setdefault(phrase.lower(), kind)
+        alt = trie_alternation(list(self.result_kind), case_insensitive=True)
+        self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
+        self.overrides: dict[str, str | None] = {
+            k.lower(): v for k, v in vocab["result_interpretation"].items()
+        }
+        self.weak = {w.lower() for w in vocab["weak_results"]}
+        self.copulas = {w.lower() for w in vocab["copulas"]}
+        followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
+        self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
+        dose = "|".join(re.escape(w) for w in sorted(vocab["dose_after"], key=len, reverse=True))
+        self.dose_re = re.compile(rf"^[\s,)]*(?:[a-z]+\s+){{0,2}}?(?i:{dose})(?![A-Za-z0-9])")
+        self.after_words = {
+            "of",
+            "levels",
+            "level",
+            "serum",
+            "plasma",
+            "blood",
+            "the",
+            "in",
+            "for",
+            "reactivity",
+            "staining",
+            "free",
+            "total",
+            "urinary",
+            "urine",
+            "circulating",
+            "fasting",
+            "stain",
+            "expression",
+            "immunoreactivity",
+            "titers",
+            "titres",
+        }
+        self.link = {w.lower() for w in vocab["link_words"]}
+        self.result_link = {w.lower() for w in vocab["result_link_words"]}
+        self.blockers = {w.lower() for w in vocab["blockers"]}
+        cues = sorted(vocab["reference_cues"], key=len, reverse=True)
+        cue_alt = "|".join(re.escape(c) for c in cues)
+        self.ref_between = re.compile(
+            rf"^\s*(?:[\(\[]|[,;])?\s*(?:(?i:{cue_alt})\s*)?(?:range\s*)?[:,=]?\s*$"
+        )
+        self.ref_cue_before = re.compile(rf"(?:[\(\[,;]|^)\s*(?i:{cue_alt})\s*[:,=]?\s*$")
+        self.growth_re = re.compile(
+            r"(?i:grew|isolated|yielded|positive\s+for|growth\s+of)\s+"
+            r"(?P<org>(?:[A-Z][a-z]+|[A-Z]{3,5})(?:\s+(?:[a-z]{3,}|spp?\.))?"
+            r"|(?i:gram)[-\s](?:positive|negative|variable)\s+(?:cocci|bacilli|rods|organisms))"
+        )
+
+    # -- component -------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            matches = self.match(doc)
+        except Exception:  # never die on bad input; an empty result is better than no result
+            matches = []
+        self.set_annotations(doc, matches)
+        return doc
+
+    def match(self, doc: Doc) -> list[LabMatch]:
+        """All lab pairings in the doc: tables first, then prose outside the tables."""
+        text = doc.text
+        bounds = _sentence_bounds(doc)
+        regions = find_table_regions(text) if self.tables else []
+        out: list[LabMatch] = []
+        taken: list[tuple[int, int]] = []
+        for region in regions:
+            values = [
+                v
+                for v in find_values(text, self.cat, self.value_re, region.start, region.end)
+                + self._table_results(text, region.start, region.end)
+            ]
+            values.sort(key=lambda v: v.start)
+            events = table_events(text, region, self.cat, values)
+            for pair in pair_table(events):
+                out.append(LabMatch(pair.analyte, pair.value, "table", pair.rule))
+            taken.append((region.start, region.end))
+        segments = _complement(taken, len(text))
+        for lo, hi in segments:
+            out.extend(self._match_prose(text, lo, hi, bounds))
+        for m in out:
+            self._interpret(text, m)
+        return out
+
+    # -- prose -----------------------------------------------------------------------------
+    def _match_prose(self, text: str, lo: int, hi: int, bounds: list[int]) -> list[LabMatch]:
+        analytes = [
+            a
+            for a in find_analytes(text, self.cat, lo, hi)
+            if not self.drug_follow_re.match(text, a.end, min(len(text), a.end + 30))
+        ]
+        values = [
+            v
+            for v in find_values(text, self.cat, self.value_re, lo, hi)
+            if not self.dose_re.match(text[v.end : v.end + 30])
+        ]
+        astarts = [a.start for a in analytes]
+        values = [v for v in values if not _inside(analytes, astarts, v.start)]
+        orphans = self._reference_ranges(text, values)
+        live = [v for v in values if not v.consumed]
+        results = self._results(text, lo, hi, live, analytes)
+        matches = self._pair_numeric(text, analytes, live, bounds)
+        matches = self._respectively(text, analytes, live, bounds, matches)
+        matches += self._pair_results(text, analytes, results, live, bounds)
+        matches.sort(key=lambda m: m.value.start)
+        for ref_value, pos in orphans:
+            before = [m for m in matches if m.value.end <= pos and _same(bounds, m.value.end, pos)]
+            if before and before[-1].value.reference is None:
+                before[-1].value.reference = _range_of(ref_value)
+        return matches
+
+    def _pair_numeric(self, text, analytes, values, bounds) -> list[LabMatch]:
+        starts = [a.start for a in analytes]
+        paired: dict[int, LabMatch] = {}
+        for idx, v in enumerate(values):
+            before = self._before_candidate(text, analytes, starts, values, idx, bounds)
+            after = self._after_candidate(text, analytes, starts, v, bounds)
+            choice = None
+            if before is not None and before[1]:
+                choice = (before[0], "prose_analyte_value")
+            elif after is not None:
+                choice = (after, "prose_value_analyte")
+            elif before is not None:
+                choice = (before[0], "prose_analyte_words_value")
+            if choice is not None:
+                paired[idx] = LabMatch(choice[0], v, "text", choice[1])
+        # "rose from 1.2 to 3.4 mg/dL", "between 52 and 69 × 10^9/L": the next value inherits
+        for idx, v in enumerate(values):
+            if idx in paired or idx == 0 or (idx - 1) not in paired:
+                continue
+            prev = paired[idx - 1]
+            gap = text[prev.value.end : v.start]
+            if _CHAIN_GAP.fullmatch(gap) and (
+                _same(bounds, prev.value.end, v.start)
+                and units_compatible(v.unit, prev.analyte.analyte)
+            ):
+                paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
+        return [paired[i] for i in sorted(paired)]
+
+    def _respectively(self, text, analytes, values, bounds, matches) -> list[LabMatch]:
+        """ "A, B and C were 1, 2 and 3, respectively": pair the two lists in order."""
+        by_value = {id(m.value): m for m in matches}
+        for r in re.finditer(r"\brespectively\b", text):
+            k = bisect.bisect_right(bounds, r.start()) - 1
+            s0 = bounds[k] if k >= 0 else 0
+            vals = [v for v in values if s0 <= v.start < r.start()]
+            if len(vals) < 2:
+                continue
+            names = [a for a in analytes if s0 <= a.start < vals[0].start and not a.weak]
+            if len(names) < len(vals):
+                continue
+            names = names[len(names) - len(vals) :]  # the list right before the values
+            for a, v in zip(names, vals, strict=True):
+                if units_compatible(v.unit, a.analyte) and not a.analyte.qualitative:
+                    by_value[id(v)] = LabMatch(a, v, "text", "prose_respectively")
+        return sorted(by_value.values(), key=lambda m: m.value.start)
+
+    def _before_candidate(self, text, analytes, starts, values, idx, bounds):
+        """The analyte just before value ``idx``: (mention, gap_is_tight) or None."""
+        v = values[idx]
+        j = bisect.bisect_left(starts, v.start) - 1
+        if j < 0:
+            return None
+        a = analytes[j]
+        if a.analyte.qualitative and not v.titre and j > 0:
+            a = analytes[j - 1]  # "SaO2 in arterial blood gas was 97.7%": skip the panel name
+        if a.end > v.start or not _same(bounds, a.end, v.start):
+            return None
+        if idx > 0 and values[idx - 1].start >= a.end:
+            return None  # another value stands between
+        gap = text[a.end : v.start]
+        if len(gap) > self.max_gap_chars or re.search(r";|\n\s*\n|\.\s", gap):
+            return None
+        words = [w.lower() for w in _WORD.findall(gap)]
+        if len(words) > self.max_gap_words or (
+            v.unit is None and any(w in self.blockers for w in words)
+        ):
+            return None
+        adjacent = not words and len(gap) <= 3
+        if a.weak and (v.unit is None or not units_compatible(v.unit, a.analyte)):
+            return None
+        if not adjacent and not units_compatible(v.unit, a.analyte):
+            return None
+        if a.analyte.qualitative and not v.titre and v.unit is None:
+            return None
+        tight = all(w in self.link for w in words) and len(gap) <= self.unitless_max_gap_chars
+        if v.unit is None and not v.titre and not tight:
+            return None
+        if v.ratio and not self._ratio_ok(v, a, tight):
+            return None
+        return a, tight
+
+    @staticmethod
+    def _ratio_ok(v: ValueMention, a: AnalyteMention, tight: bool) -> bool:
+        """'150/100' is a blood pressure, '6/18' an acuity, '4/5' a strength; not a date or IHC."""
+        if v.unit is not None and v.unit.dimension == "pressure":
+            return True
+        if a.analyte.name == "Blood pressure":
+            return True
+        return tight and a.analyte.category == "measurement" and v.unit is None
+
+    def _after_candidate(self, text, analytes, starts, v, bounds):
+        """An analyte written right after the value ("79% lymphocytes", "30 leukocytes")."""
+        j = bisect.bisect_left(starts, v.start)
+        if j >= len(analytes):
+            return None
+        a = analytes[j]
+        gap = text[v.end : a.start] if a.start >= v.end else ""
+        if a.start < v.start or len(gap) > 2 or gap.strip() or a.start > v.end + 2:
+            if not (v.start <= a.start < v.end):
+                return None
+        if a.analyte.qualitative or a.weak:
+            return None
+        if v.ratio:  # "2/5 strength", "30/30 on the MMSE": a score written before its scale
+            ok = a.analyte.category == "measurement" and text[v.end : a.start] == " "
+            return a if ok else None
+        if v.unit is None and not (
+            a.analyte.category == "hematology"
+            and text[v.end : a.start] == " "
+            and v.value_high is None
+        ):
+            return None
+        if not units_compatible(v.unit, a.analyte):
+            return None
+        return a
+
+    # -- reference ranges ------------------------------------------------------------------
+    def _reference_ranges(self, text: str, values: list[ValueMention]):
+        """Mark values that are reference ranges; attach them; return orphans (no value before)."""
+        orphans: list[tuple[ValueMention, int]] = []
+        for i, w in enumerate(values):
+            if w.consumed:
+                continue
+            is_range = w.value_high is not None or w.comparator in ("<", "<=", ">", ">=")
+            prefix = text[max(0, w.start - 40) : w.start]
+            cue_before = self.ref_cue_before.search(prefix)
+            if i > 0 and not values[i - 1].consumed:
+                v = values[i - 1]
+                gap = text[v.end : w.start]
+                if len(gap) <= 40 and self.ref_between.match(gap):
+                    bracket = "(" in gap or "[" in gap
+                    if (bracket and is_range) or (cue_before and (is_range or bracket)):
+                        w.consumed = True
+                        if v.reference is None:
+                            v.reference = _range_of(w)
+                        continue
+            if cue_before and (is_range or "(" in prefix[-15:]):
+                w.consumed = True
+                orphans.append((w, w.start))
+        return orphans
+
+    # -- qualitative results ---------------------------------------------------------------
+    def _results(self, text, lo, hi, values, analytes) -> list[ValueMention]:
+        out: list[ValueMention] = []
+        astarts = [a.start for a in analytes]
+        for m in self.result_re.finditer(text, lo, hi):
+            after = text[m.end() : m.end() + 30]
+            if _REF_AFTER.match(after):
+                continue  # "(normal, <1:40)": a reference range, not a result
+            if _inside(analytes, astarts, m.start()):
+                continue
+            if re.match(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d", after):
+                continue  # "fell from 798 to 98": the numbers carry the result
+            if re.match(r"^[\s-]+power\b", after, re.IGNORECASE):
+                continue  # "high power field"
+            phrase = re.sub(r"\s+", " ", m.group().lower())
+            kind = self.result_kind.get(phrase)
+            vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
+            vm.interpretation = self.overrides.get(phrase, kind)
+            g = self.growth_re.match(text, m.start())
+            if g:
+                vm.end = g.end("org")
+                vm.value_text = g.group("org")
+                vm.interpretation = "positive"
+            out.append(vm)
+        return out
+
+    def _table_results(self, text: str, lo: int, hi: int) -> list[ValueMention]:
+        """Qualitative cells of a table ("Negative", "Normal") standing alone on their line."""
+        out = []
+        for m in self.result_re.finditer(text, lo, hi):
+            ls = text.rfind("\n", 0, m.start()) + 1
+            le = text.find("\n", m.end())
+            le = len(text) if le < 0 else le
+            if text[ls:le].strip() != m.group().strip():
+                continue
+            phrase = re.sub(r"\s+", " ", m.group().lower())
+            vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
+            vm.interpretation = self.overrides.get(phrase, self.result_kind.get(phrase))
+            out.append(vm)
+        return out
+
+    def _pair_results(self, text, analytes, results, values, bounds) -> list[LabMatch]:
+        starts = [a.start for a in analytes]
+        stops = sorted([v.start for v in values] + [r.start for r in results])
+        out: list[LabMatch] = []
+        for r in results:
+            weak = r.qualitative in self.weak
+            best: tuple[AnalyteMention, str] | None = None
+            # analyte after the result word: "elevated CRP", "increased levels of prolactin"
+            j = bisect.bisect_left(starts, r.end)
+            if j < len(analytes) and not weak and not analytes[j].weak:
+                a = analytes[j]
+                gap = text[r.end : a.start]
+                words = [w.lower() for w in _WORD.findall(gap)]
+                if (
+                    len(gap) <= 25
+                    and _same(bounds, r.end, a.start)
+                    and all(w in self.after_words for w in words)
+                    and (
+                        "for" not in words
+                        or self.overrides.get(r.qualitative or "") in ("positive", "negative")
+                        or r.qualitative in ("positive", "negative")
+                    )
+                    and not re.search(r"[;:,.()]", gap)
+                ):
+                    best = (a, "prose_result_analyte")
+            j = bisect.bisect_left(starts, r.start) - 1
+            if best is None and j >= 0:
+                a = analytes[j]
+                gap = text[a.end : r.start]
+                words = [w.lower() for w in _WORD.findall(gap)]
+                k = bisect.bisect_right(stops, a.end)
+                between = k < len(stops) and stops[k] < r.start
+                ok = (
+                    not a.weak
+                    and a.end <= r.start
+                    and _same(bounds, a.end, r.start)
+                    and len(gap) <= self.result_max_gap_chars
+                    and not between
+                    and not re.search(r";|\n\s*\n|\.\s", gap)
+                    and not any(w in self.blockers for w in words)
+                )
+                if ok and weak:
+                    ok = all(w in self.result_link for w in words) and len(words) <= 4
+                if ok and not all(w in self.result_link for w in words):
+                    ok = len(words) <= 4 and not _has_verb_clause(words)
+                    ok = ok and any(w in self.copulas for w in words)
+                if ok:
+                    best = (a, "prose_analyte_result")
+            if best is not None:
+                m = LabMatch(best[0], r, "text", best[1])
+                out.append(m)
+        return out
+
+    # -- interpretation --------------------------------------------------------------------
+    def _interpret(self, text: str, m: LabMatch) -> None:
+        v, a = m.value, m.analyte.analyte
+        if v.qualitative is not None:
+            m.interpretation, m.interpretation_source = v.interpretation, "text"
+            if m.interpretation is None:
+                m.interpretation_source = None
+            return
+        if v.interpretation:
+            m.interpretation, m.interpretation_source = v.interpretation, "text"
+            return
+        lo, hi = min(m.analyte.end, v.start), max(m.analyte.start, v.start)
+        cue = self._cue_in(text, lo, hi) or self._cue_in(text, v.end, v.end + 15)
+        if cue is not None:
+            m.interpretation, m.interpretation_source = cue, "text"
+            return
+        computed = self._compare(v, a)
+        if computed is not None:
+            m.interpretation, m.interpretation_source = computed, "catalogue"
+
+    def _cue_in(self, text: str, lo: int, hi: int) -> str | None:
+        """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend)."""
+        for r in self.result_re.finditer(text, lo, min(len(text), hi + 25)):
+            if r.start() >= hi:
+                break
+            after = text[r.end() : r.end() + 30]
+            if _REF_AFTER.match(after):
+                continue  # "(normal 8.5-10.5": a reference range cue, not a stated result
+            if re.match(r"\s+(?:to|from)\b", after):
+                continue  # "decreased to 72 mmHg": a trend, not an interpretation
+            phrase = re.sub(r"\s+", " ", r.group().lower())
+            kind = self.overrides.get(phrase, self.result_kind.get(phrase))
+            if kind in ("high", "low", "normal") and phrase not in self.weak:
+                return kind
+        return None
+
+    def _compare(self, v: ValueMention, a) -> str | None:
+        """low/normal/high from the text's reference range, else the catalogue's."""
+        if v.value is None or v.ratio:
+            return None
+        if v.reference and (v.reference.get("low") is not None or v.reference.get("high")):
+            ref_unit = v.reference.get("unit")
+            if ref_unit is None or v.unit is None or ref_unit.ucum == v.unit.ucum:
+                return _classify(v, v.reference.get("low"), v.reference.get("high"))
+            return None
+        if not self.use_catalogue_ranges or (a.ref_low is None and a.ref_high is None):
+            return None
+        if v.unit is None:
+            if a.ref_unit == "1":  # dimensionless analytes (pH, INR, specific gravity)
+                return _classify(v, a.ref_low, a.ref_high)
+            return None
+        value = convert(v.value, v.unit, a.ref_unit, a)
+        if value is None:
+            return None
+        high = convert(v.value_high, v.unit, a.ref_unit, a) if v.value_high is not None else None
+        probe = ValueMention(v.start, v.end, v.value_text, value=value, value_high=high)
+        probe.comparator = v.comparator
+        return _classify(probe, a.ref_low, a.ref_high)
+
+    # -- writing ---------------------------------------------------------------------------
+    def set_annotations(self, doc: Doc, matches: list[LabMatch]) -> None:
+        """Write one LAB item per distinct value span (first pairing wins)."""
+        seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
+        for m in sorted(matches, key=lambda m: m.value.start):
+            if section_kind_at(doc, m.value.start) in self.skip_sections:
+                continue  # a bibliography's numbers are not the patient's results
+            span = _char_span(doc, m.value.start, m.value.end)
+            if span is None or (span.start_char, span.end_char) in seen:
+                continue
+            seen.add((span.start_char, span.end_char))
+            add_item(doc, span, self._attrs(m))
+
+    def _attrs(self, m: LabMatch) -> dict[str, Any]:
+        v, a = m.value, m.analyte.analyte
+        ref = None
+        if v.reference:
+            unit = v.reference.get("unit")
+            ref = {
+                "low": v.reference.get("low"),
+                "high": v.reference.get("high"),
+                "unit": unit.ucum if unit is not None else (v.unit.ucum if v.unit else None),
+                "source": "text",
+            }
+        elif (
+            self.use_catalogue_ranges
+            and v.qualitative is None
+            and (a.ref_low is not None or a.ref_high is not None)
+        ):
+            ref = {"low": a.ref_low, "high": a.ref_high, "unit": a.ref_unit, "source": "catalogue"}
+        return {
+            "analyte": a.name,
+            "analyte_text": m.analyte.text,
+            "analyte_start_char": m.analyte.start,
+            "analyte_end_char": m.analyte.end,
+            "value": v.value,
+            "value_high": v.value_high,
+            "value_text": v.value_text,
+            "comparator": v.comparator,
+            "unit": v.unit_text,
+            "unit_ucum": v.unit.ucum if v.unit else None,
+            "reference_range": ref,
+            "interpretation": m.interpretation,
+            "interpretation_source": m.interpretation_source,
+            "loinc": a.loinc,
+            "source": m.source,
+            "rule": m.rule,
+        }
+
+
+# -- small pure helpers --------------------------------------------------------------------
+def _classify(v: ValueMention, low: float | None, high: float | None) -> str | None:
+    """low/normal/high of a value against limits, honouring comparators; None when unclear."""
+    x = v.value
+    if x is None:
+        return None
+    if v.comparator in ("<", "<="):
+        if high is not None and x <= high and (low is None or low <= 0):
+            return "normal"
+        if low is not None and x <= low:
+            return "low"
+        return None
+    if v.comparator in (">", ">="):
+        if high is not None and x >= high:
+            return "high"
+        return None
+    top = v.value_high if v.value_high is not None else x
+    if low is not None and top < low:
+        return "low"
+    if high is not None and x > high:
+        return "high"
+    if (low is None or x >= low) and (high is None or top <= high):
+        return "normal"
+    return None
+
+
+def _range_of(w: ValueMention) -> dict[str, Any]:
+    if w.value_high is not None:
+        return {"low": w.value, "high": w.value_high, "unit": w.unit}
+    if w.comparator in ("<", "<="):
+        return {"low": None, "high": w.value, "unit": w.unit}
+    if w.comparator in (">", ">="):
+        return {"low": w.value, "high": None, "unit": w.unit}
+    return {"low": None, "high": None, "unit": w.unit}
+
+
+def _has_verb_clause(words: list[str]) -> bool:
+    """A finite verb other than be/show in the gap starts another clause ("was given and")."""
+    return any(
+        w in {"given", "started", "treated", "underwent", "received", "performed"} for w in words
+    )
+
+
+def _sentence_bounds(doc: Doc) -> list[int]:
+    """Character offsets where sentences start (spaCy's if set, else punctuation/blank lines)."""
+    if doc.has_annotation("SENT_START"):
+        return [s.start_char for s in doc.sents]
+    starts = [0]
+    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc.text):
+        starts.append(m.end())
+    return starts
+
+
+def _same(bounds: list[int], a: int, b: int) -> bool:
+    """Whether chars a and b (a <= b) are in the same sentence."""
+    return bisect.bisect_right(bounds, a) == bisect.bisect_right(bounds, max(a, b - 1))
+
+
+def _inside(mentions: list[AnalyteMention], starts: list[int], pos: int) -> bool:
+    """Whether char ``pos`` falls inside one of the (sorted, non-overlapping) mentions."""
+    k = bisect.bisect_right(starts, pos) - 1
+    return k >= 0 and mentions[k].start <= pos < mentions[k].end
+
+
+def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for s, e in sorted(taken):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < n:
+        out.append((pos, n))
+    return out
+
+
+def _char_span(doc: Doc, start: int, end: int) -> Span | None:
+    """The token span of a char range; expanded to token bounds when the tokenizer is coarser."""
+    span = doc.char_span(start, end, label=LAB)
+    if span is None:
+        span = doc.char_span(start, end, label=LAB, alignment_mode="expand")
+        if span is not None and (span.end_char - span.start_char) > (end - start) + 12:
+            span = doc.char_span(start, end, label=LAB, alignment_mode="contract")
+    if span is None or not span.text.strip():
+        return None
+    return span
