@@ -1,0 +1,130 @@
+"""caseminer_context: assertion flags on every item (pipeline step 8).
+
+medspaCy's ConText runs over the shared span group ``doc.spans["caseminer"]`` with its default
+English rules plus ours (caseminer/patterns/context/rules.json: case-report phrasing such as
+"ruled out", "discarding", "had to be ruled out", "diagnosed 21 years ago"). The result is written
+as ``span._.assertion`` on every item, and DIAGNOSIS items get ``attrs["status"]``.
+"""
+
+import json
+import logging
+from pathlib import Path
+
+from medspacy.context import ConText, ConTextRule
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from caseminer.nlp.context_status import (
+    assertion_of,
+    differential_regex,
+    procedure_negation,
+    status_of,
+)
+from caseminer.nlp.extensions import (
+    DIAGNOSIS,
+    PROCEDURE,
+    SPAN_GROUP,
+    get_attrs,
+    register_extensions,
+    set_attrs,
+)
+
+PATTERN_DIR = Path(__file__).resolve().parents[1] / "patterns" / "context"
+# where medspaCy itself looks for its default rules (ConText.DEFAULT_RULES_FILEPATH)
+MEDSPACY_RULES = Path(ConText.__init__.__code__.co_filename).resolve().parents[2] / "resources"
+
+
+def _quiet_medspacy() -> None:
+    for name in ("medspacy", "PyRuSH", "medspacy.context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def load_rules(pattern_dir: Path, use_default_rules: bool) -> list[ConTextRule]:
+    """Our rules, plus medspaCy's English defaults whose literal we neither redefine nor disable.
+
+    Generic negation ("no", "without", "absence of") is about findings, not about procedures:
+    "no complications after the biopsy" does not negate the biopsy. So a negation rule applies to
+    PROCEDURE items only when it names them in ``allowed_types`` ("was not performed", "refused").
+    """
+    path = pattern_dir / "rules.json"
+    ours = ConTextRule.from_json(str(path))
+    disabled = {
+        w.lower() for w in json.loads(path.read_text()).get("disabled_default_literals", [])
+    }
+    rules = ours
+    if use_default_rules:
+        literals = {r.literal.lower() for r in ours} | disabled
+        defaults = ConTextRule.from_json(str(MEDSPACY_RULES / "en" / "context_rules.json"))
+        rules = [r for r in defaults if r.literal.lower() not in literals] + ours
+    for rule in rules:
+        if rule.category == "NEGATED_EXISTENCE" and rule.allowed_types is None:
+            rule.excluded_types = set(rule.excluded_types or ()) | {PROCEDURE}
+    return rules
+
+
+@Language.factory(
+    "caseminer_context",
+    default_config={"pattern_dir": None, "use_default_rules": True, "max_scope": None},
+)
+def make_context(
+    nlp: Language,
+    name: str,
+    pattern_dir: str | None,
+    use_default_rules: bool,
+    max_scope: int | None,
+) -> "AssertionContext":
+    """Build the component. (No future annotations: spaCy validates factory args by type.)"""
+    register_extensions()
+    _quiet_medspacy()
+    return AssertionContext(nlp, Path(pattern_dir or PATTERN_DIR), use_default_rules, max_scope)
+
+
+class AssertionContext:
+    """Runs ConText over the item group and writes assertion flags and diagnosis status."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        pattern_dir: Path,
+        use_default_rules: bool = True,
+        max_scope: int | None = None,
+    ):
+        self.context = ConText(
+            nlp,
+            name="caseminer_medspacy_context",
+            rules=None,
+            max_scope=max_scope,
+            input_span_type="group",
+            span_group_name=SPAN_GROUP,
+        )
+        self.context.add(load_rules(pattern_dir, use_default_rules))
+        status = json.loads((pattern_dir / "status.json").read_text(encoding="utf-8"))
+        self.differential = differential_regex(status["differential_cues"])
+        self.procedure_negators = {c.lower() for c in status["procedure_negators"]}
+        self.procedure_fillers = {c.lower() for c in status["procedure_negation_fillers"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not doc.spans.get(SPAN_GROUP):
+            return doc
+        try:
+            self.context(doc)
+        except Exception:  # noqa: BLE001 - never die on bad input; items stay unasserted
+            logging.getLogger(__name__).debug("ConText failed", exc_info=True)
+        self.set_annotations(doc)
+        return doc
+
+    def set_annotations(self, doc: Doc) -> None:
+        for span in doc.spans[SPAN_GROUP]:
+            assertion = assertion_of(span)
+            if span.label_ == PROCEDURE and not assertion["negated"]:
+                cue = procedure_negation(span, self.procedure_negators, self.procedure_fillers)
+                if cue:
+                    assertion["negated"] = True
+                    assertion["cues"].append(cue)
+            span._.assertion = assertion
+            if span.label_ != DIAGNOSIS:
+                continue
+            attrs = dict(get_attrs(span))
+            sent = span.sent.text if doc.has_annotation("SENT_START") else doc.text
+            attrs["status"] = status_of(assertion, bool(self.differential.search(sent)))
+            set_attrs(span, attrs)

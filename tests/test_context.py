@@ -1,0 +1,138 @@
+"""caseminer_context: assertion flags and diagnosis status on every item span."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
+import caseminer.nlp.context  # noqa: F401
+from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
+
+SEED = (
+    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
+)
+FLAGS = ("negated", "uncertain", "hypothetical", "historical", "family")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    pipeline.add_pipe("caseminer_clinical")
+    pipeline.add_pipe("caseminer_context")
+    return pipeline
+
+
+def _item(doc, mention, label=DIAGNOSIS):
+    for span in items(doc, label):
+        if " ".join(span.text.lower().split()) == mention:
+            assert doc.text[span.start_char : span.end_char] == span.text
+            return span
+    raise AssertionError(f"{mention!r} not found in {[s.text for s in items(doc)]}")
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "flag", "status"),
+    [
+        ("Tuberculosis was ruled out.", "tuberculosis", "negated", "ruled_out"),
+        ("Cultures were negative for endocarditis.", "endocarditis", "negated", "ruled_out"),
+        ("There was no evidence of pneumonia.", "pneumonia", "negated", "ruled_out"),
+        (
+            "The bone scan showed no change, ruling out metastasis.",
+            "metastasis",
+            "negated",
+            "ruled_out",
+        ),
+        ("Findings were compatible with sarcoidosis.", "sarcoidosis", "uncertain", "suspected"),
+        ("Possible appendicitis was considered.", "appendicitis", "uncertain", "suspected"),
+        ("Sepsis had to be ruled out.", "sepsis", "hypothetical", "suspected"),
+        ("She had a history of asthma.", "asthma", "historical", "historical"),
+        ("Breast cancer was diagnosed 10 years ago.", "breast cancer", "historical", "historical"),
+        ("Her mother had multiple sclerosis.", "multiple sclerosis", "family", None),
+    ],
+)
+def test_assertion_classes(nlp, text, mention, flag, status):
+    span = _item(nlp(text), mention)
+    assertion = span._.assertion
+    assert assertion[flag] is True
+    assert assertion["cues"], "a flag must name its trigger"
+    assert all(c.lower() in text.lower() for c in assertion["cues"])
+    if status:
+        assert get_attrs(span)["status"] == status
+
+
+def test_plain_statement_is_confirmed(nlp):
+    span = _item(nlp("The patient has pneumonia."), "pneumonia")
+    assert not any(span._.assertion[f] for f in FLAGS)
+    assert span._.assertion["cues"] == []
+    assert get_attrs(span)["status"] == "confirmed"
+
+
+def test_consistent_with_confirms(nlp):
+    span = _item(nlp("The biopsy was consistent with sarcoidosis."), "sarcoidosis")
+    assert span._.assertion["uncertain"] is False
+    assert get_attrs(span)["status"] == "confirmed"
+
+
+def test_differential(nlp):
+    doc = nlp("The differential diagnosis included sarcoidosis and tuberculosis.")
+    for mention in ("sarcoidosis", "tuberculosis"):
+        assert get_attrs(_item(doc, mention))["status"] == "differential"
+
+
+def test_procedures_get_assertions_too(nlp):
+    doc = nlp("She had undergone a mastectomy in the past.")
+    span = _item(doc, "mastectomy", PROCEDURE)
+    assert span._.assertion["historical"] is True
+    assert "status" not in get_attrs(span)
+
+
+def test_empty_doc(nlp):
+    assert items(nlp("")) == []
+
+
+@pytest.fixture(scope="module")
+def seed_doc(nlp):
+    if not SEED.exists():
+        pytest.skip("../shared is absent")
+    return nlp(SEED.read_text(encoding="utf-8"))
+
+
+def test_seed_history(seed_doc):
+    cancer = next(s for s in items(seed_doc, DIAGNOSIS) if "breast cancer" in s.text)
+    assert cancer._.assertion["historical"] and get_attrs(cancer)["status"] == "historical"
+    for norm in ("mastectomy", "chemotherapy", "radiotherapy", "hormone therapy"):
+        spans = [s for s in items(seed_doc, PROCEDURE) if get_attrs(s)["normalized"] == norm]
+        assert spans and spans[0]._.assertion["historical"], norm
+
+
+def test_seed_ruled_out(seed_doc):
+    for norm in ("infection", "metastasis", "malignancy"):
+        spans = [s for s in items(seed_doc, DIAGNOSIS) if get_attrs(s)["normalized"] == norm]
+        assert any(get_attrs(s)["status"] == "ruled_out" for s in spans), norm
+    osteo = [s for s in items(seed_doc, DIAGNOSIS) if s.text == "osteoarthrosis"]
+    assert osteo and get_attrs(osteo[0])["status"] == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("No surgical intervention was required.", "surgical intervention"),
+        ("She refused a lumbar puncture.", "lumbar puncture"),
+        ("Autopsy was not performed.", "autopsy"),
+        ("He was managed without further surgery.", "surgery"),
+    ],
+)
+def test_procedure_negated_only_by_explicit_cues(nlp, text, mention):
+    span = _item(nlp(text), mention, PROCEDURE)
+    assert span._.assertion["negated"] is True
+    assert span._.assertion["cues"]
+
+
+def test_negative_result_does_not_negate_the_test(nlp):
+    doc = nlp("Blood cultures were negative and there were no complications after the biopsy.")
+    for mention in ("blood cultures", "biopsy"):
+        assert _item(doc, mention, PROCEDURE)._.assertion["negated"] is False
