@@ -1,0 +1,87 @@
+"""caseminer_abbreviations: scispaCy's AbbreviationDetector, made safe for a batch service.
+
+scispaCy finds "long form (SF)" definitions (Schwartz & Hearst) and every later use of the short
+form, writing ``doc._.abbreviations`` (short-form spans) with ``span._.long_form``. Three things
+need care around it, which is why it is wrapped rather than added directly:
+
+- its ``abbreviations`` extension has a mutable list default, which would pile up short forms
+  across documents: each doc gets a fresh list before detection;
+- a definition is only trusted inside one sentence (our sentences come from caseminer_sentences),
+  so a parenthesis that spans a line break cannot define "an abbreviation" across sentences;
+- its global matcher keeps state between calls: after any failure the detector is rebuilt and the
+  doc gets an empty list, so one odd document never breaks the next (or the batch).
+"""
+
+import logging
+
+from scispacy.abbreviation import AbbreviationDetector
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.extensions import register_extensions
+
+log = logging.getLogger(__name__)
+
+
+def same_sentence(short: Span, long: Span) -> bool:
+    """Short and long form lie in one sentence (always true when no sentences are set)."""
+    doc = short.doc
+    if not doc.has_annotation("SENT_START"):
+        return True
+    first, last = min(short.start, long.start), max(short.end, long.end) - 1
+    return not any(doc[i].is_sent_start for i in range(first + 1, last + 1))
+
+
+def keep_definition(short: Span, long: Span) -> bool:
+    """A short form worth keeping: its definition has no line break and is not the short form."""
+    return "\n" not in long.text and long.text.strip() != short.text.strip()
+
+
+class Abbreviations:
+    """Writes ``doc._.abbreviations`` (short-form spans, each with ``span._.long_form``)."""
+
+    def __init__(self, nlp: Language, name: str, same_sentence_only: bool) -> None:
+        register_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.same_sentence_only = same_sentence_only
+        self.detector = AbbreviationDetector(nlp)
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.abbreviations = []
+        try:
+            self.detector(doc)
+        except Exception:  # scispaCy failed on this doc: no abbreviations, fresh detector
+            log.warning("abbreviation detection failed; continuing without", exc_info=True)
+            doc._.abbreviations = []
+            self.detector = AbbreviationDetector(self.nlp)
+            return doc
+        self.set_annotations(doc, list(doc._.abbreviations))
+        return doc
+
+    def set_annotations(self, doc: Doc, found: list[Span]) -> None:
+        """Keep the short forms whose definition passes the filters; drop their long form if not."""
+        by_long: dict[str, list[Span]] = {}
+        for short in found:
+            if short._.long_form is not None:
+                by_long.setdefault(short._.long_form.text, []).append(short)
+        defined: dict[str, bool] = {}
+        for key, shorts in by_long.items():
+            long = shorts[0]._.long_form
+            # The defining short form is the one right beside its long form: "long (SF)".
+            definition = min(shorts, key=lambda s: abs(s.start - long.end))
+            ok = keep_definition(definition, long)
+            if self.same_sentence_only:
+                ok = ok and same_sentence(definition, long)
+            defined[key] = ok
+        kept = [s for s in found if s._.long_form is not None and defined.get(s._.long_form.text)]
+        for short in found:
+            if short not in kept:
+                short._.long_form = None
+        doc._.abbreviations = kept
+
+
+@Language.factory("caseminer_abbreviations", default_config={"same_sentence_only": True})
+def make_abbreviations(nlp: Language, name: str, same_sentence_only: bool) -> Abbreviations:
+    """Factory for ``nlp.add_pipe("caseminer_abbreviations")``."""
+    return Abbreviations(nlp, name, same_sentence_only)

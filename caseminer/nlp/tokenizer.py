@@ -1,0 +1,161 @@
+"""caseminer's tokenizer: scispaCy's biomedical rules plus the splits lab and imaging parsing need.
+
+scispaCy's ``combined_rule_tokenizer`` already keeps "T2-weighted", "C-reactive" and "IL-6" whole
+and splits "<0.5" and "[12]". On case reports it still glues a number to its unit ("7.8mg/dL"),
+keeps "Fig.1" whole, splits "10^9/L" at the caret, keeps an en-dash range "3–5" whole and does not
+separate invisible characters (zero-width spaces from PDF extraction). The rules below fix exactly
+that; the vocabularies they use (units, dotted abbreviations, invisible characters) live in
+``caseminer/patterns/tokenizer/tokenizer.json``.
+
+Only regular expressions compiled once feed spaCy's C tokenizer, so speed stays close to spaCy's
+default English tokenizer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from scispacy.custom_tokenizer import combined_rule_prefixes
+from spacy.lang import char_classes
+from spacy.language import Language
+from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+# Package data lives beside the code (caseminer/patterns/), found relative to this file so it
+# works from a checkout, an editable install and a wheel alike.
+PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
+
+# Hyphens without the plain "-": "C-reactive" and "T2-weighted" must stay one token.
+_HYPHENS = char_classes.HYPHENS.replace("-|", "", 1)
+_QUOTES = char_classes.LIST_QUOTES + ["’"]
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> dict[str, Any]:
+    """The tokenizer vocabulary (units, dotted abbreviations, invisible characters)."""
+    path = PATTERNS_DIR / "tokenizer" / "tokenizer.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def no_split_abbreviations() -> frozenset[str]:
+    """Dotted abbreviations after which a period never ends a sentence ("Fig.", "e.g.")."""
+    return frozenset(load_vocabulary()["prefix_abbreviations"])
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex alternation of literal words, longest first so the longest unit wins."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def _invisible_class(vocab: dict[str, Any]) -> str:
+    return "[" + "".join(re.escape(c) for c in vocab["zero_width"]) + "]"
+
+
+def _after_abbreviation(vocab: dict[str, Any]) -> str:
+    """Zero-width position right after a prefix abbreviation ("Fig." in "Fig.1"): one fixed-width
+    lookbehind per abbreviation, since Python's re has no variable-width lookbehind. Callers put
+    cheap checks (a digit ahead, a period behind) first so these run only where they can match."""
+    return "(?:" + "|".join(f"(?<={re.escape(a)})" for a in vocab["prefix_abbreviations"]) + ")"
+
+
+def build_prefixes(vocab: dict[str, Any]) -> list[str]:
+    """Prefixes: comparators first (">=" before ">"), invisible characters, a multiplication
+    sign before a number ("x10(9)/L"), then scispaCy's prefixes."""
+    return [
+        _invisible_class(vocab),
+        r"(?:>=|<=|=>|=<|≥|≤|±)",
+        r"[x×](?=10[\^(0-9])",
+    ] + combined_rule_prefixes()
+
+
+def build_infixes(vocab: dict[str, Any]) -> list[str]:
+    """Infixes: scispaCy's, minus the digit-caret split (so "10^9/L" stays one unit token), plus
+    en/em-dash ranges ("3–5"), a split after an abbreviation glued to a digit ("Fig.1"), a period
+    glued to an opening bracket ("lesions.[19]"), a glued times sign ("1.5x10^9/L"), a label
+    glued to its value ("HR:110") and invisible characters anywhere."""
+    al, au, a = char_classes.ALPHA_LOWER, char_classes.ALPHA_UPPER, char_classes.ALPHA
+    return (
+        char_classes.LIST_ELLIPSES
+        + char_classes.LIST_ICONS
+        + [
+            _invisible_class(vocab),
+            r"×",
+            r"(?<=[0-9])[xX](?=[0-9])",
+            rf"(?<=[{a}+])[:=](?=[0-9])",
+            r"(?<=[0-9])[+\-\*–—](?=[0-9-])",
+            r"(?=[0-9])(?<=\.)" + _after_abbreviation(vocab),
+            rf"(?<=[{a}])\.(?=[\[(])|(?<=[{a}]\.)[\[(]",
+            rf"(?<=[{al}])\.(?=[{au}])",
+            rf"(?<=[{a}]),(?=[{a}])",
+            rf'(?<=[{a}])[?";:=,.]*(?:{_HYPHENS})(?=[{a}])',
+            rf'(?<=[{a}"])[:<>=](?=[{a}])',
+        ]
+    )
+
+
+def build_suffixes(vocab: dict[str, Any]) -> list[str]:
+    """Suffixes: invisible characters, a unit glued to a number ("7.8mg/dL" -> "mg/dL"),
+    then scispaCy's suffixes plus a period after a capital letter ("IIIB.")."""
+    units = _alternation(vocab["units"])
+    denominators = _alternation(vocab["unit_denominators"])
+    suffix_punct = char_classes.PUNCT.replace("|", " ")
+    return (
+        [
+            _invisible_class(vocab),
+            rf"(?<=[0-9])(?:{units})(?:/(?:{denominators})){{0,2}}",
+            r"°[CFcf]",
+        ]
+        + char_classes.split_chars(suffix_punct)
+        + char_classes.LIST_ELLIPSES
+        + _QUOTES
+        + char_classes.LIST_ICONS
+        + ["'s", "'S", "’s", "’S"]
+        + [
+            r"(?<=[0-9])\+",
+            r"(?<=°[FfCcKk])\.",
+            rf"(?<=[0-9])(?:{char_classes.CURRENCY})",
+            rf"(?<=[0-9])(?:{char_classes.UNITS})",
+            r"(?<=[0-9{}{}(?:{})])\.".format(
+                char_classes.ALPHA_LOWER, r"%²\-\)\]\+", "|".join(_QUOTES)
+            ),
+            rf"(?<=[{char_classes.ALPHA_UPPER}0-9])\.",
+        ]
+    )
+
+
+# A dotted abbreviation such as "e.g.", "n.v." or "b.i.d." is one token wherever it stands.
+_DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+
+
+def create_tokenizer(nlp: Language) -> Tokenizer:
+    """A Tokenizer for ``nlp`` with caseminer's biomedical rules (see the module docstring)."""
+    vocab = load_vocabulary()
+    exceptions = dict(nlp.Defaults.tokenizer_exceptions)
+    for abbreviation in vocab["abbreviations"]:
+        exceptions[abbreviation] = [{ORTH: abbreviation}]
+    return Tokenizer(
+        nlp.vocab,
+        exceptions,
+        prefix_search=compile_prefix_regex(build_prefixes(vocab)).search,
+        suffix_search=compile_suffix_regex(build_suffixes(vocab)).search,
+        infix_finditer=compile_infix_regex(build_infixes(vocab)).finditer,
+        token_match=_DOTTED.match,
+        # From Defaults, not nlp.tokenizer: a config builds this before nlp has a tokenizer.
+        url_match=nlp.Defaults.url_match,
+    )
+
+
+@spacy.registry.tokenizers("caseminer.Tokenizer.v1")
+def make_tokenizer_factory():
+    """Config hook: ``[nlp.tokenizer] @tokenizers = "caseminer.Tokenizer.v1"``."""
+
+    def tokenizer_factory(nlp: Language) -> Tokenizer:
+        return create_tokenizer(nlp)
+
+    return tokenizer_factory

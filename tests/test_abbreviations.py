@@ -1,0 +1,67 @@
+"""caseminer_abbreviations: scispaCy's detector behind our tokenizer and sentences, failure-safe."""
+
+import spacy
+
+from caseminer.nlp.tokenizer import create_tokenizer
+
+
+def build():
+    nlp = spacy.blank("en")
+    nlp.tokenizer = create_tokenizer(nlp)
+    nlp.add_pipe("caseminer_sentences")
+    nlp.add_pipe("caseminer_abbreviations")
+    return nlp
+
+
+TEXT = (
+    "An electrocardiogram (ECG) revealed sinus rhythm. The ECG was repeated.\n"
+    "Magnetic resonance imaging (MRI) showed a mass; the MRI was repeated."
+)
+
+
+NLP = build()  # built once: spaCy's blank() loads every registered factory
+
+
+def test_definitions_and_later_uses():
+    doc = NLP(TEXT)
+    found = [(a.text, a.start_char, a._.long_form.text) for a in doc._.abbreviations]
+    for short, start, _ in found:
+        assert TEXT[start : start + len(short)] == short
+    ecg = sorted(s for t, s, _ in found if t == "ECG")
+    assert ecg == [TEXT.index("ECG"), TEXT.index("ECG", TEXT.index("ECG") + 1)]
+    assert {long for t, _, long in found if t == "ECG"} == {"electrocardiogram"}
+    assert {long for t, _, long in found if t == "MRI"} == {"Magnetic resonance imaging"}
+
+
+def test_no_accumulation_between_docs():
+    nlp = NLP
+    nlp(TEXT)
+    doc = nlp("Nothing to define here. The patient was well.")
+    assert doc._.abbreviations == []
+
+
+def test_definition_across_a_line_break_is_dropped():
+    text = "The patient had severe pain in the\nright hip (RH) area."
+    doc = NLP(text)
+    for short in doc._.abbreviations:
+        assert "\n" not in short._.long_form.text
+
+
+def test_failure_leaves_an_empty_list():
+    nlp = build()
+    component = nlp.get_pipe("caseminer_abbreviations")
+
+    def boom(doc):
+        raise RuntimeError("scispaCy failed")
+
+    component.detector = boom
+    doc = nlp(TEXT)
+    assert doc._.abbreviations == []
+    # the component rebuilt a working detector for the next document
+    assert [a.text for a in nlp(TEXT)._.abbreviations]
+
+
+def test_odd_inputs_do_not_crash():
+    for text in ["", "(", ")", "( )", "(A) (B) (C", "a (bb) (cc (dd)", "\n\n(\n)\n"]:
+        doc = NLP(text)
+        assert all(text[a.start_char : a.end_char] == a.text for a in doc._.abbreviations)
