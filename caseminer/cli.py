@@ -61,18 +61,20 @@ def _fail(message: str) -> typer.Exit:
 @app.command()
 def extract(
     inputs: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(
-            help="Files (.txt, .md) or folders to extract; '-' reads text from standard input.",
+            help="Files (.pdf, .txt, .md), folders (searched recursively) or fsspec URLs "
+            "(s3://, gs://); '-' reads text from standard input.",
             show_default=False,
         ),
     ],
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--output",
             "-o",
-            help="Folder for one OUT/<stem>.json per input. Without it: JSON on stdout "
+            help="Folder (or fsspec URL) for OUT/<stem>.json per input, the resumable "
+            "OUT/_manifest.jsonl and OUT/_summary.json. Without it: JSON on stdout "
             "(one object for one input, JSON Lines for several).",
         ),
     ] = None,
@@ -80,24 +82,65 @@ def extract(
         bool, typer.Option("--include-text", help="Add the source text the offsets point into.")
     ] = False,
     indent: Annotated[int, typer.Option(help="JSON indentation (0 for compact).")] = 2,
-    workers: Annotated[int, typer.Option(help="Worker processes for many inputs.")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (dask: LocalCluster workers); 0 = CPU count.")
+    ] = 0,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Only inputs matching this glob (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Skip inputs matching this glob (repeatable)."),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Outputs (repeatable): json (one file per document, the default), jsonl, "
+            "parquet, duckdb (one table per fact type).",
+        ),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Re-run inputs that failed in an earlier run.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds allowed per file (0: no limit).")] = 300.0,
+    max_memory: Annotated[
+        int, typer.Option("--max-memory", help="Memory ceiling per worker in MB (0: none).")
+    ] = 4096,
+    engine: Annotated[
+        str, typer.Option(help="local (worker processes) or dask (a dask.distributed cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: LocalCluster)."),
+    ] = None,
 ) -> None:
-    """Extract one report, or every report in a folder.
+    """Extract one report, or every report in a folder (resumable, parallel, never stops).
 
     Examples:
 
       caseminer extract case.txt                  # JSON on stdout
 
-      caseminer extract reports/ -o out/          # out/<stem>.json per input + a summary line
+      caseminer extract reports/ -o out/          # out/<stem>.json per input + out/_manifest.jsonl
+
+      caseminer extract reports/ -o out/ -f json -f parquet --workers 4
+
+      caseminer extract reports/ -o out/ --retry-failed     # resume, retrying failures
+
+      caseminer extract s3://bucket/pdfs -o s3://bucket/out --engine dask --scheduler tcp://h:8786
 
       cat case.txt | caseminer extract -          # from standard input
+
+    Exit codes: 0 all good, 1 some files failed (listed with reasons), 2 usage, 130 interrupted.
     """
     from caseminer import api
-    from caseminer.batch import discover, run_batch
+    from caseminer.batch import OUTPUT_FORMATS, BatchOptions, discover, run_batch, stream_jsonl
     from caseminer.readers import ReadError, SourceText
 
     dump_indent = indent or None
-    if [str(p) for p in inputs] == ["-"]:
+    if inputs == ["-"]:
         text = sys.stdin.read()
         if not text.strip():
             raise _fail("<stdin>: empty input")
@@ -106,23 +149,78 @@ def extract(
         )
         typer.echo(report.model_dump_json(indent=dump_indent))
         return
+    formats = list(dict.fromkeys(f.lower() for f in formats or ["json"]))
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
+    if unknown:
+        raise _fail(f"unknown --format {', '.join(unknown)} (expected {', '.join(OUTPUT_FORMATS)})")
+    if engine not in ("local", "dask"):
+        raise _fail(f"unknown --engine {engine} (expected local or dask)")
     try:
-        files, single = discover(inputs)
-    except ReadError as exc:
+        files, single = discover(inputs, include or (), exclude or ())
+    except (ReadError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
-    if single and output is None:
-        try:
-            report = api.extract_file(files[0], include_text=include_text)
-        except ReadError as exc:
-            raise _fail(str(exc)) from None
-        typer.echo(report.model_dump_json(indent=dump_indent))
-        return
-    summary = run_batch(
-        files, output, include_text=include_text, indent=dump_indent, workers=workers, console=err
+    if output is None:
+        if single:
+            try:
+                report = api.extract_file(files[0], include_text=include_text)
+            except ReadError as exc:
+                raise _fail(str(exc)) from None
+            typer.echo(report.model_dump_json(indent=dump_indent))
+            return
+        failed = 0
+        for _location, result in stream_jsonl(files, include_text=include_text, workers=workers):
+            if isinstance(result, ReadError):
+                failed += 1
+                err.print(f"failed: {result}", highlight=False)
+            else:
+                typer.echo(result.model_dump_json())
+        raise typer.Exit(code=1 if failed else 0)
+    options = BatchOptions(
+        include_text=include_text,
+        indent=dump_indent,
+        workers=workers,
+        formats=formats,
+        retry_failed=retry_failed,
+        timeout_s=timeout or None,
+        max_memory_mb=max_memory or None,
+        engine=engine,
+        scheduler=scheduler,
     )
+    try:
+        summary = run_batch(files, output, options, console=err)
+    except (ImportError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
     err.print(summary.line(), highlight=False)
+    if summary.interrupted:
+        raise typer.Exit(code=130)
     if summary.failed:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def summary(
+    output: Annotated[
+        str, typer.Argument(help="The OUT folder of a `caseminer extract ... -o OUT` run.")
+    ],
+    top: Annotated[int, typer.Option(help="How many analytes and diagnoses to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Counts per fact type and the top analytes and diagnoses across a batch output.
+
+    Example:
+
+      caseminer summary out/
+    """
+    from caseminer.batch_summary import render_summary, summarize
+
+    try:
+        result = summarize(output, top=top)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        render_summary(result, Console())
 
 
 @app.command()

@@ -1,0 +1,149 @@
+"""Batch benchmark (not a unit test): ``python bench/batch.py [--n 2000] [--json PATH]``.
+
+On N documents (MACCROBAT dev texts repeated, each made unique so de-duplication keeps it, plus
+generated journal PDFs from tests/pdf_fixtures.py when reportlab is installed) it measures:
+- files/s of the local engine with 1 and 2 workers, and the speed-up (target >= 1.7x);
+- files/s of the dask engine on a LocalCluster of 2 workers vs local 2 workers (target: within 15%);
+- the manifest's cost per file (append + fsync) as a share of the per-file time;
+- the cost of writing the Parquet tables as a share of the run.
+Rates are steady state: from the first finished file to the last (worker start-up and the
+pipeline build are reported apart as start-up seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from texts import REPO, bench_texts  # noqa: E402
+
+sys.path.insert(0, str(REPO / "tests"))
+
+from caseminer.batch import BatchOptions, discover, make_engine, make_plan  # noqa: E402
+from caseminer.batch_manifest import Manifest  # noqa: E402
+from caseminer.batch_tables import collect, write_tables  # noqa: E402
+
+TARGET_SPEEDUP = 1.7
+TARGET_DASK = 0.15
+
+
+def make_corpus(root: Path, n: int, pdf_share: float) -> dict:
+    """Write n unique inputs under root: texts repeated with a copy number, plus PDFs."""
+    texts, used = bench_texts()
+    if not texts:
+        raise SystemExit("no benchmark texts (../shared is absent)")
+    n_pdf = 0
+    try:
+        from pdf_fixtures import make_journal_pdf
+
+        n_pdf = int(n * pdf_share)
+    except ImportError:
+        make_journal_pdf = None
+    for i in range(n - n_pdf):
+        text = f"Copy {i}.\n{texts[i % len(texts)]}"
+        (root / f"doc{i:05d}.txt").write_text(text, encoding="utf-8")
+    for i in range(n_pdf):
+        make_journal_pdf(root / f"pdf{i:05d}.pdf", pages=2, seed=i)
+    return {"texts": n - n_pdf, "pdfs": n_pdf, "sources": used}
+
+
+def timed_run(files: list[str], out: Path, options: BatchOptions) -> dict:
+    """Run the engine over fresh OUT with the manifest, as run_batch does; return rates."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    manifest = Manifest.load(out)
+    plan = make_plan(files, str(out), manifest, options)
+    engine = make_engine(options)
+    t0 = time.perf_counter()
+    first = None
+    n = failed = 0
+    for record in engine.run(plan.tasks):
+        manifest.add(record)
+        first = first or time.perf_counter()
+        n += 1
+        failed += record["status"] != "done"
+    end = time.perf_counter()
+    steady = (n - 1) / (end - first) if n > 1 and end > first else 0.0
+    return {
+        "engine": options.engine,
+        "workers": options.workers,
+        "files": n,
+        "failed": failed,
+        "startup_s": round(first - t0, 2) if first else None,
+        "wall_s": round(end - t0, 2),
+        "files_per_s": round(steady, 2),
+    }
+
+
+def manifest_cost(n: int, root: Path) -> float:
+    """Seconds per Manifest.add (append + fsync), measured on n records."""
+    m = Manifest(root / "manifest-bench")
+    t0 = time.perf_counter()
+    for i in range(n):
+        m.add({"input": f"/x/{i}.txt", "sha256": "0" * 64, "status": "done", "output": "o"})
+    return (time.perf_counter() - t0) / n
+
+
+def parquet_cost(out: Path, files: list[str]) -> float:
+    """Seconds to collect the per-document JSON of a finished run and write Parquet tables."""
+    manifest = Manifest.load(out)
+    done = [r for r in manifest.records.values() if r["status"] == "done"]
+    t0 = time.perf_counter()
+    write_tables(collect((r["input"], r["output"]) for r in done), str(out), ["parquet"])
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="documents (default 2000)")
+    parser.add_argument("--pdf-share", type=float, default=0.1, help="share of PDFs")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="caseminer-bench-"))
+    try:
+        src = work / "in"
+        src.mkdir()
+        corpus = make_corpus(src, args.n, args.pdf_share)
+        files = discover([src])[0]
+        runs = []
+        for engine, workers in (("local", 1), ("local", 2), ("dask", 2)):
+            if engine == "dask" and args.skip_dask:
+                continue
+            opts = BatchOptions(engine=engine, workers=workers, indent=None)
+            runs.append(timed_run(files, work / f"out-{engine}-{workers}", opts))
+            print(json.dumps(runs[-1]), flush=True)
+        per_file = 1 / runs[0]["files_per_s"] if runs[0]["files_per_s"] else float("nan")
+        m_cost = manifest_cost(500, work)
+        p_cost = parquet_cost(work / "out-local-2", files)
+        rate = {(r["engine"], r["workers"]): r["files_per_s"] for r in runs}
+        result = {
+            "corpus": corpus,
+            "cpus": os.cpu_count(),
+            "runs": runs,
+            "speedup_2_workers": round(rate[("local", 2)] / rate[("local", 1)], 2),
+            "dask_vs_local": round(rate[("dask", 2)] / rate[("local", 2)], 2)
+            if ("dask", 2) in rate
+            else None,
+            "manifest_ms_per_file": round(m_cost * 1000, 3),
+            "manifest_share_of_file_time": round(m_cost / per_file, 4),
+            "parquet_s": round(p_cost, 2),
+            "parquet_share_of_run": round(p_cost / runs[1]["wall_s"], 4),
+            "targets": {"speedup": TARGET_SPEEDUP, "dask_within": TARGET_DASK},
+        }
+        print(json.dumps(result, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

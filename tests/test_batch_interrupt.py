@@ -1,0 +1,103 @@
+"""Kill a folder run (SIGINT, then SIGKILL), re-run it: it finishes without redoing done files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_batch_fixtures import case_text
+
+from caseminer.batch_manifest import MANIFEST_NAME
+
+N_FILES = 40
+
+
+def _done(out: Path) -> dict[str, str]:
+    """input -> finished_at of the done records (a torn last line is ignored)."""
+    done = {}
+    path = out / MANIFEST_NAME
+    if not path.exists():
+        return done
+    for line in path.read_text().splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if rec.get("status") == "done":
+            done[rec["input"]] = rec["finished_at"]
+    return done
+
+
+def _start(src: Path, out: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "caseminer.cli", "extract", str(src), "-o", str(out)]
+    cmd += ["--workers", "1", "--indent", "0"]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+
+
+def _wait_for(out: Path, n: int, proc: subprocess.Popen, limit_s: float = 240) -> None:
+    t0 = time.monotonic()
+    while len(_done(out)) < n:
+        if proc.poll() is not None:
+            pytest.fail(f"the run ended before {n} files were done: {proc.stderr.read()}")
+        if time.monotonic() - t0 > limit_s:
+            proc.kill()
+            pytest.fail("the run made no progress")
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_sigint_then_sigkill_then_rerun_loses_and_redoes_nothing(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    long = "\n".join(case_text(i) for i in range(12))  # a few hundred ms per file
+    for i in range(N_FILES):
+        (src / f"case{i:02d}.txt").write_text(f"Report {i}.\n{long}", encoding="utf-8")
+    out = tmp_path / "out"
+
+    proc = _start(src, out)
+    _wait_for(out, 2, proc)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    after_int = _done(out)
+    assert 2 <= len(after_int) < N_FILES
+    for key in after_int:
+        assert json.loads(Path(_output(out, key)).read_text())["labs"]
+
+    proc = _start(src, out)
+    _wait_for(out, len(after_int) + 2, proc)
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, as a kill -9 of the job
+    proc.communicate(timeout=60)
+    after_kill = _done(out)
+    assert len(after_kill) < N_FILES
+    assert all(after_kill[k] == v for k, v in after_int.items())
+
+    proc = _start(src, out)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    final = _done(out)
+    assert len(final) == N_FILES
+    assert all(final[k] == v for k, v in after_kill.items()), "a finished file was redone"
+    summary = json.loads((out / "_summary.json").read_text())
+    assert summary["skipped"] == len(after_kill)
+    assert len(summary["written"]) == N_FILES - len(after_kill)
+    outputs = sorted(p.name for p in out.glob("*.json") if not p.name.startswith("_"))
+    assert outputs == [f"case{i:02d}.json" for i in range(N_FILES)]
+    assert not list(out.glob(".*.tmp")), "a temporary file was left behind"
+
+
+def _output(out: Path, key: str) -> str:
+    for line in (out / MANIFEST_NAME).read_text().splitlines():
+        rec = json.loads(line)
+        if rec["input"] == key and rec["status"] == "done":
+            return rec["output"]
+    raise AssertionError(key)
