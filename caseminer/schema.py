@@ -101,7 +101,15 @@ class ReferenceRange(_Model):
 class Lab(Item):
     """A laboratory result: analyte, value and unit, or a qualitative result."""
 
-    analyte: str = Field(description="Canonical analyte name from the catalogue, e.g. 'Calcium'.")
+    analyte: str = Field(
+        description="Canonical analyte name from the catalogue, e.g. 'Calcium'; for a test that is "
+        "not in the catalogue (an examination, a score), the test as written."
+    )
+    category: str | None = Field(
+        None,
+        description="Kind of test: the catalogue's category (chemistry, hematology, vital_sign, "
+        "...) or 'other' for a test that is not in the catalogue.",
+    )
     analyte_text: str | None = Field(None, description="The analyte as written, e.g. 'Ca'.")
     value: float | None = Field(None, description="Numeric value (lower bound for a range).")
     value_high: float | None = Field(None, description="Upper bound when the value is a range.")
