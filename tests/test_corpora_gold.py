@@ -195,3 +195,85 @@ def test_corpus_is_not_copied_from_shared_data():
     for doc_id, text, _ in DOCS:
         shared = _shingles(text) & seen
         assert not shared, f"{doc_id} shares 10-word runs with /work/shared: {sorted(shared)[:2]}"
+
+
+# --- Rules that follow MACCROBAT and the issue text (see corpora/README.md) ---
+
+VITAL_SIGNS = {
+    "Blood pressure",
+    "Heart rate",
+    "Respiratory rate",
+    "Body temperature",
+    "Oxygen saturation",
+    "BMI",
+    "Glasgow Coma Scale",
+    "Capillary refill",
+}
+# Written vital signs: each occurrence must be a gold lab (the value, with its unit).
+VITAL_PATTERNS = (
+    r"\b\d{2,3}/\d{2,3}\s?mm\s?Hg",  # blood pressure
+    r"\b\d{2,3}\s?(?:beats/min|bpm|/min)",  # heart or respiratory rate
+    r"\b\d{2}(?:[.,]\d)?\s?°C",  # temperature
+    r"\b\d{2}(?:[.,]\d)?\s?kg/m2",  # body mass index
+)
+# Specimen-based diagnostic procedures: each mention is a gold procedure (or part of an imaging
+# study, e.g. "magnetic resonance examination").
+DIAGNOSTIC_PROCEDURE = re.compile(
+    r"\b(?:biops(?:y|ies)|cultures?|PCR|histopathology|histology|smears?|flow cytometry|"
+    r"genetic testing|aspiration|puncture|cytology|immunohistochemistry|electron microscopy|"
+    r"examination|paracentesis|swab)\b",
+    re.IGNORECASE,
+)
+
+
+def _lab_categories() -> set[str]:
+    path = ROOT / "caseminer" / "patterns" / "labs" / "analytes.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        categories = {json.loads(line)["category"] for line in fh if line.strip()}
+    return (categories - {"vital"}) | {"vital_sign", "other"}
+
+
+def _covered(start: int, end: int, items: list[dict]) -> bool:
+    return any(it["start"] < end and start < it["end"] for it in items)
+
+
+@pytest.mark.parametrize("doc_id,text,gold", DOCS, ids=IDS)
+def test_every_lab_has_a_category_and_vital_signs_are_vital_sign(doc_id, text, gold):
+    allowed = _lab_categories()
+    for item in gold["labs"]:
+        assert item.get("category") in allowed, f"{doc_id}: {item['text']!r} {item.get('category')}"
+        is_vital = item["analyte"] in VITAL_SIGNS
+        assert is_vital == (item["category"] == "vital_sign"), f"{doc_id}: {item}"
+
+
+@pytest.mark.parametrize("doc_id,text,gold", DOCS, ids=IDS)
+def test_written_vital_signs_are_annotated_as_labs(doc_id, text, gold):
+    for pattern in VITAL_PATTERNS:
+        for match in re.finditer(pattern, text):
+            assert _covered(match.start(), match.end(), gold["labs"]), (
+                f"{doc_id}: vital sign {match.group()!r} is not a gold lab"
+            )
+
+
+def test_corpus_has_vital_signs_and_diagnostic_procedures():
+    vitals = [it for _, _, gold in DOCS for it in gold["labs"] if it["category"] == "vital_sign"]
+    assert {it["analyte"] for it in vitals} >= {"Blood pressure", "Heart rate", "Body temperature"}
+    procedures = [it for _, _, gold in DOCS for it in gold["procedures"]]
+    assert sum(it["category"] == "diagnostic" for it in procedures) >= 30
+
+
+@pytest.mark.parametrize("doc_id,text,gold", DOCS, ids=IDS)
+def test_diagnostic_procedures_are_annotated_as_procedures(doc_id, text, gold):
+    for match in DIAGNOSTIC_PROCEDURE.finditer(text):
+        procedures = [it for it in gold["procedures"] if _covered(match.start(), match.end(), [it])]
+        imaging = _covered(match.start(), match.end(), gold["imaging"])
+        assert procedures or imaging, f"{doc_id}: {match.group()!r} is not a gold procedure"
+        for item in procedures:
+            if re.search(r"biops|culture|PCR|histo|smear|cytometry|genetic", item["text"], re.I):
+                assert item["category"] == "diagnostic", f"{doc_id}: {item}"
+
+
+@pytest.mark.parametrize("doc_id,text,gold", DOCS, ids=IDS)
+def test_imaging_studies_are_never_procedures(doc_id, text, gold):
+    for item in gold["procedures"]:
+        assert not _covered(item["start"], item["end"], gold["imaging"]), f"{doc_id}: {item}"
