@@ -10,9 +10,10 @@ doses, ages, years, sizes and citations do not become labs.
 
 import bisect
 import re
-from dataclasses import dataclass
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,13 +24,19 @@ from caseminer.nlp.lab_catalogue import (
     convert,
     find_analytes,
     load_catalogue,
-    trie_alternation,
     units_compatible,
 )
+from caseminer.nlp.lab_results import (
+    WORD,
+    LabMatch,
+    ResultWords,
+    inside,
+    sentence_bounds_same,
+)
 from caseminer.nlp.lab_tables import find_table_regions, pair_table, table_events
+from caseminer.nlp.lab_tests import find_attached_results, find_test_for, load_test_vocab
 from caseminer.nlp.lab_values import ValueMention, find_values, value_regex
 
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # what may stand between two values of one analyte: "from 1.2 to 3.4", "20/20 right eye and 20/30"
 _CHAIN_GAP = re.compile(
     r"\s*(?:(?:in\s+)?(?:the\s+)?(?:right|left|RE|LE|OD|OS)(?:\s+eye)?\s*)?"
@@ -37,19 +44,6 @@ _CHAIN_GAP = re.compile(
     r"|(?:,?\s*(?:which|and)\s+)?(?:improved|increased|decreased|rose|fell|dropped|returned)"
     r"\s+to)\s*"
 )
-_REF_AFTER = re.compile(r"\s*[:,]?\s*(?:range|limits?|values?)?\s*[:,=]?\s*[<>≤≥]?\s*\d")
-
-
-@dataclass
-class LabMatch:
-    """One analyte-value pairing, before it is written to the Doc."""
-
-    analyte: AnalyteMention
-    value: ValueMention
-    source: str  # "text" | "table"
-    rule: str
-    interpretation: str | None = None
-    interpretation_source: str | None = None
 
 
 @Language.factory(
@@ -62,6 +56,7 @@ class LabMatch:
         "tables": True,
         "use_catalogue_ranges": True,
         "skip_sections": ["references", "acknowledgements"],
+        "other_tests": True,
     },
 )
 def make_labs(
@@ -74,6 +69,7 @@ def make_labs(
     tables: bool,
     use_catalogue_ranges: bool,
     skip_sections: list[str],
+    other_tests: bool,
 ) -> "LabExtractor":
     """Factory of the labs component (entry point caseminer.nlp.labs:make_labs)."""
     register_extensions()
@@ -86,6 +82,7 @@ def make_labs(
         tables=tables,
         use_catalogue_ranges=use_catalogue_ranges,
         skip_sections=skip_sections,
+        other_tests=other_tests,
     )
 
 
@@ -103,6 +100,7 @@ class LabExtractor:
         tables: bool = True,
         use_catalogue_ranges: bool = True,
         skip_sections: list[str] | tuple[str, ...] = ("references", "acknowledgements"),
+        other_tests: bool = True,
     ) -> None:
         register_extensions()
         self.name = name
@@ -113,50 +111,17 @@ class LabExtractor:
         self.tables = tables
         self.use_catalogue_ranges = use_catalogue_ranges
         self.skip_sections = frozenset(skip_sections)
+        self.other_tests = other_tests
         self.cat: Catalogue = load_catalogue()
         vocab = self.cat.vocab
         self.value_re = value_regex(self.cat)
-        self.result_kind: dict[str, str] = {}
-        for kind in ("normal", "positive", "high", "low", "abnormal"):
-            for phrase in vocab["results"][kind]:
-                self.result_kind.setdefault(phrase.lower(), kind)
-        alt = trie_alternation(list(self.result_kind), case_insensitive=True)
-        self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
-        self.overrides: dict[str, str | None] = {
-            k.lower(): v for k, v in vocab["result_interpretation"].items()
-        }
-        self.weak = {w.lower() for w in vocab["weak_results"]}
-        self.copulas = {w.lower() for w in vocab["copulas"]}
+        self.results = ResultWords(self.cat, max_gap_chars=result_max_gap_chars)
         followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
         self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
         dose = "|".join(re.escape(w) for w in sorted(vocab["dose_after"], key=len, reverse=True))
         self.dose_re = re.compile(rf"^[\s,)]*(?:[a-z]+\s+){{0,2}}?(?i:{dose})(?![A-Za-z0-9])")
-        self.after_words = {
-            "of",
-            "levels",
-            "level",
-            "serum",
-            "plasma",
-            "blood",
-            "the",
-            "in",
-            "for",
-            "reactivity",
-            "staining",
-            "free",
-            "total",
-            "urinary",
-            "urine",
-            "circulating",
-            "fasting",
-            "stain",
-            "expression",
-            "immunoreactivity",
-            "titers",
-            "titres",
-        }
         self.link = {w.lower() for w in vocab["link_words"]}
-        self.result_link = {w.lower() for w in vocab["result_link_words"]}
+        self.never_dose = frozenset(vocab.get("never_dose_dimensions", []))
         self.blockers = {w.lower() for w in vocab["blockers"]}
         cues = sorted(vocab["reference_cues"], key=len, reverse=True)
         cue_alt = "|".join(re.escape(c) for c in cues)
@@ -164,11 +129,7 @@ class LabExtractor:
             rf"^\s*(?:[\(\[]|[,;])?\s*(?:(?i:{cue_alt})\s*)?(?:range\s*)?[:,=]?\s*$"
         )
         self.ref_cue_before = re.compile(rf"(?:[\(\[,;]|^)\s*(?i:{cue_alt})\s*[:,=]?\s*$")
-        self.growth_re = re.compile(
-            r"(?i:grew|isolated|yielded|positive\s+for|growth\s+of)\s+"
-            r"(?P<org>(?:[A-Z][a-z]+|[A-Z]{3,5})(?:\s+(?:[a-z]{3,}|spp?\.))?"
-            r"|(?i:gram)[-\s](?:positive|negative|variable)\s+(?:cocci|bacilli|rods|organisms))"
-        )
+        self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
 
     # -- component -------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -190,7 +151,7 @@ class LabExtractor:
             values = [
                 v
                 for v in find_values(text, self.cat, self.value_re, region.start, region.end)
-                + self._table_results(text, region.start, region.end)
+                + self.results.find_in_table(text, region.start, region.end)
             ]
             values.sort(key=lambda v: v.start)
             events = table_events(text, region, self.cat, values)
@@ -214,22 +175,53 @@ class LabExtractor:
         values = [
             v
             for v in find_values(text, self.cat, self.value_re, lo, hi)
-            if not self.dose_re.match(text[v.end : v.end + 30])
+            if not self._dose_like(text, v)
         ]
         astarts = [a.start for a in analytes]
-        values = [v for v in values if not _inside(analytes, astarts, v.start)]
+        values = [v for v in values if not inside(analytes, astarts, v.start)]
         orphans = self._reference_ranges(text, values)
         live = [v for v in values if not v.consumed]
-        results = self._results(text, lo, hi, live, analytes)
+        results = self.results.find(text, lo, hi, analytes)
         matches = self._pair_numeric(text, analytes, live, bounds)
         matches = self._respectively(text, analytes, live, bounds, matches)
-        matches += self._pair_results(text, analytes, results, live, bounds)
+        matches += self.results.pair(text, analytes, results, live, bounds)
+        if self.other_tests:
+            matches += self._other_tests(text, results, matches, bounds)
+            for a, r, rule in find_attached_results(text, lo, hi):
+                r.interpretation = self.results.interpretation(r.qualitative or "")
+                matches.append(LabMatch(a, r, "text", rule))
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
-            before = [m for m in matches if m.value.end <= pos and _same(bounds, m.value.end, pos)]
+            before = [
+                m
+                for m in matches
+                if m.value.end <= pos and sentence_bounds_same(bounds, m.value.end, pos)
+            ]
             if before and before[-1].value.reference is None:
                 before[-1].value.reference = _range_of(ref_value)
         return matches
+
+    def _dose_like(self, text: str, v: ValueMention) -> bool:
+        """A dose word follows ("500 mg daily"); units that are never doses (mmHg, %) pass."""
+        if v.unit is not None and v.unit.dimension in self.never_dose:
+            return False
+        return self.dose_re.match(text[v.end : v.end + 30]) is not None
+
+    def _other_tests(self, text, results, matches, bounds) -> list[LabMatch]:
+        """Result words no catalogue analyte took, anchored by a test named in the text."""
+        taken = {id(m.value) for m in matches}
+        skip = load_test_vocab().not_test_results
+        out: list[LabMatch] = []
+        for r in results:
+            if id(r) in taken or r.qualitative in skip:
+                continue
+            k = bisect.bisect_right(bounds, r.start) - 1
+            s0 = bounds[k] if k >= 0 else 0
+            s1 = bounds[k + 1] if k + 1 < len(bounds) else len(text)
+            found = find_test_for(text, r, s0, s1)
+            if found is not None:
+                out.append(LabMatch(found[0], r, "text", found[1]))
+        return out
 
     def _pair_numeric(self, text, analytes, values, bounds) -> list[LabMatch]:
         starts = [a.start for a in analytes]
@@ -253,7 +245,7 @@ class LabExtractor:
             prev = paired[idx - 1]
             gap = text[prev.value.end : v.start]
             if _CHAIN_GAP.fullmatch(gap) and (
-                _same(bounds, prev.value.end, v.start)
+                sentence_bounds_same(bounds, prev.value.end, v.start)
                 and units_compatible(v.unit, prev.analyte.analyte)
             ):
                 paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
@@ -286,14 +278,14 @@ class LabExtractor:
         a = analytes[j]
         if a.analyte.qualitative and not v.titre and j > 0:
             a = analytes[j - 1]  # "SaO2 in arterial blood gas was 97.7%": skip the panel name
-        if a.end > v.start or not _same(bounds, a.end, v.start):
+        if a.end > v.start or not sentence_bounds_same(bounds, a.end, v.start):
             return None
         if idx > 0 and values[idx - 1].start >= a.end:
             return None  # another value stands between
         gap = text[a.end : v.start]
         if len(gap) > self.max_gap_chars or re.search(r";|\n\s*\n|\.\s", gap):
             return None
-        words = [w.lower() for w in _WORD.findall(gap)]
+        words = [w.lower() for w in WORD.findall(gap)]
         if len(words) > self.max_gap_words or (
             v.unit is None and any(w in self.blockers for w in words)
         ):
@@ -371,100 +363,6 @@ class LabExtractor:
                 orphans.append((w, w.start))
         return orphans
 
-    # -- qualitative results ---------------------------------------------------------------
-    def _results(self, text, lo, hi, values, analytes) -> list[ValueMention]:
-        out: list[ValueMention] = []
-        astarts = [a.start for a in analytes]
-        for m in self.result_re.finditer(text, lo, hi):
-            after = text[m.end() : m.end() + 30]
-            if _REF_AFTER.match(after):
-                continue  # "(normal, <1:40)": a reference range, not a result
-            if _inside(analytes, astarts, m.start()):
-                continue
-            if re.match(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d", after):
-                continue  # "fell from 798 to 98": the numbers carry the result
-            if re.match(r"^[\s-]+power\b", after, re.IGNORECASE):
-                continue  # "high power field"
-            phrase = re.sub(r"\s+", " ", m.group().lower())
-            kind = self.result_kind.get(phrase)
-            vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
-            vm.interpretation = self.overrides.get(phrase, kind)
-            g = self.growth_re.match(text, m.start())
-            if g:
-                vm.end = g.end("org")
-                vm.value_text = g.group("org")
-                vm.interpretation = "positive"
-            out.append(vm)
-        return out
-
-    def _table_results(self, text: str, lo: int, hi: int) -> list[ValueMention]:
-        """Qualitative cells of a table ("Negative", "Normal") standing alone on their line."""
-        out = []
-        for m in self.result_re.finditer(text, lo, hi):
-            ls = text.rfind("\n", 0, m.start()) + 1
-            le = text.find("\n", m.end())
-            le = len(text) if le < 0 else le
-            if text[ls:le].strip() != m.group().strip():
-                continue
-            phrase = re.sub(r"\s+", " ", m.group().lower())
-            vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
-            vm.interpretation = self.overrides.get(phrase, self.result_kind.get(phrase))
-            out.append(vm)
-        return out
-
-    def _pair_results(self, text, analytes, results, values, bounds) -> list[LabMatch]:
-        starts = [a.start for a in analytes]
-        stops = sorted([v.start for v in values] + [r.start for r in results])
-        out: list[LabMatch] = []
-        for r in results:
-            weak = r.qualitative in self.weak
-            best: tuple[AnalyteMention, str] | None = None
-            # analyte after the result word: "elevated CRP", "increased levels of prolactin"
-            j = bisect.bisect_left(starts, r.end)
-            if j < len(analytes) and not weak and not analytes[j].weak:
-                a = analytes[j]
-                gap = text[r.end : a.start]
-                words = [w.lower() for w in _WORD.findall(gap)]
-                if (
-                    len(gap) <= 25
-                    and _same(bounds, r.end, a.start)
-                    and all(w in self.after_words for w in words)
-                    and (
-                        "for" not in words
-                        or self.overrides.get(r.qualitative or "") in ("positive", "negative")
-                        or r.qualitative in ("positive", "negative")
-                    )
-                    and not re.search(r"[;:,.()]", gap)
-                ):
-                    best = (a, "prose_result_analyte")
-            j = bisect.bisect_left(starts, r.start) - 1
-            if best is None and j >= 0:
-                a = analytes[j]
-                gap = text[a.end : r.start]
-                words = [w.lower() for w in _WORD.findall(gap)]
-                k = bisect.bisect_right(stops, a.end)
-                between = k < len(stops) and stops[k] < r.start
-                ok = (
-                    not a.weak
-                    and a.end <= r.start
-                    and _same(bounds, a.end, r.start)
-                    and len(gap) <= self.result_max_gap_chars
-                    and not between
-                    and not re.search(r";|\n\s*\n|\.\s", gap)
-                    and not any(w in self.blockers for w in words)
-                )
-                if ok and weak:
-                    ok = all(w in self.result_link for w in words) and len(words) <= 4
-                if ok and not all(w in self.result_link for w in words):
-                    ok = len(words) <= 4 and not _has_verb_clause(words)
-                    ok = ok and any(w in self.copulas for w in words)
-                if ok:
-                    best = (a, "prose_analyte_result")
-            if best is not None:
-                m = LabMatch(best[0], r, "text", best[1])
-                out.append(m)
-        return out
-
     # -- interpretation --------------------------------------------------------------------
     def _interpret(self, text: str, m: LabMatch) -> None:
         v, a = m.value, m.analyte.analyte
@@ -477,29 +375,13 @@ class LabExtractor:
             m.interpretation, m.interpretation_source = v.interpretation, "text"
             return
         lo, hi = min(m.analyte.end, v.start), max(m.analyte.start, v.start)
-        cue = self._cue_in(text, lo, hi) or self._cue_in(text, v.end, v.end + 15)
+        cue = self.results.cue_in(text, lo, hi) or self.results.cue_in(text, v.end, v.end + 15)
         if cue is not None:
             m.interpretation, m.interpretation_source = cue, "text"
             return
         computed = self._compare(v, a)
         if computed is not None:
             m.interpretation, m.interpretation_source = computed, "catalogue"
-
-    def _cue_in(self, text: str, lo: int, hi: int) -> str | None:
-        """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend)."""
-        for r in self.result_re.finditer(text, lo, min(len(text), hi + 25)):
-            if r.start() >= hi:
-                break
-            after = text[r.end() : r.end() + 30]
-            if _REF_AFTER.match(after):
-                continue  # "(normal 8.5-10.5": a reference range cue, not a stated result
-            if re.match(r"\s+(?:to|from)\b", after):
-                continue  # "decreased to 72 mmHg": a trend, not an interpretation
-            phrase = re.sub(r"\s+", " ", r.group().lower())
-            kind = self.overrides.get(phrase, self.result_kind.get(phrase))
-            if kind in ("high", "low", "normal") and phrase not in self.weak:
-                return kind
-        return None
 
     def _compare(self, v: ValueMention, a) -> str | None:
         """low/normal/high from the text's reference range, else the catalogue's."""
@@ -556,6 +438,7 @@ class LabExtractor:
             ref = {"low": a.ref_low, "high": a.ref_high, "unit": a.ref_unit, "source": "catalogue"}
         return {
             "analyte": a.name,
+            "category": self.category_names.get(a.category, a.category),
             "analyte_text": m.analyte.text,
             "analyte_start_char": m.analyte.start,
             "analyte_end_char": m.analyte.end,
@@ -610,32 +493,18 @@ def _range_of(w: ValueMention) -> dict[str, Any]:
     return {"low": None, "high": None, "unit": w.unit}
 
 
-def _has_verb_clause(words: list[str]) -> bool:
-    """A finite verb other than be/show in the gap starts another clause ("was given and")."""
-    return any(
-        w in {"given", "started", "treated", "underwent", "received", "performed"} for w in words
-    )
-
-
 def _sentence_bounds(doc: Doc) -> list[int]:
     """Character offsets where sentences start (spaCy's if set, else punctuation/blank lines)."""
     if doc.has_annotation("SENT_START"):
-        return [s.start_char for s in doc.sents]
+        # read the arrays once: iterating doc.sents builds a Span per sentence
+        flags = doc.to_array(SENT_START)
+        idx = doc.to_array(IDX)
+        starts = [int(idx[i]) for i in numpy.flatnonzero(flags == 1)]
+        return starts if starts and starts[0] == 0 else [0, *starts]
     starts = [0]
     for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc.text):
         starts.append(m.end())
     return starts
-
-
-def _same(bounds: list[int], a: int, b: int) -> bool:
-    """Whether chars a and b (a <= b) are in the same sentence."""
-    return bisect.bisect_right(bounds, a) == bisect.bisect_right(bounds, max(a, b - 1))
-
-
-def _inside(mentions: list[AnalyteMention], starts: list[int], pos: int) -> bool:
-    """Whether char ``pos`` falls inside one of the (sorted, non-overlapping) mentions."""
-    k = bisect.bisect_right(starts, pos) - 1
-    return k >= 0 and mentions[k].start <= pos < mentions[k].end
 
 
 def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
