@@ -194,3 +194,77 @@ def test_seed_procedures(seed_doc):
     assert {"two-stage", "conventional", "total", "uncemented"} <= mods
     mastectomy = next(get_attrs(s) for s in procs if get_attrs(s)["normalized"] == "mastectomy")
     assert mastectomy["modifiers"] == ["modified radical"]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Physical examination revealed a soft abdomen.", "physical examination"),
+        ("An ECG showed sinus tachycardia.", "ecg"),
+        ("On cardiac auscultation a murmur was heard.", "cardiac auscultation"),
+        ("Laboratory tests were ordered on admission.", "laboratory tests"),
+        ("She was placed on ECMO for refractory shock.", "ecmo"),
+    ],
+)
+def test_examinations_are_diagnostic_procedures(nlp, text, mention):
+    found = _found(nlp(text), PROCEDURE)
+    assert mention in found, sorted(found)
+    span = found[mention]
+    assert text[span.start_char : span.end_char].lower() == mention
+    assert get_attrs(span)["category"] in {"diagnostic", "therapeutic"}
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Chest CT showed a small pleural hemorrhage.", "hemorrhage"),
+        ("There were bilateral pleural effusions and ascites.", "ascites"),
+        ("Endoscopy revealed a deep ulcer in the antrum.", "ulcer"),
+    ],
+)
+def test_findings_are_not_diagnoses(nlp, text, absent):
+    found = _found(nlp(text), DIAGNOSIS)
+    assert not any(absent in mention for mention in found), sorted(found)
+
+
+def test_curated_disease_name_keeps_a_finding_head(nlp):
+    text = "Echocardiography confirmed severe aortic stenosis."
+    found = _found(nlp(text), DIAGNOSIS)
+    assert "aortic stenosis" in found
+    span = found["aortic stenosis"]
+    assert text[span.start_char : span.end_char] == "aortic stenosis"
+
+
+def test_drug_treatments_are_not_procedures(nlp):
+    text = "Under general anesthesia she was intubated, and antibiotic therapy was started."
+    found = _found(nlp(text), PROCEDURE)
+    assert "intubated" in found
+    assert not any("anesthesia" in m or "antibiotic" in m for m in found), sorted(found)
+    assert "adjuvant chemotherapy" in _found(nlp("She received adjuvant chemotherapy."), PROCEDURE)
+
+
+def test_abbreviated_organism_is_not_a_diagnosis(nlp):
+    text = "Sputum culture grew M. tuberculosis, confirming pulmonary tuberculosis."
+    found = _found(nlp(text), DIAGNOSIS)
+    spans = [(s.start_char, s.end_char) for s in found.values()]
+    assert spans == [(text.index("pulmonary tuberculosis"), len(text) - 1)]
+
+
+def test_examination_reported_as_a_lab_analyte_is_left_to_the_lab(nlp):
+    from spacy.tokens import Span
+
+    from caseminer.nlp.extensions import add_item
+
+    text = "The ECG was normal and the blood cultures were negative."
+    doc = nlp.make_doc(text)
+    for name, proc in nlp.pipeline:
+        if name == "caseminer_clinical":
+            for analyte, value in (("ECG", "normal"), ("blood cultures", "negative")):
+                v = doc.char_span(text.index(value), text.index(value) + len(value))
+                a0 = text.index(analyte)
+                attrs = {"analyte_start_char": a0, "analyte_end_char": a0 + len(analyte)}
+                add_item(doc, Span(doc, v.start, v.end, label="LAB"), attrs)
+        doc = proc(doc)
+    found = _found(doc, PROCEDURE)
+    assert "ecg" not in found
+    assert "blood cultures" in found  # a specimen-taking test stays a procedure

@@ -41,8 +41,8 @@ def _item(doc, mention, label=DIAGNOSIS):
         ("Cultures were negative for endocarditis.", "endocarditis", "negated", "ruled_out"),
         ("There was no evidence of pneumonia.", "pneumonia", "negated", "ruled_out"),
         (
-            "The bone scan showed no change, ruling out metastasis.",
-            "metastasis",
+            "The bone scan showed no change, ruling out osteomyelitis.",
+            "osteomyelitis",
             "negated",
             "ruled_out",
         ),
@@ -136,3 +136,77 @@ def test_negative_result_does_not_negate_the_test(nlp):
     doc = nlp("Blood cultures were negative and there were no complications after the biopsy.")
     for mention in ("blood cultures", "biopsy"):
         assert _item(doc, mention, PROCEDURE)._.assertion["negated"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("Pulmonary embolism was considered but was excluded by CT.", "pulmonary embolism"),
+        ("Sarcoidosis and lymphoma were considered but excluded.", "lymphoma"),
+        ("Tumor lysis syndrome did not develop after rasburicase.", "lysis syndrome"),
+        ("Possible pancreatitis was monitored for but did not develop.", "pancreatitis"),
+        ("Pneumonia and pneumothorax were not seen.", "pneumothorax"),
+    ],
+)
+def test_case_report_negation(nlp, text, mention):
+    span = _item(nlp(text), mention)
+    assert span._.assertion["negated"] is True
+    assert get_attrs(span)["status"] == "ruled_out"
+    assert all(c.lower() in text.lower() for c in span._.assertion["cues"])
+
+
+def test_exclusion_does_not_reach_the_next_clause(nlp):
+    doc = nlp("Appendicitis was therefore excluded, and a tubo-ovarian abscess was suspected.")
+    assert _item(doc, "appendicitis")._.assertion["negated"] is True
+    abscess = _item(doc, "tubo-ovarian abscess")
+    assert abscess._.assertion["negated"] is False
+    assert get_attrs(abscess)["status"] == "suspected"
+
+
+def test_otherwise_unremarkable_keeps_the_stated_finding(nlp):
+    doc = nlp("The chest film showed a right pneumothorax and was otherwise unremarkable.")
+    span = _item(doc, "pneumothorax")
+    assert span._.assertion["negated"] is False
+    assert get_attrs(span)["status"] == "confirmed"
+
+
+def _with_item(nlp, text: str, mention: str, label: str):
+    """Run the pipeline with one extra item (labs and imaging are other components' job)."""
+    from spacy.tokens import Span
+
+    from caseminer.nlp.extensions import add_item
+
+    doc = nlp.make_doc(text)
+    for name, proc in nlp.pipeline:
+        if name == "caseminer_context":
+            start = text.index(mention)
+            span = doc.char_span(start, start + len(mention), label=label)
+            assert span is not None and span.text == mention
+            add_item(doc, Span(doc, span.start, span.end, label=label), {})
+        doc = proc(doc)
+    return next(s for s in items(doc, label) if s.text == mention)
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("She had no history of renal disease: creatinine 1.23 mg/dL today.", "1.23"),
+        ("There was no fever, and the hemoglobin was 13.1 g/dL today.", "13.1"),
+        ("No fever was noted; the CRP was negative.", "negative"),
+    ],
+)
+def test_lab_values_are_never_negated(nlp, text, mention):
+    span = _with_item(nlp, text, mention, "LAB")
+    assert text[span.start_char : span.end_char] == mention
+    assert span._.assertion["negated"] is False
+
+
+def test_imaging_negated_only_by_explicit_cues(nlp):
+    text = "No evidence of recurrence was found on CT."
+    span = _with_item(nlp, text, "CT", "IMAGING")
+    assert text[span.start_char : span.end_char] == "CT"
+    assert span._.assertion["negated"] is False
+    text = "The patient refused a follow-up CT."
+    span = _with_item(nlp, text, "CT", "IMAGING")
+    assert span._.assertion["negated"] is True
+    assert "refused" in [c.lower() for c in span._.assertion["cues"]]

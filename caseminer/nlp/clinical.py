@@ -12,7 +12,25 @@ from spacy.tokens import Doc, Span
 from caseminer.nlp.clinical_attrs import AttributeReader, build_attrs
 from caseminer.nlp.clinical_match import Candidate, ClinicalMatcher
 from caseminer.nlp.clinical_vocab import PATTERN_DIR, load_vocab
-from caseminer.nlp.extensions import IMAGING, LAB, add_item, items, register_extensions
+from caseminer.nlp.extensions import (
+    IMAGING,
+    LAB,
+    add_item,
+    get_attrs,
+    items,
+    register_extensions,
+)
+
+
+def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal")."""
+    out = []
+    for span in items(doc, LAB):
+        attrs = get_attrs(span)
+        start, end = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
+        if isinstance(start, int) and isinstance(end, int) and start < end:
+            out.append((start, end))
+    return out
 
 
 @Language.factory(
@@ -66,7 +84,9 @@ class ClinicalExtractor:
             return cands
         taken = [(s.start, s.end) for s in items(doc, IMAGING)]
         taken += [(s.start, s.end) for s in items(doc, LAB)]
-        return [c for c in cands if not any(c.start < e and s < c.end for s, e in taken)]
+        cands = [c for c in cands if not any(c.start < e and s < c.end for s, e in taken)]
+        tested = lab_analyte_spans(doc)
+        return [c for c in cands if not self.matcher.is_valued_test(doc, c, tested)]
 
     def set_annotations(self, doc: Doc, cands: list[Candidate]) -> None:
         for cand in cands:

@@ -74,6 +74,10 @@ class ClinicalMatcher:
         self.test_nouns = set(morph["test_nouns_after"])
         self.organism_markers = set(morph["organism_markers"])
         self.anaphora_cues = set(morph["anaphora_cues"])
+        self.finding_heads = {w.lower() for w in morph.get("finding_heads", [])}
+        self.medication_words = {w.lower() for w in morph.get("medication_words", [])}
+        self.drug_modifiers = {w.lower() for w in morph.get("drug_therapy_modifiers", [])}
+        self.specimen_words = {w.lower() for w in morph.get("specimen_procedures", [])}
         self.site_words = {
             w.lower() for forms in knowledge.body_sites.values() for f in forms for w in f.split()
         }
@@ -236,6 +240,8 @@ class ClinicalMatcher:
             return False
         if cand.start > 0 and doc[cand.start - 1].lower_ in self.organism_markers:
             return True
+        if _abbreviated_genus(doc, cand.start):
+            return True
         j = cand.end
         # skip a coordinated short tail: "hepatitis B and C serology"
         while (
@@ -245,6 +251,44 @@ class ClinicalMatcher:
         ):
             j += 1
         return j < len(doc) and doc[j].lower_ in self.test_nouns
+
+    def is_finding(self, doc: Doc, cand: Candidate) -> bool:
+        """ "hemorrhage", "metastases", "portal vein stenosis": annotators mark these as signs or
+        findings, not diseases. Only a curated multi-word disease name keeps such a head
+        ("aortic stenosis", "pulmonary hypertension")."""
+        if cand.label != DIAGNOSIS or doc[cand.end - 1].lower_ not in self.finding_heads:
+            return False
+        normalized = (cand.normalized or "").lower()
+        curated_name = cand.rule == "vocab" and " " in normalized
+        return (
+            not curated_name
+            or normalized.split()[-1] not in self.finding_heads
+            or (normalized in self.finding_heads)
+        )
+
+    def is_medication(self, doc: Doc, cand: Candidate) -> bool:
+        """ "chemotherapy", "general anesthesia", "antibiotic therapy": drug treatments, which
+        annotators mark as medications, not procedures."""
+        if cand.label != PROCEDURE:
+            return False
+        words = {t.lower_ for t in doc[cand.start : cand.end]}
+        if words & self.medication_words:
+            return True
+        head = doc[cand.end - 1].lower_
+        return head in {"therapy", "therapies", "treatment", "treatments"} and bool(
+            words & self.drug_modifiers
+        )
+
+    def is_valued_test(self, doc: Doc, cand: Candidate, tested: list[tuple[int, int]]) -> bool:
+        """ "ECG was normal", "physical examination was unremarkable": an examination whose result
+        the lab extractor reports is that lab's analyte, not a procedure of its own. Procedures that
+        take a specimen ("biopsy", "blood cultures", "aspiration") stay procedures."""
+        if cand.label != PROCEDURE or cand.category != "diagnostic" or not tested:
+            return False
+        start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
+        if not any(s < end and start < e for s, e in tested):
+            return False
+        return not any(t.lower_ in self.specimen_words for t in doc[cand.start : cand.end])
 
     def _qualifier_noun(self, doc: Doc, start: int) -> int:
         """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
@@ -382,11 +426,22 @@ class ClinicalMatcher:
         widened = [
             c
             for c in widened
-            if not self.is_anaphoric(doc, c) and not self.is_test_or_agent(doc, c)
+            if not self.is_anaphoric(doc, c)
+            and not self.is_test_or_agent(doc, c)
+            and not self.is_finding(doc, c)
+            and not self.is_medication(doc, c)
         ]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved)
         return resolve_overlaps(resolved)
+
+
+def _abbreviated_genus(doc: Doc, start: int) -> bool:
+    """ "M. tuberculosis", "H. pylori" split as "M" "." "tuberculosis": an organism's name."""
+    if start < 2 or doc[start - 1].text != "." or doc[start - 1].whitespace_ == "":
+        return False
+    genus = doc[start - 2]
+    return len(genus.text) == 1 and genus.text.isupper() and not genus.whitespace_
 
 
 def _is_word(low: str) -> bool:
