@@ -342,5 +342,11 @@ def evaluate(
         err.print(f"report written to {output}")
 
 
+from caseminer.service.commands import serve, show  # noqa: E402  (cheap: no fastapi import)
+
+app.command()(serve)
+app.command()(show)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
