@@ -109,9 +109,12 @@ def test_brain_mri_flair(nlp):
 
 def test_signal_per_sequence(nlp):
     text = "On MRI, the mass was hypointense on T1-weighted images and hyperintense on T2."
-    _, attrs = study_at(studies(nlp, text), text, "MRI")
+    found = studies(nlp, text)
+    _, attrs = study_at(found, text, "MRI")
     assert attrs["sequences"] == ["T1", "T2"]
     assert finding_text(text, attrs).startswith("the mass was hypointense")
+    _, rider = study_at(found, text, "T1-weighted images")  # a sequence mention rides on the MRI
+    assert rider["modality"] == "MRI" and rider["sequences"] == ["T1", "T2"]
     descriptors = attrs["findings"][0]["descriptors"]
     assert "low T1 signal" in descriptors and "high T2 signal" in descriptors
 
@@ -134,7 +137,8 @@ def test_doppler_with_ultrasound_is_one_study(nlp):
 @pytest.mark.parametrize(
     "text",
     [
-        "Imaging studies were taken at admission.",
+        "The imaging findings were reviewed by two radiologists.",
+        "EUS-FNA was performed with a 22G needle.",
         "The US Food and Drug Administration approved the drug.",
         "The CTLA-4 inhibitor was stopped and ECT sessions were resumed.",
         "The biopsy was performed under fluoroscopic guidance.",

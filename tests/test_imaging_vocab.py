@@ -32,6 +32,12 @@ def vocab():
         ("screening mammography", "mammography", "mammography"),
         ("a barium swallow", "barium swallow", "barium study"),
         ("sonography", "sonography", "ultrasound"),
+        ("carotid Doppler ultrasound", "ultrasound", "Doppler ultrasound"),
+        ("a plain X-ray of the chest", "X-ray", "X-ray"),
+        ("cardiac magnetic resonance", "cardiac magnetic resonance", "MRI"),
+        ("on T2-weighted images", "T2-weighted images", "MRI"),
+        ("despite negative imaging", "imaging", "imaging"),
+        ("additional radiologic examinations", "radiologic examinations", "imaging"),
     ],
 )
 def test_modality_terms(vocab, text, mention, modality):

@@ -10,7 +10,7 @@ it; the rest of the sentence is split between groups, so each study only reads i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from caseminer.nlp.imaging_vocab import StudyMatch, Vocabulary, matched_values
@@ -110,6 +110,11 @@ def accept(text: str, m: StudyMatch, vocab: Vocabulary, defs: dict[str, set[str]
         if "other" in kinds and "imaging" not in kinds:
             return has_imaging_context(text, m, vocab)
     gate = m.rule.gate
+    if gate == "generic":
+        return not (
+            vocab.cues["generic_exclude_after"].search(text[m.end : m.end + 30])
+            or vocab.cues["generic_exclude_before"].search(before)
+        )
     if gate == "guidance" and vocab.cues["guidance_before"].search(before):
         return False
     if gate == "context":
@@ -137,6 +142,53 @@ def merge_modes(text: str, mentions: list[StudyMatch], vocab: Vocabulary) -> lis
             continue
         kept.append(m)
     return kept
+
+
+def split_hybrids(text: str, mentions: list[StudyMatch], vocab: Vocabulary) -> list[StudyMatch]:
+    """Split a slash-joined hybrid study ("PET/CT", "positron emission tomography/computed
+    tomography") into its two named modalities, as annotators mark them; a hyphenated hybrid
+    ("PET-CT") stays one study. Each part keeps a rule whose modality is what the part names.
+    """
+    out: list[StudyMatch] = []
+    for m in mentions:
+        surface = text[m.start : m.end]
+        slash = surface.find("/")
+        if not vocab.cues["hybrid_rules"].fullmatch(m.rule.id) or slash <= 0:
+            out.append(m)
+            continue
+        for a, b in ((0, slash), (slash + 1, len(surface))):
+            part = surface[a:b]
+            lead = len(part) - len(part.lstrip())
+            part = part.strip()
+            if not part:
+                continue
+            modality = next(
+                (r.modality for r in vocab.modalities if r.regex.fullmatch(part)), m.modality
+            )
+            rule = replace(m.rule, id=f"{m.rule.id}_part", modality=modality)
+            out.append(StudyMatch(m.start + a + lead, m.start + a + lead + len(part), rule))
+    return out
+
+
+def drop_umbrella_terms(
+    text: str, mentions: list[StudyMatch], vocab: Vocabulary
+) -> list[StudyMatch]:
+    """Drop generic "imaging" mentions from a sentence that names a specific study.
+
+    "Imaging studies were taken, and ... x rays", "MR imaging", "Detailed imaging studies of both
+    MRI and CT": the generic word is an umbrella over (or part of) the named study, not a study of
+    its own, unless the specific studies are listed as its members ("Brain imaging including CT
+    and MRI", "imaging (CT)"). A sentence with only the generic word ("despite negative
+    imaging", "Cross-sectional imaging revealed a mass") reports a study of unnamed modality and
+    keeps it.
+    """
+    if all(m.rule.gate == "generic" for m in mentions):
+        return mentions
+    return [
+        m
+        for m in mentions
+        if m.rule.gate != "generic" or vocab.cues["umbrella_keep"].match(text[m.end : m.end + 20])
+    ]
 
 
 # ----------------------------------------------------------------------------- grouping

@@ -141,12 +141,28 @@ def resolve_overlaps(matches: list[StudyMatch]) -> list[StudyMatch]:
 def find_modality_terms(text: str, vocab: Vocabulary | None = None) -> list[StudyMatch]:
     """Every modality term in ``text`` (no context gates): the raw dictionary view."""
     vocab = vocab or load_vocabulary()
-    found = [
-        StudyMatch(m.start(), m.end(), rule)
-        for rule in vocab.modalities
-        for m in rule.regex.finditer(text)
+    found: list[StudyMatch] = []
+    heads: dict[tuple[int, int, str], tuple[int, int]] = {}
+    for rule in vocab.modalities:
+        for m in rule.regex.finditer(text):
+            found.append(StudyMatch(m.start(), m.end(), rule))
+            heads[(m.start(), m.end(), rule.id)] = _mention_bounds(m)
+    return [
+        StudyMatch(*heads[(m.start, m.end, m.rule.id)], m.rule) for m in resolve_overlaps(found)
     ]
-    return resolve_overlaps(found)
+
+
+def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
+    """The part of a match that is the study mention: the named group ``mention`` when the
+    pattern has one and it matched, else the whole match.
+
+    Why: overlaps are resolved on the whole match ("carotid Doppler ultrasound" beats the bare
+    "ultrasound"), but annotators mark only the head noun ("ultrasound"), the modifiers being
+    details of the study.
+    """
+    if "mention" in m.re.groupindex and m.start("mention") >= 0:
+        return m.start("mention"), m.end("mention")
+    return m.start(), m.end()
 
 
 def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
