@@ -106,7 +106,7 @@ def test_attached_result_and_tnm_stage(nlp):
     "text",
     [
         "Her family history was unremarkable.",
-        "The patient was stable.",
+        "The patient was stabilised on the ventilator.",  # "was stable" is a status (lab_scores)
         "She was flushed with 10 mL of normal saline.",
         "He was given a high dose of furosemide.",
         "A positive control was run alongside.",

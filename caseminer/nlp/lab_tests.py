@@ -264,3 +264,8 @@ def find_attached_results(text: str, lo: int, hi: int):
         a = other_test(m.start(), m.end(), m.group(), name=vocab.stage_name)
         r = ValueMention(m.start(), m.end(), m.group())
         yield a, r, "prose_stage"
+
+
+def subject_before(text: str, pos: int, sent_start: int) -> AnalyteMention | None:
+    """The test named as the subject of a copula ending at ``pos`` ("EMA was [expressed]")."""
+    return _subject_before(text, pos, sent_start, load_test_vocab(), copula=True)

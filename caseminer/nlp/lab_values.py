@@ -39,7 +39,11 @@ _COMP_RE = (
     r"|(?i:less than|lower than|greater than|more than|higher than|up to|at least))"
 )
 # a number: digits with optional decimal point/comma groups or thin-space thousands, optional sign
-_NUM = r"[-−]?\d+(?:(?:[.,·]\d+)+|(?:[\u2005\u2009\u202f\u00a0]\d{3})+)?"
+# (a plain space separates thousands only after 1-3 digits: "625 000", never "2 100-mg")
+_NUM = (
+    r"[-−]?(?:\d{1,3}(?: \d{3})+(?![\d.,-])"
+    r"|\d+(?:(?:[.,·]\d+)+|(?:[\u2005\u2009\u202f\u00a0]\d{3})+)?)"
+)
 _DASH = r"(?:-|–|—|‐|to)"
 _NON_VALUE_AFTER = re.compile(
     r"^(?:[-‐\s]*(?:years?|yrs?|y/o|yo|months?|mo|weeks?|wks?|days?|hours?|hrs?|h\b|minutes?|min\b|"
@@ -104,7 +108,8 @@ def value_regex(cat: Catalogue) -> re.Pattern[str]:
     pattern = (
         rf"(?P<comp>{_COMP_RE}{sp})?"
         rf"(?:(?P<titre>1{sp}:{sp}\d+)"
-        rf"|(?P<ratio>\d{{1,3}}(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/.,])"
+        rf"|(?P<ratio>\d{{1,3}}(?:{sp}[–-]{sp}\d{{1,3}}(?=/)|[+−-](?=/))?"
+        rf"(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/.,])"
         rf"|(?i:between){sp}(?P<bnum>{_NUM}){sp}(?i:and|to|-|–){sp}(?P<bnum2>{_NUM})"
         rf"|(?P<num>{_NUM})(?:{sp}%?{sp}{_DASH}{sp}(?P<num2>{_NUM}))?)"
         rf"(?:(?P<usp>{unit_gap})(?P<unit>{cat.unit_re}))?"
@@ -156,7 +161,8 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
             if re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
                 continue  # "(1/2)" citation-like or figure panel
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
-            vm.value = float(m.group("ratio").split("/")[0].strip(" \t\u00a0\u2009\u200a\u2005"))
+            head = re.match(r"\d+", m.group("ratio"))  # "4+/5", "2–3/5": the first grade
+            vm.value = float(head.group()) if head else None
             vm.value_high = None
         elif m.group("bnum"):
             vm = ValueMention(start, end, "")

@@ -33,6 +33,13 @@ from caseminer.nlp.lab_results import (
     inside,
     sentence_bounds_same,
 )
+from caseminer.nlp.lab_scores import (
+    denominator,
+    find_changes,
+    find_graded,
+    find_percentiles,
+    find_status,
+)
 from caseminer.nlp.lab_tables import find_table_regions, pair_table, table_events
 from caseminer.nlp.lab_tests import find_attached_results, find_test_for, load_test_vocab
 from caseminer.nlp.lab_values import ValueMention, find_values, value_regex
@@ -40,7 +47,7 @@ from caseminer.nlp.lab_values import ValueMention, find_values, value_regex
 # what may stand between two values of one analyte: "from 1.2 to 3.4", "20/20 right eye and 20/30"
 _CHAIN_GAP = re.compile(
     r"\s*(?:(?:in\s+)?(?:the\s+)?(?:right|left|RE|LE|OD|OS)(?:\s+eye)?\s*)?"
-    r"(?:,|and|to|then|→|->|–|-|, then|and then|or|\(|\["
+    r"(?:,|and|,\s*and|,\s*or|to|then|→|->|–|-|, then|and then|or|\(|\["
     r"|(?:,?\s*(?:which|and)\s+)?(?:improved|increased|decreased|rose|fell|dropped|returned)"
     r"\s+to)\s*"
 )
@@ -190,6 +197,7 @@ class LabExtractor:
             for a, r, rule in find_attached_results(text, lo, hi):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
                 matches.append(LabMatch(a, r, "text", rule))
+        matches += self._scores(text, lo, hi, bounds, matches, analytes)
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
             before = [
@@ -200,6 +208,28 @@ class LabExtractor:
             if before and before[-1].value.reference is None:
                 before[-1].value.reference = _range_of(ref_value)
         return matches
+
+    def _scores(self, text, lo, hi, bounds, matches, analytes) -> list[LabMatch]:
+        """Murmur and plus grades, then percentiles; never over a value already taken."""
+        spans = [(m.value.start, m.value.end) for m in matches]
+        out: list[LabMatch] = []
+        for a, v, rule in find_graded(text, lo, hi, bounds):
+            if any(s < v.end and v.start < e for s, e in spans):
+                continue
+            spans.append((v.start, v.end))
+            out.append(LabMatch(a, v, "text", rule))
+        for a, v, rule in find_changes(text, lo, hi):
+            if not any(s < v.end and v.start < e for s, e in spans):
+                spans.append((v.start, v.end))
+                out.append(LabMatch(a, v, "text", rule))
+        for a, v in find_status(text, lo, hi):
+            if not any(s < v.end and v.start < e for s, e in spans):
+                spans.append((v.start, v.end))
+                out.append(LabMatch(a, v, "text", "prose_patient_status"))
+        for m in find_percentiles(text, lo, hi, matches + out, analytes):
+            if not any(s < m.value.end and m.value.start < e for s, e in spans):
+                out.append(m)
+        return out
 
     def _dose_like(self, text: str, v: ValueMention) -> bool:
         """A dose word follows ("500 mg daily"); units that are never doses (mmHg, %) pass."""
@@ -249,7 +279,34 @@ class LabExtractor:
                 and units_compatible(v.unit, prev.analyte.analyte)
             ):
                 paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
+        self._ratio_series(text, analytes, values, bounds, paired)
         return [paired[i] for i in sorted(paired)]
+
+    @staticmethod
+    def _ratio_series(text, analytes, values, bounds, paired: dict[int, LabMatch]) -> None:
+        """ "2/5 strength in the right leg, 3/5 in the left": later grades on the same scale.
+
+        An unpaired score inherits the analyte of the last paired score of the same sentence
+        when both are out of the same maximum and no other analyte is named between them.
+        """
+        starts = [a.start for a in analytes]
+        for idx, v in enumerate(values):
+            den = denominator(v)
+            if idx in paired or den is None:
+                continue
+            prev = next(
+                (paired[j] for j in range(idx - 1, -1, -1) if j in paired and values[j].ratio),
+                None,
+            )
+            if prev is None or denominator(prev.value) != den:
+                continue
+            if not sentence_bounds_same(bounds, prev.value.end, v.start):
+                continue
+            k0 = bisect.bisect_left(starts, prev.value.end)
+            k1 = bisect.bisect_left(starts, v.start)
+            if any(analytes[k].start != prev.analyte.start for k in range(k0, k1)):
+                continue
+            paired[idx] = LabMatch(prev.analyte, v, "text", "prose_score_series")
 
     def _respectively(self, text, analytes, values, bounds, matches) -> list[LabMatch]:
         """ "A, B and C were 1, 2 and 3, respectively": pair the two lists in order."""
