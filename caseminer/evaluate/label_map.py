@@ -44,9 +44,10 @@ class LabelMap:
         link = data["analyte_link"]
         imaging = data["imaging"]
         terms = sorted({t.lower() for t in imaging["terms"]}, key=len, reverse=True)
-        # word-bounded, longest first; "-" and "/" count as part of a term ("pet/ct", "x-ray")
+        # word-bounded, longest first; "-" and "/" count as part of a term ("pet/ct", "x-ray"), but
+        # a term may follow a hyphenated prefix ("3D-CT", "18F-FDG-PET")
         pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])",
+            r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])",
             re.IGNORECASE,
         )
         neg = data["negation"]
