@@ -3,31 +3,78 @@
 All entry points share one path: SourceText -> repair -> nlp -> assemble. The default pipeline is
 built once per process and reused, because building it (vocabularies, matchers) costs far more
 than processing a document.
+
+Cold start matters (a CLI call, a fresh worker), so this module imports spaCy and the assembly
+only when a pipeline is needed: ``import caseminer``, ``caseminer --help`` and ``caseminer schema``
+never pay for them. With ``n_process > 1`` the pipeline is built once in the parent and the workers
+are forked from it, instead of each worker building its own.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
+import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-
-from caseminer.assemble import assemble
 from caseminer.readers import SourceText, read_path
 from caseminer.repair import RepairedText, repair
 from caseminer.schema import CaseReport
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger("caseminer")
 
 TextLike = str | SourceText
 
+# Modules our dependencies import at module level but never use on caseminer's path: medspaCy's
+# ConText imports medspacy.util, which imports QuickUMLS, which imports NLTK (and with it SciPy and
+# scikit-learn): 1-5 s of a cold start for nothing. They are bound to a stand-in that imports the
+# real module on first attribute access, so anyone who does use them still gets them.
+DEFERRED_MODULES: tuple[str, ...] = ("nltk",)
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in ``sys.modules`` for a module until something reads one of its attributes."""
+
+    def _real(self) -> types.ModuleType:
+        real = self.__dict__.get("_deferred_real")
+        if real is None:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+            self.__dict__["_deferred_real"] = real
+        return real
+
+    def __getattr__(self, attr: str):
+        return getattr(self._real(), attr)
+
+
+def defer_unused_imports(names: Iterable[str] = DEFERRED_MODULES) -> None:
+    """Put a stand-in for each module not imported yet (and installed) into ``sys.modules``."""
+    for name in names:
+        if name in sys.modules:
+            continue
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+        except (ImportError, ValueError):
+            continue
+        sys.modules[name] = _DeferredModule(name)
+
 
 def load(*, exclude: Iterable[str] = (), config: dict[str, dict] | None = None) -> Language:
     """A new caseminer spaCy pipeline (for users who want Docs; see caseminer.nlp.pipeline)."""
+    defer_unused_imports()
     from caseminer.nlp.pipeline import build
 
     return build(exclude=exclude, config=config)
@@ -57,6 +104,8 @@ def _failed_report(
     source: SourceText, doc_id: str, nlp: Language, exc: Exception, include_text: bool
 ) -> CaseReport:
     """An empty report carrying the error, so one bad document never stops a batch."""
+    from caseminer.assemble import assemble
+
     rep = RepairedText(source.text, source.text, list(range(len(source.text) + 1)))
     doc = nlp.make_doc("")
     report = assemble(doc, rep, source, doc_id=doc_id, nlp=nlp, include_text=include_text)
@@ -72,6 +121,8 @@ def extract(
     include_text: bool = False,
 ) -> CaseReport:
     """Extract one case report from a string (or a SourceText from a reader)."""
+    from caseminer.assemble import assemble
+
     source = _as_source(text)
     nlp = nlp or default_nlp()
     repaired = repair(source.text)
@@ -97,6 +148,8 @@ def extract_file(
 def _extract_batch(
     sources: list[SourceText], start_index: int, nlp: Language, include_text: bool
 ) -> list[CaseReport]:
+    from caseminer.assemble import assemble
+
     repaired = [repair(s.text) for s in sources]
     ids = [_doc_id(s, start_index + i) for i, s in enumerate(sources)]
     try:
@@ -128,9 +181,23 @@ def _chunks(items: Iterable[TextLike], size: int) -> Iterator[list[SourceText]]:
         yield chunk
 
 
+# The pipeline the forked workers use: set in the parent right before the pool starts, so the
+# children inherit it already built (copy-on-write) instead of building their own.
+_WORKER_NLP: Language | None = None
+
+
 def _worker_batch(args: tuple[list[SourceText], int, bool]) -> list[CaseReport]:
     sources, start, include_text = args
-    return _extract_batch(sources, start, default_nlp(), include_text)
+    nlp = _WORKER_NLP if _WORKER_NLP is not None else default_nlp()
+    return _extract_batch(sources, start, nlp, include_text)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext | None:
+    """ "fork" where the platform has it (the workers then start with the built pipeline); the
+    platform default elsewhere (each worker builds the default pipeline once)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
 
 
 def extract_many(
@@ -143,22 +210,29 @@ def extract_many(
 ) -> Iterator[CaseReport]:
     """Extract many reports, in input order, with nlp.pipe under the hood.
 
-    With n_process > 1 each worker process builds its own default pipeline and whole reports come
-    back (our Doc extensions hold Python objects that spaCy's own multiprocessing cannot ship).
+    With n_process > 1 the pipeline (``nlp`` or the default one) is built here and the worker
+    processes are forked from this one, so they start ready; whole reports come back (our Doc
+    extensions hold Python objects that spaCy's own multiprocessing cannot ship). Where fork is
+    unavailable each worker builds the default pipeline.
     A document that fails yields a report with an "extraction failed" warning; the batch goes on.
     """
+    global _WORKER_NLP
+    nlp = nlp or default_nlp()
     if n_process <= 1:
-        nlp = nlp or default_nlp()
         index = 0
         for chunk in _chunks(texts, batch_size):
             yield from _extract_batch(chunk, index, nlp, include_text)
             index += len(chunk)
         return
-    jobs = []
-    index = 0
-    for chunk in _chunks(texts, batch_size):
-        jobs.append((chunk, index, include_text))
-        index += len(chunk)
-    with ProcessPoolExecutor(max_workers=n_process) as pool:
-        for reports in pool.map(_worker_batch, jobs):
-            yield from reports
+    sources = [_as_source(t) for t in texts]
+    # Several jobs per worker, so one slow batch does not leave the other workers idle.
+    size = max(1, min(batch_size, -(-len(sources) // (4 * n_process))))
+    jobs = [(sources[i : i + size], i, include_text) for i in range(0, len(sources), size)]
+    context = _pool_context()
+    previous, _WORKER_NLP = _WORKER_NLP, (nlp if context is not None else None)
+    try:
+        with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
+            for reports in pool.map(_worker_batch, jobs):
+                yield from reports
+    finally:
+        _WORKER_NLP = previous

@@ -8,9 +8,11 @@ is dropped with a warning instead of failing the whole document.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from pydantic import ValidationError
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -50,6 +52,63 @@ class _Mapper:
         return {"text": self.text[start:end], "start": start, "end": end}
 
 
+class _DocIndex:
+    """Per-document lookups every item needs (its sentence, its section), computed once.
+
+    Why: ``span.sent`` walks the tokens and ``doc.text`` rebuilds the string from the tokens on
+    every call; reports have dozens of items, so these are read once per document and bisected.
+    """
+
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
+        self.doc = doc
+        # ``text`` is the string the Doc was made from, if the caller has it (``doc.text`` costs a
+        # join over all tokens); it is only trusted when it lines up with the last token.
+        if text is None or not _ends_with_doc(doc, text):
+            text = doc.text
+        self.text = text
+        self.n_tokens = len(doc)
+        self.idx: list[int] = doc.to_array(IDX).tolist() if len(doc) else []
+        self.sent_starts: list[int] | None = None
+        if len(doc) and doc.has_annotation("SENT_START"):
+            flags = doc.to_array(SENT_START).astype("int64")
+            self.sent_starts = [i for i, f in enumerate(flags.tolist()) if f == 1]
+        sections = doc._.sections or []
+        self.section_starts = [sec["start_char"] for sec in sections]
+        self.sections = sections
+
+    def section_kind(self, char: int) -> str:
+        """The kind of the first section containing ``char`` (as ``section_kind_at``)."""
+        i = bisect_right(self.section_starts, char) - 1
+        # Sections are contiguous and ordered, so only the candidate and its neighbours can match;
+        # fall back to the full scan if they are not.
+        for sec in self.sections[max(0, i - 1) : i + 2] if i >= 0 else []:
+            if sec["start_char"] <= char < sec["end_char"]:
+                return sec["kind"]
+        return section_kind_at(self.doc, char)
+
+    def sentence(self, span: Span) -> str:
+        """The whitespace-normalised sentence of ``span``'s first token (as ``span.sent``)."""
+        if self.sent_starts is None:
+            return _sentence(span)
+        starts = self.sent_starts
+        i = bisect_right(starts, span.start) - 1
+        first = starts[i] if i >= 0 else 0
+        # spaCy's Span.sent: the sentence of the span's first token, even if the span runs on.
+        j = bisect_right(starts, span.start)
+        last = starts[j] if j < len(starts) else self.n_tokens
+        end_char = self.idx[last] if last < self.n_tokens else len(self.text)
+        return " ".join(self.text[self.idx[first] : end_char].split())
+
+
+def _ends_with_doc(doc: Doc, text: str) -> bool:
+    """``text`` has the Doc's length and its last token where the Doc has it."""
+    if not len(doc):
+        return text == ""
+    last = doc[-1]
+    end = last.idx + len(last.text)
+    return len(text) == end + len(last.whitespace_) and text[last.idx : end] == last.text
+
+
 def _sentence(span: Span) -> str:
     try:
         sent = span.sent
@@ -59,9 +118,10 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
-def _assertion(span: Span) -> schema.Assertion:
+def _assertion(span: Span) -> dict[str, Any]:
+    """The assertion fields set by the context component (validated with the item)."""
     raw = span._.assertion or {}
-    return schema.Assertion(**{k: raw[k] for k in _ASSERTION_KEYS if k in raw})
+    return {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
 
 
 def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
@@ -79,13 +139,14 @@ def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
     return fields
 
 
-def _build_item(span: Span, mapper: _Mapper) -> schema.Item:
+def _build_item(span: Span, mapper: _Mapper, index: _DocIndex | None = None) -> schema.Item:
     model = _MODELS[span.label_]
+    index = index or _DocIndex(span.doc)
     data = {
         **_item_fields(span, mapper),
         **mapper.span(span.start_char, span.end_char),
-        "section": section_kind_at(span.doc, span.start_char),
-        "sentence": _sentence(span),
+        "section": index.section_kind(span.start_char),
+        "sentence": index.sentence(span),
         "assertion": _assertion(span),
     }
     return model.model_validate(data)
@@ -152,6 +213,7 @@ def assemble(
 ) -> schema.CaseReport:
     """Build the CaseReport for one processed document."""
     mapper = _Mapper(repaired, source)
+    index = _DocIndex(doc, repaired.text)
     warnings = list(source.warnings)
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
     seen: set[tuple[str, int, int]] = set()
@@ -159,7 +221,7 @@ def assemble(
         if span.label_ not in _MODELS:
             continue
         try:
-            item = _build_item(span, mapper)
+            item = _build_item(span, mapper, index)
         except (ValidationError, KeyError, TypeError, ValueError) as exc:
             first = str(exc).splitlines()[0]
             warnings.append(f"dropped {span.label_} item {span.text!r}: {first}")

@@ -65,3 +65,50 @@ def test_odd_inputs_do_not_crash():
     for text in ["", "(", ")", "( )", "(A) (B) (C", "a (bb) (cc (dd)", "\n\n(\n)\n"]:
         doc = NLP(text)
         assert all(text[a.start_char : a.end_char] == a.text for a in doc._.abbreviations)
+
+
+def test_short_forms_come_in_text_order():
+    text = (
+        "Computed tomography (CT) and magnetic resonance imaging (MRI) were done. "
+        "The MRI and the CT were repeated, then the MRI again."
+    )
+    doc = NLP(text)
+    starts = [a.start_char for a in doc._.abbreviations]
+    assert starts == sorted(starts)
+    assert [a.text for a in doc._.abbreviations] == ["CT", "MRI", "MRI", "CT", "MRI"]
+    for a in doc._.abbreviations:
+        assert text[a.start_char : a.end_char] == a.text
+
+
+def test_global_matcher_does_not_validate_patterns():
+    # Pattern validation is most of scispaCy's time and its patterns are always valid ORTH lists.
+    component = NLP.get_pipe("caseminer_abbreviations")
+    assert component.detector.global_matcher.validate is False
+    doc = NLP(TEXT)  # and the detector still works across documents
+    assert {a.text for a in doc._.abbreviations} == {"ECG", "MRI"}
+
+
+def test_parenthesis_matcher_equals_scispacy_candidates():
+    # Our candidate matcher must return what scispaCy's "( + )" Matcher returns, restricted to
+    # the candidates scispaCy keeps (at most 8 tokens inside), in the same order.
+    from spacy.matcher import Matcher
+
+    from caseminer.nlp.abbreviations import MAX_INSIDE, ParenthesisMatcher
+
+    text = (
+        "Creatine kinase (CK) (normal (N) < 200) rose (see (Fig. 2)) and ( ) was empty; "
+        "interleukin 6 (IL-6) and a very long aside (one two three four five six seven eight "
+        "nine ten) ended (x)."
+    )
+    doc = NLP.make_doc(text)
+    reference = Matcher(NLP.vocab)
+    reference.add("parenthesis", [[{"ORTH": "("}, {"OP": "+"}, {"ORTH": ")"}]])
+    expected = [m for m in reference(doc) if m[2] - m[1] - 2 <= MAX_INSIDE]
+    got = ParenthesisMatcher(NLP)(doc)
+    assert got == expected
+    assert any(m[2] - m[1] - 2 > MAX_INSIDE for m in reference(doc))  # the limit did cut some
+    for _, start, end in got:
+        assert doc[start].text == "(" and doc[end - 1].text == ")"
+        span = doc[start:end]
+        assert text[span.start_char : span.end_char] == span.text
+    assert ParenthesisMatcher(NLP)(NLP.make_doc("")) == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -101,3 +104,91 @@ def test_load_gives_a_pipeline_with_doc_extensions():
     assert doc._.labs and doc._.labs[0].label_ == "LAB"
     with pytest.raises(ValueError, match="unknown component"):
         caseminer.load(exclude=["no_such_component"])
+
+
+def test_import_caseminer_does_not_import_spacy():
+    # `caseminer --help` and `caseminer schema` must not pay for spaCy or the pipeline.
+    code = (
+        "import sys, caseminer; print(sorted(m for m in ('spacy', 'medspacy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_deferred_module_imports_on_first_use(tmp_path, monkeypatch):
+    from caseminer.api import _DeferredModule, defer_unused_imports
+
+    pkg = tmp_path / "cm_fake_heavy"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "import builtins\nbuiltins.cm_fake_loaded = True\nVALUE = 42\n"
+    )
+    (pkg / "sub.py").write_text("NAME = 'sub'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "cm_fake_heavy", raising=False)
+    defer_unused_imports(["cm_fake_heavy", "cm_no_such_module_anywhere"])
+    try:
+        assert "cm_no_such_module_anywhere" not in sys.modules
+        import cm_fake_heavy  # what a dependency does at import time: must not execute it
+
+        assert isinstance(cm_fake_heavy, _DeferredModule)
+        assert not getattr(builtins, "cm_fake_loaded", False)
+        assert cm_fake_heavy.VALUE == 42  # first use loads the real module
+        assert getattr(builtins, "cm_fake_loaded", False)
+        assert not isinstance(sys.modules["cm_fake_heavy"], _DeferredModule)
+        from cm_fake_heavy.sub import NAME
+
+        assert NAME == "sub"
+    finally:
+        for name in ("cm_fake_heavy", "cm_fake_heavy.sub"):
+            sys.modules.pop(name, None)
+        if hasattr(builtins, "cm_fake_loaded"):
+            del builtins.cm_fake_loaded
+
+
+def test_deferred_submodule_import_before_any_attribute(tmp_path, monkeypatch):
+    from caseminer.api import defer_unused_imports
+
+    pkg = tmp_path / "cm_fake_pkg2"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("X = 1\n")
+    (pkg / "corpus.py").write_text("WORDS = ['a']\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    defer_unused_imports(["cm_fake_pkg2"])
+    try:
+        from cm_fake_pkg2.corpus import WORDS
+
+        assert WORDS == ["a"]
+    finally:
+        for name in ("cm_fake_pkg2", "cm_fake_pkg2.corpus"):
+            sys.modules.pop(name, None)
+
+
+def test_extract_many_in_two_processes_matches_one(nlp):
+    texts = [TEXT, "Serum sodium was 128 mmol/L.", TEXT.replace("54", "61"), "", TEXT]
+    one = [r.model_dump_json() for r in caseminer.extract_many(texts, nlp=nlp)]
+    two = [r.model_dump_json() for r in caseminer.extract_many(texts, nlp=nlp, n_process=2)]
+    assert two == one
+    ages = [
+        r.patient.age.value if r.patient.age else None
+        for r in caseminer.extract_many(texts, nlp=nlp, n_process=2, batch_size=1)
+    ]
+    assert ages == [54, None, 61, None, 54]
+
+
+def test_assembled_sentence_and_section_match_spacy(nlp):
+    from caseminer.assemble import _DocIndex
+    from caseminer.nlp.extensions import items, section_kind_at
+
+    text = "ABSTRACT\nA man had anemia.\n\nCASE PRESENTATION\n" + TEXT + "Hemoglobin was 8.1 g/dL."
+    doc = nlp(text)
+    index = _DocIndex(doc, text)
+    assert index.text == text
+    found = items(doc)
+    assert found
+    for span in found:
+        assert text[span.start_char : span.end_char] == span.text
+        assert index.sentence(span) == " ".join(span.sent.text.split())
+        assert index.section_kind(span.start_char) == section_kind_at(doc, span.start_char)
+    assert _DocIndex(doc, "not the text").text == text  # a wrong text is not trusted

@@ -167,3 +167,19 @@ def test_repaired_seed_patient():
     assert result["age"]["value"] == 65
     assert age_text(text, result) == "65-year-old"
     assert result["sex"] == "female"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("Seventy-three-year-old man with fever.", 73.0),
+        ("A forty-two-year-old woman was admitted.", 42.0),
+        ("The patient, aged Fifty, was seen.", 50.0),
+        ("A 7-month-old boy was admitted.", 7.0),
+    ],
+)
+def test_ages_in_words_and_digits_any_case(text, value):
+    result = patient(text)
+    assert result["age"] is not None and result["age"]["value"] == value
+    mention = age_text(text, result)
+    assert mention and any(ch.isalnum() for ch in mention)

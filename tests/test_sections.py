@@ -244,3 +244,16 @@ def test_keywords_paragraph_then_unheaded_body_is_case():
     check_cover(text, sections)
     assert kind_of(text, sections, "hip; calcinosis") == "keywords"
     assert kind_of(text, sections, "A 45-year-old man") == "case"
+
+
+def test_find_headers_cache_gives_fresh_equal_lists():
+    from caseminer.nlp.sections import find_headers, load_catalogue
+
+    text = "Abstract\nA short abstract.\n\nCase presentation\nA 50-year-old man.\n"
+    first = find_headers(text)
+    assert [h.kind for h in first] == ["abstract", "case"]
+    for h in first:
+        assert text[h.start_char :].startswith(h.title)
+    first.clear()  # the caller owns the list: the cached result is unaffected
+    again = find_headers(text, load_catalogue())
+    assert [h.kind for h in again] == ["abstract", "case"]

@@ -153,3 +153,27 @@ def test_seed_sentences(nlp):
     start = next(s for s in sents if s.startswith("A 65-year-old female patient"))
     assert start.endswith("weight bearing.")
     assert any(s.startswith("Introduction: Tumoral calcinosis") for s in sents)
+
+
+def test_starts_are_written_for_every_token_in_one_pass(nlp):
+    # The splitter writes all flags at once (from_array); every token must carry a definite flag
+    # (True/False, never None) and the flags must agree with doc.sents.
+    text = "Sodium was 128 mmol/L. Potassium was 5.9 mmol/L.\n\nCASE PRESENTATION\nA man came."
+    doc = nlp(text)
+    assert all(tok.is_sent_start is not None for tok in doc)
+    assert doc[0].is_sent_start is True
+    starts = [tok.text for tok in doc if tok.is_sent_start and not tok.is_space]
+    assert starts == ["Sodium", "Potassium", "CASE", "A"]
+    firsts = [sent[0].text for sent in doc.sents if not sent[0].is_space]
+    assert firsts == ["Sodium", "Potassium", "CASE", "A"]
+
+
+def test_long_document_keeps_line_starts(nlp):
+    # A long report (thousands of tokens) still gets one sentence per finished line.
+    lines = [f"Serum sodium was {120 + i % 20} mmol/L on day {i}." for i in range(400)]
+    text = "\n".join(lines)
+    doc = nlp(text)
+    got = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert got == lines
+    for sent in doc.sents:
+        assert text[sent.start_char : sent.end_char] == sent.text

@@ -121,3 +121,20 @@ def test_speed_close_to_spacy_default():
     ours = best_of(lambda: create_tokenizer(nlp))
     # Measured about 0.9x on the 100 MACCROBAT dev texts; allow for a loaded machine.
     assert ours < 3 * base
+
+
+def test_doc_text_is_the_input_string():
+    from spacy.tokens import Doc
+
+    from caseminer.nlp.tokenizer import TEXT_KEY, doc_text
+
+    text = "Serum sodium was 128 mmol/L.\n\nCRP 7.8mg/dL  "
+    doc = TOKENIZER(text)
+    assert doc.user_data[TEXT_KEY] == text
+    assert doc_text(doc) == text == doc.text
+    # A Doc made elsewhere (no stored text) or whose stored text no longer lines up falls back.
+    other = Doc(TOKENIZER.vocab, words=["a", "b"], spaces=[True, False])
+    assert doc_text(other) == "a b"
+    other.user_data[TEXT_KEY] = "something else"
+    assert doc_text(other) == "a b"
+    assert doc_text(TOKENIZER("")) == ""

@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from caseminer.nlp.extensions import register_extensions
+from caseminer.nlp.tokenizer import doc_text
 
 PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns" / "sections"
 
@@ -190,8 +191,20 @@ def find_headers(text: str, catalogue: Catalogue | None = None) -> list[Header]:
 
     A case header followed within a few hundred characters by an abstract or keywords header is
     the journal's article-type label ("Case Report" above the abstract), not a section: dropped.
+    With the default catalogue the result is cached for the last few texts: caseminer_sentences
+    and caseminer_sections both need the headers of the same document.
     """
-    catalogue = catalogue or load_catalogue()
+    if catalogue is None or catalogue is load_catalogue():
+        return list(_default_headers(text))
+    return _find_headers(text, catalogue)
+
+
+@lru_cache(maxsize=4)
+def _default_headers(text: str) -> tuple[Header, ...]:
+    return tuple(_find_headers(text, load_catalogue()))
+
+
+def _find_headers(text: str, catalogue: Catalogue) -> list[Header]:
     lines = split_lines(text)
     headers = [h for i in range(len(lines)) if (h := match_header(lines, i, catalogue))]
     limit = catalogue.settings["title_max_chars_before_abstract"]
@@ -312,10 +325,10 @@ class SectionDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         try:
-            doc._.sections = find_sections(doc.text, self.catalogue)
+            doc._.sections = find_sections(doc_text(doc), self.catalogue)
         except Exception:  # never lose a document to a section rule
             doc._.sections = [
-                {"title": "", "kind": "case", "start_char": 0, "end_char": len(doc.text)}
+                {"title": "", "kind": "case", "start_char": 0, "end_char": len(doc_text(doc))}
             ]
         return doc
 

@@ -8,7 +8,9 @@ that; the vocabularies they use (units, dotted abbreviations, invisible characte
 ``caseminer/patterns/tokenizer/tokenizer.json``.
 
 Only regular expressions compiled once feed spaCy's C tokenizer, so speed stays close to spaCy's
-default English tokenizer.
+default English tokenizer. The tokenizer also keeps the input string on the Doc (``doc_text``):
+spaCy's ``doc.text`` rebuilds it from every token on each call (about 1.5 ms on a case report),
+and several components need it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from spacy.lang import char_classes
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 # Package data lives beside the code (caseminer/patterns/), found relative to this file so it
@@ -129,17 +132,44 @@ def build_suffixes(vocab: dict[str, Any]) -> list[str]:
     )
 
 
+# Where the tokenizer keeps the text a Doc was made from (see ``doc_text``).
+TEXT_KEY = "caseminer.text"
+
+
+class CaseminerTokenizer(Tokenizer):
+    """spaCy's Tokenizer that also stores its input string in ``doc.user_data[TEXT_KEY]``."""
+
+    def __call__(self, text: str) -> Doc:
+        doc = super().__call__(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` without rebuilding it: the string our tokenizer stored, when it still lines
+    up with the Doc's last token; otherwise ``doc.text``."""
+    text = doc.user_data.get(TEXT_KEY)
+    if isinstance(text, str) and len(doc):
+        last = doc[-1]
+        end = last.idx + len(last.text)
+        if len(text) == end + len(last.whitespace_) and text[last.idx : end] == last.text:
+            return text
+    elif isinstance(text, str) and text == "":
+        return text
+    return doc.text
+
+
 # A dotted abbreviation such as "e.g.", "n.v." or "b.i.d." is one token wherever it stands.
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 
 
-def create_tokenizer(nlp: Language) -> Tokenizer:
+def create_tokenizer(nlp: Language) -> CaseminerTokenizer:
     """A Tokenizer for ``nlp`` with caseminer's biomedical rules (see the module docstring)."""
     vocab = load_vocabulary()
     exceptions = dict(nlp.Defaults.tokenizer_exceptions)
     for abbreviation in vocab["abbreviations"]:
         exceptions[abbreviation] = [{ORTH: abbreviation}]
-    return Tokenizer(
+    return CaseminerTokenizer(
         nlp.vocab,
         exceptions,
         prefix_search=compile_prefix_regex(build_prefixes(vocab)).search,
