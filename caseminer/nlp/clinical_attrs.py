@@ -58,7 +58,8 @@ class AttributeReader:
         return found[0] if found else None
 
     def modifier_list(self, doc: Doc, span: Span) -> list[str]:
-        text = span.text.lower()
+        """Modifiers in the mention or just before it ("emergent" is read, not marked)."""
+        text = self.window(doc, span, WINDOW_BEFORE)
         found = [(m.start(), name) for name, rx in self.modifiers.items() if (m := rx.search(text))]
         names = [name for _, name in sorted(found)]
         # "modified radical" already says "radical"

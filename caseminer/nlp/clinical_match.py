@@ -3,8 +3,11 @@
 Why three sources: the curated vocabulary is precise but never complete, so general rules over word
 shape ("-itis", "-ectomy", "X syndrome", "X carcinoma") catch conditions no list anticipates, and
 abbreviations defined in the text ("avascular necrosis (AVN)") carry their long form's meaning to
-every later use. Every seed is then widened to the modifiers an annotator would include
-("infiltrating ductal breast cancer", "necrosis of the femoral head"). Matching is pure: it returns
+every later use. Short forms never defined in the body (the title or abstract did it) are taken
+from diagnosis cues ("diagnosis of ECF", "suspected of having JLNS"). Every seed is then widened to
+the modifiers an annotator would include ("infiltrating ductal breast cancer", "necrosis of the
+femoral head"); MACCROBAT annotators leave temporal and urgency words ("acute", "emergent",
+"initial") outside the mention, so those are not absorbed. Matching is pure: it returns
 ``Candidate`` objects and writes nothing to the Doc.
 """
 
@@ -25,7 +28,7 @@ PROCEDURE = "PROCEDURE"
 HYPHENS = {"-", "–", "—", "‐"}
 POSSESSIVES = {"'s", "’s"}
 # rule priority when overlapping candidates compete (higher wins at equal length)
-PRIORITY = {"vocab": 3, "abbreviation": 2, "head": 1, "suffix": 1, "verb": 1}
+PRIORITY = {"vocab": 3, "abbreviation": 2, "cue": 2, "head": 1, "suffix": 1, "verb": 1}
 MAX_LEFT = 6
 MAX_RIGHT = 5
 
@@ -78,6 +81,12 @@ class ClinicalMatcher:
         self.medication_words = {w.lower() for w in morph.get("medication_words", [])}
         self.drug_modifiers = {w.lower() for w in morph.get("drug_therapy_modifiers", [])}
         self.specimen_words = {w.lower() for w in morph.get("specimen_procedures", [])}
+        self.diagnosis_cues: dict[str, list[list[str]]] = {}
+        for cue in sorted((c.lower().split() for c in morph.get("diagnosis_cues", [])), key=len):
+            self.diagnosis_cues.setdefault(cue[0], []).insert(0, cue)  # longest first
+        self.cue_skip = {w.lower() for w in morph.get("diagnosis_cue_skip", [])}
+        # annotators mark urgency and sequence ("emergent", "initial") apart from the mention
+        self.left_excluded = {w.lower() for w in morph.get("left_excluded", [])}
         self.site_words = {
             w.lower() for forms in knowledge.body_sites.values() for f in forms for w in f.split()
         }
@@ -159,6 +168,35 @@ class ClinicalMatcher:
                     out.append(Candidate(tok.i, tok.i + 1, DIAGNOSIS, None, "suffix"))
         return out
 
+    def cue_candidates(self, doc: Doc) -> list[Candidate]:
+        """An undefined abbreviation named as a diagnosis: "diagnosis of ECF", "suspected of having
+        JLNS", "consistent with ATM". Case reports often define such short forms only in the title
+        or abstract, so the cue phrase is the only evidence that the letters name a condition."""
+        out: list[Candidate] = []
+        lows = [t.lower_ for t in doc]
+        for i in range(len(doc)):
+            for cue in self.diagnosis_cues.get(lows[i], ()):
+                if lows[i : i + len(cue)] != cue:
+                    continue
+                k = i + len(cue)
+                while k < len(doc) and k - i - len(cue) < 4 and lows[k] in self.cue_skip:
+                    k += 1
+                if k < len(doc) and self._is_condition_abbreviation(doc, k):
+                    out.append(Candidate(k, k + 1, DIAGNOSIS, None, "cue"))
+                break
+        return out
+
+    def _is_condition_abbreviation(self, doc: Doc, k: int) -> bool:
+        """A short form that ends its noun phrase ("CNS lymphoma" and "CO2 retention" do not),
+        and that the vocabulary does not already know as something else."""
+        tok = doc[k]
+        if not (tok.text[:1].isupper() and tok.text.isalnum() and is_abbreviation(tok.text)):
+            return False
+        if tok.text.lower() in self.by_text and self.by_text[tok.text.lower()].label != DIAGNOSIS:
+            return False
+        nxt = doc[k + 1] if k + 1 < len(doc) else None
+        return nxt is None or not (nxt.is_alpha and nxt.is_lower) or nxt.is_stop
+
     def _proc_suffix(self, low: str) -> str | None:
         for suffix, cat in self.proc_suffixes.items():
             if low.endswith(suffix) and len(low) > len(suffix) + 2:
@@ -178,6 +216,8 @@ class ClinicalMatcher:
     def is_left_modifier(self, tok: Token, label: str) -> bool:
         """Could this token be part of the mention, to the left of its head?"""
         low = tok.lower_
+        if low in self.left_excluded:
+            return False
         if label == PROCEDURE and low in self.modifier_words:
             return True
         if low in self.k.left_blockers:
@@ -339,20 +379,31 @@ class ClinicalMatcher:
     def widen(self, doc: Doc, cand: Candidate) -> Candidate | None:
         self._join_broken_term(doc, cand)
         start = self.extend_left(doc, cand.start, cand.label)
-        if start == cand.start and cand.label == DIAGNOSIS and self.needs_modifier(doc, cand):
+        # "captopril therapy": a noun before a treatment head is usually a drug, so only
+        # diagnoses and non-drug procedures take a bare qualifier noun
+        qualifiable = cand.category != "therapeutic"
+        if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
             start = self._qualifier_noun(doc, start)
+            if cand.label == PROCEDURE and start < cand.start:
+                # tests are named by noun compounds: "latex agglutination test"
+                start = self._qualifier_noun(doc, start)
         if self.needs_modifier(doc, cand) and start == cand.start:
             return None
         end = self.extend_right(doc, cand.end, cand.label)
         if start < cand.start:
             self._renormalize(doc, cand, start)
+        # a mention never starts or ends on white space (line breaks of PDF-to-text output)
+        while start < end - 1 and doc[start].is_space:
+            start += 1
+        while end - 1 > start and doc[end - 1].is_space:
+            end -= 1
         cand.start, cand.end = start, end
         return cand
 
     def _join_broken_term(self, doc: Doc, cand: Candidate) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         for i in range(max(0, cand.start - 4), cand.start):
-            if not any(t.is_space for t in doc[i : cand.start]):
+            if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
                 continue
             term = self.by_text.get(_norm(doc[i : cand.end]))
             if term is not None and term.label == cand.label:
@@ -391,6 +442,8 @@ class ClinicalMatcher:
                 if s < long_form.end_char and long_form.start_char < e:
                     pairs.setdefault(short.text, cand)
         for cand in found:
+            if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
+                pairs.setdefault(doc[cand.end - 1].text, cand)
             j = cand.end
             if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")":
                 short = doc[j + 1].text
@@ -422,6 +475,7 @@ class ClinicalMatcher:
         cands = self.vocab_candidates(doc)
         if self.use_morphology:
             cands += self.morphology_candidates(doc)
+            cands += self.cue_candidates(doc)
         widened = [w for c in cands if (w := self.widen(doc, c)) is not None]
         widened = [
             c
