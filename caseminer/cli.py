@@ -343,9 +343,18 @@ def evaluate(
 
 
 from caseminer.service.commands import serve, show  # noqa: E402  (cheap: no fastapi import)
+from caseminer.terminology.commands import lookup, vocab_build, vocab_info  # noqa: E402
 
 app.command()(serve)
 app.command()(show)
+app.command()(lookup)
+vocab_app = typer.Typer(
+    help="The offline terminology cache (ICD-10-CM, HPO, OMIM, ORPHA) behind diagnosis codes.",
+    no_args_is_help=True,
+)
+vocab_app.command("build")(vocab_build)
+vocab_app.command("info")(vocab_info)
+app.add_typer(vocab_app, name="vocab")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("caseminer_labs", "caseminer.nlp.labs"),
     ("caseminer_imaging", "caseminer.nlp.imaging"),
     ("caseminer_clinical", "caseminer.nlp.clinical"),
+    ("caseminer_terminology", "caseminer.nlp.terminology"),
     ("caseminer_patient", "caseminer.nlp.patient"),
     ("caseminer_context", "caseminer.nlp.context"),
 )
@@ -41,16 +42,19 @@ def register_factories() -> None:
 def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) -> Language:
     """A new caseminer Language. `exclude` drops components by name; `config` overrides their
     config, e.g. {"caseminer_labs": {"use_catalogue_ranges": False}}."""
-    from caseminer.nlp.tokenizer import create_tokenizer
+    import caseminer.nlp.tokenizer  # noqa: F401  (registers "caseminer.Tokenizer.v1")
+    from caseminer.api import defer_unused_imports
 
+    defer_unused_imports()  # before medspaCy is imported: it drags NLTK in and never uses it
     register_extensions()
     register_factories()
     excluded = set(exclude)
     unknown = excluded - set(COMPONENTS)
     if unknown:
         raise ValueError(f"unknown component(s) {sorted(unknown)}; known: {list(COMPONENTS)}")
-    nlp = spacy.blank("en")
-    nlp.tokenizer = create_tokenizer(nlp)
+    # our tokenizer straight from the config, instead of building spaCy's default and replacing it
+    tokenizer = {"@tokenizers": "caseminer.Tokenizer.v1"}
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
     for name in COMPONENTS:
         if name not in excluded:
             nlp.add_pipe(name, config=(config or {}).get(name, {}))

@@ -1,0 +1,242 @@
+"""caseminer_terminology: open-terminology codes for diagnoses, and diagnoses the patterns missed.
+
+Runs after caseminer_clinical. Reads top to bottom: load the cached index (ICD-10-CM, HPO with
+UMLS CUIs, OMIM/Orphanet names; see caseminer.terminology), scan the document for vocabulary terms
+(longest match, normalised words), then
+
+1. code every existing DIAGNOSIS item: its text, else its ``normalized`` name, else the same
+   words in any order, else the longest vocabulary term inside it; a short form defined in the
+   text ("avascular necrosis (AVN)") is coded through its long form. Codes already present are
+   kept; only systems the item lacks are added.
+2. add NEW DIAGNOSIS items for vocabulary matches no existing item overlaps, behind precision
+   filters: a stop-list of generic words, case-sensitive short abbreviations, no all-capital short
+   words matched case-insensitively, no sign/symptom categories (ICD-10-CM chapter R by default),
+   nothing in the references.
+
+Matching (``match``) is separate from writing (``set_annotations``).
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.extensions import (
+    DIAGNOSIS,
+    add_item,
+    get_attrs,
+    items,
+    register_extensions,
+    section_kind_at,
+    set_attrs,
+)
+from caseminer.terminology.cache import load_index
+from caseminer.terminology.index import Match, TerminologyIndex
+from caseminer.terminology.normalize import PATTERN_DIR, key
+
+
+@Language.factory(
+    "caseminer_terminology",
+    default_config={
+        "cache_path": None,
+        "add_new_items": True,
+        "new_item_categories": ["icd", "disease", "hpo"],
+        "exclude_categories": ["icd:R"],
+        "skip_sections": ["references", "acknowledgements"],
+        "max_codes_per_system": 1,
+    },
+)
+def make_terminology(
+    nlp: Language,
+    name: str,
+    cache_path: str | None,
+    add_new_items: bool,
+    new_item_categories: list[str],
+    exclude_categories: list[str],
+    skip_sections: list[str],
+    max_codes_per_system: int,
+) -> "TerminologyLinker":
+    """Build the component (the index is built into the cache dir on first use).
+
+    (No ``from __future__ import annotations`` here: spaCy validates factory arguments from
+    their real annotations.)
+    """
+    register_extensions()
+    return TerminologyLinker(
+        load_index(cache_path),
+        add_new_items=add_new_items,
+        new_item_categories=tuple(new_item_categories),
+        exclude_categories=tuple(exclude_categories),
+        skip_sections=frozenset(skip_sections),
+        max_codes_per_system=max_codes_per_system,
+    )
+
+
+def load_new_item_rules() -> dict[str, Any]:
+    """Disease-shaped heads a new item needs (patterns/terminology/new_items.json)."""
+    with open(PATTERN_DIR / "new_items.json", encoding="utf-8") as fh:
+        rules = json.load(fh)
+    return {
+        "head_words": frozenset(key(w) for w in rules["head_words"]),
+        "head_suffixes": tuple(rules["head_suffixes"]),
+        "always_categories": tuple(rules["always_categories"]),
+    }
+
+
+def load_stoplist() -> frozenset[str]:
+    """Normalised keys never added as new items (patterns/terminology/stoplist.json)."""
+    with open(PATTERN_DIR / "stoplist.json", encoding="utf-8") as fh:
+        return frozenset(key(t) for t in json.load(fh)["terms"])
+
+
+@dataclass
+class DocMatches:
+    """What ``match`` found: vocabulary terms in the text and coded short forms."""
+
+    terms: list[Match] = field(default_factory=list)
+    # short form text -> (entries of its long form)
+    short_forms: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # (start_char, end_char) of every short-form use whose long form is coded
+    short_spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+class TerminologyLinker:
+    """Codes DIAGNOSIS items and adds vocabulary diagnoses; see the module docstring."""
+
+    def __init__(
+        self,
+        index: TerminologyIndex,
+        add_new_items: bool = True,
+        new_item_categories: tuple[str, ...] = ("icd", "disease", "hpo"),
+        exclude_categories: tuple[str, ...] = ("icd:R",),
+        skip_sections: frozenset[str] = frozenset({"references", "acknowledgements"}),
+        max_codes_per_system: int = 1,
+    ):
+        self.index = index
+        self.add_new_items = add_new_items
+        self.new_item_categories = new_item_categories
+        self.exclude_categories = exclude_categories
+        self.skip_sections = skip_sections
+        self.per_system = max_codes_per_system
+        self.stoplist = load_stoplist()
+        self.rules = load_new_item_rules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            self.set_annotations(doc, self.match(doc))
+        except Exception:  # noqa: BLE001 - never die on bad input; uncoded items are valid
+            return doc
+        return doc
+
+    # ---- matching ------------------------------------------------------------------------
+    def match(self, doc: Doc) -> DocMatches:
+        found = DocMatches(terms=self.index.scan(doc.text))
+        for short in getattr(doc._, "abbreviations", None) or []:
+            long = short._.long_form
+            if long is None:
+                continue
+            entries, _ = self.index.lookup_entries(long.text)
+            if entries:
+                found.short_forms[short.text] = [[e[0], "a"] for e in entries]
+                if self.keep_new(long.text, entries, long.text):
+                    found.short_spans.append((short.start_char, short.end_char, short.text))
+        return found
+
+    # ---- writing -------------------------------------------------------------------------
+    def set_annotations(self, doc: Doc, found: DocMatches) -> None:
+        for span in items(doc, DIAGNOSIS):
+            codes = self.codes_for(span, found)
+            if codes:
+                attrs = dict(get_attrs(span))
+                have = {c["system"] for c in attrs.get("codes") or []}
+                extra = [c for c in codes if c["system"] not in have]
+                if extra:
+                    attrs["codes"] = list(attrs.get("codes") or []) + extra
+                    set_attrs(span, attrs)
+        if self.add_new_items:
+            self.add_items(doc, found)
+
+    def codes_for(self, span: Span, found: DocMatches) -> list[dict[str, str]]:
+        """Codes of one existing item, most direct evidence first, never a guess: the short
+        form's long form, the text, the normalized name, then the longest term inside the span.
+        Later steps only fill terminologies the earlier ones left empty."""
+        text = span.text.strip()
+        steps: list[tuple[list[list[Any]], bool]] = []
+        if text in found.short_forms:
+            steps.append((found.short_forms[text], False))
+        for mention in (text, str(get_attrs(span).get("normalized") or "")):
+            steps.append(self.index.lookup_entries(mention))
+        inner = [
+            m
+            for m in found.terms
+            if span.start_char <= m.start_char and m.end_char <= span.end_char
+        ]
+        if inner:
+            best = max(inner, key=lambda m: (m.last - m.first, m.end_char))
+            steps.append((best.entries, True))
+        codes: list[dict[str, str]] = []
+        for entries, variant in steps:
+            have = {c["system"] for c in codes}
+            for code in self.index.codes(entries, variant, self.per_system) if entries else []:
+                if code["system"] not in have:
+                    codes.append(code)
+        return codes
+
+    def add_items(self, doc: Doc, found: DocMatches) -> None:
+        taken = [(s.start_char, s.end_char) for s in items(doc)]
+        candidates: list[tuple[int, int, list[list[Any]], bool]] = []
+        for m in found.terms:
+            surface = doc.text[m.start_char : m.end_char]
+            before = doc.text[m.start_char - 1 : m.start_char] if m.start_char else ""
+            after = doc.text[m.end_char : m.end_char + 1]
+            if "-" in (before, after):  # part of a compound ("melanoma-specific")
+                continue
+            if self.keep_new(surface, m.entries):
+                candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
+        for start, end, text in found.short_spans:
+            candidates.append((start, end, found.short_forms[text], False))
+        for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if section_kind_at(doc, start) in self.skip_sections:
+                continue
+            span = doc.char_span(start, end, label=DIAGNOSIS, alignment_mode="expand")
+            if span is None or not span.text.strip():
+                continue
+            codes = self.index.codes(entries, variant, self.per_system)
+            add_item(
+                doc,
+                span,
+                {
+                    "normalized": (codes[0]["display"] if codes else span.text).lower(),
+                    "status": "confirmed",
+                    "codes": codes,
+                    "rule": f"terminology.{codes[0]['system'].lower() if codes else 'vocab'}",
+                },
+            )
+            taken.append((span.start_char, span.end_char))
+
+    def keep_new(self, surface: str, entries: list[list[Any]], long_form: str = "") -> bool:
+        """Precision filters for a vocabulary match that no other extractor claimed (for a short
+        form, ``long_form`` is what the filters judge)."""
+        norm = key(long_form or surface)
+        if norm in self.stoplist or len(surface) < 3:
+            return False
+        abbreviation_entry = bool(long_form) or any(len(e) > 2 for e in entries)
+        if not abbreviation_entry and len(surface) <= 5 and surface.isupper():
+            return False
+        cats = [self.index.category(e[0]) for e in entries]
+        if any(c.startswith(self.exclude_categories) for c in cats):
+            return False
+        if not any(c.startswith(self.new_item_categories) for c in cats):
+            return False
+        return self.disease_shaped(norm, cats)
+
+    def disease_shaped(self, norm: str, cats: list[str]) -> bool:
+        """Annotators call a term a disorder (not a sign) when its head is disease-like."""
+        if any(c.startswith(self.rules["always_categories"]) for c in cats):
+            return True
+        head = norm.rsplit(" ", 1)[-1]
+        return head in self.rules["head_words"] or head.endswith(self.rules["head_suffixes"])
