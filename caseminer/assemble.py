@@ -46,6 +46,7 @@ class _Mapper:
     def __init__(self, repaired: RepairedText, source: SourceText):
         self.repaired = repaired
         self.text = source.text
+        self.page_of = source.page_of
 
     def span(self, start_char: int, end_char: int) -> dict[str, Any]:
         start, end = self.repaired.to_source(start_char, end_char)
@@ -142,9 +143,11 @@ def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
 def _build_item(span: Span, mapper: _Mapper, index: _DocIndex | None = None) -> schema.Item:
     model = _MODELS[span.label_]
     index = index or _DocIndex(span.doc)
+    where = mapper.span(span.start_char, span.end_char)
     data = {
         **_item_fields(span, mapper),
-        **mapper.span(span.start_char, span.end_char),
+        **where,
+        "page": mapper.page_of(where["start"]),
         "section": index.section_kind(span.start_char),
         "sentence": index.sentence(span),
         "assertion": _assertion(span),

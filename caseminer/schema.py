@@ -87,6 +87,9 @@ class Item(Span_):
     sentence: str = Field(description="The sentence holding the evidence (repaired text).")
     assertion: Assertion = Field(default_factory=Assertion, description="Assertion flags and cues.")
     rule: str = Field(description="Identifier of the pattern or rule that produced the item.")
+    page: int | None = Field(
+        None, ge=1, description="1-based page of the evidence's start (PDF input; None for text)."
+    )
 
 
 class ReferenceRange(_Model):

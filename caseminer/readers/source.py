@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -35,10 +36,4 @@ class SourceText:
         """1-based page number holding character `char` (None for plain text)."""
         if not self.page_starts:
             return None
-        page = 0
-        for i, start in enumerate(self.page_starts):
-            if start <= char:
-                page = i
-            else:
-                break
-        return page + 1
+        return max(1, bisect_right(self.page_starts, char))
