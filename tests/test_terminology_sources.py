@@ -65,4 +65,4 @@ def test_seed_diagnoses_get_icd_and_hpo_codes(tmp_path, monkeypatch):
     assert icd["osteoarthrosis"]
     assert any("breast" in k and any(c.startswith("C50") for c in v) for k, v in icd.items())
     assert "HP:0010885" in hpo  # avascular necrosis
-    assert list(tmp_path.glob("terminology-*.json"))
+    assert list(tmp_path.glob("terminology-*.bin"))

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
@@ -31,6 +32,9 @@ POSSESSIVES = {"'s", "’s"}
 PRIORITY = {"vocab": 3, "abbreviation": 2, "cue": 2, "head": 1, "suffix": 1, "verb": 1}
 MAX_LEFT = 6
 MAX_RIGHT = 5
+# per-word morphology decisions remembered across documents; cleared when it grows this large
+MORPH_CACHE_SIZE = 200_000
+_UNDECIDED = ("", "", None)
 
 
 @dataclass
@@ -67,6 +71,14 @@ class ClinicalMatcher:
         self.dis_exceptions = {w.lower() for w in morph["disorder_suffix_exceptions"]}
         self.dis_heads: dict[str, bool] = morph["disorder_heads"]
         self.proc_suffixes: dict[str, str] = morph["procedure_suffixes"]
+        # one regex rejects most words before the ordered per-suffix loop runs
+        self._proc_suffix_rx = re.compile(
+            "(?:"
+            + "|".join(re.escape(s) for s in sorted(self.proc_suffixes, key=len, reverse=True))
+            + ")$"
+        )
+        # lower-case form's hash -> (label, rule, category) or None; see morphology_candidates
+        self._morph_cache: dict[int, tuple[str, str, str | None] | None] = {}
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
         self.proc_heads: dict[str, str] = morph["procedure_heads"]
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
@@ -141,32 +153,43 @@ class ClinicalMatcher:
         return out
 
     def morphology_candidates(self, doc: Doc) -> list[Candidate]:
-        """Suffix, head-noun and verb rules over single tokens."""
+        """Suffix, head-noun and verb rules over single tokens.
+
+        The decision depends on the lower-case word alone, so it is made once per distinct word
+        (remembered by its string hash across documents) instead of once per token."""
         out: list[Candidate] = []
-        for tok in doc:
-            low = tok.lower_
-            if not _is_word(low) or len(low) < 4:
-                continue
-            if "-" in low:  # hyphenated token kept whole: judge it by its last part
-                if low.startswith(self.drug_prefixes):
-                    continue
-                low = low.rsplit("-", 1)[1]
-            if low in self.proc_verbs:
-                out.append(
-                    Candidate(tok.i, tok.i + 1, PROCEDURE, None, "verb", self.proc_verbs[low])
-                )
-            elif low in self.dis_heads:
-                out.append(Candidate(tok.i, tok.i + 1, DIAGNOSIS, None, "head"))
-            elif low in self.proc_heads:
-                out.append(
-                    Candidate(tok.i, tok.i + 1, PROCEDURE, None, "head", self.proc_heads[low])
-                )
-            elif low not in self.proc_exceptions and (cat := self._proc_suffix(low)):
-                out.append(Candidate(tok.i, tok.i + 1, PROCEDURE, None, "suffix", cat))
-            elif low not in self.dis_exceptions and low.endswith(self.dis_suffixes):
-                if len(low) >= 6:
-                    out.append(Candidate(tok.i, tok.i + 1, DIAGNOSIS, None, "suffix"))
+        cache = self._morph_cache
+        if len(cache) > MORPH_CACHE_SIZE:
+            cache.clear()
+        strings = doc.vocab.strings
+        for i, h in enumerate(doc.to_array(LOWER).tolist()):
+            rule = cache.get(h, _UNDECIDED)
+            if rule is _UNDECIDED:
+                rule = cache[h] = self._morph_rule(strings[h])
+            if rule is not None:
+                out.append(Candidate(i, i + 1, rule[0], None, rule[1], rule[2]))
         return out
+
+    def _morph_rule(self, low: str) -> tuple[str, str, str | None] | None:
+        """(label, rule, category) the word-shape rules give one lower-cased word, or None."""
+        if not _is_word(low) or len(low) < 4:
+            return None
+        if "-" in low:  # hyphenated token kept whole: judge it by its last part
+            if low.startswith(self.drug_prefixes):
+                return None
+            low = low.rsplit("-", 1)[1]
+        if low in self.proc_verbs:
+            return PROCEDURE, "verb", self.proc_verbs[low]
+        if low in self.dis_heads:
+            return DIAGNOSIS, "head", None
+        if low in self.proc_heads:
+            return PROCEDURE, "head", self.proc_heads[low]
+        if low not in self.proc_exceptions and (cat := self._proc_suffix(low)):
+            return PROCEDURE, "suffix", cat
+        if low not in self.dis_exceptions and low.endswith(self.dis_suffixes):
+            if len(low) >= 6:
+                return DIAGNOSIS, "suffix", None
+        return None
 
     def cue_candidates(self, doc: Doc) -> list[Candidate]:
         """An undefined abbreviation named as a diagnosis: "diagnosis of ECF", "suspected of having
@@ -198,6 +221,8 @@ class ClinicalMatcher:
         return nxt is None or not (nxt.is_alpha and nxt.is_lower) or nxt.is_stop
 
     def _proc_suffix(self, low: str) -> str | None:
+        if self._proc_suffix_rx.search(low) is None:
+            return None
         for suffix, cat in self.proc_suffixes.items():
             if low.endswith(suffix) and len(low) > len(suffix) + 2:
                 return cat
@@ -376,8 +401,12 @@ class ClinicalMatcher:
             break
         return best
 
-    def widen(self, doc: Doc, cand: Candidate) -> Candidate | None:
-        self._join_broken_term(doc, cand)
+    def widen(
+        self, doc: Doc, cand: Candidate, spaces: frozenset[int] | None = None
+    ) -> Candidate | None:
+        """Grow a seed to the annotator's span (``spaces``: indices of white-space tokens,
+        computed here when the caller has not)."""
+        self._join_broken_term(doc, cand, space_tokens(doc) if spaces is None else spaces)
         start = self.extend_left(doc, cand.start, cand.label)
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
@@ -400,9 +429,12 @@ class ClinicalMatcher:
         cand.start, cand.end = start, end
         return cand
 
-    def _join_broken_term(self, doc: Doc, cand: Candidate) -> None:
+    def _join_broken_term(self, doc: Doc, cand: Candidate, spaces: frozenset[int]) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
-        for i in range(max(0, cand.start - 4), cand.start):
+        low = max(0, cand.start - 4)
+        if spaces.isdisjoint(range(low, cand.start)):
+            return  # no line break just before the seed: nothing to join
+        for i in range(low, cand.start):
             if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
                 continue
             term = self.by_text.get(_norm(doc[i : cand.end]))
@@ -476,7 +508,8 @@ class ClinicalMatcher:
         if self.use_morphology:
             cands += self.morphology_candidates(doc)
             cands += self.cue_candidates(doc)
-        widened = [w for c in cands if (w := self.widen(doc, c)) is not None]
+        spaces = space_tokens(doc)
+        widened = [w for c in cands if (w := self.widen(doc, c, spaces)) is not None]
         widened = [
             c
             for c in widened
@@ -488,6 +521,12 @@ class ClinicalMatcher:
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved)
         return resolve_overlaps(resolved)
+
+
+def space_tokens(doc: Doc) -> frozenset[int]:
+    """Indices of white-space tokens (line breaks of PDF-to-text output), read in one pass."""
+    flags = doc.to_array(IS_SPACE).tolist() if len(doc) else []
+    return frozenset(i for i, f in enumerate(flags) if f)
 
 
 def _abbreviated_genus(doc: Doc, start: int) -> bool:

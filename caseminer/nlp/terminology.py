@@ -32,6 +32,7 @@ from caseminer.nlp.extensions import (
     section_kind_at,
     set_attrs,
 )
+from caseminer.nlp.tokenizer import doc_text
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import Match, TerminologyIndex
 from caseminer.terminology.normalize import PATTERN_DIR, key
@@ -132,7 +133,7 @@ class TerminologyLinker:
 
     # ---- matching ------------------------------------------------------------------------
     def match(self, doc: Doc) -> DocMatches:
-        found = DocMatches(terms=self.index.scan(doc.text))
+        found = DocMatches(terms=self.index.scan(doc_text(doc)))
         for short in getattr(doc._, "abbreviations", None) or []:
             long = short._.long_form
             if long is None:
@@ -186,11 +187,12 @@ class TerminologyLinker:
 
     def add_items(self, doc: Doc, found: DocMatches) -> None:
         taken = [(s.start_char, s.end_char) for s in items(doc)]
+        text = doc_text(doc)  # not doc.text: spaCy rebuilds that string on every access
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
         for m in found.terms:
-            surface = doc.text[m.start_char : m.end_char]
-            before = doc.text[m.start_char - 1 : m.start_char] if m.start_char else ""
-            after = doc.text[m.end_char : m.end_char + 1]
+            surface = text[m.start_char : m.end_char]
+            before = text[m.start_char - 1 : m.start_char] if m.start_char else ""
+            after = text[m.end_char : m.end_char + 1]
             if "-" in (before, after):  # part of a compound ("melanoma-specific")
                 continue
             if self.keep_new(surface, m.entries):

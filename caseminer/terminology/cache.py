@@ -1,19 +1,27 @@
 """Build, store and load the terminology cache.
 
 The build reads the installed source packages (caseminer.terminology.sources), generates term
-variants, and writes one JSON file into the user cache dir ($CASEMINER_CACHE_DIR, else
+variants, and writes one binary file into the user cache dir ($CASEMINER_CACHE_DIR, else
 $XDG_CACHE_HOME/caseminer, else ~/.cache/caseminer). The file name carries a fingerprint of the
 source package versions, the caseminer version, the patterns/terminology files and the code that
 turns terms into keys, so changing any of them makes the old cache stale and the next
 ``load_index()`` rebuilds it automatically.
+
+Why marshal and not JSON: the content is plain dicts, lists, strings and ints, which marshal
+reads about twice as fast as ``json`` (cold start matters for the CLI). marshal runs no code
+while loading (unlike pickle), and we only ever read files our own ``write`` made: a file whose
+header or format does not match ours is treated as stale and rebuilt.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import marshal
 import os
 import re
+import sys
 import tempfile
 import time
 from functools import lru_cache
@@ -21,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from caseminer._version import __version__
-from caseminer.terminology.index import MAX_WORDS, TerminologyIndex
+from caseminer.terminology.index import MAX_WORDS, TerminologyIndex, first_words
 from caseminer.terminology.normalize import PATTERN_DIR, bag_key, is_abbreviation, key, words
 from caseminer.terminology.sources import TermRecord, all_records, source_config, source_versions
 
-FORMAT = 1
+FORMAT = 2
+# file header: our name, the format and the Python that wrote it (marshal is per-version)
+MAGIC = b"caseminer-terminology:%d:%d.%d\n" % (FORMAT, *sys.version_info[:2])
 KIND_CODE = {"exact": "e", "synonym": "s", "curated": "c", "variant": "v"}
 
 
@@ -50,7 +60,7 @@ def fingerprint() -> str:
 
 
 def cache_path() -> Path:
-    return cache_dir() / f"terminology-{fingerprint()}.json"
+    return cache_dir() / f"terminology-{fingerprint()}.bin"
 
 
 def term_variants(term: str) -> list[str]:
@@ -132,6 +142,7 @@ def build_data(records: list[TermRecord] | None = None) -> dict[str, Any]:
         "concepts": concepts,
         "terms": terms,
         "bags": bags,
+        "first_words": first_words(terms),
     }
 
 
@@ -139,11 +150,12 @@ def write(data: dict[str, Any], path: Path) -> Path:
     """Atomic write (a crashed build never leaves a half file), then drop stale caches."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".terminology-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, separators=(",", ":"), ensure_ascii=False)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(MAGIC)
+        fh.write(marshal.dumps(data))
     os.replace(tmp, path)
-    for old in path.parent.glob("terminology-*.json"):
-        if old != path:
+    for old in path.parent.glob("terminology-*"):
+        if old != path and old.suffix in (".json", ".bin"):
             old.unlink(missing_ok=True)
     return path
 
@@ -153,9 +165,28 @@ def build(path: Path | None = None) -> Path:
     return write(build_data(), path or cache_path())
 
 
+class StaleCache(ValueError):
+    """The file is not a cache this caseminer wrote (other format, other Python, damaged)."""
+
+
 def read(path: Path) -> TerminologyIndex:
-    with open(path, encoding="utf-8") as fh:
-        return TerminologyIndex(json.load(fh))
+    with open(path, "rb") as fh:
+        blob = fh.read()
+    if not blob.startswith(MAGIC):
+        raise StaleCache(f"{path} is not a caseminer terminology cache of format {FORMAT}")
+    # the index is ~10^6 small containers: the cyclic GC would walk them repeatedly mid-load
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = marshal.loads(memoryview(blob)[len(MAGIC) :])
+    except (EOFError, ValueError, TypeError) as exc:
+        raise StaleCache(f"{path} is damaged: {exc}") from exc
+    finally:
+        if enabled:
+            gc.enable()
+    if not isinstance(data, dict) or data.get("meta", {}).get("format") != FORMAT:
+        raise StaleCache(f"{path} has another format")
+    return TerminologyIndex(data)
 
 
 @lru_cache(maxsize=4)
@@ -163,7 +194,11 @@ def _load(path: str) -> TerminologyIndex:
     p = Path(path)
     if not p.exists():
         build(p)
-    return read(p)
+    try:
+        return read(p)
+    except StaleCache:
+        build(p)
+        return read(p)
 
 
 def load_index(path: str | None = None) -> TerminologyIndex:

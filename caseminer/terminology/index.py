@@ -42,8 +42,10 @@ class TerminologyIndex:
         self.terms: dict[str, list[list[Any]]] = data["terms"]
         self.bags: dict[str, list[int]] = data["bags"]
         self.max_words = int(self.meta.get("max_words", MAX_WORDS))
-        # first words of all terms: most text positions can be skipped with one set lookup
-        self.first_words = frozenset(k.split(" ", 1)[0] for k in self.terms)
+        # first word of every term -> most words of a term starting with it: most text positions
+        # are skipped with one lookup, and no key longer than any term is ever joined (stored by
+        # the cache build so that loading does not walk every key)
+        self.first_words: dict[str, int] = data.get("first_words") or first_words(self.terms)
 
     # ---- matching in running text -------------------------------------------------------
     def scan(self, text: str, ws: list[Word] | None = None) -> list[Match]:
@@ -52,11 +54,12 @@ class TerminologyIndex:
         out: list[Match] = []
         i = 0
         while i < len(ws):
-            if ws[i].norm not in self.first_words:
+            longest = self.first_words.get(ws[i].norm, 0)
+            if not longest:
                 i += 1
                 continue
             limit = 1
-            while limit < self.max_words and i + limit < len(ws):
+            while limit < min(self.max_words, longest) and i + limit < len(ws):
                 if ws[i + limit].break_before:
                     break
                 limit += 1
@@ -140,6 +143,17 @@ class TerminologyIndex:
 
     def category(self, cidx: int) -> str:
         return self.concepts[cidx][3]
+
+
+def first_words(terms: dict[str, Any]) -> dict[str, int]:
+    """First word of every term key -> the most words of any key starting with it."""
+    out: dict[str, int] = {}
+    for k in terms:
+        first = k.split(" ", 1)[0]
+        n = k.count(" ") + 1
+        if n > out.get(first, 0):
+            out[first] = n
+    return out
 
 
 def _was_normalised(text: str, ws: list[Word]) -> bool:

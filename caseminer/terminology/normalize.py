@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 PATTERN_DIR = Path(__file__).resolve().parents[1] / "patterns" / "terminology"
 
@@ -26,9 +26,10 @@ WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 JOINERS = set(" \t\r\n-\u2010\u2011\u2012\u2013\u2014'\u2019\u00a0")
 
 
-@dataclass(frozen=True)
-class Word:
-    """One normalised word of a text, with where it stands and whether a break precedes it."""
+class Word(NamedTuple):
+    """One normalised word of a text, with where it stands and whether a break precedes it.
+
+    (A NamedTuple: every document yields thousands, and a frozen dataclass builds slowly.)"""
 
     norm: str
     start: int
@@ -66,17 +67,21 @@ def norm_word(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=1)
+def _dropped() -> frozenset[str]:
+    return frozenset(_rules()["dropped_words"])
+
+
 def words(text: str) -> list[Word]:
     """The normalised word stream of ``text`` (articles and possessive 's dropped)."""
-    rules = _rules()
-    dropped = set(rules["dropped_words"])
+    dropped = _dropped()
     out: list[Word] = []
     prev_end = 0
     pending_break = False
     for m in WORD_RE.finditer(text):
         raw = m.group()
         gap = text[prev_end : m.start()]
-        brk = pending_break or any(ch not in JOINERS for ch in gap)
+        brk = pending_break or (gap != " " and any(ch not in JOINERS for ch in gap))
         prev_end = m.end()
         low = raw.lower()
         possessive = low == "s" and gap in ("'", "\u2019")
