@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseminer.nlp.imaging_attrs import abbreviation_definitions, contrast, descriptors
 from caseminer.nlp.imaging_vocab import find_modality_terms, load_vocabulary
@@ -97,3 +99,84 @@ def test_descriptors(vocab):
     ]:
         assert d in found
     assert "enhancement" not in found
+
+
+# One scan for all modality rules must give exactly what each rule's own finditer gives.
+_SCAN_TEXTS = [
+    "CT and MRI of the brain; X-ray, x rays, PET/CT and 18F-FDG-PET. US-guided biopsy, CTLA-4.",
+    "Transthoracic echocardiography (TTE) and a whole-body bone scan; MR angiography, MRCP.",
+    "ECT bus CTCT MRIMRI; T1-weighted and T2 images; Doppler ultrasound; chest radiographs.",
+    "",
+    "ct mri Ct",
+    "X-rayX-ray",
+    "(CT)",
+    "CT-guided",
+    "PET-CT/MRI",
+]
+
+
+@pytest.mark.parametrize("text", _SCAN_TEXTS)
+def test_single_scan_equals_per_rule_finditer(vocab, text):
+    from caseminer.nlp.imaging_vocab import _rule_matches
+
+    expected = sorted(
+        (m.start(), m.end(), rule.id)
+        for rule in vocab.modalities
+        for m in rule.regex.finditer(text)
+    )
+    got = sorted((m.start(), m.end(), rule.id) for rule, m in _rule_matches(text, vocab))
+    assert got == expected
+    for start, end, _ in got:
+        assert text[start:end].strip() == text[start:end]
+
+
+def test_single_scan_finds_overlapping_rules(vocab):
+    from caseminer.nlp.imaging_vocab import _rule_matches
+
+    text = "positron emission tomography"
+    ids = {rule.id for rule, _ in _rule_matches(text, vocab)}
+    assert {"pet.long", "ct.tomography"} <= ids
+    found = find_modality_terms(text, vocab)
+    assert [text[m.start : m.end] for m in found] == [text]
+
+
+_PIECES = [
+    "CT",
+    "MRI",
+    "MR",
+    "US",
+    "x",
+    "-",
+    "ray",
+    " ",
+    "/",
+    "PET",
+    "scan",
+    "bone",
+    "echo",
+    "cardiography",
+    "tomography",
+    "a",
+    "1",
+    "18F",
+    "(",
+    ")",
+    "T2",
+    "weighted",
+    "angio",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_single_scan_equals_per_rule_finditer_on_generated_text(pieces):
+    from caseminer.nlp.imaging_vocab import _rule_matches
+
+    vocab = load_vocabulary()
+    text = "".join(pieces)
+    expected = sorted(
+        (m.start(), m.end(), rule.id)
+        for rule in vocab.modalities
+        for m in rule.regex.finditer(text)
+    )
+    assert sorted((m.start(), m.end(), r.id) for r, m in _rule_matches(text, vocab)) == expected

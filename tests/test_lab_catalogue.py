@@ -120,3 +120,23 @@ def test_generic_power_of_ten_units():
     found = find_values("platelets 159 × 10^3 cells/μL and 52 × 109/L", CAT, rx)
     assert [v.unit.ucum for v in found] == ["10*3/uL", "10*9/L"]
     assert [v.value for v in found] == [159, 52]
+
+
+_VALUE_TEXTS = [
+    "Hb 7.8 g/dL (12-16), WBC 12,300/μL, less than 0.5 mg/L; between 52 and 69 × 10^9/L.",
+    "CRP >= 10; ALT up to 3x; at least 4 mmol/L; K+ -2.5; −3 °C; =5; ≥ 7; no numbers here",
+    "HCO3- 20.1 T2N0 CA19-9 3.5.1 [12] 02:15 2019 titre 1:320 4+/5 2–3/5",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _VALUE_TEXTS)
+def test_value_search_prefilter_is_exact(text):
+    """Skipping to possible value starts finds the same matches as a plain regex search."""
+    from caseminer.nlp.lab_values import _search
+
+    rx = value_regex(CAT)
+    for pos in range(len(text) + 1):
+        plain = rx.search(text, pos, len(text))
+        fast = _search(rx, text, pos, len(text))
+        assert (plain and plain.span()) == (fast and fast.span())

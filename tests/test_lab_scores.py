@@ -163,3 +163,30 @@ def test_status_change_and_expression(nlp, text, value, analyte_text):
 def test_changes_of_doses_are_not_results(nlp, text):
     found = labs_of(nlp, text)
     assert not any(a["rule"] in ("prose_change_of", "prose_patient_status") for a in found.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("He had a GRADE 3 holosystolic murmur over the precordium.", "GRADE 3"),
+        ("Birth weight was 2.3 kg (10th Centile).", "10th Centile"),
+    ],
+)
+def test_prechecks_keep_case_insensitive_anchors(nlp, text, value):
+    """The cheap word pre-checks fold case the way the full patterns do."""
+    found = labs_of(nlp, text)
+    assert value in found, found
+    start = text.index(value)
+    assert text[start : start + len(value)] == value
+
+
+def test_prechecks_only_skip_when_the_word_is_absent():
+    from caseminer.nlp.lab_scores import _has, load_score_vocab
+
+    voc = load_score_vocab()
+    text = "weight below the 3rd percentile; grade 2 murmur"
+    assert _has(voc.percentile_hint, text, 0, len(text))
+    assert not _has(voc.percentile_hint, text, 0, text.index("percentile") + 5)
+    assert _has(voc.grade_hint, text, text.index("grade"), len(text))
+    assert not _has(voc.grade_hint, text, 0, text.index("grade"))
+    assert _has(None, "", 0, 0)

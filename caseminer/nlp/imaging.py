@@ -30,6 +30,7 @@ from caseminer.nlp.imaging_attrs import (
     split_hybrids,
 )
 from caseminer.nlp.imaging_vocab import StudyMatch, Vocabulary, find_modality_terms, load_vocabulary
+from caseminer.nlp.tokenizer import doc_text
 
 _FALLBACK_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n")
 
@@ -88,7 +89,7 @@ class ImagingExtractor:
 
     def match(self, doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
         """(start_char, end_char, attrs) of every study mention, in text order."""
-        text = doc.text
+        text = doc_text(doc)
         defs = abbreviation_definitions(text, self.vocab)
         mentions = [
             m
@@ -157,8 +158,9 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
         return [(s.start_char, s.end_char) for s in doc.sents]
     bounds: list[tuple[int, int]] = []
     start = 0
-    for m in _FALLBACK_SENT.finditer(doc.text):
+    text = doc_text(doc)
+    for m in _FALLBACK_SENT.finditer(text):
         bounds.append((start, m.start()))
         start = m.end()
-    bounds.append((start, len(doc.text)))
+    bounds.append((start, len(text)))
     return bounds

@@ -24,6 +24,7 @@ PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns" / "imaging"
 # A pattern never starts or ends inside a word or a number.
 _LEFT = r"(?<![A-Za-z0-9])"
 _RIGHT = r"(?![A-Za-z0-9])"
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Vocabulary:
     descriptors: tuple[TermRule, ...]
     cues: dict[str, re.Pattern[str]]
     laterality: tuple[TermRule, ...]
+    scanner: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,22 @@ def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(f"{_LEFT}(?:{pattern}){_RIGHT}", flags)
 
 
+def _scanner(rows: list[dict]) -> re.Pattern[str]:
+    """One regex that stops at every position where some modality pattern matches.
+
+    Why: 51 separate case-insensitive scans over each text cost more than the rest of the imaging
+    component together. This zero-width lookahead alternation finds, in one pass, every position
+    where at least one rule could match; the rules themselves are then only tried there, which
+    gives exactly the matches of running each rule's ``finditer`` on its own. Named groups are
+    dropped here (several rules name a group ``mention``); the per-rule regexes keep them.
+    """
+    alts = []
+    for row in rows:
+        body = _NAMED_GROUP.sub("(?:", row["pattern"])
+        alts.append(f"(?:{body})" if row.get("case_sensitive", False) else f"(?i:{body})")
+    return re.compile(f"{_LEFT}(?=(?:{'|'.join(alts)}){_RIGHT})")
+
+
 def _terms(path: Path, key: str, case_sensitive: bool = False) -> tuple[TermRule, ...]:
     return tuple(
         TermRule(
@@ -98,6 +116,7 @@ def _terms(path: Path, key: str, case_sensitive: bool = False) -> tuple[TermRule
 def load_vocabulary(directory: str | None = None) -> Vocabulary:
     """Load and compile every imaging vocabulary from ``directory`` (default: the packaged one)."""
     base = Path(directory) if directory else PATTERNS_DIR
+    rows = _read_jsonl(base / "modalities.jsonl")
     modalities = tuple(
         ModalityRule(
             id=row["id"],
@@ -106,7 +125,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             gate=row.get("gate"),
             is_abbreviation=bool(row.get("case_sensitive", False)),
         )
-        for row in _read_jsonl(base / "modalities.jsonl")
+        for row in rows
     )
     raw_cues = json.loads((base / "cues.json").read_text(encoding="utf-8"))
     laterality = tuple(
@@ -123,6 +142,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         descriptors=_terms(base / "descriptors.jsonl", "label"),
         cues=cues,
         laterality=laterality,
+        scanner=_scanner(rows),
     )
 
 
@@ -143,13 +163,36 @@ def find_modality_terms(text: str, vocab: Vocabulary | None = None) -> list[Stud
     vocab = vocab or load_vocabulary()
     found: list[StudyMatch] = []
     heads: dict[tuple[int, int, str], tuple[int, int]] = {}
-    for rule in vocab.modalities:
-        for m in rule.regex.finditer(text):
-            found.append(StudyMatch(m.start(), m.end(), rule))
-            heads[(m.start(), m.end(), rule.id)] = _mention_bounds(m)
+    for rule, m in _rule_matches(text, vocab):
+        found.append(StudyMatch(m.start(), m.end(), rule))
+        heads[(m.start(), m.end(), rule.id)] = _mention_bounds(m)
     return [
         StudyMatch(*heads[(m.start, m.end, m.rule.id)], m.rule) for m in resolve_overlaps(found)
     ]
+
+
+def _rule_matches(text: str, vocab: Vocabulary):
+    """(rule, match) for every rule, exactly as ``rule.regex.finditer(text)`` would give them.
+
+    The scanner yields, in order, every position where any rule matches; each rule is tried at
+    those positions from where its previous match ended (finditer's non-overlapping semantics).
+    """
+    rules = vocab.modalities
+    if vocab.scanner is None:
+        for rule in rules:
+            for m in rule.regex.finditer(text):
+                yield rule, m
+        return
+    resume = [0] * len(rules)
+    for hit in vocab.scanner.finditer(text):
+        pos = hit.start()
+        for k, rule in enumerate(rules):
+            if pos < resume[k]:
+                continue
+            m = rule.regex.match(text, pos)
+            if m is not None:
+                resume[k] = m.end() if m.end() > pos else pos + 1
+                yield rule, m
 
 
 def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:

@@ -40,6 +40,11 @@ class ScoreVocab:
     anchor_max: int
     status_re: re.Pattern[str]
     status_name: str
+    # Cheap pre-checks: a word every match of the big pattern must contain. Why: most reports
+    # have no percentile and no "grade", and scanning for one word costs a fraction of trying
+    # the full pattern at every character; when the word is absent the result is the same: none.
+    percentile_hint: re.Pattern[str] | None = None
+    grade_hint: re.Pattern[str] | None = None
 
 
 def _alt(words: list[str]) -> str:
@@ -87,6 +92,8 @@ def load_score_vocab() -> ScoreVocab:
         anchor_max=int(v["percentile_anchor_max_chars"]),
         status_re=_status_regex(v["patient_status"]),
         status_name=v["patient_status"]["name"],
+        percentile_hint=re.compile(rf"(?i:{_alt(v['percentile_words'])})"),
+        grade_hint=re.compile(r"(?i:grade)"),
     )
 
 
@@ -126,7 +133,8 @@ def find_graded(
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema")."""
     voc = load_score_vocab()
-    for m in voc.fraction_re.finditer(text, lo, hi):
+    fractions = voc.fraction_re.finditer(text, lo, hi) if text.find("/", lo, hi) >= 0 else ()
+    for m in fractions:
         s0, s1 = _sentence(bounds, m.start(), len(text))
         window = (max(s0, m.start() - 80), min(s1, m.end() + 80))
         cues = list(voc.fraction_cues.finditer(text, *window))
@@ -135,19 +143,25 @@ def find_graded(
         cue = min(cues, key=lambda c: abs(c.start() - m.start()))
         a = other_test(cue.start(), cue.end(), cue.group(), name=voc.fraction_name)
         yield a, _value(m.start(), m.end(), text), "prose_murmur_grade"
-    for m in voc.grade_re.finditer(text, lo, hi):
+    grades = voc.grade_re.finditer(text, lo, hi) if _has(voc.grade_hint, text, lo, hi) else ()
+    for m in grades:
         if re.search(r"/", m.group("gap")[:3]):
             continue  # "grade 2/6" is the fraction rule's
         cue = m.group().split()[-1]
         a = other_test(m.end() - len(cue), m.end(), cue, name=voc.grade_name)
         yield a, _value(m.start(), m.end("g"), text), "prose_grade_finding"
-    for rx in (voc.plus_re, voc.plus_before_re):
+    for rx in (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ():
         for m in rx.finditer(text, lo, hi):
             s, e = m.span("v")
             noun = m.group().split()[-1] if rx is voc.plus_re else m.group().split()[0]
             ns = m.end() - len(noun) if rx is voc.plus_re else m.start()
             a = other_test(ns, ns + len(noun), noun, name=voc.plus_name)
             yield a, _value(s, e, text), "prose_plus_grade"
+
+
+def _has(hint: re.Pattern[str] | None, text: str, lo: int, hi: int) -> bool:
+    """False only when ``hint`` is set and absent from text[lo:hi] (so no full match can exist)."""
+    return hint is None or hint.search(text, lo, hi) is not None
 
 
 def find_status(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, ValueMention]]:
@@ -172,6 +186,8 @@ def find_percentiles(
     """
     voc = load_score_vocab()
     out: list[LabMatch] = []
+    if not _has(voc.percentile_hint, text, lo, hi):
+        return out
     ends = sorted(matches, key=lambda m: m.value.end)
     for m in voc.percentile_re.finditer(text, lo, hi):
         anchor: AnalyteMention | None = None

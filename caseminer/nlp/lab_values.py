@@ -34,10 +34,8 @@ _COMPARATORS = {
     "up to": "<=",
     "at least": ">=",
 }
-_COMP_RE = (
-    r"(?:<=|>=|=<|=>|[<>≤≥=]"
-    r"|(?i:less than|lower than|greater than|more than|higher than|up to|at least))"
-)
+_COMP_WORDS = "less than|lower than|greater than|more than|higher than|up to|at least"
+_COMP_RE = rf"(?:<=|>=|=<|=>|[<>≤≥=]|(?i:{_COMP_WORDS}))"
 # a number: digits with optional decimal point/comma groups or thin-space thousands, optional sign
 # (a plain space separates thousands only after 1-3 digits: "625 000", never "2 100-mg")
 _NUM = (
@@ -45,6 +43,10 @@ _NUM = (
     r"|\d+(?:(?:[.,·]\d+)+|(?:[\u2005\u2009\u202f\u00a0]\d{3})+)?)"
 )
 _DASH = r"(?:-|–|—|‐|to)"
+# Where a value mention can start: a comparator, "between", a digit or a sign. Why: the value
+# regex opens with optional groups, so ``search`` tries the whole pattern at every character;
+# skipping to these positions first finds exactly the same matches in about half the time.
+_START = re.compile(rf"(?i:{_COMP_WORDS}|between)|[<>≤≥=\d\-−]")
 _NON_VALUE_AFTER = re.compile(
     r"^(?:[-‐\s]*(?:years?|yrs?|y/o|yo|months?|mo|weeks?|wks?|days?|hours?|hrs?|h\b|minutes?|min\b|"
     r"year-old|years-old|month-old|week-old|day-old|times|fold|cycles?|courses?|sessions?|doses?|"
@@ -131,7 +133,7 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
     out: list[ValueMention] = []
     pos = lo
     while True:
-        m = rx.search(text, pos, hi)
+        m = _search(rx, text, pos, hi)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -209,6 +211,23 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         vm.unit = unit
         out.append(vm)
     return out
+
+
+def _search(rx: re.Pattern[str], text: str, pos: int, hi: int) -> re.Match[str] | None:
+    """``rx.search(text, pos, hi)`` for the value regex, trying only where a value can start.
+
+    Any other regex (whose starts ``_START`` does not describe) is searched as it is.
+    """
+    if not rx.pattern.startswith("(?P<comp>"):
+        return rx.search(text, pos, hi)
+    while True:
+        cand = _START.search(text, pos, hi)
+        if cand is None:
+            return None
+        m = rx.match(text, cand.start(), hi)
+        if m is not None:
+            return m
+        pos = cand.start() + 1
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:

@@ -43,6 +43,7 @@ from caseminer.nlp.lab_scores import (
 from caseminer.nlp.lab_tables import find_table_regions, pair_table, table_events
 from caseminer.nlp.lab_tests import find_attached_results, find_test_for, load_test_vocab
 from caseminer.nlp.lab_values import ValueMention, find_values, value_regex
+from caseminer.nlp.tokenizer import doc_text
 
 # what may stand between two values of one analyte: "from 1.2 to 3.4", "20/20 right eye and 20/30"
 _CHAIN_GAP = re.compile(
@@ -149,7 +150,7 @@ class LabExtractor:
 
     def match(self, doc: Doc) -> list[LabMatch]:
         """All lab pairings in the doc: tables first, then prose outside the tables."""
-        text = doc.text
+        text = doc_text(doc)
         bounds = _sentence_bounds(doc)
         regions = find_table_regions(text) if self.tables else []
         out: list[LabMatch] = []
@@ -559,7 +560,7 @@ def _sentence_bounds(doc: Doc) -> list[int]:
         starts = [int(idx[i]) for i in numpy.flatnonzero(flags == 1)]
         return starts if starts and starts[0] == 0 else [0, *starts]
     starts = [0]
-    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc.text):
+    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc_text(doc)):
         starts.append(m.end())
     return starts
 
