@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import spacy
-import spacy.util
+from pipelines import component_pipeline
 
 from caseminer.nlp import labs  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
@@ -14,26 +13,9 @@ from caseminer.nlp.lab_tests import find_attached_results, find_test_for
 from caseminer.nlp.lab_values import ValueMention
 
 
-def _blank():
-    try:
-        return spacy.blank("en")
-    except ImportError:  # another pipeline module declared in pyproject is not written yet
-        spacy.util.registry._entry_point_factories.get_entry_points = lambda: {}
-        return spacy.blank("en")
-
-
 @pytest.fixture(scope="module")
 def nlp():
-    pipe = _blank()
-    try:
-        from caseminer.nlp.tokenizer import create_tokenizer
-
-        pipe.tokenizer = create_tokenizer(pipe)
-    except ImportError:
-        pass
-    pipe.add_pipe("sentencizer")
-    pipe.add_pipe("caseminer_labs")
-    return pipe
+    return component_pipeline("caseminer_labs")
 
 
 def labs_of(nlp, text: str) -> list[tuple[str, dict]]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
-import spacy.util
+from pipelines import component_pipeline
 
 from caseminer.nlp import labs  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
@@ -16,26 +15,9 @@ SEED = (
 )
 
 
-def _blank():
-    try:
-        return spacy.blank("en")
-    except ImportError:  # another pipeline module declared in pyproject is not written yet
-        spacy.util.registry._entry_point_factories.get_entry_points = lambda: {}
-        return spacy.blank("en")
-
-
 @pytest.fixture(scope="module")
 def nlp():
-    pipe = _blank()
-    try:  # the project's tokenizer splits units from trailing punctuation ("mg/dL.")
-        from caseminer.nlp.tokenizer import create_tokenizer
-
-        pipe.tokenizer = create_tokenizer(pipe)
-    except ImportError:
-        pass
-    pipe.add_pipe("sentencizer")
-    pipe.add_pipe("caseminer_labs")
-    return pipe
+    return component_pipeline("caseminer_labs")
 
 
 def labs_of(nlp, text: str) -> list[tuple[str, dict]]:
@@ -325,8 +307,9 @@ def test_condition_word_anchors_only_values_with_units(nlp):
 
 # -- configuration ---------------------------------------------------------------------------
 def test_catalogue_ranges_can_be_switched_off():
-    pipe = _blank()
-    pipe.add_pipe("caseminer_labs", config={"use_catalogue_ranges": False})
+    pipe = component_pipeline(
+        "caseminer_labs", config={"caseminer_labs": {"use_catalogue_ranges": False}}
+    )
     doc = pipe("Serum calcium was 7.8 mg/dL.")
     (span,) = items(doc, LAB)
     attrs = get_attrs(span)
