@@ -8,12 +8,14 @@ as ``span._.assertion`` on every item, and DIAGNOSIS items get ``attrs["status"]
 
 import json
 import logging
+from bisect import bisect_right
 from pathlib import Path
 
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from caseminer.nlp.context_graph import SentenceContext, sentence_starts
 from caseminer.nlp.context_rules import literalize
 from caseminer.nlp.context_status import (
     assertion_of,
@@ -31,6 +33,7 @@ from caseminer.nlp.extensions import (
     register_extensions,
     set_attrs,
 )
+from caseminer.nlp.tokenizer import doc_text
 
 PATTERN_DIR = Path(__file__).resolve().parents[1] / "patterns" / "context"
 # where medspaCy itself looks for its default rules (ConText.DEFAULT_RULES_FILEPATH)
@@ -94,6 +97,7 @@ def _restrict_negation(
         "use_default_rules": True,
         "max_scope": None,
         "literal_patterns": True,
+        "nested_terminate": True,
     },
 )
 def make_context(
@@ -103,16 +107,24 @@ def make_context(
     use_default_rules: bool,
     max_scope: int | None,
     literal_patterns: bool,
+    nested_terminate: bool,
 ) -> "AssertionContext":
     """Build the component. (No future annotations: spaCy validates factory args by type.)
 
     ``literal_patterns`` turns word-list token patterns into phrase rules (same matches, about
-    three times faster: see caseminer.nlp.context_rules).
+    three times faster: see caseminer.nlp.context_rules). ``nested_terminate`` lets a terminating
+    cue cut a negation whose scope is shorter than the sentence (see
+    caseminer.nlp.context_graph.limit_scope); False keeps medspaCy's behaviour.
     """
     register_extensions()
     _quiet_medspacy()
     return AssertionContext(
-        nlp, Path(pattern_dir or PATTERN_DIR), use_default_rules, max_scope, literal_patterns
+        nlp,
+        Path(pattern_dir or PATTERN_DIR),
+        use_default_rules,
+        max_scope,
+        literal_patterns,
+        nested_terminate,
     )
 
 
@@ -126,6 +138,7 @@ class AssertionContext:
         use_default_rules: bool = True,
         max_scope: int | None = None,
         literal_patterns: bool = True,
+        nested_terminate: bool = True,
     ):
         self.context = ConText(
             nlp,
@@ -143,25 +156,45 @@ class AssertionContext:
             frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING])),
         )
         self.context.add(literalize(rules) if literal_patterns else rules)
+        self.run_context = SentenceContext(self.context, nested_terminate)
         self.differential = differential_regex(status["differential_cues"])
         self.procedure_negators = {c.lower() for c in status["procedure_negators"]}
         self.procedure_fillers = {c.lower() for c in status["procedure_negation_fillers"]}
 
     def __call__(self, doc: Doc) -> Doc:
-        if not doc.spans.get(SPAN_GROUP):
+        targets = list(doc.spans.get(SPAN_GROUP, ()))
+        if not targets:
             return doc
+        starts = sentence_starts(doc) if doc.has_annotation("SENT_START") else None
         try:
-            self.context(doc)
+            self.run_context(doc, targets, starts)
         except Exception:  # noqa: BLE001 - never die on bad input; items stay unasserted
             logging.getLogger(__name__).debug("ConText failed", exc_info=True)
-        self.set_annotations(doc)
+        self.set_annotations(doc, targets, starts)
         return doc
 
-    def set_annotations(self, doc: Doc) -> None:
-        for span in doc.spans[SPAN_GROUP]:
+    def set_annotations(
+        self, doc: Doc, targets: list[Span] | None = None, starts: list[int] | None = None
+    ) -> None:
+        """Write ``_.assertion`` (and DIAGNOSIS status) on ``targets`` (default: the item group).
+
+        ``starts`` are the sentence start tokens (None: no sentence boundaries). Sentence bounds
+        come from that list rather than ``span.sent``, which walks the tokens on every call.
+        """
+        if targets is None:
+            targets = list(doc.spans[SPAN_GROUP])
+        if starts is None and doc.has_annotation("SENT_START"):
+            starts = sentence_starts(doc)
+        text = doc_text(doc)
+        in_differential: dict[tuple[int, int], bool] = {}
+        for span in targets:
+            first = bisect_right(starts, span.start) - 1 if starts else -1
+            sent_start = starts[first] if starts else 0
             assertion = assertion_of(span)
             if span.label_ in (PROCEDURE, IMAGING) and not assertion["negated"]:
-                cue = procedure_negation(span, self.procedure_negators, self.procedure_fillers)
+                cue = procedure_negation(
+                    span, self.procedure_negators, self.procedure_fillers, sent_start
+                )
                 if cue:
                     assertion["negated"] = True
                     assertion["cues"].append(cue)
@@ -169,6 +202,20 @@ class AssertionContext:
             if span.label_ != DIAGNOSIS:
                 continue
             attrs = dict(get_attrs(span))
-            sent = span.sent.text if doc.has_annotation("SENT_START") else doc.text
-            attrs["status"] = status_of(assertion, bool(self.differential.search(sent)))
+            # the sentence(s) the span touches, as spaCy's Span.sent spells them
+            last = bisect_right(starts, max(span.start, span.end - 1)) if starts else 0
+            sent_end = starts[last] if starts and last < len(starts) else len(doc)
+            key = (sent_start, sent_end)
+            if key not in in_differential:
+                sent = _span_text(doc, text, sent_start, sent_end) if starts else text
+                in_differential[key] = bool(self.differential.search(sent))
+            attrs["status"] = status_of(assertion, in_differential[key])
             set_attrs(span, attrs)
+
+
+def _span_text(doc: Doc, text: str, start: int, end: int) -> str:
+    """``doc[start:end].text`` from the stored text, without building the Span."""
+    if end <= start:
+        return ""
+    last = doc[end - 1]
+    return text[doc[start].idx : last.idx + len(last)]

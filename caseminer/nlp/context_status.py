@@ -55,17 +55,26 @@ def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
     return "confirmed"
 
 
-def procedure_negation(span: Span, negators: set[str], fillers: set[str]) -> str | None:
+def _is_filler(word: str, fillers: set[str]) -> bool:
+    """A listed filler, or a numeric modifier ("6-minute", "24-hour", "2")."""
+    return word in fillers or any(c.isdigit() for c in word)
+
+
+def procedure_negation(
+    span: Span, negators: set[str], fillers: set[str], sent_start: int | None = None
+) -> str | None:
     """The cue when a procedure is negated right before it: "no (further) surgery", "without
     prophylactic endoscopic therapy", "in the absence of plasma exchange"; else None.
 
     Generic negation does not reach procedures in ConText (see context.load_rules); only a cue
-    adjacent to the mention, with at most a few filler words between, does.
+    adjacent to the mention, with at most a few filler words between, does. ``sent_start`` (the
+    token where the span's sentence starts) saves a ``span.sent`` lookup when the caller knows it.
     """
     doc = span.doc
-    sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+    if sent_start is None:
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
     i = span.start
-    while i > sent_start and span.start - i < 3 and doc[i - 1].lower_ in fillers:
+    while i > sent_start and span.start - i < 3 and _is_filler(doc[i - 1].lower_, fillers):
         i -= 1
     for width in (3, 2, 1):
         if i - width < sent_start:

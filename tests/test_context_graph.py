@@ -1,0 +1,129 @@
+"""Sentence-grouped ConText driver (caseminer.nlp.context_graph) and wave-4 assertion rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
+import caseminer.nlp.context  # noqa: F401
+from caseminer.nlp.context_graph import SentenceContext, sentence_starts
+from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP, items
+
+SEED = (
+    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
+)
+MIXED = (
+    "She had no fever, no cough and no evidence of pneumonia. Tuberculosis was ruled out; "
+    "sarcoidosis was suspected. Her mother had multiple sclerosis. Without vasculitis, the "
+    "biopsy was consistent with sarcoidosis, but not with lymphoma. A history of asthma was noted."
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    pipeline.add_pipe("caseminer_clinical")
+    pipeline.add_pipe("caseminer_context")
+    return pipeline
+
+
+def _item(doc, mention, label=DIAGNOSIS):
+    for span in items(doc, label):
+        if " ".join(span.text.lower().split()) == mention:
+            assert doc.text[span.start_char : span.end_char] == span.text
+            return span
+    raise AssertionError(f"{mention!r} not found in {[s.text for s in items(doc)]}")
+
+
+def _edges(doc):
+    return [
+        (t.start, t.end, m.category, m.modifier_span, m.scope_span)
+        for t in doc.spans[SPAN_GROUP]
+        for m in t._.modifiers
+    ]
+
+
+def _texts():
+    out = [MIXED, "No pneumonia. Sepsis had to be ruled out", "Pneumonia resolved without surgery."]
+    if SEED.is_file():
+        out.append(SEED.read_text(encoding="utf-8"))
+    return out
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_same_edges_as_medspacy(nlp, index):
+    """nested_terminate=False must reproduce medspaCy's ConText edges exactly."""
+    texts = _texts()
+    if index >= len(texts):
+        pytest.skip("seed report absent")
+    component = nlp.get_pipe("caseminer_context")
+    before = nlp.make_doc(texts[index])
+    for _, pipe in nlp.pipeline[:-1]:
+        before = pipe(before)
+    after = nlp.make_doc(texts[index])
+    for _, pipe in nlp.pipeline[:-1]:
+        after = pipe(after)
+    component.context(before)
+    SentenceContext(component.context, nested_terminate=False)(after, list(after.spans[SPAN_GROUP]))
+    assert _edges(before) == _edges(after)
+    if index == 0:
+        assert _edges(after), "the mixed text must produce some modifiers"
+
+
+def test_sentence_starts(nlp):
+    doc = nlp("No fever. No cough. Pneumonia.")
+    starts = sentence_starts(doc)
+    assert starts == [s.start for s in doc.sents]
+    assert starts[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "negated", "affirmed"),
+    [
+        (
+            "He did not have tuberculosis, so he was diagnosed as sarcoidosis.",
+            "tuberculosis",
+            "sarcoidosis",
+        ),
+        (
+            "There was an infiltrate without vasculitis confirming the diagnosis of sarcoidosis.",
+            "vasculitis",
+            "sarcoidosis",
+        ),
+    ],
+)
+def test_clause_boundaries_end_negation(nlp, text, negated, affirmed):
+    doc = nlp(text)
+    neg, aff = _item(doc, negated), _item(doc, affirmed)
+    assert neg._.assertion["negated"] is True
+    assert aff._.assertion["negated"] is False
+    assert doc.text[aff.start_char : aff.end_char] == aff.text
+
+
+def test_not_fatal_is_not_a_negation(nlp):
+    doc = nlp("He developed many, but not fatal, episodes of pulmonary edema.")
+    span = _item(doc, "pulmonary edema")
+    assert span._.assertion["negated"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("She was unable to undergo the colonoscopy.", "colonoscopy"),
+        ("He could not undergo a colonoscopy.", "colonoscopy"),
+    ],
+)
+def test_unable_to_undergo_negates_procedure(nlp, text, mention):
+    doc = nlp(text)
+    span = _item(doc, mention, PROCEDURE)
+    assert span._.assertion["negated"] is True
+    assert "undergo" in " ".join(span._.assertion["cues"])
+
+
+def test_undergone_procedure_is_not_negated(nlp):
+    doc = nlp("She was able to undergo a colonoscopy.")
+    assert _item(doc, "colonoscopy", PROCEDURE)._.assertion["negated"] is False
