@@ -15,11 +15,10 @@ STEPS = {
     "build": "from caseminer.terminology.cache import build, cache_path; build(cache_path())",
     "load": "from caseminer.terminology.cache import load_index; load_index()",
     "pipeline": (
-        "import caseminer.nlp.terminology\n"
+        "from importlib.resources import files\n"
         "from caseminer.nlp.pipeline import build\n"
-        "nlp = build(); nlp.add_pipe('caseminer_terminology', after='caseminer_clinical')\n"
-        "from caseminer.data import __path__ as p\n"
-        "text = open(p[0] + '/example_case.txt').read()\n"
+        "nlp = build()  # the default pipeline includes caseminer_terminology\n"
+        "text = (files('caseminer') / 'data' / 'example_case.txt').read_text()\n"
         "for _ in range(20): nlp(text)\n"
     ),
 }
