@@ -66,7 +66,7 @@ class DaskEngine:
         return Client(cluster), cluster
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict]:
-        from dask.distributed import wait
+        from dask.distributed import as_completed
 
         tasks = list(tasks)
         client, cluster = self._client()
@@ -76,16 +76,18 @@ class DaskEngine:
             by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
             remaining = set(futures)
             started: dict[str, float] = {}
+            # as_completed is event-driven: polling wait() over every pending future burns the
+            # client's CPU, which the workers need on a small machine
+            finished = as_completed(futures)
             last_check = time.monotonic()
             while remaining:
-                try:
-                    wait(list(remaining), timeout=1.0, return_when="FIRST_COMPLETED")
-                except TimeoutError:
-                    pass
-                # take every finished future at once (a local status read), not one per wait
-                for future in [f for f in remaining if f.done()]:
-                    remaining.discard(future)
-                    yield self._record(future, by_key[future.key])
+                if finished.has_ready():
+                    for future in finished.next_batch(block=False):
+                        if future in remaining:  # a timed-out one was already reported
+                            remaining.discard(future)
+                            yield self._record(future, by_key[future.key])
+                else:
+                    time.sleep(0.02)
                 # the timeout check asks the scheduler (a round trip): at most once a second
                 now = time.monotonic()
                 if now - last_check < 1.0:
