@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import spacy
+from pipelines import find_item
 
 import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
 import caseminer.nlp.context  # noqa: F401
@@ -27,11 +28,7 @@ def nlp():
 
 
 def _item(doc, mention, label=DIAGNOSIS):
-    for span in items(doc, label):
-        if " ".join(span.text.lower().split()) == mention:
-            assert doc.text[span.start_char : span.end_char] == span.text
-            return span
-    raise AssertionError(f"{mention!r} not found in {[s.text for s in items(doc)]}")
+    return find_item(doc, mention, label)
 
 
 @pytest.mark.parametrize(

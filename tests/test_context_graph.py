@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 import spacy
+from pipelines import find_item
 
 import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
 import caseminer.nlp.context  # noqa: F401
 from caseminer.nlp.context_graph import SentenceContext, sentence_starts
-from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP, items
+from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP
 
 SEED = (
     Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
@@ -32,11 +33,7 @@ def nlp():
 
 
 def _item(doc, mention, label=DIAGNOSIS):
-    for span in items(doc, label):
-        if " ".join(span.text.lower().split()) == mention:
-            assert doc.text[span.start_char : span.end_char] == span.text
-            return span
-    raise AssertionError(f"{mention!r} not found in {[s.text for s in items(doc)]}")
+    return find_item(doc, mention, label)
 
 
 def _edges(doc):

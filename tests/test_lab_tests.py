@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pipelines import component_pipeline
+from pipelines import component_pipeline, lab_items
 
 from caseminer.nlp import labs  # noqa: F401  (registers the factory)
-from caseminer.nlp.extensions import LAB, get_attrs, items
 from caseminer.nlp.lab_catalogue import load_catalogue
 from caseminer.nlp.lab_results import ResultWords
 from caseminer.nlp.lab_tests import find_attached_results, find_test_for
@@ -18,17 +17,7 @@ def nlp():
     return component_pipeline("caseminer_labs")
 
 
-def labs_of(nlp, text: str) -> list[tuple[str, dict]]:
-    """(span text, attrs) of every LAB item, checking the offset contract on each."""
-    doc = nlp(text)
-    out = []
-    for span in items(doc, LAB):
-        attrs = get_attrs(span)
-        assert text[span.start_char : span.end_char] == span.text
-        a0, a1 = attrs["analyte_start_char"], attrs["analyte_end_char"]
-        assert text[a0:a1] == attrs["analyte_text"]
-        out.append((span.text, attrs))
-    return out
+labs_of = lab_items
 
 
 def by_value(found, value: str) -> dict:

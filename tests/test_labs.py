@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipelines import component_pipeline
+from pipelines import component_pipeline, lab_items
 
 from caseminer.nlp import labs  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
@@ -20,17 +20,7 @@ def nlp():
     return component_pipeline("caseminer_labs")
 
 
-def labs_of(nlp, text: str) -> list[tuple[str, dict]]:
-    """(span text, attrs) of every LAB item, checking the offset contract on each."""
-    doc = nlp(text)
-    out = []
-    for span in items(doc, LAB):
-        attrs = get_attrs(span)
-        assert text[span.start_char : span.end_char] == span.text
-        a0, a1 = attrs["analyte_start_char"], attrs["analyte_end_char"]
-        assert text[a0:a1] == attrs["analyte_text"]
-        out.append((span.text, attrs))
-    return out
+labs_of = lab_items
 
 
 def one(found, analyte: str) -> tuple[str, dict]:
