@@ -111,7 +111,7 @@ def value_regex(cat: Catalogue) -> re.Pattern[str]:
         rf"(?P<comp>{_COMP_RE}{sp})?"
         rf"(?:(?P<titre>1{sp}:{sp}\d+)"
         rf"|(?P<ratio>\d{{1,3}}(?:{sp}[–-]{sp}\d{{1,3}}(?=/)|[+−-](?=/))?"
-        rf"(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/.,])"
+        rf"(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/]|[.,]\d)"
         rf"|(?i:between){sp}(?P<bnum>{_NUM}){sp}(?i:and|to|-|–){sp}(?P<bnum2>{_NUM})"
         rf"|(?P<num>{_NUM})(?:{sp}%?{sp}{_DASH}{sp}(?P<num2>{_NUM}))?)"
         rf"(?:(?P<usp>{unit_gap})(?P<unit>{cat.unit_re}))?"

@@ -138,6 +138,15 @@ class LabExtractor:
         )
         self.ref_cue_before = re.compile(rf"(?:[\(\[,;]|^)\s*(?i:{cue_alt})\s*[:,=]?\s*$")
         self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
+        connectors = "|".join(re.escape(w) for w in vocab.get("series_connectors", []))
+        self.series_end_re = (
+            re.compile(rf"(?:^|[\s(])(?i:{connectors})\s*$") if connectors else None
+        )
+        self.series_max_gap = int(vocab.get("series_max_gap_chars", 80))
+        snellen = vocab.get("snellen", {})
+        self.snellen_analytes = frozenset(snellen.get("analytes", []))
+        self.snellen_numerators = frozenset(float(n) for n in snellen.get("numerators", []))
+        self.snellen_max_gap = int(snellen.get("max_gap_chars", 120))
 
     # -- component -------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -281,7 +290,64 @@ class LabExtractor:
             ):
                 paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
         self._ratio_series(text, analytes, values, bounds, paired)
+        self._unit_series(text, analytes, values, bounds, paired)
+        self._snellen_series(analytes, values, bounds, paired)
         return [paired[i] for i in sorted(paired)]
+
+    def _snellen_series(self, analytes, values, bounds, paired: dict[int, LabMatch]) -> None:
+        """ "visual acuity in his RE and LE were 6/18 and 6/5": acuities after words.
+
+        A fraction in Snellen notation (numerator 6 or 20) takes the acuity analyte when that
+        is the last analyte named before it in the sentence, even with words in between; a
+        Snellen fraction is distinctive enough that the word gap needs no vocabulary.
+        """
+        if not self.snellen_analytes:
+            return
+        starts = [a.start for a in analytes]
+        for idx, v in enumerate(values):
+            if idx in paired or not v.ratio or v.value not in self.snellen_numerators:
+                continue
+            j = bisect.bisect_left(starts, v.start) - 1
+            if j < 0:
+                continue
+            a = analytes[j]
+            if a.analyte.name not in self.snellen_analytes or a.end > v.start:
+                continue
+            if v.start - a.end > self.snellen_max_gap:
+                continue
+            if not sentence_bounds_same(bounds, a.end, v.start):
+                continue
+            paired[idx] = LabMatch(a, v, "text", "prose_snellen_series")
+
+    def _unit_series(self, text, analytes, values, bounds, paired: dict[int, LabMatch]) -> None:
+        """ "from 115 mmol/l before X to 40 mmol/l after 6 weeks and 52 mmol/l": a later value.
+
+        An unpaired value inherits the analyte of the last paired value of the sentence when
+        both carry the same unit, no analyte is named between them, the gap is short and ends
+        with a series connector ("to", "and", "from", ","). The same unit is the evidence the
+        value belongs to the series; a time phrase or a comment may stand in between.
+        """
+        if self.series_end_re is None:
+            return
+        starts = [a.start for a in analytes]
+        for idx, v in enumerate(values):
+            if idx in paired or v.unit is None or v.ratio:
+                continue
+            prev = next((paired[j] for j in range(idx - 1, -1, -1) if j in paired), None)
+            if prev is None or prev.value.unit is None or prev.value.unit.ucum != v.unit.ucum:
+                continue
+            gap = text[prev.value.end : v.start]
+            if len(gap) > self.series_max_gap or re.search(r"[;:]|\n|\.\s", gap):
+                continue
+            if not sentence_bounds_same(bounds, prev.value.end, v.start):
+                continue
+            if not self.series_end_re.search(gap):
+                continue
+            k0 = bisect.bisect_left(starts, prev.value.end)
+            k1 = bisect.bisect_left(starts, v.start)
+            if k1 > k0:
+                continue
+            paired[idx] = LabMatch(prev.analyte, v, "text", "prose_unit_series")
 
     @staticmethod
     def _ratio_series(text, analytes, values, bounds, paired: dict[int, LabMatch]) -> None:
