@@ -24,6 +24,9 @@ from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical_vocab import ClinicalVocab, Term, is_abbreviation
 
+# ends the reach of a negated-history cue ("no history of X; she had Y", "no history of X but Y")
+CLAUSE_BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", re.I)
+
 DIAGNOSIS = "DIAGNOSIS"
 PROCEDURE = "PROCEDURE"
 HYPHENS = {"-", "–", "—", "‐"}
@@ -97,6 +100,9 @@ class ClinicalMatcher:
         for cue in sorted((c.lower().split() for c in morph.get("diagnosis_cues", [])), key=len):
             self.diagnosis_cues.setdefault(cue[0], []).insert(0, cue)  # longest first
         self.cue_skip = {w.lower() for w in morph.get("diagnosis_cue_skip", [])}
+        self.negated_history = [
+            re.compile(rx, re.IGNORECASE) for rx in morph.get("negated_history_cues", [])
+        ]
         # annotators mark urgency and sequence ("emergent", "initial") apart from the mention
         self.left_excluded = {w.lower() for w in morph.get("left_excluded", [])}
         self.site_words = {
@@ -331,6 +337,20 @@ class ClinicalMatcher:
             or (normalized in self.finding_heads)
         )
 
+    def is_negated_history(self, doc: Doc, cand: Candidate) -> bool:
+        """ "no history of tuberculosis", "no family history of cancer": a denied past or family
+        condition is a pertinent negative about the history, which annotators leave unmarked. The
+        cue must govern the mention: same sentence, no clause break (";", "but") in between."""
+        if cand.label != DIAGNOSIS or not self.negated_history:
+            return False
+        sent = doc[cand.start].sent if doc.has_annotation("SENT_START") else doc[:]
+        before = doc.text[sent.start_char : doc[cand.start].idx]
+        ends = [m.end() for rx in self.negated_history for m in rx.finditer(before)]
+        if not ends:
+            return False
+        between = before[max(ends) :]
+        return CLAUSE_BREAK.search(between) is None
+
     def is_medication(self, doc: Doc, cand: Candidate) -> bool:
         """ "chemotherapy", "general anesthesia", "antibiotic therapy": drug treatments, which
         annotators mark as medications, not procedures."""
@@ -517,6 +537,7 @@ class ClinicalMatcher:
             and not self.is_test_or_agent(doc, c)
             and not self.is_finding(doc, c)
             and not self.is_medication(doc, c)
+            and not self.is_negated_history(doc, c)
         ]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved)
