@@ -318,7 +318,10 @@ def evaluate(
     if not gold.exists():
         raise _fail(f"{gold}: no such file or folder")
     t0 = time.perf_counter()
-    result = run_evaluation(gold, limit=limit)
+    try:
+        result = run_evaluation(gold, limit=limit)
+    except (FileNotFoundError, ValueError) as exc:  # unreadable gold: a usage error, not a score
+        raise _fail(f"{gold}: {exc}") from None
     seconds = time.perf_counter() - t0
     if output:
         output.write_text(result.to_markdown(), encoding="utf-8")
