@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caseminer.readers import SourceText, read_path
-from caseminer.repair import RepairedText, repair
+from caseminer.repair import repair
+from caseminer.repair.core import identity
 from caseminer.schema import CaseReport
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def _failed_report(
     """An empty report carrying the error, so one bad document never stops a batch."""
     from caseminer.assemble import assemble
 
-    rep = RepairedText(source.text, source.text, list(range(len(source.text) + 1)))
+    rep = identity(source.text)  # the source as is: the report carries no items to map
     doc = nlp.make_doc("")
     report = assemble(doc, rep, source, doc_id=doc_id, nlp=nlp, include_text=include_text)
     report.warnings.append(f"extraction failed: {type(exc).__name__}: {exc}")

@@ -114,6 +114,7 @@ def discover(
     """
     inputs = [str(i) for i in inputs]
     found: list[str] = []
+    seen: set[str] = set()  # a list lookup per file would be quadratic on big folders
     for raw in inputs:
         if batch_io.is_url(raw):
             locations = batch_io.discover_urls([raw], SUPPORTED_SUFFIXES)
@@ -125,7 +126,8 @@ def discover(
                 continue
             if exclude and _matches(loc, root, exclude):
                 continue
-            if loc not in found:
+            if loc not in seen:
+                seen.add(loc)
                 found.append(loc)
     if not found:
         suffixes = ", ".join(SUPPORTED_SUFFIXES)

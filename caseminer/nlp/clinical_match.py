@@ -56,6 +56,11 @@ class Candidate:
     def length(self) -> int:
         return self.end - self.start
 
+    def name_by(self, term) -> None:
+        """Take the name, category and code of the curated vocabulary term the mention now is."""
+        self.normalized, self.category, self.code = term.normalized, term.category, term.code
+        self.rule = "vocab"
+
 
 class ClinicalMatcher:
     """Applies the vocabulary and the morphology rules to a Doc."""
@@ -460,12 +465,7 @@ class ClinicalMatcher:
             term = self.by_text.get(_norm(doc[i : cand.end]))
             if term is not None and term.label == cand.label:
                 cand.start = i
-                cand.normalized, cand.category, cand.code = (
-                    term.normalized,
-                    term.category,
-                    term.code,
-                )
-                cand.rule = "vocab"
+                cand.name_by(term)
                 return
 
     def _renormalize(self, doc: Doc, cand: Candidate, start: int) -> None:
@@ -473,12 +473,7 @@ class ClinicalMatcher:
         for i in range(start, cand.start):
             term = self.by_text.get(_norm(doc[i : cand.end]))
             if term is not None and term.label == cand.label:
-                cand.normalized, cand.category, cand.code = (
-                    term.normalized,
-                    term.category,
-                    term.code,
-                )
-                cand.rule = "vocab"
+                cand.name_by(term)
                 return
 
     # ---- abbreviations ----------------------------------------------------------------
