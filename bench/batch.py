@@ -26,9 +26,9 @@ from texts import REPO, bench_texts  # noqa: E402
 
 sys.path.insert(0, str(REPO / "tests"))
 
-from caseminer.batch import BatchOptions, discover, make_engine, make_plan  # noqa: E402
-from caseminer.batch_manifest import Manifest  # noqa: E402
-from caseminer.batch_tables import collect, write_tables  # noqa: E402
+from caseminer.batch.manifest import Manifest  # noqa: E402
+from caseminer.batch.run import BatchOptions, discover, make_engine, make_plan  # noqa: E402
+from caseminer.batch.tables import collect, write_tables  # noqa: E402
 
 TARGET_SPEEDUP = 1.7
 TARGET_DASK = 0.15

@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from pdf_fixtures import FOOTER, HEADER_LEFT, HEADER_RIGHT, make_journal_pdf  # noqa: E402
 
-from caseminer.readers.pdf import extract_pdf, read_pdf  # noqa: E402
+from caseminer.readers.pdf.reader import extract_pdf, read_pdf  # noqa: E402
 
 SHARED_PDFS = REPO.parent / "shared" / "corpora" / "pdfs"
 

@@ -136,7 +136,7 @@ def extract(
     Exit codes: 0 all good, 1 some files failed (listed with reasons), 2 usage, 130 interrupted.
     """
     from caseminer import api
-    from caseminer.batch import OUTPUT_FORMATS, BatchOptions, discover, run_batch, stream_jsonl
+    from caseminer.batch.run import OUTPUT_FORMATS, BatchOptions, discover, run_batch, stream_jsonl
     from caseminer.readers import ReadError, SourceText
 
     dump_indent = indent or None
@@ -211,7 +211,7 @@ def summary(
 
       caseminer summary out/
     """
-    from caseminer.batch_summary import render_summary, summarize
+    from caseminer.batch.summary import render_summary, summarize
 
     try:
         result = summarize(output, top=top)

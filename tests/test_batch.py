@@ -10,14 +10,14 @@ import pytest
 from test_batch_fixtures import case_text, make_bad_folder
 from typer.testing import CliRunner
 
-from caseminer import batch_io
-from caseminer.batch import BatchOptions, discover, run_batch
-from caseminer.batch_manifest import MANIFEST_NAME, Manifest
-from caseminer.batch_summary import summarize
-from caseminer.batch_tables import COLUMNS, FACT_TABLES
-from caseminer.batch_worker import Task
+from caseminer.batch import io as batch_io
+from caseminer.batch.engines.local import LocalEngine
+from caseminer.batch.manifest import MANIFEST_NAME, Manifest
+from caseminer.batch.run import BatchOptions, discover, run_batch
+from caseminer.batch.summary import summarize
+from caseminer.batch.tables import COLUMNS, FACT_TABLES
+from caseminer.batch.worker import Task
 from caseminer.cli import app
-from caseminer.engines.local import LocalEngine
 
 runner = CliRunner()
 
@@ -170,7 +170,7 @@ def test_a_new_caseminer_version_redoes_everything(tmp_path, monkeypatch):
     out = tmp_path / "out"
     files = discover([src])[0]
     assert len(run_batch(files, out, BatchOptions(workers=1)).written) == 1
-    monkeypatch.setattr("caseminer.batch.__version__", "99.0.0")
+    monkeypatch.setattr("caseminer.batch.run.__version__", "99.0.0")
     assert len(run_batch(files, out, BatchOptions(workers=1)).written) == 1
 
 

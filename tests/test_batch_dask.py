@@ -10,8 +10,8 @@ from test_batch_fixtures import case_text
 
 pytest.importorskip("distributed", reason="dask.distributed is not installed (extra: scale)")
 
-from caseminer.batch import BatchOptions, discover, run_batch  # noqa: E402
-from caseminer.batch_manifest import MANIFEST_NAME  # noqa: E402
+from caseminer.batch.manifest import MANIFEST_NAME  # noqa: E402
+from caseminer.batch.run import BatchOptions, discover, run_batch  # noqa: E402
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_batch_fixtures import case_text
 
-from caseminer.batch_manifest import MANIFEST_NAME
+from caseminer.batch.manifest import MANIFEST_NAME
 
 N_FILES = 40
 

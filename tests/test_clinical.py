@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-import caseminer.nlp.clinical  # noqa: F401  (registers the factory)
+import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
 
 SEED = (

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import spacy
 
-import caseminer.nlp.clinical  # noqa: F401  (registers the factory)
-from caseminer.nlp.clinical_match import DIAGNOSIS, PROCEDURE, ClinicalMatcher
-from caseminer.nlp.clinical_vocab import load_vocab
+import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
+from caseminer.nlp.clinical.match import DIAGNOSIS, PROCEDURE, ClinicalMatcher
+from caseminer.nlp.clinical.vocab import load_vocab
 
 
 @pytest.fixture(scope="module")

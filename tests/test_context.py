@@ -8,8 +8,8 @@ import pytest
 import spacy
 from pipelines import find_item
 
-import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
-import caseminer.nlp.context  # noqa: F401
+import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
+import caseminer.nlp.context.component  # noqa: F401
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
 
 SEED = (

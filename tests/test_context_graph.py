@@ -1,4 +1,4 @@
-"""Sentence-grouped ConText driver (caseminer.nlp.context_graph) and wave-4 assertion rules."""
+"""Sentence-grouped ConText driver (caseminer.nlp.context.graph) and wave-4 assertion rules."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 import spacy
 from pipelines import find_item
 
-import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
-import caseminer.nlp.context  # noqa: F401
-from caseminer.nlp.context_graph import SentenceContext, sentence_starts
+import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
+import caseminer.nlp.context.component  # noqa: F401
+from caseminer.nlp.context.graph import SentenceContext, sentence_starts
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP
 
 SEED = (

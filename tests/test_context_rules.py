@@ -1,4 +1,4 @@
-"""caseminer.nlp.context_rules: word-list patterns become phrase rules with the same matches."""
+"""caseminer.nlp.context.rules: word-list patterns become phrase rules with the same matches."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 import spacy
 from medspacy.context import ConTextRule
 
-import caseminer.nlp.clinical  # noqa: F401  (registers the factories)
-import caseminer.nlp.context  # noqa: F401
-from caseminer.nlp.context_rules import literalize, pattern_phrases
+import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
+import caseminer.nlp.context.component  # noqa: F401
+from caseminer.nlp.context.rules import literalize, pattern_phrases
 from caseminer.nlp.extensions import items
 
 

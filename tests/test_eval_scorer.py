@@ -170,7 +170,7 @@ def test_analyte_matching_is_word_based():
 
 
 def test_analyte_matching_uses_the_lab_catalogue_synonyms():
-    pytest.importorskip("caseminer.nlp.lab_catalogue")
+    pytest.importorskip("caseminer.nlp.labs.catalogue")
     from caseminer.evaluate.scorer import _canonical
 
     crp = _canonical("C-reactive protein")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from caseminer.nlp import imaging  # noqa: F401  (registers the factory)
+import caseminer.nlp.imaging.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import IMAGING, get_attrs, items
 
 SEED = (

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseminer.nlp.imaging_attrs import abbreviation_definitions, contrast, descriptors
-from caseminer.nlp.imaging_vocab import find_modality_terms, load_vocabulary
+from caseminer.nlp.imaging.attrs import abbreviation_definitions, contrast, descriptors
+from caseminer.nlp.imaging.vocab import find_modality_terms, load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ _SCAN_TEXTS = [
 
 @pytest.mark.parametrize("text", _SCAN_TEXTS)
 def test_single_scan_equals_per_rule_finditer(vocab, text):
-    from caseminer.nlp.imaging_vocab import _rule_matches
+    from caseminer.nlp.imaging.vocab import _rule_matches
 
     expected = sorted(
         (m.start(), m.end(), rule.id)
@@ -131,7 +131,7 @@ def test_single_scan_equals_per_rule_finditer(vocab, text):
 
 
 def test_single_scan_finds_overlapping_rules(vocab):
-    from caseminer.nlp.imaging_vocab import _rule_matches
+    from caseminer.nlp.imaging.vocab import _rule_matches
 
     text = "positron emission tomography"
     ids = {rule.id for rule, _ in _rule_matches(text, vocab)}
@@ -170,7 +170,7 @@ _PIECES = [
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=12))
 def test_single_scan_equals_per_rule_finditer_on_generated_text(pieces):
-    from caseminer.nlp.imaging_vocab import _rule_matches
+    from caseminer.nlp.imaging.vocab import _rule_matches
 
     vocab = load_vocabulary()
     text = "".join(pieces)

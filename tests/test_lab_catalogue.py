@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from caseminer.nlp.lab_catalogue import convert, find_analytes, load_catalogue, units_compatible
-from caseminer.nlp.lab_values import find_values, parse_number, value_regex
+from caseminer.nlp.labs.catalogue import convert, find_analytes, load_catalogue, units_compatible
+from caseminer.nlp.labs.values import find_values, parse_number, value_regex
 
 CAT = load_catalogue()
 
@@ -133,7 +133,7 @@ _VALUE_TEXTS = [
 @pytest.mark.parametrize("text", _VALUE_TEXTS)
 def test_value_search_prefilter_is_exact(text):
     """Skipping to possible value starts finds the same matches as a plain regex search."""
-    from caseminer.nlp.lab_values import _search
+    from caseminer.nlp.labs.values import _search
 
     rx = value_regex(CAT)
     for pos in range(len(text) + 1):

@@ -3,10 +3,10 @@
 import pytest
 from pipelines import component_pipeline
 
-from caseminer.nlp import labs  # noqa: F401  (registers the factory)
+import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
-from caseminer.nlp.lab_catalogue import load_catalogue
-from caseminer.nlp.lab_values import find_values, parse_number, value_regex
+from caseminer.nlp.labs.catalogue import load_catalogue
+from caseminer.nlp.labs.values import find_values, parse_number, value_regex
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +163,7 @@ def test_prechecks_keep_case_insensitive_anchors(nlp, text, value):
 
 
 def test_prechecks_only_skip_when_the_word_is_absent():
-    from caseminer.nlp.lab_scores import _has, load_score_vocab
+    from caseminer.nlp.labs.scores import _has, load_score_vocab
 
     voc = load_score_vocab()
     text = "weight below the 3rd percentile; grade 2 murmur"

@@ -3,7 +3,7 @@
 import pytest
 from pipelines import component_pipeline, lab_items
 
-from caseminer.nlp import labs  # noqa: F401  (registers the factory)
+import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from pipelines import component_pipeline, lab_items
 
-from caseminer.nlp import labs  # noqa: F401  (registers the factory)
-from caseminer.nlp.lab_catalogue import load_catalogue
-from caseminer.nlp.lab_results import ResultWords
-from caseminer.nlp.lab_tests import find_attached_results, find_test_for
-from caseminer.nlp.lab_values import ValueMention
+import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
+from caseminer.nlp.labs.catalogue import load_catalogue
+from caseminer.nlp.labs.results import ResultWords
+from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for
+from caseminer.nlp.labs.values import ValueMention
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pipelines import component_pipeline, lab_items
 
-from caseminer.nlp import labs  # noqa: F401  (registers the factory)
+import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
 
 SEED = (

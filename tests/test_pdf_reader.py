@@ -22,7 +22,7 @@ from pdf_fixtures import (  # noqa: E402
 )
 
 from caseminer.readers.errors import ReadError  # noqa: E402
-from caseminer.readers.pdf import NO_TEXT, extract_pdf, read_pdf  # noqa: E402
+from caseminer.readers.pdf.reader import NO_TEXT, extract_pdf, read_pdf  # noqa: E402
 
 
 def _fold(text: str) -> str:
@@ -187,7 +187,7 @@ def test_page_limit(journal):
 def test_time_limit_kills_a_stuck_extraction(journal, monkeypatch):
     import time
 
-    import caseminer.readers.pdf as pdf_mod
+    import caseminer.readers.pdf.reader as pdf_mod
 
     doc, _ = journal
 
@@ -202,7 +202,7 @@ def test_time_limit_kills_a_stuck_extraction(journal, monkeypatch):
 
 
 def test_memory_limit_stops_a_greedy_extraction(journal, monkeypatch):
-    import caseminer.readers.pdf as pdf_mod
+    import caseminer.readers.pdf.reader as pdf_mod
 
     doc, _ = journal
 

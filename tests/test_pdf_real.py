@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caseminer.readers.pdf import read_pdf
+from caseminer.readers.pdf.reader import read_pdf
 
 PDFS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pdfs"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from caseminer.readers.pdf_boilerplate import furniture_key, is_banner
-from caseminer.readers.pdf_layout import Word
-from caseminer.readers.pdf_tables import header_period
-from caseminer.readers.pdf_words import (
+from caseminer.readers.pdf.boilerplate import furniture_key, is_banner
+from caseminer.readers.pdf.layout import Word
+from caseminer.readers.pdf.tables import header_period
+from caseminer.readers.pdf.words import (
     join_hyphenated,
     normalize_chars,
     render_superscript,
@@ -89,13 +89,13 @@ def test_header_period():
 
 
 def _row(*cells: tuple[str, float], y: float) -> list:
-    from caseminer.readers.pdf_layout import Segment
+    from caseminer.readers.pdf.layout import Segment
 
     return [Segment([Word(text, x, y, x + 6 * len(text), y + 10, 10)]) for text, x in cells]
 
 
 def test_wrapped_cells_join_their_row():
-    from caseminer.readers.pdf_tables import table_lines
+    from caseminer.readers.pdf.tables import table_lines
 
     rows = [
         _row(("Variables", 0), ("Values", 60), ("Variables", 120), ("Values", 180), y=100),

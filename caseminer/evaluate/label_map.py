@@ -19,8 +19,9 @@ from typing import Any
 
 from caseminer.evaluate.model import GoldDoc, GoldItem
 from caseminer.evaluate.numbers import leading_number
+from caseminer.patterns import concern_dir
 
-LABEL_MAP_PATH = Path(__file__).resolve().parents[1] / "patterns" / "eval" / "label_map.json"
+LABEL_MAP_PATH = concern_dir("eval") / "label_map.json"
 
 
 @dataclass(frozen=True)

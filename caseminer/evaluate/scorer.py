@@ -187,7 +187,7 @@ def analyte_matches(p: PredItem, gold_analytes: Sequence[str]) -> bool:
     Two ways to match: (1) both sides lower-cased, cut into alphanumeric words with a plural "s"
     dropped, and one word sequence contains the other ("platelets" ~ "platelet count", "CRP" ~
     "crp"; "Ca" never matches "carcinoembryonic antigen"); (2) the lab catalogue's synonym table
-    (caseminer.nlp.lab_catalogue, when it loads) names the gold test with our canonical analyte
+    (caseminer.nlp.labs.catalogue, when it loads) names the gold test with our canonical analyte
     ("C-reactive protein" -> "CRP").
     """
     ours = [_words(x) for x in (p.analyte_text, p.analyte) if x]
@@ -227,7 +227,7 @@ def _canonical(text: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def _catalogue() -> Any:
     try:
-        from caseminer.nlp.lab_catalogue import load_catalogue
+        from caseminer.nlp.labs.catalogue import load_catalogue
 
         return load_catalogue()
     except Exception:  # noqa: BLE001 - scoring works (word rule only) without the lab module

@@ -17,7 +17,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -25,8 +24,9 @@ from spacy.tokens import Doc
 
 from caseminer.nlp.extensions import register_extensions
 from caseminer.nlp.tokenizer import doc_text
+from caseminer.patterns import concern_dir
 
-PATTERNS = Path(__file__).resolve().parents[1] / "patterns" / "patient" / "patient.json"
+PATTERNS = concern_dir("patient") / "patient.json"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[<>≤≥]")
 
 

@@ -19,12 +19,12 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("caseminer_sentences", "caseminer.nlp.sentences"),
     ("caseminer_sections", "caseminer.nlp.sections"),
     ("caseminer_abbreviations", "caseminer.nlp.abbreviations"),
-    ("caseminer_labs", "caseminer.nlp.labs"),
-    ("caseminer_imaging", "caseminer.nlp.imaging"),
-    ("caseminer_clinical", "caseminer.nlp.clinical"),
+    ("caseminer_labs", "caseminer.nlp.labs.component"),
+    ("caseminer_imaging", "caseminer.nlp.imaging.component"),
+    ("caseminer_clinical", "caseminer.nlp.clinical.component"),
     ("caseminer_terminology", "caseminer.nlp.terminology"),
     ("caseminer_patient", "caseminer.nlp.patient"),
-    ("caseminer_context", "caseminer.nlp.context"),
+    ("caseminer_context", "caseminer.nlp.context.component"),
 )
 COMPONENTS: tuple[str, ...] = tuple(name for name, _ in PIPELINE)
 

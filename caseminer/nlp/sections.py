@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -24,8 +23,9 @@ from spacy.tokens import Doc
 
 from caseminer.nlp.extensions import register_extensions
 from caseminer.nlp.tokenizer import doc_text
+from caseminer.patterns import concern_dir
 
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns" / "sections"
+PATTERNS_DIR = concern_dir("sections")
 
 # Header kinds that structure the body; the other two "headers" are caption blocks.
 FIGURE = "figure_caption"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import spacy
@@ -30,9 +29,10 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from caseminer.patterns import PATTERNS_DIR
+
 # Package data lives beside the code (caseminer/patterns/), found relative to this file so it
 # works from a checkout, an editable install and a wheel alike.
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 
 # Hyphens without the plain "-": "C-reactive" and "T2-weighted" must stay one token.
 _HYPHENS = char_classes.HYPHENS.replace("-|", "", 1)

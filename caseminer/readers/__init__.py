@@ -17,7 +17,7 @@ def read_path(path: str | Path) -> SourceText:
     """
     p = Path(path)
     if p.suffix.lower() == ".pdf":
-        from caseminer.readers.pdf import read_pdf  # pypdfium2 only when a PDF is read
+        from caseminer.readers.pdf.reader import read_pdf  # pypdfium2 only when a PDF is read
 
         return read_pdf(p)
     return read_text_file(p)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from caseminer.patterns import PATTERNS_DIR
+
 WORD_RE = re.compile(r"[a-z]+(?:['-][a-z]+)*")
-PATTERNS_DIR = Path(__file__).resolve().parents[1] / "patterns"
 
 
 def _pattern_file(concern: str, name: str) -> Path:

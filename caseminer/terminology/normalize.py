@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-PATTERN_DIR = Path(__file__).resolve().parents[1] / "patterns" / "terminology"
+from caseminer.patterns import concern_dir
+
+PATTERN_DIR = concern_dir("terminology")
 
 # A word: letters/digits; apostrophes and hyphens separate words but do not break a phrase.
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)

@@ -1,0 +1,95 @@
+"""`caseminer summary OUT`: what a batch run found, across the whole corpus.
+
+Reads OUT/_manifest.jsonl (statuses) and the per-document JSON of every input that is done, and
+counts items per fact type, documents with at least one item of each type, and the most frequent
+analytes, diagnoses, imaging modalities and procedures. Negated items are counted apart (a
+"no fracture" is not a fracture), so the top lists count asserted mentions only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from caseminer.batch import io as batch_io
+from caseminer.batch.manifest import MANIFEST_NAME, Manifest
+from caseminer.batch.worker import FACT_TYPES
+
+TOP_FIELDS = {
+    "labs": "analyte",
+    "diagnoses": "normalized",
+    "imaging": "modality",
+    "procedures": "normalized",
+}
+
+
+def summarize(out: str, top: int = 10) -> dict:
+    """Counts per status and fact type plus top-N lists; FileNotFoundError without a manifest."""
+    if not batch_io.exists(batch_io.join(out, MANIFEST_NAME)):
+        raise FileNotFoundError(f"{out}: no {MANIFEST_NAME} (not a caseminer extract output)")
+    manifest = Manifest(out)
+    for line in batch_io.read_text(manifest.location).splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        manifest.records[record["input"]] = record
+    statuses = Counter(r["status"] for r in manifest.records.values())
+    items = Counter()
+    negated = Counter()
+    with_any = Counter()
+    tops = {name: Counter() for name in FACT_TYPES}
+    pages = 0
+    for record in manifest.records.values():
+        if record["status"] != "done" or not batch_io.exists(record["output"]):
+            continue
+        report = json.loads(batch_io.read_text(record["output"]))
+        pages += (report.get("document") or {}).get("pages") or 0
+        for name in FACT_TYPES:
+            found = report.get(name) or []
+            with_any[name] += bool(found)
+            for item in found:
+                if (item.get("assertion") or {}).get("negated"):
+                    negated[name] += 1
+                    continue
+                items[name] += 1
+                key = item.get(TOP_FIELDS[name])
+                if key:
+                    tops[name][key] += 1
+    return {
+        "output": str(out),
+        "files": dict(statuses),
+        "documents": statuses.get("done", 0),
+        "pages": pages,
+        "items": {n: items[n] for n in FACT_TYPES},
+        "negated": {n: negated[n] for n in FACT_TYPES},
+        "documents_with": {n: with_any[n] for n in FACT_TYPES},
+        "top": {n: tops[n].most_common(top) for n in FACT_TYPES},
+    }
+
+
+def render_summary(result: dict, console: Console) -> None:
+    """Print the summary as rich tables."""
+    files = ", ".join(f"{n} {s}" for s, n in sorted(result["files"].items()))
+    console.print(f"[bold]{result['output']}[/]: {files}; {result['pages']} PDF pages")
+    facts = Table(title="Facts per type")
+    for col in ("type", "items", "negated", "documents with any"):
+        facts.add_column(col, justify="left" if col == "type" else "right")
+    for name in FACT_TYPES:
+        facts.add_row(
+            name,
+            str(result["items"][name]),
+            str(result["negated"][name]),
+            f"{result['documents_with'][name]}/{result['documents']}",
+        )
+    console.print(facts)
+    for name, title in (("labs", "Top analytes"), ("diagnoses", "Top diagnoses")):
+        table = Table(title=title)
+        table.add_column(TOP_FIELDS[name])
+        table.add_column("mentions", justify="right")
+        for key, count in result["top"][name]:
+            table.add_row(str(key), str(count))
+        console.print(table)

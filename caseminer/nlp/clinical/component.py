@@ -1,0 +1,94 @@
+"""caseminer_clinical: DIAGNOSIS and PROCEDURE items (pipeline step 6).
+
+Reads top to bottom: load the clinical vocabulary (caseminer/patterns/clinical), match curated
+terms plus general word-shape rules, widen to the annotator's span, drop what belongs to other
+extractors (imaging studies, lab tests), and append the items to ``doc.spans["caseminer"]`` with
+their attrs. ``status`` is provisional ("confirmed") until caseminer_context runs.
+"""
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
+from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
+from caseminer.nlp.clinical.vocab import PATTERN_DIR, load_vocab
+from caseminer.nlp.extensions import (
+    IMAGING,
+    LAB,
+    add_item,
+    get_attrs,
+    items,
+    register_extensions,
+)
+
+
+def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal")."""
+    out = []
+    for span in items(doc, LAB):
+        attrs = get_attrs(span)
+        start, end = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
+        if isinstance(start, int) and isinstance(end, int) and start < end:
+            out.append((start, end))
+    return out
+
+
+@Language.factory(
+    "caseminer_clinical",
+    default_config={"pattern_dir": None, "use_morphology": True, "skip_overlapping_items": True},
+)
+def make_clinical(
+    nlp: Language,
+    name: str,
+    pattern_dir: str | None,
+    use_morphology: bool,
+    skip_overlapping_items: bool,
+) -> "ClinicalExtractor":
+    """Build the component; ``pattern_dir`` overrides caseminer/patterns/clinical.
+
+    (No ``from __future__ import annotations`` here: spaCy validates factory arguments from
+    their real annotations.)
+    """
+    register_extensions()
+    return ClinicalExtractor(
+        nlp, pattern_dir or str(PATTERN_DIR), use_morphology, skip_overlapping_items
+    )
+
+
+class ClinicalExtractor:
+    """Finds diagnoses and procedures and writes them as item spans."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        pattern_dir: str,
+        use_morphology: bool = True,
+        skip_overlapping_items: bool = True,
+    ):
+        knowledge = load_vocab(pattern_dir)
+        self.matcher = ClinicalMatcher(nlp.vocab, knowledge, use_morphology, nlp.make_doc)
+        self.reader = AttributeReader(knowledge)
+        self.skip_overlapping_items = skip_overlapping_items
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            self.set_annotations(doc, self.match(doc))
+        except Exception:  # noqa: BLE001 - never die on bad input; an empty result is valid
+            return doc
+        return doc
+
+    def match(self, doc: Doc) -> list[Candidate]:
+        """Candidates that do not collide with imaging studies or lab values."""
+        cands = self.matcher(doc)
+        if not self.skip_overlapping_items:
+            return cands
+        taken = [(s.start, s.end) for s in items(doc, IMAGING)]
+        taken += [(s.start, s.end) for s in items(doc, LAB)]
+        cands = [c for c in cands if not any(c.start < e and s < c.end for s, e in taken)]
+        tested = lab_analyte_spans(doc)
+        return [c for c in cands if not self.matcher.is_valued_test(doc, c, tested)]
+
+    def set_annotations(self, doc: Doc, cands: list[Candidate]) -> None:
+        for cand in cands:
+            span = Span(doc, cand.start, cand.end, label=cand.label)
+            add_item(doc, span, build_attrs(self.reader, doc, span, cand))

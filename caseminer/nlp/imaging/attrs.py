@@ -1,0 +1,380 @@
+"""Pure text functions behind the imaging extractor: which modality terms are studies, and what the
+sentence around a study says about it (body sites, side, planes, sequences, contrast, findings).
+
+They take plain strings and character offsets so they can be tested without spaCy. A sentence can
+name several studies ("Ultrasonography and computed tomography (CT) revealed ..."): mentions joined
+only by "and", "/", commas or parentheses form one *group* that shares the words before and after
+it; the rest of the sentence is split between groups, so each study only reads its own part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from caseminer.nlp.imaging.vocab import StudyMatch, Vocabulary, matched_values
+
+_DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+_PRE_STOP = re.compile(
+    r"[.,;:()\[\]]|\b(?:a|an|the|by|on|in|with|and|of|at|for|to|was|were|is|are|showed|revealed|"
+    r"demonstrated|underwent|performed|than|from)\b",
+    re.IGNORECASE,
+)
+_SITE_LEAD = re.compile(
+    r"\s*(?:scans?|scanning|images?|imaging|examination|study)?\s*(?:of|on|in)\b", re.IGNORECASE
+)
+_LEVELS = {
+    "low": "low",
+    "hypo": "low",
+    "decreased": "low",
+    "reduced": "low",
+    "dark": "low",
+    "high": "high",
+    "hyper": "high",
+    "increased": "high",
+    "bright": "high",
+    "iso": "iso",
+    "intermediate": "intermediate",
+}
+_HETERO = {"heterogene": "heterogeneous", "homogene": "homogeneous", "inhomogene": "heterogeneous"}
+_TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*$", re.IGNORECASE)
+
+
+# ----------------------------------------------------------------------------- which terms count
+def abbreviation_definitions(text: str, vocab: Vocabulary) -> dict[str, set[str]]:
+    """For each parenthesised short form, how the text defines it: {"imaging"} and/or {"other"}.
+
+    "computed tomography (CT)" makes CT an imaging abbreviation in this document; "clotting time
+    (CT)" makes it something else, and then a bare "CT" needs imaging context to count.
+    """
+    long_rules = [r for r in vocab.modalities if not r.is_abbreviation]
+    defs: dict[str, set[str]] = {}
+    for m in _DEF_RE.finditer(text):
+        abbr = m.group(1)
+        before = text[max(0, m.start() - 80) : m.start()].rstrip()
+        tail = before[-50:]
+        if any((hit := r.regex.search(tail)) and hit.end() >= len(tail) - 25 for r in long_rules):
+            defs.setdefault(abbr, set()).add("imaging")
+            continue
+        letters = re.sub(r"[^A-Za-z]", "", abbr).upper()
+        words = _WORD_RE.findall(before)[-len(letters) :] if letters else []
+        if letters and len(words) == len(letters):
+            initials = "".join(w[0] for w in words).upper()
+            if initials == letters:
+                defs.setdefault(abbr, set()).add("other")
+    return defs
+
+
+def _is_definition_of_other(text: str, m: StudyMatch, defs: dict[str, set[str]]) -> bool:
+    """The mention is the short form in "<non-imaging long form> (CT)"."""
+    return (
+        text[max(0, m.start - 2) : m.start].strip() == "("
+        and "other" in defs.get(text[m.start : m.end], set())
+        and "imaging" not in defs.get(text[m.start : m.end], set())
+    )
+
+
+def has_imaging_context(text: str, m: StudyMatch, vocab: Vocabulary) -> bool:
+    """An ambiguous short form ("US", "OCT") reads as a study: a site or study word stands just
+    before it ("breast US", "follow-up US"), or a study word or finding verb just after it."""
+    before = text[max(0, m.start - 30) : m.start]
+    words = _WORD_RE.findall(before)
+    prev = words[-1] if words else ""
+    prev2 = " ".join(words[-2:])
+    if prev and (
+        vocab.cues["gate_context_before"].fullmatch(prev)
+        or any(rule.regex.fullmatch(prev) or rule.regex.fullmatch(prev2) for rule in vocab.sites)
+    ):
+        return True
+    return bool(vocab.cues["gate_context_after"].search(text[m.end : m.end + 40]))
+
+
+def accept(text: str, m: StudyMatch, vocab: Vocabulary, defs: dict[str, set[str]]) -> bool:
+    """Whether a raw modality term is an imaging study mention in this text."""
+    if vocab.cues["exclude_after"].search(text[m.end : m.end + 12]):
+        return False  # "CT-guided biopsy" is a procedure; "CT-1" is a name
+    before = text[max(0, m.start - 30) : m.start]
+    if vocab.cues["exclude_before"].search(before):
+        return False  # "under fluoroscopy": guidance of a procedure, not a study
+    surface = text[m.start : m.end]
+    if re.search(r"(?:ic|ical)$", surface) and not vocab.cues["adjective_needs_noun"].match(
+        text[m.end : m.end + 50]
+    ):
+        return False  # "radiographic differential", "echocardiographic findings": no study
+    if m.rule.is_abbreviation:
+        if _is_definition_of_other(text, m, defs):
+            return False
+        kinds = defs.get(surface, set())
+        if "other" in kinds and "imaging" not in kinds:
+            return has_imaging_context(text, m, vocab)
+    gate = m.rule.gate
+    if gate == "generic":
+        return not (
+            vocab.cues["generic_exclude_after"].search(text[m.end : m.end + 30])
+            or vocab.cues["generic_exclude_before"].search(before)
+        )
+    if gate == "guidance" and vocab.cues["guidance_before"].search(before):
+        return False
+    if gate == "context":
+        return "imaging" in defs.get(surface, set()) or has_imaging_context(text, m, vocab)
+    if gate == "echo":
+        if vocab.cues["echo_exclude_before"].search(text[max(0, m.start - 12) : m.start]):
+            return False
+        if surface.islower():
+            return has_imaging_context(text, m, vocab)
+    return True
+
+
+def merge_modes(text: str, mentions: list[StudyMatch], vocab: Vocabulary) -> list[StudyMatch]:
+    """Drop a Doppler mention that is a mode of the ultrasound or echo just before it
+    ("abdominal ultrasound with Doppler studies" is one study)."""
+    kept: list[StudyMatch] = []
+    for m in mentions:
+        prev = kept[-1] if kept else None
+        if (
+            prev is not None
+            and "Doppler" in m.modality
+            and prev.modality in ("ultrasound", "echocardiography", "Doppler ultrasound")
+            and vocab.cues["merged_mode_gap"].match(text[prev.end : m.start])
+        ):
+            continue
+        kept.append(m)
+    return kept
+
+
+def split_hybrids(text: str, mentions: list[StudyMatch], vocab: Vocabulary) -> list[StudyMatch]:
+    """Split a slash-joined hybrid study ("PET/CT", "positron emission tomography/computed
+    tomography") into its two named modalities, as annotators mark them; a hyphenated hybrid
+    ("PET-CT") stays one study. Each part keeps a rule whose modality is what the part names.
+    """
+    out: list[StudyMatch] = []
+    for m in mentions:
+        surface = text[m.start : m.end]
+        slash = surface.find("/")
+        if not vocab.cues["hybrid_rules"].fullmatch(m.rule.id) or slash <= 0:
+            out.append(m)
+            continue
+        for a, b in ((0, slash), (slash + 1, len(surface))):
+            part = surface[a:b]
+            lead = len(part) - len(part.lstrip())
+            part = part.strip()
+            if not part:
+                continue
+            modality = next(
+                (r.modality for r in vocab.modalities if r.regex.fullmatch(part)), m.modality
+            )
+            rule = replace(m.rule, id=f"{m.rule.id}_part", modality=modality)
+            out.append(StudyMatch(m.start + a + lead, m.start + a + lead + len(part), rule))
+    return out
+
+
+def drop_umbrella_terms(
+    text: str, mentions: list[StudyMatch], vocab: Vocabulary
+) -> list[StudyMatch]:
+    """Drop generic "imaging" mentions from a sentence that names a specific study.
+
+    "Imaging studies were taken, and ... x rays", "MR imaging", "Detailed imaging studies of both
+    MRI and CT": the generic word is an umbrella over (or part of) the named study, not a study of
+    its own, unless the specific studies are listed as its members ("Brain imaging including CT
+    and MRI", "imaging (CT)"). A sentence with only the generic word ("despite negative
+    imaging", "Cross-sectional imaging revealed a mass") reports a study of unnamed modality and
+    keeps it.
+    """
+    if all(m.rule.gate == "generic" for m in mentions):
+        return mentions
+    return [
+        m
+        for m in mentions
+        if m.rule.gate != "generic" or vocab.cues["umbrella_keep"].match(text[m.end : m.end + 20])
+    ]
+
+
+# ----------------------------------------------------------------------------- grouping
+@dataclass
+class StudyGroup:
+    """Mentions that share one stretch of a sentence, and that stretch's bounds."""
+
+    mentions: list[StudyMatch]
+    seg_start: int = 0
+    seg_end: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.mentions[0].start
+
+    @property
+    def end(self) -> int:
+        return self.mentions[-1].end
+
+
+def group_mentions(
+    text: str, mentions: list[StudyMatch], sent_start: int, sent_end: int, vocab: Vocabulary
+) -> list[StudyGroup]:
+    """Group the mentions of one sentence and give each group its segment of the sentence."""
+    groups: list[StudyGroup] = []
+    for m in mentions:
+        if groups and vocab.cues["coordination_gap"].match(text[groups[-1].end : m.start]):
+            groups[-1].mentions.append(m)
+        else:
+            groups.append(StudyGroup([m]))
+    for i, g in enumerate(groups):
+        g.seg_start = groups[i - 1].end if i else sent_start
+        g.seg_end = groups[i + 1].start if i + 1 < len(groups) else sent_end
+    return groups
+
+
+# ----------------------------------------------------------------------------- attributes
+def _site_windows(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[str, str]:
+    """The words that can name the imaged site: just before the group and up to the first stop
+    after it ("abdominal CT", "CT of the chest and abdomen revealed")."""
+    pre = text[max(group.seg_start, group.start - 40) : group.start]
+    stops = list(_PRE_STOP.finditer(pre))
+    if stops:
+        pre = pre[stops[-1].end() :]
+    post = text[group.end : min(group.seg_end, group.end + 80)]
+    lead = _SITE_LEAD.match(post)  # "CT scan of the chest": the site phrase starts after "of"
+    if lead:
+        post = post[lead.end() :]
+    stops = [vocab.cues[c].search(post) for c in ("site_stop", "finding_verbs")]
+    ends = [m.start() for m in stops if m]
+    if ends:
+        post = post[: min(ends)]
+    return pre, post
+
+
+def laterality(text: str, vocab: Vocabulary) -> str | None:
+    """left/right/bilateral named in ``text`` (both sides named -> bilateral)."""
+    sides = set(matched_values(vocab.laterality, text))
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return next(iter(sides), None)
+
+
+def contrast(text: str, vocab: Vocabulary) -> bool | None:
+    """True with contrast, False explicitly without, None when the text does not say.
+
+    "non-contrast-enhanced" contains "contrast-enhanced": negative wording is found first and
+    masked, so only what is left can say "with contrast".
+    """
+    masked = text
+    negative = False
+    for rule in vocab.contrast:
+        if rule.value is False:
+            for m in rule.regex.finditer(text):
+                negative = True
+                masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+    if any(rule.regex.search(masked) for rule in vocab.contrast if rule.value is True):
+        return True
+    return False if negative else None
+
+
+def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, int] | None:
+    """Character bounds of what the study showed, in its segment of the sentence.
+
+    "MRI demonstrated <finding>", "CT scan of the head showed <finding>", or the passive
+    "<finding> was identified in x rays".
+    """
+    post_start = group.end
+    post = text[post_start : group.seg_end]
+    pre = text[group.seg_start : group.start]
+    lead = re.match(r"\s*(?:scans?|images?|imaging|examination|study)?\s*,\s*", post)
+    if lead and re.search(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", pre, re.I):
+        return _trim(text, post_start + lead.end(), group.seg_end)  # "On MRI, <finding>"
+    verb = vocab.cues["finding_verbs"].search(post[:120])
+    if verb and not re.search(r"[.;]", post[: verb.start()]):
+        if re.match(r"(?:was|were)\s", verb.group(), re.I):  # "CT was unremarkable"
+            first = re.match(r"\w+\s+", verb.group())
+            return _trim(
+                text, post_start + verb.start() + (first.end() if first else 0), group.seg_end
+            )
+        return _trim(text, post_start + verb.end(), group.seg_end)
+    passive = vocab.cues["finding_passive"].search(pre)
+    if passive:
+        clauses = list(vocab.cues["clause_start"].finditer(pre[: passive.start()]))
+        start = group.seg_start + (clauses[-1].end() if clauses else 0)
+        end = group.seg_start + passive.start()
+        head = re.sub(r"\s*\b(?:was|were|is|are|be|been|clearly|also|well)\s*$", "", text[:end])
+        return _trim(text, start, len(head))
+    return None
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Strip spaces, trailing punctuation and trailing figure references from a finding."""
+    chunk = text[start:end]
+    ref = _TRAILING_REFS.search(chunk)
+    if ref:
+        chunk = chunk[: ref.start()]
+    left = len(chunk) - len(chunk.lstrip(" \t\n,:;"))
+    chunk = chunk.rstrip(" \t\n,.;:")
+    if len(chunk) - left < 3:
+        return None
+    return start + left, start + len(chunk)
+
+
+def descriptors(finding: str, vocab: Vocabulary) -> list[str]:
+    """Normalized descriptors of a finding: "low T1 signal", "heterogeneous", "fluid level",
+    "calcification", "enhancement", "mass", "size 3.2 x 2.1 cm", ..."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for rule in vocab.descriptors:  # file order: specific rules first, they claim their words
+        for m in rule.regex.finditer(finding):
+            if any(m.start() < e and m.end() > s for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.extend((m.start(), d) for d in _describe(rule, m))
+    out: list[str] = []
+    for _, d in sorted(found, key=lambda x: x[0]):
+        if d and d not in out:
+            out.append(d)
+    return out
+
+
+def _describe(rule, m: re.Match[str]) -> list[str]:
+    groups = m.groupdict()
+    if rule.kind == "signal":
+        level = _LEVELS.get(groups["level"].lower(), groups["level"].lower())
+        return [f"{level} {groups['seq']} signal"]
+    if rule.kind == "signal_plain":
+        raw = (groups.get("level") or groups.get("level2") or "").lower()
+        return [f"{_LEVELS.get(raw, raw)} signal"]
+    if rule.kind == "heterogeneity":
+        word = _HETERO.get(groups["level"].lower(), groups["level"].lower())
+        seq = groups.get("seq")
+        return [word, f"{word} {seq} signal"] if seq else [word]
+    if rule.kind == "measure":
+        value = re.sub(r"\s+", "", groups["value"])
+        return [f"{rule.value} {value}%"]
+    if rule.kind == "size":
+        size = re.sub(r"\s*[x×*]\s*", " x ", groups["size"]).replace(",", ".")
+        return [f"size {size} {groups['unit']}"]
+    return [str(rule.value)]
+
+
+def describe_group(text: str, group: StudyGroup, vocab: Vocabulary) -> dict[str, Any]:
+    """The attributes every mention of ``group`` shares (all but modality and rule)."""
+    pre, post = _site_windows(text, group, vocab)
+    named = " ".join(text[m.start : m.end] for m in group.mentions)  # "coronary angiography"
+    site_text = f"{pre} {named} {post}"
+    segment = text[group.seg_start : group.seg_end]
+    finding = find_finding(text, group, vocab)
+    findings = []
+    if finding:
+        f_start, f_end = finding
+        findings.append(
+            {
+                "start_char": f_start,
+                "end_char": f_end,
+                "descriptors": descriptors(text[f_start:f_end], vocab),
+            }
+        )
+    return {
+        "body_sites": [str(s) for s in matched_values(vocab.sites, site_text)],
+        "laterality": laterality(site_text, vocab),
+        "planes": matched_values(vocab.planes, segment),
+        "sequences": matched_values(vocab.sequences, segment),
+        "contrast": contrast(segment, vocab),
+        "findings": findings,
+    }

@@ -1,0 +1,166 @@
+"""caseminer_imaging: one IMAGING item per imaging-study mention, with what the sentence says of it.
+
+Reads top to bottom as: load the vocabularies (caseminer/patterns/imaging/), find modality terms
+in the text, keep those that are study mentions (context gates for ambiguous short forms such as
+"US"), group mentions that share a sentence stretch, read body sites, side, planes, MRI sequences,
+contrast and findings from that stretch, and add the items with ``add_item``.
+
+The item span is the study mention as MACCROBAT annotators mark it: the modality name ("CT",
+"MRI", "X rays", "transthoracic echocardiography", "bone scan"), without the body site or the
+word "scan"; the site and everything else go into the attrs.
+"""
+
+# No `from __future__ import annotations` here: spaCy resolves the factory's type hints at
+# runtime to validate its config.
+import bisect
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_kind_at
+from caseminer.nlp.imaging.attrs import (
+    abbreviation_definitions,
+    accept,
+    describe_group,
+    drop_umbrella_terms,
+    group_mentions,
+    merge_modes,
+    split_hybrids,
+)
+from caseminer.nlp.imaging.vocab import StudyMatch, Vocabulary, find_modality_terms, load_vocabulary
+from caseminer.nlp.tokenizer import doc_text
+
+_FALLBACK_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n")
+
+
+@Language.factory(
+    "caseminer_imaging",
+    default_config={
+        "patterns_dir": None,
+        "skip_section_kinds": ["keywords", "references"],
+        "generic_skip_section_kinds": [
+            "introduction",
+            "discussion",
+            "conclusion",
+            "acknowledgements",
+        ],
+    },
+)
+def make_imaging(
+    nlp: Language,
+    name: str,
+    patterns_dir: str | None,
+    skip_section_kinds: list[str],
+    generic_skip_section_kinds: list[str],
+) -> "ImagingExtractor":
+    """Factory: ``nlp.add_pipe("caseminer_imaging")``. ``patterns_dir`` overrides the packaged
+    vocabularies; mentions in ``skip_section_kinds`` (keyword lists, references) are not studies;
+    the generic word "imaging" in ``generic_skip_section_kinds`` is literature talk ("multimodal
+    imaging is recommended"), not a study of this patient."""
+    register_extensions()
+    return ImagingExtractor(
+        name=name,
+        vocab=load_vocabulary(patterns_dir),
+        skip_section_kinds=skip_section_kinds,
+        generic_skip_section_kinds=generic_skip_section_kinds,
+    )
+
+
+class ImagingExtractor:
+    """Finds imaging studies and writes them as IMAGING items."""
+
+    def __init__(
+        self,
+        name: str,
+        vocab: Vocabulary,
+        skip_section_kinds: list[str] | None = None,
+        generic_skip_section_kinds: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.vocab = vocab
+        self.skip_section_kinds = set(skip_section_kinds or ())
+        self.generic_skip_section_kinds = set(generic_skip_section_kinds or ())
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.match(doc))
+        return doc
+
+    def match(self, doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
+        """(start_char, end_char, attrs) of every study mention, in text order."""
+        text = doc_text(doc)
+        defs = abbreviation_definitions(text, self.vocab)
+        mentions = [
+            m
+            for m in find_modality_terms(text, self.vocab)
+            if accept(text, m, self.vocab, defs) and not self._skipped(doc, m)
+        ]
+        mentions = split_hybrids(text, merge_modes(text, mentions, self.vocab), self.vocab)
+        bounds = sentence_bounds(doc)
+        starts = [b[0] for b in bounds]
+        by_sentence: dict[int, list[StudyMatch]] = {}
+        for m in mentions:
+            by_sentence.setdefault(max(0, bisect.bisect_right(starts, m.start) - 1), []).append(m)
+        results: list[tuple[int, int, dict[str, Any]]] = []
+        for index, sent_mentions in by_sentence.items():
+            sent_mentions = drop_umbrella_terms(text, sent_mentions, self.vocab)
+            sent_start, sent_end = bounds[index] if bounds else (0, len(text))
+            results.extend(self._describe_sentence(text, sent_mentions, sent_start, sent_end))
+        return sorted(results, key=lambda r: r[0])
+
+    def _describe_sentence(
+        self, text: str, mentions: list[StudyMatch], sent_start: int, sent_end: int
+    ) -> list[tuple[int, int, dict[str, Any]]]:
+        """Group one sentence's mentions and describe each group.
+
+        Sequence mentions ("T1-weighted images") ride on the study whose part of the sentence
+        holds them: they must not cut "On MRI, the mass was hypointense on T1-weighted images"
+        into two groups, which would take the sequence and the finding away from the MRI.
+        """
+        riders = [m for m in mentions if self.vocab.cues["rider_rules"].fullmatch(m.rule.id)]
+        main = [m for m in mentions if m not in riders] or riders
+        groups = group_mentions(text, main, sent_start, sent_end, self.vocab)
+        out: list[tuple[int, int, dict[str, Any]]] = []
+        shared_of = [describe_group(text, g, self.vocab) for g in groups]
+        for group, shared in zip(groups, shared_of, strict=True):
+            for m in group.mentions:
+                attrs = {"modality": m.modality, **shared, "rule": f"imaging.{m.rule.id}"}
+                out.append((m.start, m.end, attrs))
+        if main is riders:
+            return out
+        for m in riders:
+            index = next((i for i, g in enumerate(groups) if g.seg_start <= m.start < g.seg_end), 0)
+            attrs = {"modality": m.modality, **shared_of[index], "rule": f"imaging.{m.rule.id}"}
+            out.append((m.start, m.end, attrs))
+        return out
+
+    def set_annotations(self, doc: Doc, matches: list[tuple[int, int, dict[str, Any]]]) -> None:
+        """Add one IMAGING item per match (token-aligned outward if the tokenizer split oddly)."""
+        taken: set[tuple[int, int]] = set()
+        for start, end, attrs in matches:
+            span = doc.char_span(start, end, label=IMAGING, alignment_mode="expand")
+            if span is None or (span.start, span.end) in taken:
+                continue
+            taken.add((span.start, span.end))
+            add_item(doc, Span(doc, span.start, span.end, label=IMAGING), attrs)
+
+    def _skipped(self, doc: Doc, m: StudyMatch) -> bool:
+        kinds = set(self.skip_section_kinds)
+        if m.rule.gate == "generic":
+            kinds |= self.generic_skip_section_kinds
+        return bool(kinds) and section_kind_at(doc, m.start) in kinds
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence: the Doc's when set, else a punctuation split."""
+    if doc.has_annotation("SENT_START"):
+        return [(s.start_char, s.end_char) for s in doc.sents]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    text = doc_text(doc)
+    for m in _FALLBACK_SENT.finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return bounds

@@ -1,0 +1,350 @@
+"""The analyte catalogue, the unit table and unit conversion, loaded from caseminer/patterns/labs/.
+
+Everything the labs component knows about tests and units is data (``analytes.jsonl``,
+``units.jsonl``, ``qualitative.json``); this module turns it into compiled regular expressions and
+small lookup tables once, and keeps the unit arithmetic (needed to compare a value with a catalogue
+range given in another unit) in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from caseminer.patterns import concern_dir
+
+#: characters that separate a number from its unit (regular, no-break and thin spaces)
+SPACE = "[ \\t\\u00a0\\u2002-\\u200a\\u202f]"
+_MICRO = "μµ"
+
+
+@dataclass(frozen=True)
+class Analyte:
+    """One catalogue entry (see the catalogue format in docs)."""
+
+    name: str
+    synonyms: tuple[str, ...]
+    abbreviations: tuple[str, ...]
+    loinc: str | None
+    units: tuple[str, ...]
+    ucum_units: frozenset[str]
+    ref_low: float | None
+    ref_high: float | None
+    ref_unit: str | None
+    category: str
+    molar_mass: float | None = None
+    valence: int | None = None
+    qualitative: bool = False
+    generic: bool = False
+    weak_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit: its UCUM code, dimension and factor to the dimension's base unit."""
+
+    ucum: str
+    dimension: str
+    factor: float
+
+
+@dataclass
+class Catalogue:
+    """Analytes, units and vocabularies with their compiled matchers."""
+
+    analytes: dict[str, Analyte]
+    units: dict[str, Unit]  # spelling -> unit
+    by_ucum: dict[str, Unit]
+    vocab: dict[str, Any]
+    analyte_re: re.Pattern[str] = field(repr=False)
+    analyte_ci: dict[str, str] = field(repr=False)  # lowercased synonym -> analyte name
+    analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
+    weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
+    unit_re: str = field(repr=False)
+
+    def analyte_for(self, surface: str) -> Analyte | None:
+        """The analyte a matched surface string names (newlines inside words ignored)."""
+        key = re.sub(r"\s*\n\s*", "", surface) if "\n" in surface else surface
+        name = self.analyte_cs.get(key) or self.analyte_ci.get(_norm(key))
+        if name is None:
+            name = self.analyte_ci.get(_norm(re.sub(r"\s+", " ", surface)))
+        return self.analytes.get(name) if name else None
+
+    def unit_for(self, surface: str) -> Unit | None:
+        """The unit a matched unit string stands for, including generic ×10^n forms."""
+        s = re.sub(r"\s+", " ", surface.strip())
+        unit = self.units.get(s) or self.units.get(s.replace("µ", "μ"))
+        unit = unit or self.units.get(s.replace("/ ", "/")) or self.by_ucum.get(s)
+        if unit is not None:
+            return unit
+        m = re.fullmatch(
+            r"[×xX*]? ?10 ?(?:\^|e|E)?\(?([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)\)? ?(?:cells? ?)?"
+            r"/ ?(L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)",
+            s,
+        )
+        if m:
+            exp = int(m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
+            per_ul = m.group(2) not in ("L", "l", "litre", "liter")
+            if exp > 15:  # "109/L" read as 10^9 is in the table; larger is noise
+                return None
+            factor = 10.0**exp * (1e6 if per_ul else 1.0)
+            code = f"10*{exp}/{'uL' if per_ul else 'L'}"
+            return Unit(code, "cell_count", factor)
+        return None
+
+
+def _norm(s: str) -> str:
+    return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
+
+
+def _data_dir() -> Path:
+    """caseminer/patterns/labs, found relative to this package (works installed or editable)."""
+    return concern_dir("labs")
+
+
+def _read_jsonl(name: str) -> list[dict[str, Any]]:
+    text = (_data_dir() / name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def trie_alternation(words: list[str], *, case_insensitive: bool) -> str:
+    """A regex matching any of ``words`` (longest first), any space standing for any run of spaces.
+
+    The words are merged into a trie first: Python's regex engine tries a flat alternation of two
+    thousand names one by one at every character, a trie only follows the prefix that matches.
+    """
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w.lower() if case_insensitive else w:
+            node = node.setdefault(_fragment(ch, case_insensitive), {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+@cache
+def _fragment(ch: str, case_insensitive: bool) -> str:
+    """The regex for one character of a name; cached because a catalogue has ~35k characters
+    but only a few hundred distinct ones, and ``re.escape`` dominated catalogue build time."""
+    if ch == " ":
+        return r"\s+"
+    if case_insensitive and ch in "μµ":
+        return "[μµ]"
+    if case_insensitive and ch in "-‐–":
+        return "[-‐–]"
+    return re.escape(ch)
+
+
+def _trie_regex(node: dict) -> str:
+    ends = "" in node
+    alts = [frag + _trie_regex(child) for frag, child in sorted(node.items()) if frag != ""]
+    if not alts:
+        return ""
+    if len(alts) == 1 and not ends:
+        return alts[0]
+    return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")
+
+
+def _unit_variants(spelling: str) -> list[str]:
+    out = {spelling}
+    if spelling.endswith("/L"):
+        out.add(spelling[:-1] + "l")
+    if "/" in spelling and not spelling.startswith("/"):
+        out |= {v.replace("/", "/ ", 1) for v in list(out)}
+    if "μ" in spelling:
+        out |= {v.replace("μ", "µ") for v in list(out)}
+    return sorted(out)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """Load and compile the catalogue once per process."""
+    units: dict[str, Unit] = {}
+    by_ucum: dict[str, Unit] = {}
+    for row in _read_jsonl("units.jsonl"):
+        unit = Unit(row["ucum"], row["dimension"], float(row["factor"]))
+        by_ucum.setdefault(unit.ucum, unit)
+        for sp in row["spellings"]:
+            for v in _unit_variants(sp):
+                units.setdefault(v, unit)
+    analytes: dict[str, Analyte] = {}
+    ci: dict[str, str] = {}
+    cs: dict[str, str] = {}
+    weak: set[str] = set()
+    for row in _read_jsonl("analytes.jsonl"):
+        listed = (units.get(s) or by_ucum.get(s) for s in row.get("units", []))
+        ucum = frozenset(u.ucum for u in listed if u)
+        a = Analyte(
+            name=row["name"],
+            synonyms=tuple(row.get("synonyms", [])),
+            abbreviations=tuple(row.get("abbreviations", [])),
+            loinc=row.get("loinc"),
+            units=tuple(row.get("units", [])),
+            ucum_units=ucum,
+            ref_low=row.get("ref_low"),
+            ref_high=row.get("ref_high"),
+            ref_unit=row.get("ref_unit"),
+            category=row.get("category", "other"),
+            molar_mass=row.get("molar_mass"),
+            valence=row.get("valence"),
+            qualitative=bool(row.get("qualitative", False)),
+            generic=bool(row.get("generic", False)),
+            weak_terms=tuple(row.get("weak_terms", [])),
+        )
+        analytes[a.name] = a
+        for s in a.synonyms:
+            ci.setdefault(_norm(s), a.name)
+        for s in a.abbreviations:
+            cs.setdefault(s, a.name)
+        for s in a.weak_terms:
+            if _norm(s) not in ci:
+                ci[_norm(s)] = a.name
+                weak.add(_norm(s))
+    vocab = json.loads((_data_dir() / "qualitative.json").read_text(encoding="utf-8"))
+    ci_alt = trie_alternation(list(ci), case_insensitive=True)
+    cs_alt = trie_alternation(list(cs), case_insensitive=False)
+    analyte_re = re.compile(
+        rf"(?<![\w-])(?:(?i:{ci_alt})|{cs_alt})(?![\w])(?!-(?:year|month|week|day))"
+    )
+    unit_alt = trie_alternation(list(units), case_insensitive=False)
+    generic_pow = r"[×xX*]" + SPACE + r"*10" + SPACE + r"*(?:\^|e|E)?\(?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}\)?"
+    generic_pow += (
+        SPACE
+        + r"*(?:cells?"
+        + SPACE
+        + r"*)?/"
+        + SPACE
+        + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
+    )
+    unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
+    return Catalogue(analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re)
+
+
+def convert(value: float, unit: Unit, target_ucum: str | None, analyte: Analyte) -> float | None:
+    """``value`` in ``unit`` expressed in ``target_ucum``; None when the conversion is not sure."""
+    cat = load_catalogue()
+    if target_ucum is None:
+        return None
+    if unit.ucum == target_ucum:
+        return value
+    target = cat.by_ucum.get(target_ucum)
+    if target is None:
+        return None
+    if unit.dimension == target.dimension:
+        if unit.dimension in ("temperature", "temperature_f"):
+            return None
+        return value * unit.factor / target.factor
+    if unit.dimension == "temperature_f" and target.dimension == "temperature":
+        return (value - 32.0) * 5.0 / 9.0
+    # mass <-> amount of substance <-> equivalents, through molar mass and valence
+    moles = _to_moles(value, unit, analyte)
+    if moles is None:
+        return None
+    return _from_moles(moles, target, analyte)
+
+
+def _to_moles(value: float, unit: Unit, a: Analyte) -> float | None:
+    if unit.dimension == "subst_conc":
+        return value * unit.factor
+    if unit.dimension == "mass_conc" and a.molar_mass:
+        return value * unit.factor / a.molar_mass
+    if unit.dimension == "eq_conc" and a.valence:
+        return value * unit.factor / a.valence
+    return None
+
+
+def _from_moles(moles: float, target: Unit, a: Analyte) -> float | None:
+    if target.dimension == "subst_conc":
+        return moles / target.factor
+    if target.dimension == "mass_conc" and a.molar_mass:
+        return moles * a.molar_mass / target.factor
+    if target.dimension == "eq_conc" and a.valence:
+        return moles * a.valence / target.factor
+    return None
+
+
+def units_compatible(unit: Unit | None, analyte: Analyte) -> bool:
+    """Whether a value in ``unit`` can be a result of ``analyte`` (unknown units pass)."""
+    if unit is None or not analyte.ucum_units:
+        return unit is None or not analyte.qualitative
+    if analyte.qualitative:  # a qualitative test only takes the units it lists (titres in U/mL)
+        return unit.ucum in analyte.ucum_units
+    if unit.ucum in analyte.ucum_units:
+        return True
+    cat = load_catalogue()
+    for code in analyte.ucum_units:
+        other = cat.by_ucum.get(code)
+        if other is None:
+            continue
+        if other.dimension == unit.dimension:
+            return True
+        dims = {other.dimension, unit.dimension}
+        if dims <= {"mass_conc", "subst_conc", "eq_conc"} and (
+            analyte.molar_mass or analyte.valence
+        ):
+            return True
+        if dims == {"temperature", "temperature_f"}:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class AnalyteMention:
+    """An analyte named in the text, with Doc character offsets."""
+
+    start: int
+    end: int
+    text: str
+    analyte: Analyte
+    weak: bool = False  # a condition word ("hypokalemia") that anchors only values with units
+
+
+def find_analytes(text: str, cat: Catalogue, lo: int = 0, hi: int | None = None, *, squeeze=False):
+    """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order.
+
+    With ``squeeze`` a line break between two letters is also tried as a word split by a PDF tool
+    ("Creatini\\nne"), so table labels match both before and after text repair.
+    """
+    hi = len(text) if hi is None else hi
+    found: list[AnalyteMention] = []
+    for m in cat.analyte_re.finditer(text, lo, hi):
+        a = cat.analyte_for(m.group())
+        if a is not None:
+            weak = _norm(m.group()) in cat.weak
+            found.append(AnalyteMention(m.start(), m.end(), m.group(), a, weak))
+    if squeeze:
+        found.extend(_split_word_mentions(text, cat, lo, hi))
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    out: list[AnalyteMention] = []
+    for f in found:
+        if out and f.start < out[-1].end:
+            if f.end - f.start > out[-1].end - out[-1].start:
+                out[-1] = f
+            continue
+        out.append(f)
+    return out
+
+
+def _split_word_mentions(text: str, cat: Catalogue, lo: int, hi: int) -> list[AnalyteMention]:
+    """Analytes whose name a line break splits ("Creatini\nne"), trying one break at a time."""
+    out: list[AnalyteMention] = []
+    for i in range(max(lo, 1), min(hi, len(text) - 1)):
+        if text[i] != "\n" or not (text[i - 1].isalpha() and text[i + 1].isalpha()):
+            continue
+        w0 = text.rfind("\n", lo, i) + 1
+        w1 = text.find("\n", i + 1, hi)
+        w1 = hi if w1 < 0 else w1
+        joined = text[w0:i] + text[i + 1 : w1]
+        cut = i - w0  # where the removed line break was, in ``joined``
+        for m in cat.analyte_re.finditer(joined):
+            if not m.start() < cut < m.end():
+                continue  # the match must cover the removed line break
+            s, e = w0 + m.start(), w0 + m.end() + 1
+            a = cat.analyte_for(text[s:e])
+            if a is not None:
+                out.append(AnalyteMention(s, e, text[s:e], a))
+    return out

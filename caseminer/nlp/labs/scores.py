@@ -1,0 +1,295 @@
+"""Graded bedside findings and percentiles: the lab values that have no analyte in the catalogue.
+
+Annotators mark "2/6" (a murmur grade), "2+" (pitting oedema, reflexes, anterior chamber cells)
+and "10th percentile" (of a birth weight) as lab values. None of them is found by the ordinary
+analyte-value pairing: the grade comes before a finding that is not a test, and a percentile
+qualifies a value already paired. Each rule here needs its own anchor word from
+``patterns/labs/scores.json`` so a bare "2/6" or "3+" (a fraction, a Gleason sum) stays out.
+"""
+
+import bisect
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from caseminer.nlp.labs.catalogue import AnalyteMention, _data_dir
+from caseminer.nlp.labs.results import LabMatch
+from caseminer.nlp.labs.test_heads import other_test, subject_before
+from caseminer.nlp.labs.values import ValueMention
+
+_SP = r"[ \u00a0\u2009\u200a\u2005]*"
+_PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+
+
+@dataclass(frozen=True)
+class ScoreVocab:
+    """Compiled patterns of scores.json."""
+
+    fraction_re: re.Pattern[str]
+    fraction_name: str
+    fraction_cues: re.Pattern[str]
+    grade_re: re.Pattern[str]
+    grade_name: str
+    plus_re: re.Pattern[str]
+    plus_before_re: re.Pattern[str]
+    plus_name: str
+    percentile_re: re.Pattern[str]
+    anchor_max: int
+    status_re: re.Pattern[str]
+    status_name: str
+    # Cheap pre-checks: a word every match of the big pattern must contain. Why: most reports
+    # have no percentile and no "grade", and scanning for one word costs a fraction of trying
+    # the full pattern at every character; when the word is absent the result is the same: none.
+    percentile_hint: re.Pattern[str] | None = None
+    grade_hint: re.Pattern[str] | None = None
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def load_score_vocab() -> ScoreVocab:
+    """Read scores.json once."""
+    v = json.loads((_data_dir() / "scores.json").read_text(encoding="utf-8"))
+    frac = v["fraction_grades"][0]
+    dens = _alt(frac["denominators"])
+    grade = v["grade_word_cues"]
+    plus = v["plus_grades"]
+    n = int(plus["max_words_between"])
+    words_between = rf"(?:[A-Za-z-]+\s+){{0,{n}}}?"
+    plus_val = r"(?:[0-4]\+|\+[1-4])"
+    return ScoreVocab(
+        fraction_re=re.compile(
+            rf"(?<![\w/.])(?:(?i:grade){_SP})?[1-6](?:{_SP}[–-]{_SP}[1-6])?{_SP}/{_SP}(?:{dens})"
+            r"(?![\w/])"
+        ),
+        fraction_name=frac["name"],
+        fraction_cues=re.compile(rf"(?i)\b(?:{_alt(frac['cues'])})\b"),
+        grade_re=re.compile(
+            rf"\b(?i:grade){_SP}(?P<g>[1-6]\+?|VI|IV|V|I{{1,3}})(?![\w/])"
+            rf"(?P<gap>[^.;:\n]{{0,{int(grade['max_gap_chars'])}}}?)"
+            rf"(?i:\b(?:{_alt(grade['cues'])})\b)"
+        ),
+        grade_name=grade["name"],
+        plus_re=re.compile(
+            rf"(?<![\w+/])(?P<v>{plus_val})(?![\w+/])\s+{words_between}"
+            rf"(?i:(?:{_alt(plus['nouns_after'])})\b)"
+        ),
+        plus_before_re=re.compile(
+            rf"(?i:\b(?:{_alt(plus['nouns_before'])}))\s+(?:(?:were|was|of|at)\s+)?"
+            rf"(?P<v>{plus_val})(?![\w+/])"
+        ),
+        plus_name=plus["name"],
+        percentile_re=re.compile(
+            r"(?:(?P<comp>[<>≤≥]|(?i:below|above|under|over|less than|greater than))"
+            r"\s*(?:the\s+)?)?(?P<n>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?[\s-]*"
+            rf"(?i:{_alt(v['percentile_words'])})\b"
+        ),
+        anchor_max=int(v["percentile_anchor_max_chars"]),
+        status_re=_status_regex(v["patient_status"]),
+        status_name=v["patient_status"]["name"],
+        percentile_hint=re.compile(rf"(?i:{_alt(v['percentile_words'])})"),
+        grade_hint=re.compile(r"(?i:grade)"),
+    )
+
+
+def _status_regex(st: dict) -> re.Pattern[str]:
+    """ "the patient remained (haemodynamically) stable", "discharged in stable condition"."""
+    verbs = "|".join(w.replace(" ", r"\s+") for w in st["verbs"])
+    return re.compile(
+        rf"(?i)\b(?P<subj>{_alt(st['subjects'])})\s+(?:{verbs})\s+"
+        rf"(?:(?:{_alt(st['adverbs'])})\s+)?(?P<res>{_alt(st['results'])})\b"
+        rf"|\bin\s+(?:a\s+)?(?P<res2>{_alt(st['condition_results'])})\s+"
+        r"(?:general\s+|clinical\s+)?(?P<subj2>condition)\b"
+    )
+
+
+def _grade_value(s: str) -> float | None:
+    m = re.search(r"\d+", s)
+    if m:
+        return float(m.group())
+    roman = re.search(r"\b(VI|IV|V|I{1,3})\b", s)
+    return float(_ROMAN[roman.group(1)]) if roman else None
+
+
+def _value(start: int, end: int, text: str) -> ValueMention:
+    vt = text[start:end]
+    return ValueMention(start, end, vt, value=_grade_value(vt))
+
+
+def _sentence(bounds: list[int], pos: int, n: int) -> tuple[int, int]:
+    k = bisect.bisect_right(bounds, pos) - 1
+    s0 = bounds[k] if k >= 0 else 0
+    s1 = bounds[k + 1] if k + 1 < len(bounds) else n
+    return s0, s1
+
+
+def find_graded(
+    text: str, lo: int, hi: int, bounds: list[int]
+) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
+    """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema")."""
+    voc = load_score_vocab()
+    fractions = voc.fraction_re.finditer(text, lo, hi) if text.find("/", lo, hi) >= 0 else ()
+    for m in fractions:
+        s0, s1 = _sentence(bounds, m.start(), len(text))
+        window = (max(s0, m.start() - 80), min(s1, m.end() + 80))
+        cues = list(voc.fraction_cues.finditer(text, *window))
+        if not cues:
+            continue
+        cue = min(cues, key=lambda c: abs(c.start() - m.start()))
+        a = other_test(cue.start(), cue.end(), cue.group(), name=voc.fraction_name)
+        yield a, _value(m.start(), m.end(), text), "prose_murmur_grade"
+    grades = voc.grade_re.finditer(text, lo, hi) if _has(voc.grade_hint, text, lo, hi) else ()
+    for m in grades:
+        if re.search(r"/", m.group("gap")[:3]):
+            continue  # "grade 2/6" is the fraction rule's
+        cue = m.group().split()[-1]
+        a = other_test(m.end() - len(cue), m.end(), cue, name=voc.grade_name)
+        yield a, _value(m.start(), m.end("g"), text), "prose_grade_finding"
+    for rx in (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ():
+        for m in rx.finditer(text, lo, hi):
+            s, e = m.span("v")
+            noun = m.group().split()[-1] if rx is voc.plus_re else m.group().split()[0]
+            ns = m.end() - len(noun) if rx is voc.plus_re else m.start()
+            a = other_test(ns, ns + len(noun), noun, name=voc.plus_name)
+            yield a, _value(s, e, text), "prose_plus_grade"
+
+
+def _has(hint: re.Pattern[str] | None, text: str, lo: int, hi: int) -> bool:
+    """False only when ``hint`` is set and absent from text[lo:hi] (so no full match can exist)."""
+    return hint is None or hint.search(text, lo, hi) is not None
+
+
+def find_status(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, ValueMention]]:
+    """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
+    voc = load_score_vocab()
+    for m in voc.status_re.finditer(text, lo, hi):
+        res = "res" if m.group("res") else "res2"
+        subj = "subj" if m.group("subj") else "subj2"
+        a = other_test(m.start(subj), m.end(subj), m.group(subj), name=voc.status_name)
+        r = ValueMention(m.start(res), m.end(res), m.group(res))
+        r.qualitative = m.group(res).lower()
+        yield a, r
+
+
+def find_percentiles(
+    text: str, lo: int, hi: int, matches: list[LabMatch], analytes: list[AnalyteMention]
+) -> list[LabMatch]:
+    """ "2.3 kg (10th percentile)", "weight below the 3rd percentile": a percentile of a value.
+
+    The percentile takes the analyte of the value written just before it, or else of a
+    measurement named just before it; with neither it is left out.
+    """
+    voc = load_score_vocab()
+    out: list[LabMatch] = []
+    if not _has(voc.percentile_hint, text, lo, hi):
+        return out
+    ends = sorted(matches, key=lambda m: m.value.end)
+    for m in voc.percentile_re.finditer(text, lo, hi):
+        anchor: AnalyteMention | None = None
+        for prev in reversed(ends):
+            if prev.value.end <= m.start():
+                gap = text[prev.value.end : m.start()]
+                if len(gap) <= 4 and re.fullmatch(r"[\s(\[,;]*", gap):
+                    anchor = prev.analyte
+                break
+        if anchor is None:
+            for a in reversed(analytes):
+                if a.end <= m.start():
+                    gap = text[a.end : m.start()]
+                    if (
+                        a.analyte.category == "measurement"
+                        and len(gap) <= voc.anchor_max
+                        and not re.search(r"[.;\d]", gap)
+                    ):
+                        anchor = a
+                    break
+        if anchor is None:
+            continue
+        v = ValueMention(m.start(), m.end(), m.group(), value=float(m.group("n")))
+        comp = (m.group("comp") or "").lower()
+        v.comparator = _PERCENTILE_COMP.get(comp, ">" if comp else None)
+        v.unit_text = None
+        out.append(LabMatch(anchor, v, "text", "prose_percentile"))
+    return out
+
+
+def denominator(v: ValueMention) -> str | None:
+    """The scale of a ratio value: "5" of "4+/5"."""
+    if not v.ratio:
+        return None
+    return v.value_text.rsplit("/", 1)[-1].strip()
+
+
+@lru_cache(maxsize=1)
+def _change_vocab() -> tuple[re.Pattern[str], frozenset[str], int, re.Pattern[str]]:
+    v = json.loads((_data_dir() / "scores.json").read_text(encoding="utf-8"))
+    ch, ex = v["change_results"], v["expression_results"]
+    change = re.compile(
+        rf"(?i)\b(?P<res>(?:(?:{_alt(ch['modifiers'])})\s+)?(?:{_alt(ch['nouns'])}))"
+        rf"\s+(?:in|of)\s+(?:(?:{_alt(ch['determiners'])})\s+)?(?P<obj>[A-Za-z][\w-]*)"
+    )
+    expr = re.compile(
+        rf"(?i)\b(?:was|were)\s+(?:also\s+|focally\s+|strongly\s+|diffusely\s+)?"
+        rf"(?P<res>{_alt(ex['copula_results'])})\b"
+        rf"|\b(?P<res2>{_alt(ex['prefix_results'])})\s+(?:of|for)\s+(?P<obj>[A-Za-z][\w-]*)"
+    )
+    return (
+        change,
+        frozenset(w.lower() for w in ch["object_stop"]),
+        int(ch["max_object_words"]),
+        expr,
+    )
+
+
+_NP_WORD = re.compile(r"\s*([A-Za-z0-9][\w-]*)")
+_NP_BREAK = frozenset(
+    {"and", "or", "with", "after", "before", "to", "from", "in", "of", "at", "but"}
+)
+
+
+def find_changes(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
+    """ "improvement in systolic function", "overexpression of p53": the change is the result.
+
+    The object noun phrase (up to a few words, cut at a preposition or conjunction) is the test;
+    doses, sizes, symptoms and diseases in ``object_stop`` are not measurements, so they block.
+    """
+    change, stop, max_words, expr = _change_vocab()
+    for m in change.finditer(text, lo, hi):
+        if m.group("obj").lower() in stop:
+            continue
+        s, e = m.span("obj")
+        pos, n = e, 1
+        while n < max_words:
+            w = _NP_WORD.match(text, pos, hi)
+            if w is None or w.group(1).lower() in _NP_BREAK:
+                break
+            if w.group(1).lower() in stop:
+                s = -1
+                break
+            pos, n = w.end(), n + 1
+        if s < 0:
+            continue
+        e = pos
+        a = other_test(s, e, text[s:e])
+        r = ValueMention(m.start("res"), m.end("res"), m.group("res"))
+        r.qualitative = m.group("res").lower()
+        yield a, r, "prose_change_of"
+    for m in expr.finditer(text, lo, hi):
+        res = "res" if m.group("res") else "res2"
+        if m.group("obj") and m.group("obj").lower() in stop:
+            continue
+        if m.group("obj"):
+            a = other_test(m.start("obj"), m.end("obj"), m.group("obj"))
+        else:  # "EMA and CK7 were expressed": the subject before the verb is the marker
+            s0 = max(lo, text.rfind(". ", max(lo, m.start() - 300), m.start()) + 1)
+            a = subject_before(text, m.start(res), s0)
+            if a is None:
+                continue
+        r = ValueMention(m.start(res), m.end(res), m.group(res))
+        r.qualitative = m.group(res).lower()
+        yield a, r, "prose_expression"

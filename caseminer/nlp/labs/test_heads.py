@@ -1,0 +1,271 @@
+"""Results of tests that are not in the analyte catalogue ("gait was normal", "normal sinus
+rhythm", "coronary angiography was normal", "the postoperative course was uneventful").
+
+Case reports state many results in words about examinations, functions and studies that no
+analyte catalogue lists; annotators (and readers) count them as results. A result word becomes
+such a LAB item only when the sentence treats a noun phrase as the thing tested, in one of three
+shapes, all in the same clause:
+
+- predicative: ``<test> was|were|remained|appeared ... <result>``  (the test is the subject)
+- verb: ``<test> improved|deteriorated|normalized``                 (a trend verb after its subject)
+- attributive: ``<result> <test>`` or ``<result> for <test>``        ("normal sinus rhythm")
+
+The test as written becomes the analyte, with category "other". Pronouns, people, histories,
+doses and treatments are never tests (``subject_stop``/``object_stop`` in
+``caseminer/patterns/labs/tests.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from caseminer.nlp.labs.catalogue import Analyte, AnalyteMention, trie_alternation
+from caseminer.nlp.labs.values import ValueMention
+from caseminer.patterns import concern_dir
+
+_ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class TestVocab:
+    """The compiled vocabularies of tests.json."""
+
+    copula_end: re.Pattern[str]
+    verb_results: frozenset[str]
+    attributive: frozenset[str]
+    boundaries: frozenset[str]
+    drop_leading: frozenset[str]
+    subject_stop: frozenset[str]
+    object_stop: frozenset[str]
+    np_stop: frozenset[str]
+    adverbs: str
+    max_subject_words: int
+    max_object_words: int
+    not_test_results: frozenset[str]
+    domain_adverbs: frozenset[str]
+    attached_re: re.Pattern[str]
+    attached_not_tests: frozenset[str]
+    attached_stop_after: re.Pattern[str]
+    stage_re: re.Pattern[str]
+    stage_name: str
+
+
+@lru_cache(maxsize=1)
+def load_test_vocab() -> TestVocab:
+    """Read caseminer/patterns/labs/tests.json once and compile it."""
+    path = concern_dir("labs") / "tests.json"
+    v = json.loads(path.read_text(encoding="utf-8"))
+    adverbs = trie_alternation(v["adverbs"], case_insensitive=True)
+    copulas = trie_alternation(v["copulas"], case_insensitive=True)
+    # "<subject> was (found to be) (completely) " right before the result word
+    copula_end = re.compile(
+        rf"(?i)(?<![\w-])(?P<cop>{copulas})(?:\s+(?:to\s+be|as))?(?:\s+(?:{adverbs}))*\s+$"
+    )
+
+    def low(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in v[key])
+
+    return TestVocab(
+        copula_end=copula_end,
+        verb_results=low("verb_results"),
+        attributive=low("attributive_results"),
+        boundaries=low("subject_boundaries"),
+        drop_leading=low("subject_drop_leading"),
+        subject_stop=low("subject_stop"),
+        object_stop=low("object_stop"),
+        np_stop=low("np_stop"),
+        adverbs=adverbs,
+        max_subject_words=int(v["max_subject_words"]),
+        max_object_words=int(v["max_object_words"]),
+        not_test_results=low("not_test_results"),
+        domain_adverbs=low("domain_adverbs"),
+        attached_re=re.compile(
+            r"-"
+            rf"(?P<res>(?i:{trie_alternation(v['attached_results'], case_insensitive=True)}))"
+            r"(?=\s*(?:[,.;:)\]]|\b(?:and|or|but|in|on|with)\b|$))"
+        ),
+        attached_not_tests=low("attached_not_tests"),
+        attached_stop_after=re.compile(
+            rf"\s+(?i:{trie_alternation(v['attached_stop_after'], case_insensitive=True)})\b"
+        ),
+        stage_re=re.compile(v["stage_regex"]),
+        stage_name=v["stage_name"],
+    )
+
+
+def other_test(start: int, end: int, text: str, name: str | None = None) -> AnalyteMention:
+    """An analyte mention for a test that is not in the catalogue (category "other")."""
+    name = name or " ".join(text.split())
+    a = Analyte(
+        name=name,
+        synonyms=(),
+        abbreviations=(),
+        loinc=None,
+        units=(),
+        ucum_units=frozenset(),
+        ref_low=None,
+        ref_high=None,
+        ref_unit=None,
+        category="other",
+        qualitative=True,
+    )
+    return AnalyteMention(start, end, text, a)
+
+
+def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int):
+    """The (test mention, rule) a result word ``r`` reports on, or None when no test anchors it."""
+    vocab = load_test_vocab()
+    phrase = r.qualitative or ""
+    found = domain_adverb(text, r.start, vocab)
+    if found is not None:
+        return found, "prose_domain_result"
+    found = _subject_before(text, r.start, sent_start, vocab, copula=True)
+    if found is not None:
+        return found, "prose_test_result"
+    if phrase in vocab.verb_results:
+        found = _subject_before(text, r.start, sent_start, vocab, copula=False)
+        if found is not None:
+            return found, "prose_test_trend"
+    if phrase in vocab.attributive:
+        found = _object_after(text, r.end, sent_end, vocab)
+        if found is not None:
+            return found, "prose_result_test"
+    return None
+
+
+def _subject_before(text, pos, sent_start, vocab: TestVocab, *, copula: bool):
+    """The noun phrase before '<copula> [adverbs]' (or before the trend verb) at ``pos``."""
+    window_start = max(sent_start, pos - 160)
+    head = text[window_start:pos]
+    if copula:
+        m = vocab.copula_end.search(head)
+        if m is None:
+            return None
+        subj_end = window_start + m.start()
+    else:
+        m = re.search(rf"(?i)(?:\s+(?:{vocab.adverbs}))*\s+$", head)
+        subj_end = window_start + (m.start() if m else len(head))
+    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, window_start, subj_end)]
+    words = _clause_tail(_skip_aside(toks), vocab)
+    words.reverse()
+    while words and words[0][2].lower() in vocab.drop_leading:
+        words.pop(0)
+    if not words or len(words) > vocab.max_subject_words:
+        return None
+    last = words[-1][2].lower()
+    if last in vocab.subject_stop or any(w.lower() in vocab.subject_stop for _, _, w in words[:1]):
+        return None
+    if not any(ch.isalpha() for ch in last) or last in vocab.np_stop:
+        return None
+    s, e = words[0][0], words[-1][1]
+    return other_test(s, e, text[s:e])
+
+
+def _skip_aside(toks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop an aside right before the verb: "X (Fig. 2) was", "X, as well as Y, were"."""
+    if toks and toks[-1][2] == ")":
+        depth = 0
+        for k in range(len(toks) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(toks[k][2], 0)
+            if depth == 0:
+                return toks[:k]
+        return toks
+    if toks and toks[-1][2] == ",":
+        for k in range(len(toks) - 2, -1, -1):
+            if toks[k][2] in (",", ";", ":", "(", ")"):
+                return toks[:k] if toks[k][2] == "," else toks
+        return toks
+    return toks
+
+
+def _clause_tail(toks: list[tuple[int, int, str]], vocab: TestVocab) -> list[tuple[int, int, str]]:
+    """The words from the clause boundary to the end of ``toks`` (walking backwards)."""
+    words: list[tuple[int, int, str]] = []
+    for s, e, w in reversed(toks):
+        lw = w.lower()
+        if not w[0].isalnum() and w not in ("-", "/", "’", "'"):
+            break  # punctuation ends the clause: , ; : ( )
+        if lw in vocab.boundaries or (words and _is_verb_like(lw)):
+            break
+        words.append((s, e, w))
+        if len(words) > vocab.max_subject_words + 3:
+            break
+    return words
+
+
+def domain_adverb(text: str, pos: int, vocab: TestVocab):
+    """ "haemodynamically stable", "clinically stable": the adverb names what was assessed."""
+    m = re.search(r"([A-Za-z]+ally)\s+$", text[max(0, pos - 30) : pos])
+    if m is None or m.group(1).lower() not in vocab.domain_adverbs:
+        return None
+    s = pos - len(m.group(0))
+    return other_test(s, s + len(m.group(1)), m.group(1))
+
+
+def _is_verb_like(w: str) -> bool:
+    """A finite verb inside a would-be subject ends it ("X was performed and Y was normal")."""
+    return w in {"was", "were", "is", "are", "showed", "revealed", "demonstrated", "had", "has"}
+
+
+def _object_after(text, pos, sent_end, vocab: TestVocab):
+    """The noun phrase right after an attributive result word ("normal sinus rhythm")."""
+    m = re.match(r"\s+for\s+", text[pos : pos + 6])
+    start = pos + (m.end() if m else 0)
+    words: list[tuple[int, int, str]] = []
+    for t in _TOKEN.finditer(text, start, min(sent_end, start + 80)):
+        w = t.group()
+        if not w[0].isalnum():
+            break
+        if w.lower() in vocab.np_stop or w[0].isdigit():
+            break
+        if words and text[words[-1][1] : t.start()].strip():
+            break
+        words.append((t.start(), t.end(), w))
+        if len(words) >= vocab.max_object_words:
+            break
+    if not words or text[pos : words[0][0]].count("\n"):
+        return None
+    heads = [w.lower() for _, _, w in words[:2]]
+    if any(h in vocab.object_stop for h in heads) or " ".join(heads) in vocab.object_stop:
+        return None
+    s, e = words[0][0], words[-1][1]
+    return other_test(s, e, text[s:e])
+
+
+def find_attached_results(text: str, lo: int, hi: int):
+    """ "catalase-negative", "CD34-positive", "T3N1M0": results written onto their test.
+
+    Yields (test mention, result mention, rule); the result word's interpretation is left to the
+    caller, which knows the result vocabulary.
+    """
+    vocab = load_test_vocab()
+    for m in vocab.attached_re.finditer(text, lo, hi):
+        # the test is the (hyphenated) word the result is written onto; scanning for "-negative"
+        # first and reading the word backwards is much faster than a regex over every word
+        t = _ATTACHED_TEST.search(text, max(lo, m.start() - 60), m.start())
+        if t is None or (
+            t.start() > 0 and (text[t.start() - 1].isalnum() or text[t.start() - 1] in "_-")
+        ):
+            continue
+        test = t.group()
+        if len(test) < 2 or test.lower() in vocab.attached_not_tests:
+            continue
+        if vocab.attached_stop_after.match(text, m.end()):
+            continue  # "Gram-positive cocci": an organism's description, not a result
+        a = other_test(t.start(), t.end(), test)
+        r = ValueMention(m.start("res"), m.end("res"), m.group("res"))
+        r.qualitative = m.group("res").lower()
+        yield a, r, "prose_attached_result"
+    for m in vocab.stage_re.finditer(text, lo, hi):
+        a = other_test(m.start(), m.end(), m.group(), name=vocab.stage_name)
+        r = ValueMention(m.start(), m.end(), m.group())
+        yield a, r, "prose_stage"
+
+
+def subject_before(text: str, pos: int, sent_start: int) -> AnalyteMention | None:
+    """The test named as the subject of a copula ending at ``pos`` ("EMA was [expressed]")."""
+    return _subject_before(text, pos, sent_start, load_test_vocab(), copula=True)

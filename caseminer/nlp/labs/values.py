@@ -1,0 +1,251 @@
+"""Finding and parsing lab values in text: numbers, comparators, ranges, units, titres, flags.
+
+A value mention is found on its own here, without any analyte; pairing with an analyte is the
+component's job. The numbers that are never lab values (citations, years, ages, figure numbers,
+dates, durations) are filtered here because the surrounding characters tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from caseminer.nlp.labs.catalogue import SPACE, Catalogue, Unit
+
+_COMPARATORS = {
+    "<": "<",
+    ">": ">",
+    "≤": "<=",
+    "≥": ">=",
+    "<=": "<=",
+    ">=": ">=",
+    "=<": "<=",
+    "=>": ">=",
+    "=": "=",
+    "less than": "<",
+    "lower than": "<",
+    "below": "<",
+    "under": "<",
+    "greater than": ">",
+    "more than": ">",
+    "higher than": ">",
+    "above": ">",
+    "over": ">",
+    "up to": "<=",
+    "at least": ">=",
+}
+_COMP_WORDS = "less than|lower than|greater than|more than|higher than|up to|at least"
+_COMP_RE = rf"(?:<=|>=|=<|=>|[<>≤≥=]|(?i:{_COMP_WORDS}))"
+# a number: digits with optional decimal point/comma groups or thin-space thousands, optional sign
+# (a plain space separates thousands only after 1-3 digits: "625 000", never "2 100-mg")
+_NUM = (
+    r"[-−]?(?:\d{1,3}(?: \d{3})+(?![\d.,-])"
+    r"|\d+(?:(?:[.,·]\d+)+|(?:[\u2005\u2009\u202f\u00a0]\d{3})+)?)"
+)
+_DASH = r"(?:-|–|—|‐|to)"
+# Where a value mention can start: a comparator, "between", a digit or a sign. Why: the value
+# regex opens with optional groups, so ``search`` tries the whole pattern at every character;
+# skipping to these positions first finds exactly the same matches in about half the time.
+_START = re.compile(rf"(?i:{_COMP_WORDS}|between)|[<>≤≥=\d\-−]")
+_NON_VALUE_AFTER = re.compile(
+    r"^(?:[-‐\s]*(?:years?|yrs?|y/o|yo|months?|mo|weeks?|wks?|days?|hours?|hrs?|h\b|minutes?|min\b|"
+    r"year-old|years-old|month-old|week-old|day-old|times|fold|cycles?|courses?|sessions?|doses?|"
+    r"tablets?|episodes?|patients?|cases?|lesions?|nodules?|cm|mm|millimet|centimet|vertebra|rib|"
+    r"st\b|nd\b|rd\b|th\b|[A-Za-z]\d)|\s*[×xX]\s*\d|:\d\d)",
+    re.IGNORECASE,
+)
+_NON_VALUE_BEFORE = re.compile(
+    r"(?:\b(?:fig(?:ure)?s?|tables?|refs?|references?|stage|grade|type|class|phase|day|pod|week|"
+    r"month|year|years|age|aged|segment|lead|leads|chapter|page|pages|vol|no|number|issn|isbn|"
+    r"doi|pmid|room|bed|cycle|cycles|course|version)\.?\s*$|[\[/]\s*$|\d[–-]$)",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+
+
+@dataclass
+class ValueMention:
+    """A value found in text, with Doc character offsets."""
+
+    start: int
+    end: int
+    value_text: str
+    value: float | None = None
+    value_high: float | None = None
+    comparator: str | None = None
+    unit_text: str | None = None
+    unit: Unit | None = None
+    qualitative: str | None = None  # the result phrase for qualitative values
+    interpretation: str | None = None  # from a flag or a qualitative word
+    titre: bool = False
+    ratio: bool = False
+    consumed: bool = False  # part of a reference range
+    reference: dict | None = field(default=None)
+
+
+def parse_number(s: str, *, unit_known: bool = True) -> float | None:
+    """Parse '7.8', '7,8' (decimal comma), '12,300' (thousands), '200 000', '−5.1'."""
+    s = s.strip().replace("−", "-").replace("·", ".")
+    s = re.sub(r"[\u2005\u2009\u202f\u00a0 ]", "", s)
+    if "," in s and "." in s:
+        s = s.replace(",", "")
+    elif "," in s:
+        parts = s.split(",")
+        if len(parts) == 2 and len(parts[1]) != 3:
+            s = parts[0] + "." + parts[1]  # decimal comma: "7,8", "36,8"
+        elif all(len(p) == 3 for p in parts[1:]):
+            s = s.replace(",", "")  # thousands: "12,300", "1,763"
+        else:
+            return None
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def value_regex(cat: Catalogue) -> re.Pattern[str]:
+    """The regex of a numeric value mention: comparator, number or range or titre, unit, flag."""
+    sp = SPACE + "*"
+    unit_gap = rf"(?:{sp}\n?{sp})"
+    pattern = (
+        rf"(?P<comp>{_COMP_RE}{sp})?"
+        rf"(?:(?P<titre>1{sp}:{sp}\d+)"
+        rf"|(?P<ratio>\d{{1,3}}(?:{sp}[–-]{sp}\d{{1,3}}(?=/)|[+−-](?=/))?"
+        rf"(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/]|[.,]\d)"
+        rf"|(?i:between){sp}(?P<bnum>{_NUM}){sp}(?i:and|to|-|–){sp}(?P<bnum2>{_NUM})"
+        rf"|(?P<num>{_NUM})(?:{sp}%?{sp}{_DASH}{sp}(?P<num2>{_NUM}))?)"
+        rf"(?:(?P<usp>{unit_gap})(?P<unit>{cat.unit_re}))?"
+        rf"(?P<flag>{sp}\(?(?:[HL]{{1,2}}|↑{{1,2}}|↓{{1,2}})\)?(?![\w]))?"
+    )
+    return re.compile(pattern)
+
+
+def _interpret_flag(flag: str | None, cat: Catalogue) -> str | None:
+    if not flag:
+        return None
+    key = flag.strip().strip("()").strip()
+    return cat.vocab["interpretation_flags"].get(key)
+
+
+def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi: int | None = None):
+    """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out."""
+    hi = len(text) if hi is None else hi
+    out: list[ValueMention] = []
+    pos = lo
+    while True:
+        m = _search(rx, text, pos, hi)
+        if m is None:
+            break
+        pos = m.end() if m.end() > m.start() else m.start() + 1
+        start = m.start()
+        if m.group("num2") and re.search(r"(?i)\bfrom\s*$", text[max(0, start - 8) : start]):
+            m = rx.match(text, start, m.end("num"))  # "from 1.2 to 3.4" is two values
+            pos = m.end()
+        if (
+            start > 0
+            and not m.group("comp")
+            and (
+                text[start - 1].isalnum()
+                or text[start - 1] in "._"
+                or (text[start - 1] in "-‐" and start > 1 and text[start - 2].isalnum())
+            )
+        ):
+            pos = start + 1  # retry inside: "HCO3- 20.1" must still find 20.1
+            continue  # inside a word or a longer number ("T2N0", "CA19-9", "3.5.1")
+        end = m.end()
+        before = text[max(0, start - 20) : start]
+        after = text[end : end + 25]
+        unit_text = m.group("unit")
+        unit = cat.unit_for(unit_text) if unit_text else None
+        if m.group("titre"):
+            vm = ValueMention(start, end, text[start:end].strip(), titre=True)
+        elif m.group("ratio"):
+            if re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
+                continue  # "(1/2)" citation-like or figure panel
+            vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
+            head = re.match(r"\d+", m.group("ratio"))  # "4+/5", "2–3/5": the first grade
+            vm.value = float(head.group()) if head else None
+            vm.value_high = None
+        elif m.group("bnum"):
+            vm = ValueMention(start, end, "")
+            vm.value = parse_number(m.group("bnum"))
+            vm.value_high = parse_number(m.group("bnum2"))
+            if vm.value is None:
+                continue
+        else:
+            num = m.group("num")
+            raw_end = m.end("num2") if m.group("num2") else m.end("num")
+            if unit is None:
+                if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
+                    continue
+                if re.fullmatch(r"(?:19|20)\d\d", num) and not m.group("comp"):
+                    continue  # a year
+            if _NON_VALUE_BEFORE.search(before) and not m.group("comp"):
+                continue
+            if re.search(r"\d:$", text[max(0, start - 3) : start]):
+                continue  # minutes of a time "02:15"
+            if re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before):
+                continue  # citation [12]
+            if re.match(r"^[/.-]\d", text[raw_end : raw_end + 3]) and _DATE.match(
+                re.split(r"\s", text[start : raw_end + 11])[0]
+            ):
+                continue
+            value = parse_number(num)
+            if value is None:
+                continue
+            vm = ValueMention(start, end, "")
+            vm.value = value
+            if m.group("num2"):
+                vm.value_high = parse_number(m.group("num2"))
+            if m.group("comp"):
+                vm.comparator = _COMPARATORS.get(m.group("comp").strip().lower(), None)
+        if m.group("flag"):
+            vm.interpretation = _interpret_flag(m.group("flag"), cat)
+            if vm.interpretation is None:
+                end = m.start("flag")
+        if unit_text and unit is None:
+            end = m.start("usp")
+        vm.end = _rstrip_end(text, start, end)
+        vm.value_text = _value_text(text, m, vm)
+        vm.unit_text = unit_text if unit is not None else None
+        vm.unit = unit
+        out.append(vm)
+    return out
+
+
+def _search(rx: re.Pattern[str], text: str, pos: int, hi: int) -> re.Match[str] | None:
+    """``rx.search(text, pos, hi)`` for the value regex, trying only where a value can start.
+
+    Any other regex (whose starts ``_START`` does not describe) is searched as it is.
+    """
+    if not rx.pattern.startswith("(?P<comp>"):
+        return rx.search(text, pos, hi)
+    while True:
+        cand = _START.search(text, pos, hi)
+        if cand is None:
+            return None
+        m = rx.match(text, cand.start(), hi)
+        if m is not None:
+            return m
+        pos = cand.start() + 1
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n\u00a0\u2009\u2005\u200a\u202f":
+        end -= 1
+    return end
+
+
+def _value_text(text: str, m: re.Match[str], vm: ValueMention) -> str:
+    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320'."""
+    if m.group("unit") and vm.unit is not None:
+        stop = m.start("usp")
+    else:
+        stop = m.end("num2") if m.group("num2") else (m.end("num") if m.group("num") else vm.end)
+        if m.group("bnum2"):
+            stop = m.end("bnum2")
+        if m.group("titre"):
+            stop = m.end("titre")
+        if m.group("ratio"):
+            stop = m.end("ratio")
+    return text[m.start() : stop].strip()
