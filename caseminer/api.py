@@ -12,19 +12,16 @@ are forked from it, instead of each worker building its own.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import multiprocessing
 import os
-import sys
-import types
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from caseminer._deferred import defer_unused_imports
 from caseminer.readers import SourceText, read_path
 from caseminer.repair import repair
 from caseminer.repair.core import identity
@@ -36,41 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("caseminer")
 
 TextLike = str | SourceText
-
-# Modules our dependencies import at module level but never use on caseminer's path: medspaCy's
-# ConText imports medspacy.util, which imports QuickUMLS, which imports NLTK (and with it SciPy and
-# scikit-learn): 1-5 s of a cold start for nothing. They are bound to a stand-in that imports the
-# real module on first attribute access, so anyone who does use them still gets them.
-DEFERRED_MODULES: tuple[str, ...] = ("nltk",)
-
-
-class _DeferredModule(types.ModuleType):
-    """Stands in ``sys.modules`` for a module until something reads one of its attributes."""
-
-    def _real(self) -> types.ModuleType:
-        real = self.__dict__.get("_deferred_real")
-        if real is None:
-            if sys.modules.get(self.__name__) is self:
-                del sys.modules[self.__name__]
-            real = importlib.import_module(self.__name__)
-            self.__dict__["_deferred_real"] = real
-        return real
-
-    def __getattr__(self, attr: str):
-        return getattr(self._real(), attr)
-
-
-def defer_unused_imports(names: Iterable[str] = DEFERRED_MODULES) -> None:
-    """Put a stand-in for each module not imported yet (and installed) into ``sys.modules``."""
-    for name in names:
-        if name in sys.modules:
-            continue
-        try:
-            if importlib.util.find_spec(name) is None:
-                continue
-        except (ImportError, ValueError):
-            continue
-        sys.modules[name] = _DeferredModule(name)
 
 
 def load(*, exclude: Iterable[str] = (), config: dict[str, dict] | None = None) -> Language:
@@ -123,11 +85,12 @@ def extract(
 ) -> CaseReport:
     """Extract one case report from a string (or a SourceText from a reader)."""
     from caseminer.assemble import assemble
+    from caseminer.nlp.runner import run
 
     source = _as_source(text)
     nlp = nlp or default_nlp()
     repaired = repair(source.text)
-    doc = nlp(repaired.text)
+    doc = run(nlp, repaired.text)
     return assemble(
         doc,
         repaired,
@@ -149,18 +112,8 @@ def extract_file(
 def _extract_batch(
     sources: list[SourceText], start_index: int, nlp: Language, include_text: bool
 ) -> list[CaseReport]:
-    from caseminer.assemble import assemble
-
-    repaired = [repair(s.text) for s in sources]
     ids = [_doc_id(s, start_index + i) for i, s in enumerate(sources)]
-    try:
-        docs = list(nlp.pipe(r.text for r in repaired))
-    except Exception:  # noqa: BLE001 - isolate the bad document, then go on
-        return [_extract_one(s, i, nlp, include_text) for s, i in zip(sources, ids, strict=True)]
-    return [
-        assemble(d, r, s, doc_id=i, nlp=nlp, include_text=include_text)
-        for d, r, s, i in zip(docs, repaired, sources, ids, strict=True)
-    ]
+    return [_extract_one(s, i, nlp, include_text) for s, i in zip(sources, ids, strict=True)]
 
 
 def _extract_one(source: SourceText, doc_id: str, nlp: Language, include_text: bool) -> CaseReport:

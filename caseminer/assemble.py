@@ -8,7 +8,9 @@ is dropped with a warning instead of failing the whole document.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections import Counter
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,9 +22,11 @@ from caseminer import schema
 from caseminer._version import __version__
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
+    FINDING,
     IMAGING,
     LAB,
     PROCEDURE,
+    doc_warnings,
     get_attrs,
     items,
     section_kind_at,
@@ -33,11 +37,31 @@ from caseminer.repair import RepairedText
 _MODELS: dict[str, type[schema.Item]] = {
     LAB: schema.Lab,
     IMAGING: schema.Imaging,
+    FINDING: schema.Finding,
     DIAGNOSIS: schema.Diagnosis,
     PROCEDURE: schema.Procedure,
 }
-_FIELDS = {LAB: "labs", IMAGING: "imaging", DIAGNOSIS: "diagnoses", PROCEDURE: "procedures"}
-_ASSERTION_KEYS = ("negated", "uncertain", "hypothetical", "historical", "family", "cues")
+_FIELDS = {
+    LAB: "labs",
+    IMAGING: "imaging",
+    FINDING: "findings",
+    DIAGNOSIS: "diagnoses",
+    PROCEDURE: "procedures",
+}
+# item ids: a letter per fact type and the item's 1-based position in its list ("L1", "D3")
+_ID_PREFIX = {"labs": "L", "imaging": "I", "findings": "F", "diagnoses": "D", "procedures": "P"}
+_ASSERTION_KEYS = (
+    "negated",
+    "uncertain",
+    "hypothetical",
+    "historical",
+    "family",
+    "resolved",
+    "cues",
+)
+# a repair that removes more than this share of the source's visible characters says so
+REMOVED_SHARE_WARNING = 0.02
+_NOTE_KIND = re.compile(r"removed (.+?) line ")
 
 
 class _Mapper:
@@ -204,6 +228,23 @@ def _abbreviations(doc: Doc, mapper: _Mapper) -> list[schema.Abbreviation]:
     return out
 
 
+def removal_warnings(repaired: RepairedText, share: float = REMOVED_SHARE_WARNING) -> list[str]:
+    """A warning when text repair removed more than ``share`` of the source's visible characters.
+
+    Repair removes banners, repeated boilerplate lines and junk on purpose; the user must still be
+    told when that is a noticeable part of the document (never lose a word without saying so).
+    """
+    removed, visible = repaired.removed_visible_chars()
+    if not visible or removed / visible <= share:
+        return []
+    kinds = Counter(m.group(1) for n in repaired.notes if (m := _NOTE_KIND.match(n)))
+    why = ", ".join(f"{n} {kind} lines" for kind, n in kinds.most_common()) or "junk lines"
+    return [
+        f"text repair removed {removed} of {visible} visible characters "
+        f"({removed / visible:.0%}): {why}"
+    ]
+
+
 def assemble(
     doc: Doc,
     repaired: RepairedText,
@@ -218,6 +259,8 @@ def assemble(
     mapper = _Mapper(repaired, source)
     index = _DocIndex(doc, repaired.text)
     warnings = list(source.warnings)
+    warnings += removal_warnings(repaired)
+    warnings += doc_warnings(doc)
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
     seen: set[tuple[str, int, int]] = set()
     for span in sorted(items(doc), key=lambda s: (s.start_char, s.end_char)):
@@ -234,6 +277,9 @@ def assemble(
             continue
         seen.add(key)
         lists[_FIELDS[span.label_]].append(item)
+    for field, found in lists.items():
+        for n, item in enumerate(found, 1):
+            item.id = f"{_ID_PREFIX[field]}{n}"
     document = schema.Document(
         id=doc_id,
         source_path=source.path,

@@ -314,6 +314,7 @@ def evaluate(
     from rich.table import Table
 
     from caseminer.evaluate import evaluate as run_evaluation
+    from caseminer.evaluate.report import render_markdown
 
     if not gold.exists():
         raise _fail(f"{gold}: no such file or folder")
@@ -324,7 +325,7 @@ def evaluate(
         raise _fail(f"{gold}: {exc}") from None
     seconds = time.perf_counter() - t0
     if output:
-        output.write_text(result.to_markdown(), encoding="utf-8")
+        output.write_text(render_markdown(result), encoding="utf-8")
     if write_baseline:
         from caseminer.evaluate import write_baseline as _write_baseline
 

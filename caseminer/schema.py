@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 SectionKind = Literal[
     "title",
@@ -33,6 +33,7 @@ SectionKind = Literal[
 Interpretation = Literal["low", "normal", "high", "abnormal", "positive", "negative"]
 Laterality = Literal["left", "right", "bilateral"]
 DiagnosisStatus = Literal["confirmed", "suspected", "ruled_out", "historical", "differential"]
+Subject = Literal["patient", "family", "literature", "other"]
 
 
 class _Model(BaseModel):
@@ -59,6 +60,11 @@ class Assertion(_Model):
     )
     historical: bool = Field(False, description="Past history, not the current episode.")
     family: bool = Field(False, description="About a family member, not the patient.")
+    resolved: bool = Field(
+        False,
+        description="The patient had it and it has gone ('resolved', 'recovered from', "
+        "'corrected'): present in the history, not negated.",
+    )
     cues: list[str] = Field(
         default_factory=list, description="The trigger words that set the flags."
     )
@@ -77,9 +83,24 @@ class Code(_Model):
     )
 
 
+class Box(_Model):
+    """Where a piece of evidence was printed on a PDF page: one box per line the evidence spans."""
+
+    page: int = Field(ge=1, description="1-based page number.")
+    x0: float = Field(description="Left edge, PDF points from the page's left edge.")
+    y0: float = Field(description="Top edge, PDF points from the page's top edge.")
+    x1: float = Field(description="Right edge, PDF points from the page's left edge.")
+    y1: float = Field(description="Bottom edge, PDF points from the page's top edge.")
+
+
 class Item(Span_):
     """Fields every extracted fact carries."""
 
+    id: str | None = Field(
+        None,
+        description="Identifier of the item within this report ('L1', 'I2', 'F3', 'D4', 'P5'), "
+        "used by `phenotype` evidence and by the tables.",
+    )
     section: SectionKind = Field(
         description="Kind of section the evidence is in. Facts in introduction/discussion are "
         "literature, not the patient."
@@ -90,6 +111,15 @@ class Item(Span_):
     page: int | None = Field(
         None, ge=1, description="1-based page of the evidence's start (PDF input; None for text)."
     )
+    boxes: list[Box] = Field(
+        default_factory=list,
+        description="PDF input: where the evidence stands on its page(s), one box per line.",
+    )
+    subject: Subject = Field(
+        "patient",
+        description="Whose fact it is: the patient of the report, a family member, the literature "
+        "(introduction, discussion, other published cases, guidelines), or other.",
+    )
 
 
 class ReferenceRange(_Model):
@@ -99,6 +129,14 @@ class ReferenceRange(_Model):
     high: float | None = Field(None, description="Upper limit.")
     unit: str | None = Field(None, description="Unit of the limits, as UCUM when known.")
     source: Literal["text", "catalogue"] = Field(description="Where the range came from.")
+
+
+class NormalizedValue(_Model):
+    """A numeric lab value converted to a canonical unit."""
+
+    value: float = Field(description="The value in `unit`.")
+    value_high: float | None = Field(None, description="Upper bound when the value is a range.")
+    unit: str = Field(description="Canonical UCUM unit of the analyte.")
 
 
 class Lab(Item):
@@ -131,9 +169,14 @@ class Lab(Item):
     )
     loinc: str | None = Field(None, description="LOINC code of the analyte when known.")
     source: Literal["text", "table"] = Field(description="Prose or a table flattened to text.")
+    normalized: NormalizedValue | None = Field(
+        None,
+        description="The value in the catalogue's canonical UCUM unit, so that reports written "
+        "in different units compare (e.g. CRP in mg/L and mg/dL); None when it does not convert.",
+    )
 
 
-class Finding(Span_):
+class ImagingFinding(Span_):
     """An imaging finding and the descriptors found in it."""
 
     descriptors: list[str] = Field(
@@ -153,7 +196,37 @@ class Imaging(Item):
     contrast: bool | None = Field(
         None, description="True with contrast, False without, None unknown."
     )
-    findings: list[Finding] = Field(default_factory=list, description="Findings of the study.")
+    findings: list[ImagingFinding] = Field(
+        default_factory=list, description="Findings of the study."
+    )
+
+
+class Finding(Item):
+    """A sign, symptom, examination, imaging or pathology finding ('splenomegaly', 'fever')."""
+
+    normalized: str = Field(description="Normalized name (the HPO term's name when coded).")
+    category: Literal["sign_symptom", "examination", "imaging", "pathology", "other"] = Field(
+        "other", description="Kind of finding."
+    )
+    codes: list[Code] = Field(
+        default_factory=list, description="Terminology codes: HPO first, ICD-10-CM R-codes."
+    )
+    study: str | None = Field(
+        None, description="`id` of the imaging study the finding was reported in, if any."
+    )
+
+
+class PhenotypeTerm(_Model):
+    """One HPO term of the patient, deduplicated over the report."""
+
+    hpo: str = Field(description="HPO id, e.g. 'HP:0001744'.")
+    label: str = Field(description="HPO term name.")
+    excluded: bool = Field(
+        False, description="True when every mention of the term is negated (stated absent)."
+    )
+    evidence: list[str] = Field(
+        default_factory=list, description="`id`s of the findings and diagnoses that carry it."
+    )
 
 
 class Diagnosis(Item):
@@ -247,9 +320,16 @@ class CaseReport(_Model):
     patient: Patient = Field(default_factory=Patient)
     labs: list[Lab] = Field(default_factory=list)
     imaging: list[Imaging] = Field(default_factory=list)
+    findings: list[Finding] = Field(
+        default_factory=list, description="Signs, symptoms and other findings."
+    )
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     procedures: list[Procedure] = Field(default_factory=list)
     abbreviations: list[Abbreviation] = Field(default_factory=list)
+    phenotype: list[PhenotypeTerm] = Field(
+        default_factory=list,
+        description="The patient's HPO terms from findings and diagnoses (subject 'patient').",
+    )
     warnings: list[str] = Field(default_factory=list, description="Non-fatal problems met.")
     provenance: Provenance
 

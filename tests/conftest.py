@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
+from paths import MACCROBAT, SEED
 
 
 @pytest.fixture(scope="session")

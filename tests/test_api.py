@@ -73,8 +73,55 @@ def test_extract_many_isolates_a_failing_document(nlp):
     finally:
         nlp.remove_pipe("explode_on_marker")
     assert len(reports) == 3
-    assert any("extraction failed" in w for w in reports[1].warnings)
+    assert reports[1].warnings == ["component explode_on_marker failed: RuntimeError: boom"]
     assert reports[0].labs and reports[2].labs
+    assert not reports[0].warnings and not reports[2].warnings
+
+
+def test_a_failing_component_costs_its_own_facts_only(seed_text):
+    """A component added to caseminer.load()'s pipeline raises on every document: the seed's report
+    still carries the labs, diagnoses and imaging of the components around it, and a warning that
+    names the failing component and its exception."""
+    nlp = caseminer.load()
+
+    @nlp.component("always_fails")
+    def always_fails(doc):
+        raise ValueError("this component always fails")
+
+    nlp.add_pipe("always_fails", before="caseminer_clinical")
+    report = caseminer.extract(seed_text, nlp=nlp)
+    assert "component always_fails failed: ValueError: this component always fails" in (
+        report.warnings
+    )
+    assert {lab.analyte for lab in report.labs} >= {"Calcium", "Phosphate", "Magnesium"}
+    assert report.diagnoses and report.imaging
+
+
+def test_a_built_in_component_failure_is_reported(monkeypatch):
+    """The same holds for caseminer's own components: a labs failure leaves the other facts."""
+    from caseminer.nlp.labs.component import LabExtractor
+
+    def broken(self, doc):
+        raise KeyError("catalogue entry")
+
+    monkeypatch.setattr(LabExtractor, "match", broken)
+    report = caseminer.extract(TEXT, nlp=caseminer.load())
+    assert report.labs == []
+    assert any(w.startswith("component caseminer_labs failed: KeyError") for w in report.warnings)
+    assert report.patient.sex == "male"
+
+
+def test_repair_that_removes_much_text_says_so():
+    """Paragraphs repeated far apart look like running headers to repair: it removes them, and
+    the report says how much it removed instead of silently shrinking the document."""
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda".split()
+    paragraphs = [
+        f"The {w} patient had fever and cough before admission to hospital." for w in words
+    ]
+    report = caseminer.extract("\n\n".join(paragraphs * 3))
+    assert any(
+        w.startswith("text repair removed") and "running header" in w for w in report.warnings
+    )
 
 
 def test_extract_file_errors_name_the_file(tmp_path):
@@ -117,7 +164,7 @@ def test_import_caseminer_does_not_import_spacy():
 
 
 def test_deferred_module_imports_on_first_use(tmp_path, monkeypatch):
-    from caseminer.api import _DeferredModule, defer_unused_imports
+    from caseminer._deferred import _DeferredModule, defer_unused_imports
 
     pkg = tmp_path / "cm_fake_heavy"
     pkg.mkdir()
@@ -148,7 +195,7 @@ def test_deferred_module_imports_on_first_use(tmp_path, monkeypatch):
 
 
 def test_deferred_submodule_import_before_any_attribute(tmp_path, monkeypatch):
-    from caseminer.api import defer_unused_imports
+    from caseminer._deferred import defer_unused_imports
 
     pkg = tmp_path / "cm_fake_pkg2"
     pkg.mkdir()

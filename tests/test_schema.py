@@ -26,7 +26,7 @@ def test_every_item_field_is_described():
         "Imaging",
         "Diagnosis",
         "Procedure",
-        "Finding",
+        "ImagingFinding",
         "Assertion",
         "Code",
         "ReferenceRange",

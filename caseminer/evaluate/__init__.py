@@ -3,7 +3,8 @@
 Public entry points:
 
 - ``evaluate(gold_path, *, extractor=None, limit=None) -> Evaluation``
-- ``Evaluation.to_markdown()``, ``.to_dict()``, ``.summary_rows()``, ``.lenient_f1()``
+- ``render_markdown(evaluation)`` (caseminer.evaluate.report), ``Evaluation.to_dict()``,
+  ``.summary_rows()``, ``.lenient_f1()``
 - ``load_gold(path, limit=None)``: MACCROBAT JSONL, brat folders, ``corpora/*.gold.json``
 - ``write_baseline`` / ``check_baseline``: the regression ratchet's file
 

@@ -127,12 +127,6 @@ class Evaluation:
             "warnings": self.warnings[:200],
         }
 
-    def to_markdown(self) -> str:
-        """The human report: tables, then per category the top misses and false positives."""
-        from caseminer.evaluate.report import render_markdown
-
-        return render_markdown(self)
-
 
 def _prf3(t: tuple[float, float, float]) -> dict[str, float]:
     return {"precision": round(t[0], 4), "recall": round(t[1], 4), "f1": round(t[2], 4)}

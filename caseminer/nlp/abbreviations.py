@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.extensions import register_extensions
+from caseminer.nlp.extensions import record_failure, register_extensions
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,8 @@ class Abbreviations:
         doc._.abbreviations = []
         try:
             self.detector(doc)
-        except Exception:  # scispaCy failed on this doc: no abbreviations, fresh detector
-            log.warning("abbreviation detection failed; continuing without", exc_info=True)
+        except Exception as exc:  # scispaCy failed on this doc: no abbreviations, fresh detector
+            record_failure(doc, self.name, exc)
             doc._.abbreviations = []
             self.detector = make_detector(self.nlp)
             return doc

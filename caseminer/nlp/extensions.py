@@ -13,6 +13,7 @@ never touch ``span._.caseminer`` directly. All offsets inside the dicts are *Doc
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -22,7 +23,13 @@ LAB = "LAB"
 IMAGING = "IMAGING"
 DIAGNOSIS = "DIAGNOSIS"
 PROCEDURE = "PROCEDURE"
-CATEGORIES = (LAB, IMAGING, DIAGNOSIS, PROCEDURE)
+FINDING = "FINDING"
+CATEGORIES = (LAB, IMAGING, FINDING, DIAGNOSIS, PROCEDURE)
+# doc.user_data key of the warnings components leave for the report (plain strings, so a Doc with
+# them still serialises with to_bytes/DocBin)
+WARNINGS_KEY = "caseminer_warnings"
+
+log = logging.getLogger("caseminer")
 
 
 def _items_of(label: str):
@@ -44,6 +51,7 @@ def register_extensions() -> None:
         "imaging": {"getter": _items_of(IMAGING)},
         "diagnoses": {"getter": _items_of(DIAGNOSIS)},
         "procedures": {"getter": _items_of(PROCEDURE)},
+        "findings": {"getter": _items_of(FINDING)},
     }
     for name, kwargs in doc_ext.items():
         if not Doc.has_extension(name):
@@ -92,3 +100,21 @@ def section_kind_at(doc: Doc, char: int) -> str:
         if sec["start_char"] <= char < sec["end_char"]:
             return sec["kind"]
     return "case"
+
+
+def record_failure(doc: Doc, component: str, exc: BaseException) -> str:
+    """Note on the Doc that ``component`` failed on it, and log it once at warning level.
+
+    Why: a component that breaks on one document must not silently return fewer facts. The
+    caller (caseminer's runner, or a component that falls back to a degraded result) records the
+    failure here; the assembly copies it into the report's ``warnings``.
+    """
+    message = f"component {component} failed: {type(exc).__name__}: {exc}"
+    doc.user_data.setdefault(WARNINGS_KEY, []).append(message)
+    log.warning("%s", message)
+    return message
+
+
+def doc_warnings(doc: Doc) -> list[str]:
+    """The warnings components left on the Doc, in the order they were recorded."""
+    return list(doc.user_data.get(WARNINGS_KEY, []))

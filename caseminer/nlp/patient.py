@@ -22,7 +22,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from caseminer.nlp.extensions import register_extensions
+from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -266,7 +266,8 @@ class PatientFinder:
     def __call__(self, doc: Doc) -> Doc:
         try:
             doc._.patient = find_patient(doc, self.vocab)
-        except Exception:  # never lose a document over demographics
+        except Exception as exc:  # never lose a document over demographics: say so, go on
+            record_failure(doc, self.name, exc)
             doc._.patient = {"age": None, "sex": None, "sex_start_char": None, "sex_end_char": None}
         return doc
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import spacy
 from spacy.language import Language
 
+from caseminer._deferred import defer_unused_imports
 from caseminer.nlp.extensions import register_extensions
 
 # Component factory names in pipeline order, and the module that registers each factory.
@@ -43,7 +44,6 @@ def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) ->
     """A new caseminer Language. `exclude` drops components by name; `config` overrides their
     config, e.g. {"caseminer_labs": {"use_catalogue_ranges": False}}."""
     import caseminer.nlp.tokenizer  # noqa: F401  (registers "caseminer.Tokenizer.v1")
-    from caseminer.api import defer_unused_imports
 
     defer_unused_imports()  # before medspaCy is imported: it drags NLTK in and never uses it
     register_extensions()

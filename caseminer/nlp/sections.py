@@ -21,7 +21,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from caseminer.nlp.extensions import register_extensions
+from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -326,7 +326,8 @@ class SectionDetector:
     def __call__(self, doc: Doc) -> Doc:
         try:
             doc._.sections = find_sections(doc_text(doc), self.catalogue)
-        except Exception:  # never lose a document to a section rule
+        except Exception as exc:  # never lose a document to a section rule: say so, go on
+            record_failure(doc, self.name, exc)
             doc._.sections = [
                 {"title": "", "kind": "case", "start_char": 0, "end_char": len(doc_text(doc))}
             ]

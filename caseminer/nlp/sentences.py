@@ -20,7 +20,7 @@ from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from caseminer.nlp.extensions import register_extensions
+from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.sections import find_headers, split_lines
 from caseminer.nlp.tokenizer import doc_text, no_split_abbreviations
 
@@ -201,7 +201,8 @@ class SentenceSplitter:
             return doc
         try:
             starts = sentence_starts(doc, self.abbreviations)
-        except Exception:  # never lose a document: fall back to one sentence per line
+        except Exception as exc:  # fall back to one sentence per line, and say so
+            record_failure(doc, self.name, exc)
             starts = [i == 0 or "\n" in doc[i - 1].text for i in range(len(doc))]
         self.set_annotations(doc, starts)
         return doc

@@ -125,10 +125,7 @@ class TerminologyLinker:
         self.rules = load_new_item_rules()
 
     def __call__(self, doc: Doc) -> Doc:
-        try:
-            self.set_annotations(doc, self.match(doc))
-        except Exception:  # noqa: BLE001 - never die on bad input; uncoded items are valid
-            return doc
+        self.set_annotations(doc, self.match(doc))
         return doc
 
     # ---- matching ------------------------------------------------------------------------

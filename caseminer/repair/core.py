@@ -39,6 +39,18 @@ class RepairedText:
     offsets: list[int]
     notes: list[str] = field(default_factory=list)
 
+    def removed_visible_chars(self) -> tuple[int, int]:
+        """(source characters other than white space that no repaired character maps to, all
+        source characters other than white space)."""
+        kept = set(self.offsets[:-1]) if self.offsets else set()
+        removed = visible = 0
+        for i, ch in enumerate(self.source):
+            if not ch.isspace():
+                visible += 1
+                if i not in kept:
+                    removed += 1
+        return removed, visible
+
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a repaired span [start, end) to the smallest source span covering it."""
         if end <= start:

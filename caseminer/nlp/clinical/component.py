@@ -71,10 +71,7 @@ class ClinicalExtractor:
         self.skip_overlapping_items = skip_overlapping_items
 
     def __call__(self, doc: Doc) -> Doc:
-        try:
-            self.set_annotations(doc, self.match(doc))
-        except Exception:  # noqa: BLE001 - never die on bad input; an empty result is valid
-            return doc
+        self.set_annotations(doc, self.match(doc))
         return doc
 
     def match(self, doc: Doc) -> list[Candidate]:

@@ -28,6 +28,7 @@ from caseminer.nlp.extensions import (
     PROCEDURE,
     SPAN_GROUP,
     get_attrs,
+    record_failure,
     register_extensions,
     set_attrs,
 )
@@ -135,6 +136,7 @@ def make_context(
         max_scope,
         literal_patterns,
         nested_terminate,
+        name=name,
     )
 
 
@@ -149,12 +151,14 @@ class AssertionContext:
         max_scope: int | None = None,
         literal_patterns: bool = True,
         nested_terminate: bool = True,
+        name: str = "caseminer_context",
     ):
         from medspacy.context import ConText
 
         from caseminer.nlp.context.graph import SentenceContext, sentence_starts
         from caseminer.nlp.context.rules import literalize
 
+        self.name = name
         self.sentence_starts = sentence_starts
         self.context = ConText(
             nlp,
@@ -184,8 +188,8 @@ class AssertionContext:
         starts = self.sentence_starts(doc) if doc.has_annotation("SENT_START") else None
         try:
             self.run_context(doc, targets, starts)
-        except Exception:  # noqa: BLE001 - never die on bad input; items stay unasserted
-            logging.getLogger(__name__).debug("ConText failed", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so
+            record_failure(doc, self.name, exc)
         self.set_annotations(doc, targets, starts)
         return doc
 

@@ -150,11 +150,7 @@ class LabExtractor:
 
     # -- component -------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        try:
-            matches = self.match(doc)
-        except Exception:  # never die on bad input; an empty result is better than no result
-            matches = []
-        self.set_annotations(doc, matches)
+        self.set_annotations(doc, self.match(doc))
         return doc
 
     def match(self, doc: Doc) -> list[LabMatch]:

@@ -6,6 +6,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from paths import SHARED
 
 from caseminer.evaluate import (
     GoldDoc,
@@ -16,6 +17,7 @@ from caseminer.evaluate import (
     read_baseline,
     write_baseline,
 )
+from caseminer.evaluate.report import render_markdown
 
 TEXT = "Creatinine was 2.3 mg/dL.\nCT showed no pneumonia but a large abscess.\n"
 
@@ -79,7 +81,7 @@ def test_scores_and_rows():
 
 
 def test_markdown_lists_misses_and_false_positives_with_sentences():
-    md = evaluate_docs([gold_doc()], extractor=fake_extractor).to_markdown()
+    md = render_markdown(evaluate_docs([gold_doc()], extractor=fake_extractor))
     assert "| labs | 1.000 | 1.000 | 1.000 |" in md
     assert "CT showed no pneumonia but a «large» abscess." in md  # the false positive
     assert "CT showed no pneumonia but a large «abscess»." in md  # the miss
@@ -165,15 +167,14 @@ def test_empty_or_many_documents(n):
     docs = [gold_doc(f"d{i}") for i in range(n)]
     ev = evaluate_docs(docs, extractor=fake_extractor)
     assert ev.n_docs == n
-    assert ev.to_markdown().startswith("# caseminer evaluation")
+    assert render_markdown(ev).startswith("# caseminer evaluation")
     assert ev.scores["labs"].lenient.tp == n
 
 
 def test_gold_echo_on_the_dev_half_scores_perfectly():
     """Reader + mapping + scorer end to end on real data: echoing the gold must score 1.0."""
-    from pathlib import Path
 
-    dev = Path(__file__).resolve().parents[2] / "shared/corpora/external/maccrobat2020_dev.jsonl"
+    dev = SHARED / "corpora/external/maccrobat2020_dev.jsonl"
     if not dev.exists():
         pytest.skip(f"{dev} is absent (../shared not available)")
     from caseminer.evaluate import load_gold

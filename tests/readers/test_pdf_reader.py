@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("reportlab")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pdf_fixtures import (  # noqa: E402
     FOOTER,

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import SEED
 from pipelines import component_pipeline, lab_items
 
 import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import LAB, get_attrs, items
-
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
-)
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,16 @@ import json
 import math
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
+from paths import REPO
 
 try:
     from caseminer import extract
 except ImportError as err:  # the lead's public API; it exists once the parts are integrated
     pytest.skip(f"caseminer.extract cannot be imported: {err}", allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT / "corpora"
+CORPORA = REPO / "corpora"
 THRESHOLDS = json.loads((CORPORA / "thresholds.json").read_text(encoding="utf-8"))
 CATEGORIES = ("labs", "imaging", "diagnoses", "procedures")
 DOC_IDS = sorted(p.name.removesuffix(".gold.json") for p in CORPORA.glob("*.gold.json"))

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_batch_fixtures import case_text
+from batch_fixtures import case_text
 
 from caseminer.batch.manifest import MANIFEST_NAME
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import spacy
+from paths import SEED
 from pipelines import find_item
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
@@ -13,9 +12,6 @@ import caseminer.nlp.context.component  # noqa: F401
 from caseminer.nlp.context.graph import SentenceContext, sentence_starts
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP
 
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
-)
 MIXED = (
     "She had no fever, no cough and no evidence of pneumonia. Tuberculosis was ruled out; "
     "sarcoidosis was suspected. Her mother had multiple sclerosis. Without vasculitis, the "

@@ -4,15 +4,10 @@ The seed test builds the full cache into a temp dir (tens of seconds), so it is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import SEED
 
 from caseminer.terminology import sources
-
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
-)
 
 
 def test_hpo_records_carry_synonyms_and_umls():

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import random
 import time
-from pathlib import Path
 
 import pytest
+from paths import MACCROBAT, SEED
 
 from caseminer.repair import repair
 from caseminer.repair.verify import map_errors
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
 ODD = set("\u00a0\u00ad\u200b\u200c\u200d\u2060\ufeff") | {chr(c) for c in range(0x2000, 0x200B)}
 
 

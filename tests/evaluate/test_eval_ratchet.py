@@ -7,15 +7,13 @@ tolerance (0.02) below corpora/eval_baseline.json. Raise the baseline when figur
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import REPO, SHARED
 
 from caseminer.evaluate import check_baseline, evaluate, read_baseline
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
-BASELINE = Path(__file__).resolve().parents[1] / "corpora" / "eval_baseline.json"
+BASELINE = REPO / "corpora" / "eval_baseline.json"
 
 
 @pytest.mark.slow

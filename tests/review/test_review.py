@@ -15,8 +15,8 @@ from caseminer.schema import (
     Code,
     Diagnosis,
     Document,
-    Finding,
     Imaging,
+    ImagingFinding,
     Lab,
     Procedure,
     Provenance,
@@ -63,7 +63,10 @@ def make_report(text: str | None = TEXT) -> CaseReport:
         ],
         imaging=[
             Imaging(
-                **item("CT"), modality="CT", body_sites=["chest"], findings=[Finding(**finding)]
+                **item("CT"),
+                modality="CT",
+                body_sites=["chest"],
+                findings=[ImagingFinding(**finding)],
             )
         ],
         diagnoses=[

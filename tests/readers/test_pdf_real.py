@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from paths import SHARED
 
 from caseminer.readers.pdf.reader import read_pdf
 
-PDFS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "pdfs"
+PDFS = SHARED / "corpora" / "pdfs"
 
 # file -> (pages, sentences that only come out intact in the right reading order and with
 # line-end hyphens resolved, running header/footer strings that must be gone)

@@ -2,19 +2,15 @@
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT
 from spacy.tokenizer import Tokenizer
 
 from caseminer.nlp.tokenizer import create_tokenizer
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
-
 
 TOKENIZER = create_tokenizer(spacy.blank("en"))
 

@@ -1,20 +1,16 @@
 """caseminer_sections: header detection, caption blocks, coverage and exact offsets."""
 
 import json
-from pathlib import Path
 
 import pytest
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT, SEED
 
 from caseminer.nlp.extensions import section_kind_at
 from caseminer.nlp.sections import find_sections
 from caseminer.nlp.tokenizer import create_tokenizer
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
 
 
 def check_cover(text: str, sections: list[dict]) -> None:

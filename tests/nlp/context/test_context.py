@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import spacy
+from paths import SEED
 from pipelines import find_item
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
 import caseminer.nlp.context.component  # noqa: F401
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
 
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
-)
 FLAGS = ("negated", "uncertain", "hypothetical", "historical", "family")
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import spacy
+from paths import SEED
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
-
-SEED = (
-    Path(__file__).resolve().parents[2] / "shared" / "seeds" / "tumoral-calcinosis-case-report.txt"
-)
 
 
 @pytest.fixture(scope="module")

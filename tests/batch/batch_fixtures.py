@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 CASES = [
@@ -38,7 +37,6 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         import reportlab  # noqa: F401
     except ImportError:
         return expected
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from pdf_fixtures import make_encrypted_pdf, make_journal_pdf
 
     make_encrypted_pdf(root / "encrypted.pdf")

@@ -1,16 +1,12 @@
 """caseminer_patient: age and sex of the index patient, with exact evidence offsets."""
 
 import json
-from pathlib import Path
 
 import pytest
 import spacy
+from paths import MACCROBAT, SEED
 
 from caseminer.nlp.tokenizer import create_tokenizer
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
 
 
 def build():

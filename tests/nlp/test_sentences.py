@@ -1,18 +1,14 @@
 """caseminer_sentences: line- and punctuation-based sentence starts."""
 
 import json
-from pathlib import Path
 
 import pytest
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT, SEED
 
 from caseminer.nlp.tokenizer import create_tokenizer
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "tumoral-calcinosis-case-report.txt"
-MACCROBAT = SHARED / "corpora" / "external" / "maccrobat2020_dev.jsonl"
 
 
 def build():

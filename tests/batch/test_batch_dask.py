@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_batch_fixtures import case_text
+from batch_fixtures import case_text
 
 pytest.importorskip("distributed", reason="dask.distributed is not installed (extra: scale)")
 

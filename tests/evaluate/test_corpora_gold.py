@@ -5,13 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
+from paths import REPO, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT / "corpora"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+CORPORA = REPO / "corpora"
 CATEGORIES = ("labs", "imaging", "diagnoses", "procedures")
 REQUIRED_KEYS = {
     "labs": {"text", "start", "end", "analyte", "value", "unit", "interpretation"},
@@ -38,7 +36,7 @@ REQUIRED_SPECIALTIES = {
 
 
 def _load_make_gold():
-    spec = importlib.util.spec_from_file_location("make_gold", ROOT / "tools" / "make_gold.py")
+    spec = importlib.util.spec_from_file_location("make_gold", REPO / "tools" / "make_gold.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
@@ -170,7 +168,7 @@ def test_make_gold_refuses_text_that_does_not_occur():
 
 
 def test_demo_report_is_rich_and_not_a_corpus_text():
-    demo = (ROOT / "caseminer" / "data" / "example_case.txt").read_text(encoding="utf-8")
+    demo = (REPO / "caseminer" / "data" / "example_case.txt").read_text(encoding="utf-8")
     assert 250 <= len(demo.split()) <= 450
     assert re.search(r"^Case presentation$", demo, re.M) and re.search(r"^Discussion$", demo, re.M)
     assert "g/dL" in demo and "CT" in demo and "was excluded" in demo and "history of" in demo
@@ -227,7 +225,7 @@ DIAGNOSTIC_PROCEDURE = re.compile(
 
 
 def _lab_categories() -> set[str]:
-    path = ROOT / "caseminer" / "patterns" / "labs" / "analytes.jsonl"
+    path = REPO / "caseminer" / "patterns" / "labs" / "analytes.jsonl"
     with path.open(encoding="utf-8") as fh:
         categories = {json.loads(line)["category"] for line in fh if line.strip()}
     return (categories - {"vital"}) | {"vital_sign", "other"}

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_batch_fixtures import case_text, make_bad_folder
+from batch_fixtures import case_text, make_bad_folder
 from typer.testing import CliRunner
 
 from caseminer.batch import io as batch_io
