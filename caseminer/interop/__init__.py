@@ -10,6 +10,7 @@ the conversion and only choose where the dict goes. The reference libraries (`ph
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
@@ -59,4 +60,25 @@ def export(report: CaseReport, fmt: str, created: datetime | None = None) -> dic
     return to_fhir(report, created)
 
 
-__all__ = ["FORMATS", "SUFFIXES", "InteropUnavailable", "check_available", "export"]
+def dumps(report: CaseReport, fmt: str | None, indent: int | None = 2) -> str:
+    """The text the CLI prints: the caseminer JSON (fmt None) or the export as JSON."""
+    if fmt is None:
+        return report.model_dump_json(indent=indent)
+    return json.dumps(export(report, fmt), indent=indent, ensure_ascii=False)
+
+
+def export_path(output: str, fmt: str) -> str:
+    """Where a folder run writes an export: next to the caseminer JSON, OUT/<stem>.<fmt>.json."""
+    base = output[: -len(".json")] if output.endswith(".json") else output
+    return base + SUFFIXES[fmt]
+
+
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "InteropUnavailable",
+    "check_available",
+    "dumps",
+    "export",
+    "export_path",
+]
