@@ -156,7 +156,9 @@ def extract(
         try:
             check_available(as_format)
         except (ValueError, InteropUnavailable) as exc:
-            raise _fail(str(exc)) from None
+            from rich.markup import escape  # the message holds 'caseminer[interop]'
+
+            raise _fail(escape(str(exc))) from None
     if inputs == ["-"]:
         text = sys.stdin.read()
         if not text.strip():
