@@ -245,13 +245,17 @@ def _features_from_labs(report: CaseReport, features: dict[str, Feature]) -> Non
         how = "stated" if lab.interpretation_source == "text" else "by the reference range"
         value = f"{lab.analyte} {lab.value_text} {lab.unit or ''}".strip()
         note = f"{value}: {lab.interpretation} ({how})"
+        evidence = Evidence.of(lab)
+        named = lab.analyte_text or lab.analyte
+        if named.lower() not in evidence.sentence.lower():  # a table cell: say which test
+            evidence.sentence = f"{named}: {evidence.sentence}"
         feature = features.get(row["hpo"])
         if feature is None:
             features[row["hpo"]] = Feature(
-                row["hpo"], row["label"], False, [Evidence.of(lab)], source="lab", note=note
+                row["hpo"], row["label"], False, [evidence], source="lab", note=note
             )
         elif not feature.excluded:
-            feature.evidence.append(Evidence.of(lab))
+            feature.evidence.append(evidence)
 
 
 def find_onset(sentences: list[str], report: CaseReport) -> Onset | None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from builders import report  # noqa: I001
+from builders import report
 
 from caseminer.interop.facts import age_iso8601, find_onset
 from caseminer.interop.tables import (
