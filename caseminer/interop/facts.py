@@ -300,8 +300,8 @@ def document_reference(report: CaseReport) -> tuple[str, str, str]:
     ref_id = doc.id
     if re.fullmatch(r"PMC\d+", doc.id):
         ref_id = f"PMCID:{doc.id}"
-    elif re.fullmatch(r"(?:PMID:?)?\d{6,9}", doc.id):
-        ref_id = f"PMID:{doc.id.removeprefix('PMID').lstrip(':')}"
+    elif re.fullmatch(r"PMID[:_-]?\d{1,9}", doc.id):  # not bare digits: a date is digits too
+        ref_id = f"PMID:{doc.id[4:].lstrip(':_-')}"
     reference = doc.source_path or f"sha256:{doc.sha256}"
     description = f"caseminer extraction of {doc.id} (sha256 {doc.sha256})"
     return ref_id, reference, description

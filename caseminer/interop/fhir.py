@@ -12,6 +12,7 @@ Ids are UUID 5s of the document hash and the concept, so re-exporting a report g
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
@@ -91,16 +92,19 @@ def _codeable(text: str, codes: list[Code]) -> dict[str, Any]:
 
 
 def _age_quantity(iso: str) -> dict[str, Any] | None:
-    """'P44Y' -> an Age quantity in UCUM (the first part only: FHIR Age has one unit)."""
+    """'P44Y' -> an Age quantity in UCUM; 'P2Y6M' -> 30 months (FHIR Age has one unit)."""
     units = {v: k for k, v in terms()["age_units"]["iso8601"].items()}
-    body = iso.removeprefix("P")
-    number = "".join(ch for ch in body if ch.isdigit() or ch == ".")
-    rest = body[len(number) :]
-    if not number or not rest or rest[0] not in units:
+    parts = re.findall(r"(\d+(?:\.\d+)?)([YMWD])", iso)
+    if not parts or any(letter not in units for _, letter in parts):
         return None
-    unit = units[rest[0]]
+    if len(parts) == 1:
+        value, unit = float(parts[0][0]), units[parts[0][1]]
+    elif {letter for _, letter in parts} == {"Y", "M"}:
+        value, unit = sum(float(n) * (12 if u == "Y" else 1) for n, u in parts), "month"
+    else:
+        return None
     ucum = terms()["age_units"]["ucum"][unit]
-    return {"value": float(number), "unit": unit, "system": _system("UCUM"), "code": ucum}
+    return {"value": value, "unit": unit, "system": _system("UCUM"), "code": ucum}
 
 
 def _patient(b: _Builder) -> None:
@@ -166,7 +170,7 @@ def _lab(b: _Builder, lab: Lab) -> None:
         "extension": b.evidence([facts.Evidence.of(lab)]),
         "status": "final",
         "category": _category("laboratory"),
-        "code": _codeable(lab.analyte_text or lab.analyte, codes),
+        "code": _codeable(lab.analyte, codes),  # the text as written is in the extension
         "subject": b.patient_ref,
     }
     if lab.value is not None and lab.value_high is not None:

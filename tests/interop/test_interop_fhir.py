@@ -133,3 +133,17 @@ def test_ids_are_stable_across_exports():
     first = [e["fullUrl"] for e in bundle(report())["entry"]]
     assert first == [e["fullUrl"] for e in bundle(report())["entry"]]
     assert len(set(first)) == len(first)
+
+
+def test_an_age_in_years_and_months_becomes_months_and_onset_is_an_age():
+    from caseminer.schema import Age, Patient
+
+    rep = report(patient=Patient(age=Age(value=2.5, unit="year"), sex="male"))
+    rep.diagnoses[0].sentence = "Hypoparathyroidism was diagnosed at the age of 2 years."
+    data = bundle(rep)
+    age = next(o for o in resources(data, "Observation") if o["code"].get("text") == "Age")
+    assert (age["valueQuantity"]["value"], age["valueQuantity"]["code"]) == (30.0, "mo")
+    (condition,) = [
+        c for c in resources(data, "Condition") if c["code"]["text"] == "hypoparathyroidism"
+    ]
+    assert condition["onsetAge"]["value"] == 2.0 and condition["onsetAge"]["code"] == "a"

@@ -113,3 +113,17 @@ def test_a_planned_procedure_is_no_medical_action():
     rep = report()
     rep.procedures[0].assertion.hypothetical = True
     assert not packet(rep).medical_actions
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "ref_id"),
+    [
+        ("PMC1234567", "PMCID:PMC1234567"),
+        ("PMID_31415926", "PMID:31415926"),
+        ("20230101", "20230101"),
+    ],
+)
+def test_the_source_reference_names_pubmed_ids_only_when_they_are_ones(doc_id, ref_id):
+    rep = report()
+    rep.document.id = doc_id
+    assert export(rep, "phenopacket")["metaData"]["externalReferences"][0]["id"] == ref_id
