@@ -115,9 +115,15 @@ def _patient(b: _Builder) -> None:
     if quantity is None:
         return
     cfg = _cfg()["age_observation"]
+    mention = b.report.patient.age
+    evidence = []
+    if mention is not None and mention.start is not None and mention.end is not None:
+        text = mention.text or ""
+        evidence = [facts.Evidence(None, text, mention.start, mention.end, text, "case")]
     b.add(
         Observation(
             id=b.uid("age"),
+            extension=b.evidence(evidence) or None,
             status="final",
             code={"coding": [{"system": _system("LOINC"), **cfg}], "text": "Age"},
             subject=b.patient_ref,

@@ -35,7 +35,12 @@ def verification(condition: dict) -> str:
 
 
 def test_bundle_is_a_collection_with_one_patient_and_the_age():
-    data = bundle(report())
+    rep = report()
+    start = TEXT.index("3-month-old")
+    rep.patient.age = rep.patient.age.model_copy(
+        update={"text": "3-month-old", "start": start, "end": start + 11}
+    )
+    data = bundle(rep)
     assert data["type"] == "collection" and data["timestamp"].startswith("2026-01-02T03:04:05")
     (patient,) = resources(data, "Patient")
     assert patient["gender"] == "female"
@@ -46,6 +51,8 @@ def test_bundle_is_a_collection_with_one_patient_and_the_age():
         "system": "http://unitsofmeasure.org",
         "code": "mo",
     }
+    (where,) = age[0]["extension"]
+    assert {p["url"]: list(p.values())[1] for p in where["extension"]}["start"] == start
     refs = {e["fullUrl"] for e in data["entry"]}
     for entry in data["entry"]:
         subject = entry["resource"].get("subject")
