@@ -116,6 +116,15 @@ def extract(
         str | None,
         typer.Option(help="Dask scheduler address, e.g. tcp://host:8786 (default: LocalCluster)."),
     ] = None,
+    as_format: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Export as phenopacket (GA4GH Phenopacket v2) or fhir (FHIR R4 Bundle): printed "
+            "instead of the caseminer JSON; with -o written as OUT/<stem>.phenopacket.json or "
+            "OUT/<stem>.fhir.json next to it (pip install 'caseminer[interop]').",
+        ),
+    ] = None,
 ) -> None:
     """Extract one report, or every report in a folder (resumable, parallel, never stops).
 
@@ -133,13 +142,23 @@ def extract(
 
       cat case.txt | caseminer extract -          # from standard input
 
+      caseminer extract case.txt --as phenopacket # GA4GH Phenopacket v2 (or --as fhir)
+
     Exit codes: 0 all good, 1 some files failed (listed with reasons), 2 usage, 130 interrupted.
     """
     from caseminer import api
     from caseminer.batch.run import OUTPUT_FORMATS, BatchOptions, discover, run_batch, stream_jsonl
+    from caseminer.interop import InteropUnavailable, check_available, dumps
     from caseminer.readers import ReadError, SourceText
 
     dump_indent = indent or None
+    if as_format is not None:
+        try:
+            check_available(as_format)
+        except (ValueError, InteropUnavailable) as exc:
+            from rich.markup import escape  # the message holds 'caseminer[interop]'
+
+            raise _fail(escape(str(exc))) from None
     if inputs == ["-"]:
         text = sys.stdin.read()
         if not text.strip():
@@ -147,7 +166,7 @@ def extract(
         report = api.extract(
             SourceText(text=text, format="string"), doc_id="stdin", include_text=include_text
         )
-        typer.echo(report.model_dump_json(indent=dump_indent))
+        typer.echo(dumps(report, as_format, dump_indent))
         return
     formats = list(dict.fromkeys(f.lower() for f in formats or ["json"]))
     unknown = [f for f in formats if f not in OUTPUT_FORMATS]
@@ -165,7 +184,7 @@ def extract(
                 report = api.extract_file(files[0], include_text=include_text)
             except ReadError as exc:
                 raise _fail(str(exc)) from None
-            typer.echo(report.model_dump_json(indent=dump_indent))
+            typer.echo(dumps(report, as_format, dump_indent))
             return
         failed = 0
         for _location, result in stream_jsonl(files, include_text=include_text, workers=workers):
@@ -173,7 +192,7 @@ def extract(
                 failed += 1
                 err.print(f"failed: {result}", highlight=False)
             else:
-                typer.echo(result.model_dump_json())
+                typer.echo(dumps(result, as_format, None))
         raise typer.Exit(code=1 if failed else 0)
     options = BatchOptions(
         include_text=include_text,
@@ -185,6 +204,7 @@ def extract(
         max_memory_mb=max_memory or None,
         engine=engine,
         scheduler=scheduler,
+        exports=(as_format,) if as_format else (),
     )
     try:
         summary = run_batch(files, output, options, console=err)

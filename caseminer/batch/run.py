@@ -47,6 +47,7 @@ class BatchOptions:
     max_memory_mb: int | None = 4096
     engine: str = "local"
     scheduler: str | None = None
+    exports: Sequence[str] = ()  # caseminer.interop formats written next to each JSON (--as)
 
     def n_workers(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
@@ -294,6 +295,13 @@ def run_batch(
         ]
         rows = collect((r["input"], r["output"]) for r in done)
         summary.tables = write_tables(rows, out, tables)
+    if options.exports and not summary.interrupted:
+        from caseminer.interop.batch import write_exports
+
+        records = [manifest.records[k] for k in keys if k in manifest.records]
+        summary.errors += write_exports(
+            records, options.exports, fresh=summary.written, indent=options.indent
+        )
     summary.seconds = time.perf_counter() - t0
 
     batch_io.write_text_atomic(

@@ -28,6 +28,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "invalid_input",
     500: "internal_error",
+    501: "not_implemented",
     503: "busy",
     504: "timeout",
 }

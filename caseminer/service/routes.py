@@ -10,10 +10,12 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from caseminer._version import __version__
+from caseminer.interop.service import RESPONSES as EXPORT_RESPONSES
+from caseminer.interop.service import check_export, export_response
 from caseminer.readers import SourceText
 from caseminer.schema import SCHEMA_VERSION, CaseReport, json_schema
 from caseminer.service.auth import require_api_key
@@ -120,20 +122,31 @@ async def get_schema() -> dict[str, Any]:
 @router.post(
     "/extract",
     response_model=CaseReport,
-    responses=ERRORS,
+    responses={**ERRORS, **EXPORT_RESPONSES},
     tags=["extract"],
     dependencies=protected,
     openapi_extra=_multi_body("JSON {text}, a multipart 'file' (.txt/.md/.pdf), or a raw body."),
 )
-async def extract(request: Request) -> CaseReport:
+async def extract(
+    request: Request,
+    as_format: str | None = Query(
+        None,
+        alias="as",
+        description="phenopacket (GA4GH Phenopacket v2) or fhir (FHIR R4 Bundle) instead of the "
+        "CaseReport.",
+    ),
+) -> CaseReport:
     """Extract one case report.
 
     Example: `curl -s localhost:8000/v1/extract -H 'content-type: application/json'
     -d '{"text": "Serum calcium was 11.9 mg/dL."}'` or `curl -F file=@case.pdf ...`.
+    `?as=phenopacket` or `?as=fhir` returns that export instead.
     """
+    check_export(as_format)
     settings = request.app.state.settings
     source, doc_id, include_text = await read_source(request, settings)
-    return await request.app.state.engine.run(_extract_one, source, doc_id, include_text)
+    report = await request.app.state.engine.run(_extract_one, source, doc_id, include_text)
+    return export_response(report, as_format)
 
 
 @router.post(
