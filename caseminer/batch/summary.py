@@ -3,7 +3,10 @@
 Reads OUT/_manifest.jsonl (statuses) and the per-document JSON of every input that is done, and
 counts items per fact type, documents with at least one item of each type, and the most frequent
 analytes, diagnoses, imaging modalities and procedures. Negated items are counted apart (a
-"no fracture" is not a fracture), so the top lists count asserted mentions only.
+"no fracture" is not a fracture), so the top lists count asserted mentions only. Only the
+patient's facts count (`subject == "patient"`): a calcium value quoted from another published case
+is not this patient's; `all_subjects=True` counts every fact and says how many were not the
+patient's.
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ TOP_FIELDS = {
     "diagnoses": "normalized",
     "imaging": "modality",
     "procedures": "normalized",
+    "findings": "normalized",
 }
 
 
-def summarize(out: str, top: int = 10) -> dict:
-    """Counts per status and fact type plus top-N lists; FileNotFoundError without a manifest."""
+def summarize(out: str, top: int = 10, *, all_subjects: bool = False) -> dict:
+    """Counts per status and fact type plus top-N lists; FileNotFoundError without a manifest.
+
+    Items whose subject is not "patient" are left out (and counted in `other_subjects`) unless
+    `all_subjects`.
+    """
     if not batch_io.exists(batch_io.join(out, MANIFEST_NAME)):
         raise FileNotFoundError(f"{out}: no {MANIFEST_NAME} (not a caseminer extract output)")
     manifest = Manifest(out)
@@ -40,6 +48,7 @@ def summarize(out: str, top: int = 10) -> dict:
     statuses = Counter(r["status"] for r in manifest.records.values())
     items = Counter()
     negated = Counter()
+    others = Counter()
     with_any = Counter()
     tops = {name: Counter() for name in FACT_TYPES}
     pages = 0
@@ -50,6 +59,10 @@ def summarize(out: str, top: int = 10) -> dict:
         pages += (report.get("document") or {}).get("pages") or 0
         for name in FACT_TYPES:
             found = report.get(name) or []
+            if not all_subjects:
+                kept = [i for i in found if i.get("subject", "patient") == "patient"]
+                others[name] += len(found) - len(kept)
+                found = kept
             with_any[name] += bool(found)
             for item in found:
                 if (item.get("assertion") or {}).get("negated"):
@@ -63,6 +76,8 @@ def summarize(out: str, top: int = 10) -> dict:
         "output": str(out),
         "files": dict(statuses),
         "documents": statuses.get("done", 0),
+        "subjects": "all" if all_subjects else "patient",
+        "other_subjects": {n: others[n] for n in FACT_TYPES},
         "pages": pages,
         "items": {n: items[n] for n in FACT_TYPES},
         "negated": {n: negated[n] for n in FACT_TYPES},
@@ -75,6 +90,13 @@ def render_summary(result: dict, console: Console) -> None:
     """Print the summary as rich tables."""
     files = ", ".join(f"{n} {s}" for s, n in sorted(result["files"].items()))
     console.print(f"[bold]{result['output']}[/]: {files}; {result['pages']} PDF pages")
+    left_out = sum(result.get("other_subjects", {}).values())
+    if result.get("subjects") == "patient" and left_out:
+        console.print(
+            f"patient facts only: {left_out} fact(s) about the literature or family left out "
+            "(--all-subjects counts them)",
+            highlight=False,
+        )
     facts = Table(title="Facts per type")
     for col in ("type", "items", "negated", "documents with any"):
         facts.add_column(col, justify="left" if col == "type" else "right")
