@@ -137,8 +137,8 @@ def extract(
         typer.Option(
             "--format",
             "-f",
-            help="Outputs, comma-separated or repeated (-f json,parquet or -f json -f parquet): "
-            "json (one file per document, the default), jsonl, parquet, duckdb (tables).",
+            help="Outputs, comma-separated or repeated: json (one file per document, the "
+            "default), jsonl, parquet, duckdb (tables).",
         ),
     ] = None,
     retry_failed: Annotated[

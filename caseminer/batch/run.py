@@ -18,8 +18,11 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import signal
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -331,8 +334,10 @@ def _run_locked(
     for record in plan.settled:
         manifest.add(_with_attempts(record, manifest.get(record["input"])))
     for record, staged in plan.adopted:
-        manifest.add(_with_attempts(record, manifest.get(record["input"])))
-        batch_io.move(staged, record["output"])
+        previous = manifest.get(record["input"])
+        if not _recorded(previous, record):  # killed before its record: record it now
+            manifest.add(_with_attempts(record, previous))
+        batch_io.move(staged, record["output"])  # (killed after it: only the rename was missing)
         summary.adopted.append(record["output"])
     staging.sweep(docs_dir_of(out, options), set())  # leftovers of a killed run
     if plan.done or plan.kept_failed or plan.adopted:
@@ -347,7 +352,8 @@ def _run_locked(
             engine = make_engine(options)
             with BatchProgress(console, len(plan.tasks)) as progress:
                 for record in engine.run(plan.tasks):
-                    record = _commit(record, plan, manifest)
+                    with _no_interrupt():  # a Ctrl-C between the record and the rename waits
+                        record = _commit(record, plan, manifest)
                     if record["status"] == "done":
                         summary.written.append(record["output"])
                     progress.advance(record)
@@ -362,22 +368,58 @@ def _run_locked(
         done = [
             manifest.records[k] for k in keys if manifest.records.get(k, {}).get("status") == "done"
         ]
-        rows = collect((r["input"], r["output"]) for r in done)
+        docs_dir = docs_dir_of(out, options)  # not r["output"]: older runs recorded it relative
+        rows = collect((r["input"], batch_io.join(docs_dir, _output_name(r) or "")) for r in done)
         summary.tables = write_tables(rows, out, tables)
     return summary
 
 
+@contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Hold SIGINT back for a moment (main thread, POSIX): it is delivered when the block ends."""
+    if (
+        not hasattr(signal, "pthread_sigmask")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _recorded(previous: dict | None, record: dict) -> bool:
+    """Whether the manifest already says this output is done (same bytes, same version)."""
+    return bool(
+        previous
+        and previous.get("status") == "done"
+        and previous.get("sha256") == record["sha256"]
+        and previous.get("caseminer_version") == __version__
+        and _output_name(previous) == _output_name(record)
+    )
+
+
 def _commit(record: dict, plan: Plan, manifest: Manifest) -> dict:
     """Record a finished task, then move its staged output into place (see batch.staging)."""
+    previous = manifest.get(record["input"])
     staged = record.get("output")
     final = plan.finals.get(staged) if staged else None
     if record["status"] == "done" and final:
-        record = manifest.add(
-            {**_with_attempts(record, manifest.get(record["input"])), "output": final}
-        )
-        batch_io.move(staged, final)
+        if not batch_io.exists(staged):
+            record = _settled(record["input"], record.get("sha256"), "failed", "write", None)
+            record["error"] = f"the worker reported {staged} written, but it is not there"
+            return manifest.add(_with_attempts(record, previous))
+        record = manifest.add({**_with_attempts(record, previous), "output": final})
+        try:
+            batch_io.move(staged, final)
+        except OSError as exc:  # the record must not vouch for an output that is not there
+            failed = _settled(record["input"], record.get("sha256"), "failed", "write", None)
+            failed["error"] = f"cannot move {staged} to {final}: {exc}"
+            return manifest.add(_with_attempts(failed, previous))
         return record
-    return manifest.add(_with_attempts(record, manifest.get(record["input"])))
+    return manifest.add(_with_attempts(record, previous))
 
 
 def _fill_from_manifest(summary: BatchSummary, manifest: Manifest, keys: list[str]) -> None:

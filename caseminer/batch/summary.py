@@ -12,6 +12,7 @@ patient's.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 from rich.console import Console
@@ -53,9 +54,10 @@ def summarize(out: str, top: int = 10, *, all_subjects: bool = False) -> dict:
     tops = {name: Counter() for name in FACT_TYPES}
     pages = 0
     for record in manifest.records.values():
-        if record["status"] != "done" or not batch_io.exists(record["output"]):
+        output = _located(out, record.get("output"))
+        if record["status"] != "done" or output is None:
             continue
-        report = json.loads(batch_io.read_text(record["output"]))
+        report = json.loads(batch_io.read_text(output))
         pages += (report.get("document") or {}).get("pages") or 0
         for name in FACT_TYPES:
             found = report.get(name) or []
@@ -73,7 +75,7 @@ def summarize(out: str, top: int = 10, *, all_subjects: bool = False) -> dict:
                 if key:
                     tops[name][key] += 1
     return {
-        "output": str(out),
+        "output": str(out) if batch_io.is_url(out) else os.path.abspath(out),
         "files": dict(statuses),
         "documents": statuses.get("done", 0),
         "subjects": "all" if all_subjects else "patient",
@@ -84,6 +86,19 @@ def summarize(out: str, top: int = 10, *, all_subjects: bool = False) -> dict:
         "documents_with": {n: with_any[n] for n in FACT_TYPES},
         "top": {n: tops[n].most_common(top) for n in FACT_TYPES},
     }
+
+
+def _located(out: str, output: str | None) -> str | None:
+    """The output as recorded, or (a relative path from an older run) the same name in OUT."""
+    if not output:
+        return None
+    if batch_io.exists(output):
+        return output
+    name = str(output).replace("\\", "/").rsplit("/", 1)[-1]
+    for folder in (out, batch_io.join(out, "_docs")):
+        if batch_io.exists(batch_io.join(folder, name)):
+            return batch_io.join(folder, name)
+    return None
 
 
 def render_summary(result: dict, console: Console) -> None:

@@ -165,3 +165,17 @@ def _env() -> dict[str, str]:
     env.pop("COLUMNS", None)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return env
+
+
+def test_a_recorded_output_killed_before_its_rename_is_moved_not_rerecorded(tmp_path):
+    src = _folder(tmp_path, 1)
+    out = tmp_path / "out"
+    files = discover([src])[0]
+    run_batch(files, out, BatchOptions(workers=1))
+    rec = _records(out)["case0.txt"]
+    staged = Path(staged_location(rec["output"], rec["sha256"]))
+    os.replace(rec["output"], staged)  # killed after the record, before the rename
+    again = run_batch(files, out, BatchOptions(workers=1))
+    assert again.written == [] and again.adopted == [rec["output"]]
+    assert _records(out)["case0.txt"] == rec, "the record was rewritten"
+    assert Path(rec["output"]).is_file() and not staged.exists()

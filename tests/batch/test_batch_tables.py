@@ -134,3 +134,16 @@ def test_summary_counts_patient_facts_unless_all_subjects(tmp_path):
     assert everyone["items"]["labs"] == 3 and everyone["subjects"] == "all"
     assert dict(patient["top"]["labs"]) == {"Calcium": 2}
     assert patient["items"]["findings"] == 1 and patient["negated"]["findings"] == 1
+
+
+def test_summary_finds_outputs_recorded_relative_by_an_older_run(tmp_path, monkeypatch):
+    out = write_batch_output(tmp_path / "out", [report_a(), report_b()])
+    manifest = out / "_manifest.jsonl"
+    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    for record in records:
+        record["output"] = f"out/{Path(record['output']).name}"  # relative to another cwd
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in records))
+    monkeypatch.chdir(tmp_path / "out")
+    result = summarize(".")
+    assert result["documents"] == 2 and result["items"]["labs"] == 2
+    assert Path(result["output"]).is_absolute()
