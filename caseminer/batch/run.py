@@ -335,9 +335,12 @@ def _run_locked(
         manifest.add(_with_attempts(record, manifest.get(record["input"])))
     for record, staged in plan.adopted:
         previous = manifest.get(record["input"])
-        if not _recorded(previous, record):  # killed before its record: record it now
-            manifest.add(_with_attempts(record, previous))
-        batch_io.move(staged, record["output"])  # (killed after it: only the rename was missing)
+        if _recorded(previous, record):  # killed after its record: only the rename was missing
+            batch_io.move(staged, record["output"])
+            summary.skipped += 1
+            continue
+        manifest.add(_with_attempts(record, previous))  # killed before its record
+        batch_io.move(staged, record["output"])
         summary.adopted.append(record["output"])
     staging.sweep(docs_dir_of(out, options), set())  # leftovers of a killed run
     if plan.done or plan.kept_failed or plan.adopted:
@@ -376,18 +379,22 @@ def _run_locked(
 
 @contextmanager
 def _no_interrupt() -> Iterator[None]:
-    """Hold SIGINT back for a moment (main thread, POSIX): it is delivered when the block ends."""
-    if (
-        not hasattr(signal, "pthread_sigmask")
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    """Hold a Ctrl-C back for a moment: it becomes a KeyboardInterrupt when the block ends.
+
+    Why a handler and not a signal mask: a mask covers one thread, but CPython runs Python-level
+    handlers in the main thread whichever thread the signal reached, so this one always holds.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _recorded(previous: dict | None, record: dict) -> bool:
