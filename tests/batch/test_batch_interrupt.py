@@ -148,3 +148,34 @@ def test_kill_9_of_the_run_alone_leaves_quiet_workers_and_no_unrecorded_output(t
     assert len(final) == 12
     assert all(final[k] == v for k, v in after_kill.items()), "a finished file was redone"
     assert not list(out.glob(".*")), "a staged or temporary file was left behind"
+
+
+@pytest.mark.slow
+def test_two_runs_into_one_out_the_second_exits_2_at_once(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    long = "\n".join(case_text(i) for i in range(12))
+    for i in range(6):
+        (src / f"case{i:02d}.txt").write_text(f"Report {i}.\n{long}", encoding="utf-8")
+    out = tmp_path / "out"
+    first = _start(src, out)
+    try:
+        t0 = time.monotonic()
+        while not (out / "_lock.json").exists():
+            assert first.poll() is None, first.stderr.read()
+            assert time.monotonic() - t0 < 120, "the first run never took the lock"
+            time.sleep(0.02)
+        cmd = [sys.executable, "-m", "caseminer.cli", "extract", str(src), "-o", str(out)]
+        t1 = time.monotonic()
+        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"pid {first.pid} on host" in lines[0], second.stderr
+        assert "started 20" in lines[0] and time.monotonic() - t1 < 30
+        _, stderr = first.communicate(timeout=300)
+        assert first.returncode == 0, stderr
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    records = (out / MANIFEST_NAME).read_text().splitlines()
+    assert len(records) == 6, "a record was written twice"
