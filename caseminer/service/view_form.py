@@ -17,8 +17,8 @@ FORM = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none';
- style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; frame-src 'self';
- form-action 'self'">
+ style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'self';
+ frame-src 'self'; form-action 'self'">
 <title>caseminer review</title>
 <style>
 body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem; }

@@ -94,3 +94,63 @@ def test_view_form_without_a_key_is_a_plain_form():
         html = client.get("/v1/view").text
     assert 'id="api-key"' not in html and "<script" not in html
     assert 'action="/v1/view"' in html
+
+
+NODE_HARNESS = """
+const elements = {
+  view: { action: "/v1/view", addEventListener(type, fn) { this.submit = fn; } },
+  status: { textContent: "" },
+  result: { srcdoc: "", hidden: true },
+  "api-key": { value: "s3cret" },
+};
+globalThis.document = { getElementById: (id) => elements[id] };
+globalThis.FormData = class {
+  constructor() { this.m = new Map([["text", "Calcium 11.9 mg/dL."], ["file", { size: 0 }]]); }
+  get(k) { return this.m.get(k); }
+  delete(k) { this.m.delete(k); }
+};
+const calls = [];
+const answers = [
+  { ok: false, status: 401, body: '{"error": {"message": "missing or wrong API key"}}' },
+  { ok: true, status: 200, body: "<html>the review page</html>" },
+];
+globalThis.fetch = (url, opts) => {
+  calls.push({ url, key: opts.headers["X-API-Key"], file: opts.body.m.has("file") });
+  const a = answers.shift();
+  return Promise.resolve({ ok: a.ok, status: a.status, text: () => Promise.resolve(a.body) });
+};
+SCRIPT
+const seen = [];
+elements.view.submit({ preventDefault() {} });
+setTimeout(() => {
+  seen.push(elements.status.textContent);
+  elements.view.submit({ preventDefault() {} });
+  setTimeout(() => {
+    console.log(JSON.stringify({ calls, seen, srcdoc: elements.result.srcdoc,
+                                 hidden: elements.result.hidden }));
+  }, 20);
+}, 20);
+"""
+
+
+def test_view_form_script_sends_the_key_header_and_shows_the_page(tmp_path):
+    """The page's script, run in node with a stand-in DOM: key in the header, errors shown."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    from caseminer.service.view_form import render_view_form
+
+    html = render_view_form(key_required=True)
+    script = html.split("<script>", 1)[1].split("</script>", 1)[0]
+    harness = tmp_path / "harness.js"
+    harness.write_text(NODE_HARNESS.replace("SCRIPT", script), encoding="utf-8")
+    run = subprocess.run([node, str(harness)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["calls"] == [{"url": "/v1/view", "key": "s3cret", "file": False}] * 2
+    assert result["seen"] == ["401: missing or wrong API key"]
+    assert result["srcdoc"] == "<html>the review page</html>" and result["hidden"] is False
