@@ -82,6 +82,18 @@ def is_stale(holder: dict) -> bool:
     return bool(recorded and started and abs(started - float(recorded)) > 1.0)
 
 
+def _publish(mine: Path, target: Path) -> None:
+    """Make `mine` the lock; FileExistsError when a lock is there (atomic either way)."""
+    try:
+        os.link(mine, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a filesystem without hard links: exclusive create, then write
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(mine.read_text(encoding="utf-8"))
+
+
 class RunLock:
     """Context manager holding OUT/_lock.json for the duration of a run."""
 
@@ -124,7 +136,7 @@ class RunLock:
         try:
             for _ in range(3):
                 try:
-                    os.link(mine, target)
+                    _publish(mine, target)
                     self._held = True
                     return
                 except FileExistsError:

@@ -179,3 +179,16 @@ def test_a_recorded_output_killed_before_its_rename_is_moved_not_rerecorded(tmp_
     assert again.written == [] and again.adopted == [] and again.skipped == 1
     assert _records(out)["case0.txt"] == rec, "the record was rewritten"
     assert Path(rec["output"]).is_file() and not staged.exists()
+
+
+def test_the_lock_works_where_hard_links_do_not(tmp_path, monkeypatch):
+    def no_links(*_args):
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "out"
+    with RunLock(str(out)):
+        assert json.loads((out / LOCK_NAME).read_text())["pid"] == os.getpid()
+        with pytest.raises(OutputLocked):
+            RunLock(str(out)).acquire()
+    assert not (out / LOCK_NAME).exists()
