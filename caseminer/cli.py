@@ -32,7 +32,43 @@ app = typer.Typer(
     rich_markup_mode="rich",
     add_completion=False,
 )
-err = Console(stderr=True)
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A console that never wraps messages when its output is not a terminal.
+
+    Why: piped to a file or a CI log, rich assumes 80 columns and splits a long line
+    ("(stage:\nread)"), which breaks grep and log parsers; on a terminal the terminal wraps.
+    """
+    console = Console(stderr=stderr)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, soft_wrap=True, width=max(console.width, 240))
+    return console
+
+
+def _flags_take_no_value() -> None:
+    """Show no type after a flag in the help: Typer 0.2x prints `--include-text <bool>`.
+
+    Why: `<bool>` reads as "give a value", and `--include-text true` then silently becomes an
+    input named "true". A flag takes no value, so its help shows none (every command, including
+    the ones other modules register). Older Typers have no such method and need nothing.
+    """
+    from typer import core
+
+    original = getattr(core.TyperOption, "display_type_rich", None)
+    if original is None or getattr(original, "_caseminer_flags", False):
+        return
+
+    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+        return None if getattr(self, "is_flag", False) else original(self, ctx)
+
+    display_type_rich._caseminer_flags = True  # type: ignore[attr-defined]
+    core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_take_no_value()
+err = make_console(stderr=True)
+BOOL_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
 
 
 def _version(value: bool) -> None:
@@ -79,7 +115,10 @@ def extract(
         ),
     ] = None,
     include_text: Annotated[
-        bool, typer.Option("--include-text", help="Add the source text the offsets point into.")
+        bool,
+        typer.Option(
+            "--include-text/--no-include-text", help="Add the source text the offsets point into."
+        ),
     ] = False,
     indent: Annotated[int, typer.Option(help="JSON indentation (0 for compact).")] = 2,
     workers: Annotated[
@@ -98,12 +137,15 @@ def extract(
         typer.Option(
             "--format",
             "-f",
-            help="Outputs (repeatable): json (one file per document, the default), jsonl, "
-            "parquet, duckdb (one table per fact type).",
+            help="Outputs, comma-separated or repeated: json (one file per document, the "
+            "default), jsonl, parquet, duckdb (tables).",
         ),
     ] = None,
     retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="Re-run inputs that failed in an earlier run.")
+        bool,
+        typer.Option(
+            "--retry-failed/--no-retry-failed", help="Re-run inputs that failed in an earlier run."
+        ),
     ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds allowed per file (0: no limit).")] = 300.0,
     max_memory: Annotated[
@@ -134,7 +176,7 @@ def extract(
 
       caseminer extract reports/ -o out/          # out/<stem>.json per input + out/_manifest.jsonl
 
-      caseminer extract reports/ -o out/ -f json -f parquet --workers 4
+      caseminer extract reports/ -o out/ --format json,parquet,duckdb --workers 4
 
       caseminer extract reports/ -o out/ --retry-failed     # resume, retrying failures
 
@@ -168,7 +210,7 @@ def extract(
         )
         typer.echo(dumps(report, as_format, dump_indent))
         return
-    formats = list(dict.fromkeys(f.lower() for f in formats or ["json"]))
+    formats = split_formats(formats)
     unknown = [f for f in formats if f not in OUTPUT_FORMATS]
     if unknown:
         raise _fail(f"unknown --format {', '.join(unknown)} (expected {', '.join(OUTPUT_FORMATS)})")
@@ -177,7 +219,7 @@ def extract(
     try:
         files, single = discover(inputs, include or (), exclude or ())
     except (ReadError, RuntimeError) as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(_with_flag_hint(str(exc), inputs)) from None
     if output is None:
         if single:
             try:
@@ -217,30 +259,60 @@ def extract(
         raise typer.Exit(code=1)
 
 
+def split_formats(values: list[str] | None) -> list[str]:
+    """`-f json,parquet -f duckdb` -> ["json", "parquet", "duckdb"] (lower case, no repeats)."""
+    parts = [p.strip().lower() for v in values or ["json"] for p in v.split(",")]
+    return list(dict.fromkeys(p for p in parts if p))
+
+
+def _with_flag_hint(message: str, inputs: list[str]) -> str:
+    """Add a hint when a missing 'input' is a boolean word meant as a flag's value."""
+    words = [i for i in inputs if i.lower() in BOOL_WORDS and not Path(i).exists()]
+    if not words:
+        return message
+    return (
+        f"{message} (flags take no value: write --include-text or --no-include-text, "
+        f"not --include-text {words[0]})"
+    )
+
+
 @app.command()
 def summary(
     output: Annotated[
         str, typer.Argument(help="The OUT folder of a `caseminer extract ... -o OUT` run.")
     ],
     top: Annotated[int, typer.Option(help="How many analytes and diagnoses to list.")] = 10,
+    all_subjects: Annotated[
+        bool,
+        typer.Option(
+            "--all-subjects/--patient-only",
+            help="Count every fact, also those about the literature or family members "
+            "(default: only the patient's, subject 'patient').",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Counts per fact type and the top analytes and diagnoses across a batch output.
 
+    Only the patient's facts are counted (a lab value quoted from the literature is not the
+    patient's); --all-subjects counts every fact.
+
     Example:
 
       caseminer summary out/
+
+      caseminer summary out/ --all-subjects --json
     """
     from caseminer.batch.summary import render_summary, summarize
 
     try:
-        result = summarize(output, top=top)
+        result = summarize(output, top=top, all_subjects=all_subjects)
     except FileNotFoundError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
-        render_summary(result, Console())
+        render_summary(result, make_console())
 
 
 @app.command()

@@ -93,3 +93,68 @@ def test_demo_writes_json_and_prints_tables(tmp_path):
     data = json.loads((tmp_path / "example_case.json").read_text())
     assert data["labs"] and data["diagnoses"]
     assert "Labs" in result.output and "example_case.json" in result.output
+
+
+def _commands(group, prefix=()):
+    """(path, click command) for every command and subcommand of the CLI."""
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        yield path, command
+        if hasattr(command, "commands"):
+            yield from _commands(command, path)
+
+
+def test_every_help_shows_flags_without_a_value_and_pairs_where_they_toggle():
+    import typer.main
+
+    root = typer.main.get_command(app)
+    paths = [()] + [p for p, _ in _commands(root)]
+    assert ("vocab", "build") in paths and ("lookup",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], terminal_width=200)
+        assert result.exit_code == 0, path
+        assert "<bool>" not in result.output, f"caseminer {' '.join(path)} --help"
+    options = {
+        opt: param for param in dict(_commands(root))[("extract",)].params for opt in param.opts
+    }
+    assert options["--include-text"].secondary_opts == ["--no-include-text"]
+    assert options["--retry-failed"].secondary_opts == ["--no-retry-failed"]
+    summary = {o: p for p in dict(_commands(root))[("summary",)].params for o in p.opts}
+    assert summary["--all-subjects"].secondary_opts == ["--patient-only"]
+
+
+def test_a_flag_given_a_value_gets_a_hint_not_a_silent_file_name(tmp_path):
+    path = tmp_path / "case.txt"
+    path.write_text(CASE, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(path), "--include-text", "true"])
+    assert result.exit_code == 2
+    assert "true: no such file" in result.output and "flags take no value" in result.output
+
+
+def _readme_usage() -> str:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    use = readme.split("\n## Use\n", 1)[1]
+    return use.split("```", 2)[1]
+
+
+def test_readme_usage_lists_every_command_with_options_that_exist():
+    import typer.main
+
+    root = typer.main.get_command(app)
+    usage = _readme_usage()
+    lines = [line.split("#", 1)[0].split() for line in usage.splitlines()]
+    lines = [words for words in lines if words[:1] == ["caseminer"]]
+    commands = dict(_commands(root))
+    for name in root.commands:
+        assert any(words[1:2] == [name] for words in lines), f"README's usage lacks {name}"
+    for words in lines:
+        path = tuple(words[1:3]) if tuple(words[1:3]) in commands else tuple(words[1:2])
+        assert path in commands, f"README names no such command: {' '.join(words)}"
+        known = {
+            opt for param in commands[path].params for opt in param.opts + param.secondary_opts
+        }
+        for word in words:
+            if word.startswith("-") and word != "-":
+                assert word.split("=")[0] in known, f"{' '.join(words)}: no option {word}"

@@ -114,6 +114,26 @@ def write_text_atomic(location: str | os.PathLike, text: str) -> None:
     write_bytes_atomic(location, text.encode("utf-8"))
 
 
+def remove(location: str | os.PathLike) -> None:
+    """Delete a file or object; a missing one is not an error."""
+    if is_url(location):
+        fs, path = _fs(str(location))
+        if fs.exists(path):
+            fs.rm(path)
+        return
+    Path(location).unlink(missing_ok=True)
+
+
+def move(source: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Rename source over target (atomic on a local disk; copy then delete on an object store)."""
+    if is_url(source):
+        fs, src = _fs(str(source))
+        _, dst = _fs(str(target))
+        fs.mv(src, dst)
+        return
+    os.replace(source, target)
+
+
 def local_copy(location: str, workdir: str) -> Path:
     """A URL's bytes in a local file of the same name (readers want paths)."""
     name = str(location).rstrip("/").rsplit("/", 1)[-1] or "input"

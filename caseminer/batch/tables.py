@@ -1,11 +1,17 @@
-"""Tabular outputs of a batch run: one table per fact type, one row per item, ready for pandas/R.
+"""Tabular outputs of a batch run: one table per fact type, one row per item, ready for SQL.
 
-Tables: documents, labs, imaging, diagnoses, procedures. Every item row carries doc_id, its index
-in the document, the evidence (text, start, end into the source text), section and the five
-assertion flags, then the fields of its type. Lists (body sites, codes) become '; '-joined strings
-so every column is a scalar in JSON Lines, Parquet and DuckDB alike. Columns are typed up front
-so an empty table still has its schema. Parquet needs pyarrow and DuckDB needs duckdb (the
-`scale` extra); both are imported only when asked for.
+Fact tables (labs, imaging, findings, diagnoses, procedures) share the item columns: doc_id, the
+item's `id` within its report (L1, I1, F1, D1, P1; the key the other tables refer to), its index,
+the evidence (text, start_char, end_char into the source text, page), the sentence, section and
+subject (patient, family, literature, other: a reviewer drops the literature with one WHERE), the
+assertion flags and the rule. Then the fields of the type; labs add the value normalized to the
+analyte's canonical unit. Linked tables: `codes` (one row per terminology code of an item),
+`imaging_findings` (one row per finding of a study, with its descriptors) and `phenotype` (the
+patient's HPO terms per report). `start`/`end` are not used as names: END is reserved in SQL.
+Remaining lists (body sites, planes, descriptors) become '; '-joined strings so every column is
+a scalar in JSON Lines, Parquet and DuckDB alike. Columns are typed up front so an empty table
+still has its schema. Parquet needs pyarrow and DuckDB needs duckdb (the `scale` extra); both
+are imported only when asked for.
 """
 
 from __future__ import annotations
@@ -19,17 +25,24 @@ from pathlib import Path
 from caseminer.batch import io as batch_io
 
 TABLE_FORMATS = ("jsonl", "parquet", "duckdb")
-FLAGS = ("negated", "uncertain", "hypothetical", "historical", "family")
+FLAGS = ("negated", "uncertain", "hypothetical", "historical", "family", "resolved")
 ITEM_COLUMNS = [
     ("doc_id", "str"),
+    ("id", "str"),
     ("item", "int"),
     ("text", "str"),
-    ("start", "int"),
-    ("end", "int"),
+    ("start_char", "int"),
+    ("end_char", "int"),
+    ("page", "int"),
     ("section", "str"),
+    ("subject", "str"),
+    ("sentence", "str"),
     *[(flag, "bool") for flag in FLAGS],
     ("rule", "str"),
 ]
+FACT_TABLES = ("labs", "imaging", "findings", "diagnoses", "procedures")
+ID_PREFIX = {"labs": "L", "imaging": "I", "findings": "F", "diagnoses": "D", "procedures": "P"}
+CODED = ("findings", "diagnoses", "procedures")
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "documents": [
         ("doc_id", "str"),
@@ -41,16 +54,15 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("age", "float"),
         ("age_unit", "str"),
         ("sex", "str"),
-        ("n_labs", "int"),
-        ("n_imaging", "int"),
-        ("n_diagnoses", "int"),
-        ("n_procedures", "int"),
+        *[(f"n_{t}", "int") for t in FACT_TABLES],
+        ("n_phenotype", "int"),
         ("n_warnings", "int"),
         ("caseminer_version", "str"),
     ],
     "labs": ITEM_COLUMNS
     + [
         ("analyte", "str"),
+        ("category", "str"),
         ("analyte_text", "str"),
         ("value", "float"),
         ("value_high", "float"),
@@ -58,6 +70,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("comparator", "str"),
         ("unit", "str"),
         ("unit_ucum", "str"),
+        ("normalized_value", "float"),
+        ("normalized_value_high", "float"),
+        ("normalized_unit", "str"),
         ("ref_low", "float"),
         ("ref_high", "float"),
         ("ref_unit", "str"),
@@ -77,7 +92,18 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("contrast", "bool"),
         ("n_findings", "int"),
     ],
-    "diagnoses": ITEM_COLUMNS + [("normalized", "str"), ("status", "str"), ("codes", "str")],
+    "imaging_findings": [
+        ("doc_id", "str"),
+        ("imaging_id", "str"),
+        ("finding", "int"),
+        ("modality", "str"),
+        ("text", "str"),
+        ("start_char", "int"),
+        ("end_char", "int"),
+        ("descriptors", "str"),
+    ],
+    "findings": ITEM_COLUMNS + [("normalized", "str"), ("category", "str"), ("study", "str")],
+    "diagnoses": ITEM_COLUMNS + [("normalized", "str"), ("status", "str")],
     "procedures": ITEM_COLUMNS
     + [
         ("normalized", "str"),
@@ -85,10 +111,24 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("body_sites", "str"),
         ("laterality", "str"),
         ("modifiers", "str"),
-        ("codes", "str"),
+    ],
+    "codes": [
+        ("doc_id", "str"),
+        ("item_id", "str"),
+        ("item_type", "str"),
+        ("system", "str"),
+        ("code", "str"),
+        ("display", "str"),
+        ("match", "str"),
+    ],
+    "phenotype": [
+        ("doc_id", "str"),
+        ("hpo", "str"),
+        ("label", "str"),
+        ("excluded", "bool"),
+        ("evidence", "str"),
     ],
 }
-FACT_TABLES = ("labs", "imaging", "diagnoses", "procedures")
 
 
 def _joined(values: Iterable[str] | None) -> str | None:
@@ -96,19 +136,24 @@ def _joined(values: Iterable[str] | None) -> str | None:
     return "; ".join(values) if values else None
 
 
-def _codes(codes: list[dict] | None) -> str | None:
-    return _joined(f"{c['system']}:{c['code']}" for c in codes or [])
+def item_id(table: str, index: int, item: dict) -> str:
+    """The item's id, or the id the schema would give it (reports made before ids existed)."""
+    return item.get("id") or f"{ID_PREFIX[table]}{index + 1}"
 
 
-def _item_row(doc_id: str, index: int, item: dict) -> dict:
+def _item_row(doc_id: str, table: str, index: int, item: dict) -> dict:
     flags = item.get("assertion") or {}
     row = {
         "doc_id": doc_id,
+        "id": item_id(table, index, item),
         "item": index,
         "text": item.get("text"),
-        "start": item.get("start"),
-        "end": item.get("end"),
+        "start_char": item.get("start"),
+        "end_char": item.get("end"),
+        "page": item.get("page"),
         "section": item.get("section"),
+        "subject": item.get("subject", "patient"),
+        "sentence": item.get("sentence"),
         "rule": item.get("rule"),
     }
     row.update({flag: bool(flags.get(flag, False)) for flag in FLAGS})
@@ -118,9 +163,13 @@ def _item_row(doc_id: str, index: int, item: dict) -> dict:
 def _specific(table: str, item: dict) -> dict:
     if table == "labs":
         ref = item.get("reference_range") or {}
+        norm = item.get("normalized") or {}
         out = {k: item.get(k) for k, _ in COLUMNS["labs"] if k in item and k != "source"}
-        out["source"] = item.get("source")
         out.update(
+            source=item.get("source"),
+            normalized_value=norm.get("value"),
+            normalized_value_high=norm.get("value_high"),
+            normalized_unit=norm.get("unit"),
             ref_low=ref.get("low"),
             ref_high=ref.get("high"),
             ref_unit=ref.get("unit"),
@@ -137,20 +186,39 @@ def _specific(table: str, item: dict) -> dict:
             "contrast": item.get("contrast"),
             "n_findings": len(item.get("findings") or []),
         }
+    if table == "findings":
+        return {k: item.get(k) for k in ("normalized", "category", "study")}
     if table == "diagnoses":
-        return {
-            "normalized": item.get("normalized"),
-            "status": item.get("status"),
-            "codes": _codes(item.get("codes")),
-        }
+        return {"normalized": item.get("normalized"), "status": item.get("status")}
     return {
         "normalized": item.get("normalized"),
         "category": item.get("category"),
         "body_sites": _joined(item.get("body_sites")),
         "laterality": item.get("laterality"),
         "modifiers": _joined(item.get("modifiers")),
-        "codes": _codes(item.get("codes")),
     }
+
+
+def _linked(doc_id: str, table: str, index: int, item: dict, rows: dict[str, list[dict]]) -> None:
+    """Rows of the linked tables: codes of coded items, findings of imaging studies."""
+    ident = item_id(table, index, item)
+    if table in CODED:
+        for code in item.get("codes") or []:
+            rows["codes"].append({"doc_id": doc_id, "item_id": ident, "item_type": table, **code})
+    if table == "imaging":
+        for n, finding in enumerate(item.get("findings") or []):
+            rows["imaging_findings"].append(
+                {
+                    "doc_id": doc_id,
+                    "imaging_id": ident,
+                    "finding": n,
+                    "modality": item.get("modality"),
+                    "text": finding.get("text"),
+                    "start_char": finding.get("start"),
+                    "end_char": finding.get("end"),
+                    "descriptors": _joined(finding.get("descriptors")),
+                }
+            )
 
 
 def flatten(report: dict, input_location: str | None = None) -> dict[str, list[dict]]:
@@ -158,29 +226,38 @@ def flatten(report: dict, input_location: str | None = None) -> dict[str, list[d
     doc = report.get("document") or {}
     doc_id = doc.get("id")
     age = (report.get("patient") or {}).get("age") or {}
-    rows: dict[str, list[dict]] = {
-        "documents": [
+    rows: dict[str, list[dict]] = {t: [] for t in COLUMNS}
+    rows["documents"].append(
+        {
+            "doc_id": doc_id,
+            "input": input_location or doc.get("source_path"),
+            "sha256": doc.get("sha256"),
+            "format": doc.get("format"),
+            "n_chars": doc.get("n_chars"),
+            "pages": doc.get("pages"),
+            "age": age.get("value"),
+            "age_unit": age.get("unit"),
+            "sex": (report.get("patient") or {}).get("sex"),
+            **{f"n_{t}": len(report.get(t) or []) for t in FACT_TABLES},
+            "n_phenotype": len(report.get("phenotype") or []),
+            "n_warnings": len(report.get("warnings") or []),
+            "caseminer_version": (report.get("provenance") or {}).get("caseminer_version"),
+        }
+    )
+    for table in FACT_TABLES:
+        for i, item in enumerate(report.get(table) or []):
+            rows[table].append({**_item_row(doc_id, table, i, item), **_specific(table, item)})
+            _linked(doc_id, table, i, item, rows)
+    for term in report.get("phenotype") or []:
+        rows["phenotype"].append(
             {
                 "doc_id": doc_id,
-                "input": input_location or doc.get("source_path"),
-                "sha256": doc.get("sha256"),
-                "format": doc.get("format"),
-                "n_chars": doc.get("n_chars"),
-                "pages": doc.get("pages"),
-                "age": age.get("value"),
-                "age_unit": age.get("unit"),
-                "sex": (report.get("patient") or {}).get("sex"),
-                **{f"n_{t}": len(report.get(t) or []) for t in FACT_TABLES},
-                "n_warnings": len(report.get("warnings") or []),
-                "caseminer_version": (report.get("provenance") or {}).get("caseminer_version"),
+                "hpo": term.get("hpo"),
+                "label": term.get("label"),
+                "excluded": bool(term.get("excluded", False)),
+                "evidence": _joined(term.get("evidence")),
             }
-        ]
-    }
-    for table in FACT_TABLES:
-        rows[table] = [
-            {**_item_row(doc_id, i, item), **_specific(table, item)}
-            for i, item in enumerate(report.get(table) or [])
-        ]
+        )
     return {t: [{c: row.get(c) for c, _ in COLUMNS[t]} for row in rs] for t, rs in rows.items()}
 
 

@@ -8,14 +8,16 @@ and reused for every file that worker handles.
 
 from __future__ import annotations
 
+import os
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from caseminer.batch import io as batch_io
 
-FACT_TYPES = ("labs", "imaging", "diagnoses", "procedures")
+FACT_TYPES = ("labs", "imaging", "findings", "diagnoses", "procedures")
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,41 @@ def run_task(task: Task) -> dict:
 
 
 def warm_up() -> None:
-    """Build the default pipeline now, so the first file does not pay for it."""
+    """Build the default pipeline now, so the first file does not pay for it.
+
+    In a worker process (a multiprocessing child) this also starts `exit_with_parent`.
+    """
     from caseminer.api import default_nlp
 
+    exit_with_parent()
     default_nlp()
+
+
+_watching: set[int] = set()
+
+
+def exit_with_parent() -> bool:
+    """In a multiprocessing child, exit at once and quietly when the parent process is gone.
+
+    Why: after a kill -9 of a run, its workers used to finish their file, write the output and
+    die on the pipe to the dead parent with a BrokenPipeError traceback; the output then had no
+    manifest record. A worker whose parent is gone has nobody to report to, so it stops where
+    it is: its file is redone by the resume, and its half-written staged file is swept then.
+    Returns whether a watcher runs in this process (never in the main process).
+    """
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+
+    parent = mp.parent_process()
+    if parent is None or parent.sentinel is None:
+        return False
+    if os.getpid() in _watching:
+        return True
+    _watching.add(os.getpid())
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="caseminer-exit-with-parent", daemon=True).start()
+    return True

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from caseminer._version import __version__
+from caseminer.service.docs import install_docs
 from caseminer.service.engine import Engine, default_loader
 from caseminer.service.errors import install_handlers
 from caseminer.service.limits import BodySizeLimit
@@ -44,12 +45,15 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: see service/docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
     install_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
     app.include_router(router)
+    install_docs(app)
     return app
 
 

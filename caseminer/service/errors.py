@@ -59,6 +59,13 @@ class ServiceError(Exception):
         self.details = details or []
 
 
+def error_object(status: int, message: str) -> ErrorResponse:
+    """The error body as a model, for a failed item inside a 200 answer (batch results)."""
+    return ErrorResponse(
+        error=ErrorBody(status=status, code=CODES.get(status, "error"), message=message)
+    )
+
+
 def error_response(
     status: int, message: str, details: list[Any] | None = None, headers: dict | None = None
 ) -> JSONResponse:

@@ -125,6 +125,13 @@ async def _read_form(request: Request, settings: ServiceSettings):
     include = str(form.get("include_text") or "").lower() in {"1", "true", "yes", "on"}
     upload = form.get("file")
     text = form.get("text")
+    if (
+        upload is not None
+        and not isinstance(upload, str)
+        and not upload.filename
+        and not upload.size
+    ):
+        upload = None  # a browser form sends an empty file part when no file was chosen
     if upload is not None and not isinstance(upload, str):
         data = await upload.read()
         source = await asyncio.to_thread(read_upload, data, upload.filename, upload.content_type)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseminer.schema import CaseReport
+from caseminer.service.errors import ErrorResponse
 
 
 class _Body(BaseModel):
@@ -30,9 +31,16 @@ class BatchRequest(_Body):
 
 
 class BatchResponse(_Body):
-    """One report per input text, in input order."""
+    """One result per input text, in input order: its report, or an error object for that text.
 
-    reports: list[CaseReport]
+    Why not fail the whole batch: one empty or oversized text should not cost the other reports.
+    An error object has the shape of an HTTP error body ({"error": {status, code, message}}).
+    """
+
+    reports: list[CaseReport | ErrorResponse] = Field(
+        description="Per text, in order: a CaseReport, or {error: {status, code, message}}."
+    )
+    failed: int = Field(0, description="How many texts got an error object instead of a report.")
 
 
 class Health(_Body):

@@ -19,7 +19,7 @@ from caseminer.interop.service import check_export, export_response
 from caseminer.readers import SourceText
 from caseminer.schema import SCHEMA_VERSION, CaseReport, json_schema
 from caseminer.service.auth import require_api_key
-from caseminer.service.errors import ErrorResponse, ServiceError
+from caseminer.service.errors import ErrorResponse, ServiceError, error_object
 from caseminer.service.inputs import check_length, parse_json, read_source
 from caseminer.service.models import BatchRequest, BatchResponse, ExtractRequest, Health, Version
 
@@ -87,11 +87,11 @@ def _extract_one(nlp: Any, source: SourceText, doc_id: str | None, include_text:
     return extract(source, nlp=nlp, doc_id=doc_id, include_text=include_text)
 
 
-def _extract_batch(nlp: Any, texts: list[str], doc_ids: list[str] | None, include_text: bool):
+def _extract_batch(nlp: Any, texts: list[str], doc_ids: list[str], include_text: bool):
     from caseminer.api import extract_many
 
     reports = list(extract_many(texts, nlp=nlp, include_text=include_text))
-    for report, doc_id in zip(reports, doc_ids or [], strict=False):
+    for report, doc_id in zip(reports, doc_ids, strict=True):
         report.document.id = doc_id
     return reports
 
@@ -163,7 +163,11 @@ async def extract(
     },
 )
 async def extract_batch(request: Request) -> BatchResponse:
-    """Extract up to `max_batch` texts in one call; reports come back in input order."""
+    """Extract up to `max_batch` texts in one call; one result per text, in input order.
+
+    A text that cannot be extracted (empty, longer than the limit) gets an error object in its
+    place and the others their reports: the answer is 200 whenever the request itself is valid.
+    """
     settings = request.app.state.settings
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
@@ -175,20 +179,39 @@ async def extract_batch(request: Request) -> BatchResponse:
         raise ServiceError(
             422, f"{len(body.doc_ids)} doc_ids for {len(body.texts)} texts; give one per text"
         )
+    results: list[CaseReport | ErrorResponse | None] = [None] * len(body.texts)
+    ids = body.doc_ids or [f"text-{i}" for i in range(len(body.texts))]
+    good: list[int] = []
     for i, text in enumerate(body.texts):
-        check_length(text, settings, what=f"texts[{i}]")
-    reports = await request.app.state.engine.run(
-        _extract_batch, body.texts, body.doc_ids, body.include_text
-    )
-    return BatchResponse(reports=reports)
+        try:
+            check_length(text, settings, what=f"texts[{i}]")
+        except ServiceError as exc:
+            results[i] = error_object(exc.status, exc.message)
+        else:
+            good.append(i)
+    if good:
+        reports = await request.app.state.engine.run(
+            _extract_batch,
+            [body.texts[i] for i in good],
+            [ids[i] for i in good],
+            body.include_text,
+        )
+        for i, report in zip(good, reports, strict=True):
+            results[i] = report
+    return BatchResponse(reports=results, failed=len(body.texts) - len(good))
 
 
-@router.get("/view", response_class=HTMLResponse, tags=["review"], dependencies=protected)
-async def view_form() -> HTMLResponse:
-    """A small offline page with a form: paste text or upload a file, get the review page."""
-    from caseminer.review import render_form
+@router.get("/view", response_class=HTMLResponse, tags=["review"])
+async def view_form(request: Request) -> HTMLResponse:
+    """A small offline page with a form: paste text or upload a file, get the review page.
 
-    return HTMLResponse(render_form(action="/v1/view"))
+    Open without a key (the page holds no data); when the service requires one, the page asks
+    for it and sends it as the X-API-Key header with each report it posts.
+    """
+    from caseminer.service.view_form import render_view_form
+
+    required = bool(request.app.state.settings.api_key)
+    return HTMLResponse(render_view_form(action="/v1/view", key_required=required))
 
 
 @router.post(

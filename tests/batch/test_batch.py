@@ -121,7 +121,7 @@ def test_table_rows_point_into_the_source_text(tmp_path):
     for table in FACT_TABLES:
         for line in (out / "tables" / f"{table}.jsonl").read_text().splitlines():
             row = json.loads(line)
-            assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
+            assert texts[row["doc_id"]][row["start_char"] : row["end_char"]] == row["text"]
             n += 1
     assert n >= 6
     labs = [json.loads(x) for x in (out / "tables" / "labs.jsonl").read_text().splitlines()]

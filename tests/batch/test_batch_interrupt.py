@@ -101,3 +101,81 @@ def _output(out: Path, key: str) -> str:
         if rec["input"] == key and rec["status"] == "done":
             return rec["output"]
     raise AssertionError(key)
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_run_alone_leaves_quiet_workers_and_no_unrecorded_output(tmp_path):
+    """kill -9 of the CLI process only (its workers live on): they exit without a traceback,
+    every output in OUT has its manifest record, and the resume finishes without redoing any."""
+    src = tmp_path / "in"
+    src.mkdir()
+    long = "\n".join(case_text(i) for i in range(12))
+    for i in range(12):
+        (src / f"case{i:02d}.txt").write_text(f"Report {i}.\n{long}", encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "caseminer.cli", "extract", str(src), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2", "--indent", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    _wait_for(out, 2, proc)
+    proc.kill()  # the parent only, as `kill -9 PID` of the run
+    try:
+        # EOF on stderr once every process holding it (the workers, the fork server) is gone
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    time.sleep(1.0)  # a worker that outlived the parent would still write now
+    recorded = {Path(_output(out, key)).name for key in _done(out)}
+    outputs = {p.name for p in out.glob("*.json") if not p.name.startswith("_")}
+    assert outputs <= recorded, "an output without its manifest record"
+    for name in recorded - outputs:  # killed between the record and the rename: staged, kept
+        assert list(out.glob(f".{name}.*.part")), name
+    after_kill = _done(out)
+
+    rerun = subprocess.run(
+        [*cmd, "--workers", "1", "--indent", "0"], capture_output=True, text=True, timeout=300
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    final = _done(out)
+    assert len(final) == 12
+    assert all(final[k] == v for k, v in after_kill.items()), "a finished file was redone"
+    assert not list(out.glob(".*")), "a staged or temporary file was left behind"
+
+
+@pytest.mark.slow
+def test_two_runs_into_one_out_the_second_exits_2_at_once(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    long = "\n".join(case_text(i) for i in range(12))
+    for i in range(6):
+        (src / f"case{i:02d}.txt").write_text(f"Report {i}.\n{long}", encoding="utf-8")
+    out = tmp_path / "out"
+    first = _start(src, out)
+    try:
+        t0 = time.monotonic()
+        while not (out / "_lock.json").exists():
+            assert first.poll() is None, first.stderr.read()
+            assert time.monotonic() - t0 < 120, "the first run never took the lock"
+            time.sleep(0.02)
+        cmd = [sys.executable, "-m", "caseminer.cli", "extract", str(src), "-o", str(out)]
+        t1 = time.monotonic()
+        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"pid {first.pid} on host" in lines[0], second.stderr
+        assert "started 20" in lines[0] and time.monotonic() - t1 < 30
+        _, stderr = first.communicate(timeout=300)
+        assert first.returncode == 0, stderr
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    records = (out / MANIFEST_NAME).read_text().splitlines()
+    assert len(records) == 6, "a record was written twice"
