@@ -18,6 +18,8 @@ FLAG_OF_CATEGORY = {
     "HYPOTHETICAL": "hypothetical",
     "HISTORICAL": "historical",
     "FAMILY": "family",
+    # the condition was present and has gone ("resolved", "recovered from"): not negated
+    "RESOLVED": "resolved",
 }
 
 
