@@ -36,6 +36,8 @@ class Lexicon:
     groups: dict[str, list[str]]
     # word -> "@class" for the classes matched as a class (lexicon.json "matched_as_class")
     class_of: dict[str, str] = field(default_factory=dict)
+    # spaCy word shape -> "@class" (lexicon.json "shape_classes"): "dddd" -> "@year"
+    shape_classes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Lexicon:
@@ -55,7 +57,8 @@ class Lexicon:
                 if word in class_of:
                     raise ValueError(f"{word!r} is in two classes: {class_of[word]}, {name}")
                 class_of[word.lower()] = "@" + name
-        return cls(words=words, verbs=verbs, groups=groups, class_of=class_of)
+        shapes = {shape: "@" + name for shape, name in data.get("shape_classes", {}).items()}
+        return cls(words, verbs, groups, class_of=class_of, shape_classes=shapes)
 
     def key(self, word: str) -> str:
         """How a (lower-case) word is matched: its class token, or itself."""
@@ -80,6 +83,8 @@ class Lexicon:
             return self.verb_forms(ref)
         if ref in self.words:
             return list(dict.fromkeys(self.key(w) for w in self.words[ref]))
+        if "@" + ref in self.shape_classes.values():
+            return ["@" + ref]
         if ref in self.groups or ref in self.verbs:
             return self.verb_forms(ref)
         raise ValueError(f"unknown word class {{{ref}}}")

@@ -2,12 +2,14 @@
 
 Why a matcher of our own next to medspaCy's: family phrases are spelled over match keys, where a
 word of a class matched as a class (lexicon.json ``matched_as_class``: adverbs, modals, "not")
-stands for its class ("@adverb"). The PhraseMatcher matches on ``NORM``: for the one matching
-call, each token's NORM is set to its key (its lower-case form, or its class), then every token's
-NORM is put back as it was, so the user's Doc leaves unchanged. Building a separate view Doc per
-document cost ten times more (measured: 47 ms against 5 ms over the 100 MACCROBAT dev texts).
-One rule per family: all its phrases are patterns of one PhraseMatcher key, so adding a wording
-adds no rule.
+stands for its class ("@adverb"), and so does a token of a listed shape ("dddd" is "@year").
+
+The PhraseMatcher matches on ``NORM``: for the one matching call, each token's NORM is set to its
+key (its lower-case form, or its class), then every token's NORM is put back as it was, so the
+user's Doc leaves unchanged. Building a separate view Doc per document cost ten times more
+(measured: 47 ms against 5 ms over the 100 MACCROBAT dev texts); it is built only when the Doc
+has whitespace tokens (line breaks), which a cue may straddle. One rule per family: all its
+phrases are patterns of one PhraseMatcher key, so adding a wording adds no rule.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy
-from spacy.attrs import LOWER, NORM
+from spacy.attrs import IS_SPACE, LOWER, NORM, SHAPE
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -59,6 +61,9 @@ class FamilyMatcher:
         pairs = sorted((strings.add(w), strings.add(c)) for w, c in lexicon.class_of.items())
         self._class_words = numpy.array([w for w, _ in pairs], dtype=numpy.uint64)
         self._class_keys = numpy.array([c for _, c in pairs], dtype=numpy.uint64)
+        self._shapes = [
+            (strings.add(shape), strings.add(c)) for shape, c in lexicon.shape_classes.items()
+        ]
 
     def keys(self, doc: Doc) -> numpy.ndarray:
         """Match key of every token (hashes): its lower-case form, or its class."""
@@ -67,25 +72,52 @@ class FamilyMatcher:
             hit = numpy.flatnonzero(numpy.isin(lower, self._class_words))
             if len(hit):
                 lower[hit] = self._class_keys[numpy.searchsorted(self._class_words, lower[hit])]
+        if self._shapes:
+            shapes = doc.to_array(SHAPE).astype(numpy.uint64)
+            for shape, key in self._shapes:
+                lower[shapes == numpy.uint64(shape)] = key
         return lower
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if not len(doc):
             return []
+        keys = self.keys(doc)
+        space = doc.to_array(IS_SPACE).astype(bool)
+        if space.any():
+            return self._match_without_space(keys, space)
         saved = doc.to_array([NORM])
         try:
-            doc.from_array([NORM], self.keys(doc).reshape(-1, 1))
+            doc.from_array([NORM], keys.reshape(-1, 1))
             return list(self.matcher(doc))
         finally:
             doc.from_array([NORM], saved)
+
+    def _match_without_space(
+        self, keys: numpy.ndarray, space: numpy.ndarray
+    ) -> list[tuple[int, int, int]]:
+        """Match on a view without whitespace tokens, so a cue broken by a line break ("until\n
+        2006", "was not\nseen") is found; offsets are mapped back to the Doc's tokens."""
+        kept = numpy.flatnonzero(~space)
+        if not len(kept):
+            return []
+        strings = self.vocab.strings
+        view = Doc(self.vocab, words=[strings[int(k)] for k in keys[kept]])
+        view.from_array([NORM], keys[kept].reshape(-1, 1))
+        return [
+            (match_id, int(kept[start]), int(kept[end - 1]) + 1)
+            for match_id, start, end in self.matcher(view)
+        ]
 
     def rules(self) -> list[Any]:
         return list(self.rule_map.values())
 
 
 def _pattern_doc(vocab: Vocab, words: list[str]) -> Doc:
-    """A pattern Doc whose NORMs are its words (already match keys)."""
+    """A pattern Doc whose NORMs are its words (already match keys). A token's NORM defaults to
+    its lexeme's norm, which is the word itself unless a norm exception says otherwise; only
+    then are the NORMs set (setting them always doubled the build time)."""
     doc = Doc(vocab, words=words)
-    norms = numpy.array([[vocab.strings.add(w)] for w in words], dtype=numpy.uint64)
-    doc.from_array([NORM], norms)
+    if any(t.norm_ != w for t, w in zip(doc, words, strict=True)):
+        norms = numpy.array([[vocab.strings.add(w)] for w in words], dtype=numpy.uint64)
+        doc.from_array([NORM], norms)
     return doc

@@ -154,22 +154,26 @@ class ClauseScope:
         self, doc: Doc, i: int, lo: int, target_ends: Collection[int]
     ) -> tuple[int, bool]:
         """Where a backward scope ending at ``i`` starts (``lo`` at least), and whether it went
-        back through a list."""
+        back through a list. When the walk back meets a finite verb or a subject after it has
+        crossed a soft break, the words before that break belong to another clause ("The biopsy
+        showed A, B and C were ruled out": B and C), so the scope starts after the break."""
         passed_clause = False  # a subject or finite verb between the cue and the break
-        listed = False
+        last_break = None  # the soft break crossed farthest from the cue
         k = i - 1
         while k >= lo:
             word = doc[k].lower_
             if word in self.hard or word in self.backward_breaks:
-                return k + 1, listed
+                return k + 1, last_break is not None
             if word in self.soft:
                 if passed_clause or not self._list_went_on(doc, k, lo, target_ends):
-                    return k + 1, listed
-                listed = True
+                    return k + 1, last_break is not None
+                last_break = k
             elif word in self.finite or word in self.subjects:
+                if last_break is not None:
+                    return last_break + 1, True
                 passed_clause = True
             k -= 1
-        return lo, listed
+        return lo, last_break is not None
 
     def _list_went_on(self, doc: Doc, k: int, lo: int, target_ends: Collection[int]) -> bool:
         """Whether an item ends, or another soft break comes, within the list window before a

@@ -33,9 +33,9 @@ def _negated(doc, text, mention, label):
         (
             "After the resection, no additional therapy such as chemotherapy was administered.",
             "chemotherapy",
-            "no additional",
+            "no additional therapy",
         ),
-        ("No further radiotherapy was needed after the operation.", "radiotherapy", "no further"),
+        ("No further radiotherapy was needed after the operation.", "radiotherapy", "no"),
     ],
 )
 def test_no_additional_treatment_negates_the_procedure(nlp, text, mention, cue):
