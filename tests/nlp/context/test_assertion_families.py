@@ -223,3 +223,4 @@ def test_resolved_is_in_the_report():
     pneumonia = next(d for d in report.diagnoses if d.text.lower() == "pneumonia")
     assert pneumonia.assertion.resolved is True
     assert pneumonia.assertion.negated is False
+    assert pneumonia.status == "confirmed"  # the patient had it
