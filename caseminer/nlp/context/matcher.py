@@ -83,7 +83,7 @@ class FamilyMatcher:
             return []
         keys = self.keys(doc)
         space = doc.to_array(IS_SPACE).astype(bool)
-        if space.any():
+        if any(_inside_sentence(doc, i) for i in numpy.flatnonzero(space)):
             return self._match_without_space(keys, space)
         saved = doc.to_array([NORM])
         try:
@@ -110,6 +110,16 @@ class FamilyMatcher:
 
     def rules(self) -> list[Any]:
         return list(self.rule_map.values())
+
+
+# after these (or at the start) a line break cannot split a cue: no view is needed for it
+_ENDS = frozenset({".", "!", "?", ":", ";"})
+
+
+def _inside_sentence(doc: Doc, i: int) -> bool:
+    """Whether the whitespace token ``i`` lies inside a sentence (a wrapped line), where a cue
+    may straddle it; paragraph breaks after a full stop do not count."""
+    return i > 0 and not doc[i - 1].is_space and doc[i - 1].text not in _ENDS
 
 
 def _pattern_doc(vocab: Vocab, words: list[str]) -> Doc:

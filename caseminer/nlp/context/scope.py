@@ -154,10 +154,13 @@ class ClauseScope:
         self, doc: Doc, i: int, lo: int, target_ends: Collection[int]
     ) -> tuple[int, bool]:
         """Where a backward scope ending at ``i`` starts (``lo`` at least), and whether it went
-        back through a list. When the walk back meets a finite verb or a subject after it has
-        crossed a soft break, the words before that break belong to another clause ("The biopsy
-        showed A, B and C were ruled out": B and C), so the scope starts after the break."""
-        passed_clause = False  # a subject or finite verb between the cue and the break
+        back through a list. A soft break ends it when a subject pronoun lies between it and the
+        cue ("He had A and we excluded B"), or when the list does not go on before it. When the
+        walk meets a finite verb or a subject after crossing a soft break, the words before that
+        break belong to another clause ("The biopsy showed A, B and C were ruled out": B and C),
+        so the scope starts after the break. A finite verb before any break is the list's own
+        ("A and B were considered but were excluded")."""
+        passed_subject = False  # a subject pronoun between the cue and the break
         last_break = None  # the soft break crossed farthest from the cue
         k = i - 1
         while k >= lo:
@@ -165,13 +168,13 @@ class ClauseScope:
             if word in self.hard or word in self.backward_breaks:
                 return k + 1, last_break is not None
             if word in self.soft:
-                if passed_clause or not self._list_went_on(doc, k, lo, target_ends):
+                if passed_subject or not self._list_went_on(doc, k, lo, target_ends):
                     return k + 1, last_break is not None
                 last_break = k
             elif word in self.finite or word in self.subjects:
                 if last_break is not None:
                     return last_break + 1, True
-                passed_clause = True
+                passed_subject = passed_subject or word in self.subjects
             k -= 1
         return lo, last_break is not None
 

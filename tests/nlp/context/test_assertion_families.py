@@ -33,6 +33,10 @@ EXCLUSION = [
     ("Tuberculosis and sarcoidosis were subsequently ruled out.", "tuberculosis", NEGATED),
     ("Tuberculosis and sarcoidosis were subsequently ruled out.", "sarcoidosis", NEGATED),
     ("Lymphoma was definitively excluded by flow cytometry.", "lymphoma", NEGATED),
+    # a suspicion and its exclusion in one clause
+    ("Sarcoidosis was considered and subsequently excluded.", "sarcoidosis", NEGATED),
+    ("Lymphoma was investigated and ruled out.", "lymphoma", NEGATED),
+    ("Tuberculosis was initially suspected but was later excluded.", "tuberculosis", NEGATED),
     # an exclusion under negation or a modal leaves the condition possible
     ("Lymphoma could not be excluded.", "lymphoma", UNCERTAIN),
     ("Metastasis cannot be ruled out.", "metastasis", UNCERTAIN),
