@@ -192,14 +192,17 @@ class ClauseScope:
         return False
 
     def shields(self, doc: Doc, cue_end: int, target_start: int, anchors: Collection[int]) -> bool:
-        """Whether a treatment and a link word lie between a forward cue and a condition, so the
-        cue is about the treatment ("refused chemotherapy for her breast cancer"). ``anchors``:
-        token indexes inside PROCEDURE items."""
-        seen_treatment = False
+        """Whether a treatment directly followed by a link word lies between a forward cue and a
+        condition, so the cue is about the treatment ("refused chemotherapy for her breast
+        cancer", "no surgery because of the metastasis"). The link must follow the treatment
+        at once: in "no biopsy evidence of lymphoma" the "of" belongs to "evidence".
+        ``anchors``: token indexes inside PROCEDURE items."""
+        last_treatment = None
         for k in range(cue_end, target_start):
             word = doc[k].lower_
             if k in anchors or word in self.treatment_words:
-                seen_treatment = True
-            elif seen_treatment and word in self.treatment_links:
-                return True
+                last_treatment = k
+            elif last_treatment is not None and word in self.treatment_links:
+                if k == last_treatment + 1:
+                    return True
         return False

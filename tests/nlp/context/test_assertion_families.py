@@ -139,6 +139,7 @@ FALSE_NEGATION = [
     ("Given the metastasis, surgery was not considered.", "metastasis", PRESENT),
     ("She was denied a transplant because of hepatitis.", "hepatitis", PRESENT),
     ("She received no anticoagulation for the pulmonary embolism.", "pulmonary embolism", PRESENT),
+    ("There was no biopsy evidence of lymphoma.", "lymphoma", NEGATED),  # "of" is the evidence's
     # pseudo-negations
     ("Not only pneumonia but also sepsis developed.", "pneumonia", PRESENT),
     ("There was no change in the fracture.", "fracture", PRESENT),

@@ -158,3 +158,23 @@ def test_a_verb_added_to_the_lexicon_reaches_every_family(tmp_path):
     for text in ("The scan failed to unmask lymphoma.", "Lymphoma was never unmasked."):
         assert find_item(edited(text), "lymphoma", DIAGNOSIS)._.assertion["negated"] is True
         assert find_item(packaged(text), "lymphoma", DIAGNOSIS)._.assertion["negated"] is False
+
+
+def test_findings_are_asserted_like_diagnoses(nlp):
+    """FINDING items (signs and symptoms) take every condition cue, including the families that
+    target conditions only ("denied"); status stays a DIAGNOSIS attribute."""
+    from caseminer.nlp.extensions import FINDING, add_item, get_attrs, items
+
+    context = nlp.get_pipe("caseminer_context")
+    doc = nlp.make_doc("She denied fever, cough or night sweats, and the rash had resolved.")
+    for name, proc in nlp.pipeline:
+        if name in ("caseminer_sentences", "caseminer_sections"):
+            doc = proc(doc)
+    for word in ("fever", "cough", "night sweats", "rash"):
+        start = doc.text.index(word)
+        add_item(doc, doc.char_span(start, start + len(word), label=FINDING), {})
+    context(doc)
+    flags = {s.text: s._.assertion for s in items(doc, FINDING)}
+    assert all(flags[w]["negated"] for w in ("fever", "cough", "night sweats"))
+    assert flags["rash"]["resolved"] and not flags["rash"]["negated"]
+    assert all("status" not in get_attrs(s) for s in items(doc, FINDING))
