@@ -33,6 +33,7 @@ EXCLUSION = [
     ("Tuberculosis and sarcoidosis were subsequently ruled out.", "tuberculosis", NEGATED),
     ("Tuberculosis and sarcoidosis were subsequently ruled out.", "sarcoidosis", NEGATED),
     ("Lymphoma was definitively excluded by flow cytometry.", "lymphoma", NEGATED),
+    ("Lymphoma could be excluded by immunohistochemistry.", "lymphoma", NEGATED),
     # a suspicion and its exclusion in one clause
     ("Sarcoidosis was considered and subsequently excluded.", "sarcoidosis", NEGATED),
     ("Lymphoma was investigated and ruled out.", "lymphoma", NEGATED),
@@ -61,6 +62,10 @@ DISCOVERY = [
     ("Pneumonia was not seen on the radiograph.", "pneumonia", NEGATED),
     ("Tuberculosis was not present.", "tuberculosis", NEGATED),
     ("Tuberculosis was not\nseen.", "tuberculosis", NEGATED),
+    # findings that speak against the condition
+    ("The lesion was not consistent with sarcoidosis.", "sarcoidosis", NEGATED),
+    ("The histology was inconsistent with lymphoma.", "lymphoma", NEGATED),
+    ("MRI findings argued against multiple sclerosis.", "multiple sclerosis", NEGATED),
     # a negated subject of the finding verb
     ("No signs suggested sarcoidosis.", "sarcoidosis", NEGATED),
     ("None of the studies revealed metastasis.", "metastasis", NEGATED),
