@@ -34,6 +34,8 @@ EXCLUSION = [
     ("Tuberculosis and sarcoidosis were subsequently ruled out.", "sarcoidosis", NEGATED),
     ("Lymphoma was definitively excluded by flow cytometry.", "lymphoma", NEGATED),
     ("Lymphoma could be excluded by immunohistochemistry.", "lymphoma", NEGATED),
+    ("The diagnosis of sarcoidosis was rejected.", "sarcoidosis", NEGATED),
+    ("Pulmonary embolism was disproved by CT angiography.", "pulmonary embolism", NEGATED),
     # a suspicion and its exclusion in one clause
     ("Sarcoidosis was considered and subsequently excluded.", "sarcoidosis", NEGATED),
     ("Lymphoma was investigated and ruled out.", "lymphoma", NEGATED),
@@ -69,6 +71,7 @@ DISCOVERY = [
     # a negated subject of the finding verb
     ("No signs suggested sarcoidosis.", "sarcoidosis", NEGATED),
     ("None of the studies revealed metastasis.", "metastasis", NEGATED),
+    ("None of the biopsies showed lymphoma.", "lymphoma", NEGATED),
     # positive finding verbs stay positive
     ("CT revealed pulmonary embolism.", "pulmonary embolism", PRESENT),
     ("Biopsy showed lymphoma.", "lymphoma", PRESENT),
@@ -154,6 +157,10 @@ FALSE_NEGATION = [
     ("Lymphoma was considered unlikely.", "lymphoma", UNCERTAIN),
     ("Sarcoidosis seemed unlikely given the normal ACE.", "sarcoidosis", UNCERTAIN),
     ("Tuberculosis is improbable.", "tuberculosis", UNCERTAIN),
+    # named as a possibility
+    ("The possibility of lymphoma was raised.", "lymphoma", UNCERTAIN),
+    ("The CT was suggestive of sarcoidosis.", "sarcoidosis", UNCERTAIN),
+    ("The findings were concerning for metastasis.", "metastasis", UNCERTAIN),
 ]
 
 RESOLUTION = [
@@ -164,6 +171,9 @@ RESOLUTION = [
     ("Resolution of the pneumonia was seen on day ten.", "pneumonia", RESOLVED),
     ("The fracture healed within six weeks.", "fracture", RESOLVED),
     ("The lymphoma is in remission.", "lymphoma", RESOLVED),
+    ("The lymphoma went into complete remission after chemotherapy.", "lymphoma", RESOLVED),
+    ("The pneumonia has now resolved.", "pneumonia", RESOLVED),
+    ("The patient made a full recovery from the meningitis.", "meningitis", RESOLVED),
     ("The pneumonia was no longer visible on the radiograph.", "pneumonia", RESOLVED),
     ("The metabolic acidosis was corrected with bicarbonate.", "metabolic acidosis", RESOLVED),
     ("We corrected the acidosis with bicarbonate.", "acidosis", RESOLVED),
