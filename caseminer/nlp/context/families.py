@@ -7,9 +7,10 @@ finding verb) and the lexicon (``patterns/context/lexicon.json``) says the words
 never visualised" is covered because *visualise* is a finding verb, not because someone saw it.
 
 The pipeline has no tagger or lemmatizer, so templates are expanded here, when the component is
-built, into the finite set of phrases they spell. Each phrase becomes a literal ``ConTextRule``:
-medspaCy sends literals to spaCy's ``PhraseMatcher``, whose cost does not grow with the number of
-phrases (a token-pattern ``Matcher`` would be tried at every token).
+built, into the finite set of phrases they spell; words of the classes matched as a class
+(adverbs, modals, "not" ...) are spelled as the class ("@adverb"). The phrases of a family are
+the patterns of one spaCy ``PhraseMatcher`` key (caseminer.nlp.context.matcher), whose cost does
+not grow with the number of phrases (a token-pattern ``Matcher`` would be tried at every token).
 
 Template syntax (see ``patterns/context/README.md``): slots separated by spaces; ``a|b``
 alternatives; ``{class}`` a word class; ``{group:pp,past}`` forms of every verb of a group (forms:
@@ -184,31 +185,6 @@ def load_families(cues: dict[str, Any]) -> list[Family]:
     """The families of a parsed ``cues.json``, in file order (earlier families own a phrase)."""
     kinds = cues.get("targets", {"all": None})
     return [Family.from_json(f, kinds) for f in cues.get("families", [])]
-
-
-def family_rules(families: list[Family], lexicon: Lexicon, taken: set[str] | None = None) -> list:
-    """One literal ``ConTextRule`` per phrase; a phrase already in ``taken`` (lower case) or spelled
-    by an earlier family is skipped. ``taken`` is updated with the phrases added."""
-    from medspacy.context import ConTextRule
-
-    seen = taken if taken is not None else set()
-    rules = []
-    for family in families:
-        for phrase in family.phrases(lexicon):
-            if phrase in seen:
-                continue
-            seen.add(phrase)
-            rules.append(
-                ConTextRule(
-                    literal=phrase,
-                    category=family.category,
-                    direction=family.direction,
-                    allowed_types=family.targets,
-                    max_scope=family.max_scope,
-                    metadata=family.metadata(),
-                )
-            )
-    return rules
 
 
 def phrase_owners(families: list[Family], lexicon: Lexicon) -> dict[str, list[str]]:

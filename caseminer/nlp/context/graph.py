@@ -242,7 +242,9 @@ class SentenceContext:
         doc._.context_graph = graph
         return doc
 
-    def _shielded(self, doc: Doc, modifier: ConTextModifier, target: Span, anchors: set[int]):
+    def _shielded(
+        self, doc: Doc, modifier: ConTextModifier, target: Span, anchors: set[int]
+    ) -> bool:
         """Whether a treatment stands between a negation cue and the condition (see
         caseminer.nlp.context.scope.ClauseScope.shields)."""
         return (

@@ -109,6 +109,7 @@ class FamilyMatcher:
         ]
 
     def rules(self) -> list[Any]:
+        """One ConTextRule per family (its phrases are the PhraseMatcher patterns of its key)."""
         return list(self.rule_map.values())
 
 
