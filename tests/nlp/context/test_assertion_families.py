@@ -153,6 +153,7 @@ FALSE_NEGATION = [
     ("There was no change in the fracture.", "fracture", PRESENT),
     ("CT showed no increase in the metastasis.", "metastasis", PRESENT),
     ("No further progression of the lymphoma was seen.", "lymphoma", PRESENT),
+    ("There was no significant response regarding the hepatitis.", "hepatitis", PRESENT),
     # judged unlikely: uncertain, not negated
     ("Lymphoma was considered unlikely.", "lymphoma", UNCERTAIN),
     ("Sarcoidosis seemed unlikely given the normal ACE.", "sarcoidosis", UNCERTAIN),
