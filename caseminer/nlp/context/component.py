@@ -1,14 +1,23 @@
 """caseminer_context: assertion flags on every item (pipeline step 8).
 
-medspaCy's ConText runs over the shared span group ``doc.spans["caseminer"]`` with its default
-English rules plus ours (caseminer/patterns/context/rules.json: case-report phrasing such as
-"ruled out", "discarding", "had to be ruled out", "diagnosed 21 years ago"). The result is written
-as ``span._.assertion`` on every item, and DIAGNOSIS items get ``attrs["status"]``.
+medspaCy's ConText algorithm runs over the shared span group ``doc.spans["caseminer"]`` with three
+sets of cues, in this order of precedence (a phrase belongs to the first that spells it):
+
+1. the cue families of ``patterns/context/cues.json``, templates over the verb forms and word
+   classes of ``lexicon.json`` ("{be} {not} {discovery:pp}": "X was not seen", "were never
+   observed", "has not been detected" ...), matched by caseminer.nlp.context.matcher;
+2. the remaining literal rules of ``rules.json`` (case-report phrasing no family covers);
+3. medspaCy's packaged English rules, minus ``cues.json`` ``disabled_default_literals``.
+
+Scopes are cut at their clause (caseminer.nlp.context.scope). The result is written as
+``span._.assertion`` on every item (negated, uncertain, hypothetical, historical, family,
+resolved), and DIAGNOSIS items get ``attrs["status"]``. patterns/context/README.md says which
+file holds what.
 """
 
-import json
 import logging
 from bisect import bisect_right
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,13 +42,11 @@ from caseminer.nlp.extensions import (
     set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
-from caseminer.patterns import concern_dir
+from caseminer.patterns import concern_dir, read_json
 
 if TYPE_CHECKING:  # medspaCy (and through it QuickUMLS, NLTK, SciPy) loads when the component is
     # built, not when spaCy registers caseminer's factories for every pipeline in the environment
     from medspacy.context import ConTextRule
-
-PATTERN_DIR = concern_dir("context")
 
 
 def medspacy_rules_dir() -> Path:
@@ -55,12 +62,15 @@ def _quiet_medspacy() -> None:
 
 
 def load_rules(
-    pattern_dir: Path,
+    patterns_dir: Path,
     use_default_rules: bool,
     never_negated: frozenset[str] = frozenset({LAB}),
     explicit_only: frozenset[str] = frozenset({PROCEDURE, IMAGING}),
+    taken: "Callable[[str], bool] | None" = None,
 ) -> list["ConTextRule"]:
-    """Our rules, plus medspaCy's English defaults whose literal we neither redefine nor disable.
+    """Our literal rules, plus medspaCy's English defaults whose literal we neither redefine nor
+    disable. ``taken(literal)`` is True for a phrase the cue families already own: such a rule
+    is left out, so a phrase has one meaning.
 
     Generic negation ("no", "without", "absence of") is about findings, not about procedures or
     imaging studies: "no complications after the biopsy" does not negate the biopsy, "no evidence
@@ -69,28 +79,31 @@ def load_rules(
     A lab value is never negated: its value ("negative", "normal") already says what was found,
     so ``never_negated`` labels are taken out of every negation rule.
     """
-    path = pattern_dir / "rules.json"
     from medspacy.context import ConTextRule
 
-    ours = ConTextRule.from_json(str(path))
-    disabled = {
-        w.lower() for w in json.loads(path.read_text()).get("disabled_default_literals", [])
-    }
+    def owned(rule: "ConTextRule") -> bool:
+        return taken is not None and rule.pattern is None and taken(rule.literal.lower())
+
+    ours = [r for r in ConTextRule.from_json(str(patterns_dir / "rules.json")) if not owned(r)]
+    cues = read_json("context", "cues.json", patterns_dir)
+    disabled = {w.lower() for w in cues.get("disabled_default_literals", [])}
     rules = ours
     if use_default_rules:
         literals = {r.literal.lower() for r in ours} | disabled
         defaults = ConTextRule.from_json(str(medspacy_rules_dir() / "en" / "context_rules.json"))
-        rules = [r for r in defaults if r.literal.lower() not in literals] + ours
+        rules = [r for r in defaults if r.literal.lower() not in literals and not owned(r)]
+        rules += ours
     for rule in rules:
-        if rule.category == "NEGATED_EXISTENCE":
-            _restrict_negation(rule, never_negated, explicit_only)
+        restrict_negation(rule, never_negated, explicit_only)
     return rules
 
 
-def _restrict_negation(
+def restrict_negation(
     rule: "ConTextRule", never_negated: frozenset[str], explicit_only: frozenset[str]
 ) -> None:
-    """Narrow one negation rule's target types (see load_rules)."""
+    """Narrow one negation rule's target types (see load_rules); other rules are unchanged."""
+    if rule.category != "NEGATED_EXISTENCE":
+        return
     if rule.allowed_types is None:
         rule.excluded_types = set(rule.excluded_types or ()) | never_negated | explicit_only
         return
@@ -104,7 +117,7 @@ def _restrict_negation(
 @Language.factory(
     "caseminer_context",
     default_config={
-        "pattern_dir": None,
+        "patterns_dir": None,
         "use_default_rules": True,
         "max_scope": None,
         "literal_patterns": True,
@@ -114,7 +127,7 @@ def _restrict_negation(
 def make_context(
     nlp: Language,
     name: str,
-    pattern_dir: str | None,
+    patterns_dir: str | None,
     use_default_rules: bool,
     max_scope: int | None,
     literal_patterns: bool,
@@ -125,13 +138,14 @@ def make_context(
     ``literal_patterns`` turns word-list token patterns into phrase rules (same matches, about
     three times faster: see caseminer.nlp.context.rules). ``nested_terminate`` lets a terminating
     cue cut a negation whose scope is shorter than the sentence (see
-    caseminer.nlp.context.graph.limit_scope); False keeps medspaCy's behaviour.
+    caseminer.nlp.context.graph.limit_scope); False keeps medspaCy's behaviour. ``patterns_dir``
+    (the same key on every caseminer component): a folder laid out like patterns/context.
     """
     register_extensions()
     _quiet_medspacy()
     return AssertionContext(
         nlp,
-        Path(pattern_dir or PATTERN_DIR),
+        concern_dir("context", patterns_dir),
         use_default_rules,
         max_scope,
         literal_patterns,
@@ -146,7 +160,7 @@ class AssertionContext:
     def __init__(
         self,
         nlp: Language,
-        pattern_dir: Path,
+        patterns_dir: Path,
         use_default_rules: bool = True,
         max_scope: int | None = None,
         literal_patterns: bool = True,
@@ -155,8 +169,11 @@ class AssertionContext:
     ):
         from medspacy.context import ConText
 
+        from caseminer.nlp.context.families import Lexicon, load_families
         from caseminer.nlp.context.graph import SentenceContext, sentence_starts
+        from caseminer.nlp.context.matcher import FamilyMatcher
         from caseminer.nlp.context.rules import literalize
+        from caseminer.nlp.context.scope import ClauseScope
 
         self.name = name
         self.sentence_starts = sentence_starts
@@ -168,24 +185,37 @@ class AssertionContext:
             input_span_type="group",
             span_group_name=SPAN_GROUP,
         )
-        status = json.loads((pattern_dir / "status.json").read_text(encoding="utf-8"))
-        rules = load_rules(
-            pattern_dir,
-            use_default_rules,
-            frozenset(status.get("never_negated_labels", [LAB])),
-            frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING])),
+        status = read_json("context", "status.json", patterns_dir)
+        cues = read_json("context", "cues.json", patterns_dir)
+        lexicon = Lexicon.from_json(read_json("context", "lexicon.json", patterns_dir))
+        never_negated = frozenset(status.get("never_negated_labels", [LAB]))
+        explicit_only = frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING]))
+        taken: set[str] = set()
+        self.families = FamilyMatcher(nlp.vocab, load_families(cues), lexicon, taken)
+        for rule in self.families.rules():
+            restrict_negation(rule, never_negated, explicit_only)
+
+        def owned(phrase: str) -> bool:
+            return " ".join(lexicon.key(w) for w in phrase.split()) in taken
+
+        rules = load_rules(patterns_dir, use_default_rules, never_negated, explicit_only, owned)
+        self.context.add(literalize(rules, owned) if literal_patterns else rules)
+        self.run_context = SentenceContext(
+            self.context,
+            nested_terminate,
+            families=self.families,
+            clause_scope=ClauseScope.from_json(cues.get("scope", {}), lexicon),
         )
-        self.context.add(literalize(rules) if literal_patterns else rules)
-        self.run_context = SentenceContext(self.context, nested_terminate)
         self.differential = differential_regex(status["differential_cues"])
-        self.procedure_negators = {c.lower() for c in status["procedure_negators"]}
-        self.procedure_fillers = {c.lower() for c in status["procedure_negation_fillers"]}
+        negation = cues.get("procedure_negation", {})
+        self.procedure_negators = {c.lower() for c in negation.get("negators", [])}
+        self.procedure_fillers = {c.lower() for c in negation.get("fillers", [])}
 
     def __call__(self, doc: Doc) -> Doc:
         targets = list(doc.spans.get(SPAN_GROUP, ()))
         if not targets:
             return doc
-        starts = self.sentence_starts(doc) if doc.has_annotation("SENT_START") else None
+        starts = self.sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
         try:
             self.run_context(doc, targets, starts)
         except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so

@@ -12,17 +12,32 @@ scopes from a precomputed list of sentence bounds and compares only modifiers an
 share a sentence. Modifiers whose span crosses a sentence boundary, or whose scope is empty or
 inverted, are compared with everything, exactly as medspaCy would. Edge order, target order and
 the per-target ``_.modifiers`` tuples are the same as medspaCy's.
+
+Two additions, each optional: the cue families' own matcher (caseminer.nlp.context.matcher) adds
+its matches to medspaCy's (overlaps pruned together, the longest cue wins), and a clause scope
+(caseminer.nlp.context.scope) cuts each scope at its clause and shields conditions a treatment
+stands between. A Doc without sentence boundaries is read as one sentence.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import numpy
+from medspacy.common.util import prune_overlapping_matches
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
 from medspacy.util import tuple_overlaps
 from spacy.tokens import Doc, Span
+
+if TYPE_CHECKING:
+    from caseminer.nlp.context.matcher import FamilyMatcher
+    from caseminer.nlp.context.scope import ClauseScope
+
+# labels a condition-negating cue is about, and the label whose items shield them
+CONDITION_LABELS = frozenset({"DIAGNOSIS", "FINDING"})
+PROCEDURE_LABEL = "PROCEDURE"
 
 
 def sentence_starts(doc: Doc) -> list[int]:
@@ -110,40 +125,73 @@ class SentenceContext:
     method; False reproduces medspaCy's edges exactly.
     """
 
-    def __init__(self, context: ConText, nested_terminate: bool = True):
+    def __init__(
+        self,
+        context: ConText,
+        nested_terminate: bool = True,
+        families: FamilyMatcher | None = None,
+        clause_scope: ClauseScope | None = None,
+    ):
         self.context = context
         self.nested_terminate = nested_terminate
         self.matcher = context._ConText__matcher  # medspaCy keeps its matcher private
         self.vocab = context.nlp.vocab
+        self.families = families
+        self.clause_scope = clause_scope
+        self.rule_map = dict(self.matcher.rule_map)
+        if families is not None:
+            self.rule_map.update(families.rule_map)
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """medspaCy's matches plus the families', overlaps pruned (the longest cue wins), and
+        matches followed by a word their rule says must not follow dropped."""
+        matches = list(self.matcher(doc))
+        if self.families is not None:
+            extra = self.families(doc)
+            if extra:
+                # families first: on a tie (same span) the first match wins, and families own
+                # their phrases
+                matches = prune_overlapping_matches(extra + matches)
+        out = []
+        for match_id, start, end in matches:
+            meta = self.rule_map[self.vocab[match_id].text].metadata or {}
+            banned = meta.get("not_followed_by")
+            if banned and end < len(doc) and doc[end].lower_ in banned:
+                continue
+            out.append((match_id, start, end))
+        return out
 
     def __call__(self, doc: Doc, targets: list[Span], starts: list[int] | None = None) -> Doc:
         """Attach modifiers to ``targets`` (``starts``: sentence_starts(doc), if already known)."""
         context = self.context
-        if (
-            context.max_scope
-            or context.prune_on_target_overlap
-            or not len(doc)
-            or not doc.has_annotation("SENT_START")
-        ):
+        if context.max_scope or context.prune_on_target_overlap or not len(doc):
             return context(doc)  # not sentence-local (or medspaCy's own error path)
-        starts = starts if starts is not None else sentence_starts(doc)
+        if starts is None:
+            starts = sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
         bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
 
         def sent_of(i: int) -> int:
             return bisect_right(starts, i) - 1
 
-        rule_map = self.matcher.rule_map
+        rule_map = self.rule_map
+        clause = self.clause_scope
+        target_starts = [t.start for t in targets]
+        start_set, end_set = set(target_starts), {t.end for t in targets}
         modifiers: list[ConTextModifier] = []
         group_of: list[int] = []  # sentence index, or -1 for "compare with everything"
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matches(doc):
             rule = rule_map[self.vocab[match_id].text]
             s = sent_of(start)
             lo, hi = _scope(rule.direction, rule.max_scope, start, end, bounds[s])
+            if clause is not None and end <= bounds[s][1]:
+                lo, hi = clause.limit(
+                    doc, rule, start, end, (lo, hi), bounds[s], start_set, end_set
+                )
             modifiers.append(ConTextModifier(rule, start, end, doc, scope_start=lo, scope_end=hi))
             wild = end > bounds[s][1] or hi <= lo
             group_of.append(-1 if wild else s)
 
-        target_starts = [t.start for t in targets]
+        anchors = {i for t in targets if t.label_ == PROCEDURE_LABEL for i in range(t.start, t.end)}
         by_sent: dict[int, list[int]] = defaultdict(list)
         wild_ids = [i for i, g in enumerate(group_of) if g == -1]
         for i, g in enumerate(group_of):
@@ -177,7 +225,7 @@ class SentenceContext:
                 ids = by_sent.get(first, ())
             for j in ids:
                 modifier = modifiers[j]
-                if modifier.modifies(target):
+                if modifier.modifies(target) and not self._shielded(doc, modifier, target, anchors):
                     modifier.modify(target)
 
         edges = []
@@ -193,3 +241,16 @@ class SentenceContext:
         graph.targets, graph.modifiers, graph.edges = targets, modifiers, edges
         doc._.context_graph = graph
         return doc
+
+    def _shielded(
+        self, doc: Doc, modifier: ConTextModifier, target: Span, anchors: set[int]
+    ) -> bool:
+        """Whether a treatment stands between a negation cue and the condition (see
+        caseminer.nlp.context.scope.ClauseScope.shields)."""
+        return (
+            self.clause_scope is not None
+            and modifier.category == "NEGATED_EXISTENCE"
+            and target.label_ in CONDITION_LABELS
+            and modifier._end <= target.start
+            and self.clause_scope.shields(doc, modifier._end, target.start, anchors)
+        )

@@ -14,12 +14,15 @@ category, direction, scope and target types: the same matches, found faster. Any
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from medspacy.context import ConTextRule
 
-# a pattern spelling out more phrases than this stays a pattern (the phrase list would be silly)
-MAX_PHRASES = 64
+# a pattern spelling out more phrases than this stays a pattern. The PhraseMatcher's cost does
+# not grow with the number of phrases, so the limit only guards against a runaway product (it was
+# 64, which left medspaCy's "family" rule, 153 phrases, in the slow token Matcher)
+MAX_PHRASES = 2000
 
 
 def _token_choices(token: dict[str, Any]) -> list[str | None] | None:
@@ -36,7 +39,9 @@ def _token_choices(token: dict[str, Any]) -> list[str | None] | None:
             return None
     else:
         return None
-    if any(w is not None and (not w or w != w.lower() or " " in w) for w in words):
+    # a multi-word string in a single-token IN list can never match one token: read it as the
+    # phrase it spells (medspaCy's "risks of" rule lists "risk of" that way)
+    if any(w is not None and (not w or w != w.lower() or w != " ".join(w.split())) for w in words):
         return None
     if token.get("OP") == "?":
         words.append(None)
@@ -84,11 +89,14 @@ def _literal_rule(rule: ConTextRule, phrase: str) -> ConTextRule:
     )
 
 
-def literalize(rules: list[ConTextRule]) -> list[ConTextRule]:
+def literalize(
+    rules: list[ConTextRule], taken: Callable[[str], bool] | None = None
+) -> list[ConTextRule]:
     """The same rules with word-list patterns replaced by literal rules (see module docstring).
 
-    A phrase that another literal rule already defines is not added twice: the first rule for a
-    phrase wins, as it would when both matched the same tokens.
+    A phrase that another literal rule already defines, or that ``taken`` says another matcher
+    owns (the cue families), is not added twice: the first rule for a phrase wins, as it would
+    when both matched the same tokens.
     """
     seen = {r.literal.lower() for r in rules if r.pattern is None}
     out: list[ConTextRule] = []
@@ -98,7 +106,7 @@ def literalize(rules: list[ConTextRule]) -> list[ConTextRule]:
             out.append(rule)
             continue
         for phrase in phrases:
-            if phrase in seen:
+            if phrase in seen or (taken is not None and taken(phrase)):
                 continue
             seen.add(phrase)
             out.append(_literal_rule(rule, phrase))

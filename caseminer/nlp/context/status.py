@@ -2,7 +2,8 @@
 
 Kept apart from the component so the decision table is readable and testable on its own: negated
 -> ruled_out, in a "differential diagnosis" sentence -> differential, uncertain or hypothetical ->
-suspected, historical -> historical, otherwise confirmed.
+suspected, historical -> historical, otherwise confirmed. A resolved condition ("the pneumonia
+resolved") was present, so ``resolved`` does not change the status (usually confirmed).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ FLAG_OF_CATEGORY = {
     "HYPOTHETICAL": "hypothetical",
     "HISTORICAL": "historical",
     "FAMILY": "family",
+    # the condition was present and has gone ("resolved", "recovered from"): not negated
+    "RESOLVED": "resolved",
 }
 
 
