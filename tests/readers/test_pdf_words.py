@@ -105,7 +105,7 @@ def test_wrapped_cells_join_their_row():
         _row(("acid", 0), ("mg/dL", 60), ("mEq/L", 180), y=46),
     ]
     lines = table_lines(rows, vocab={"creatinine": 2})
-    assert lines[0] == "Variables\tValues"
+    assert lines[0] == "Variables\tValues\tVariables\tValues"  # the header keeps every word
     assert "Creatinine\t0.3 mg/dL" in lines
     assert "Potassium\t3.3 mEq/L" in lines
     assert "Uric acid\t4.4 mg/dL" in lines

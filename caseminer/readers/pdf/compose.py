@@ -76,6 +76,13 @@ def _cells(row: list[Segment]) -> int:
     return len(row)
 
 
+def _wrapped_rest(prev: list[Segment], row: list[Segment], cells: list[Segment]) -> bool:
+    """A one-cell row right under `prev` that starts where one of `cells` starts."""
+    height = max(s.y1 for s in prev) - min(s.y0 for s in prev)
+    gap = min(s.y0 for s in prev) - max(s.y1 for s in row)
+    return gap < 0.5 * height and _aligned(row, cells, 1)
+
+
 def _table_runs(rows: list[list[Segment]], min_cells: int) -> set[int]:
     """Indexes of rows forming tables: 2+ consecutive multi-cell rows whose cells line up.
 
@@ -86,9 +93,13 @@ def _table_runs(rows: list[list[Segment]], min_cells: int) -> set[int]:
     out: set[int] = set()
     i = 0
     while i < len(rows) - 1:
-        a, b = rows[i], rows[i + 1]
+        a = rows[i]
+        k = i + 1  # past the wrapped rests of a's cells ("Reference" / "range")
+        while k < len(rows) - 1 and len(rows[k]) == 1 and _wrapped_rest(rows[k - 1], rows[k], a):
+            k += 1
+        b = rows[k]
         if len(a) >= min_cells and len(b) >= min_cells and _aligned(b, a, min_cells):
-            j = i + 2
+            j = k + 1
             run = [*a, *b]  # every cell seen in the run: the table's column starts
             while j < len(rows):
                 prev = rows[j - 1]
@@ -182,6 +193,7 @@ def order_page(page: Page, default_gutter: float | None = None) -> list[Item]:
     ]
     tables = {wide[k] for k in _table_runs([rows[i] for i in wide], 3)}
     tables = {i for i in tables if i - 1 in tables or i + 1 in tables}
+    tables = _extend_tables(rows, tables)
     items: list[Item] = []
     left: list[tuple[Line, list[Segment]]] = []
     right: list[tuple[Line, list[Segment]]] = []
@@ -220,6 +232,31 @@ def order_page(page: Page, default_gutter: float | None = None) -> list[Item]:
     flush()
     items.extend(Item(page.number, line=_line(r, page.number, "footnote")) for r in notes)
     return items
+
+
+def _extend_tables(rows: list[list[Segment]], tables: set[int]) -> set[int]:
+    """Add the rows under a table's rows that hold only wrapped cell rests ("protein", "ase").
+
+    Why: such a row has one or two cells, so it is no table row by itself; it belongs to the
+    table when it sits right under it and each of its cells starts at one of the table's
+    column starts.
+    """
+    out = set(tables)
+    for i in sorted(tables):
+        if i + 1 in out:
+            continue
+        starts = [s.x0 for r in (rows[t] for t in out if t <= i) for s in r]
+        j = i + 1
+        while j < len(rows):
+            prev, row = rows[j - 1], rows[j]
+            height = max(s.y1 for s in prev) - min(s.y0 for s in prev)
+            gap = min(s.y0 for s in prev) - max(s.y1 for s in row)
+            aligned = all(any(abs(s.x0 - x) <= 3.0 for x in starts) for s in row)
+            if gap > 1.0 * height or not aligned:
+                break
+            out.add(j)
+            j += 1
+    return out
 
 
 def _split_footnotes(page: Page) -> tuple[list[list[Segment]], list[list[Segment]]]:

@@ -208,7 +208,8 @@ def build_rows(words: list[Word]) -> list[list[Word]]:
 
 
 def split_segments(row: list[Word], gap_factor: float = 0.9) -> list[Segment]:
-    """Split a row wherever the horizontal gap is wider than `gap_factor` font sizes."""
+    """Split a row wherever the horizontal gap is wider than `gap_factor` font sizes, then put
+    lines of justified text back together (see `_merge_justified`)."""
     segs: list[Segment] = []
     for w in row:
         if segs:
@@ -218,7 +219,46 @@ def split_segments(row: list[Word], gap_factor: float = 0.9) -> list[Segment]:
                 segs[-1].words.append(w)
                 continue
         segs.append(Segment([w]))
-    return segs
+    return _merge_justified(segs) if len(segs) > 2 else segs
+
+
+def _single_word(seg: Segment) -> bool:
+    return sum(1 for w in seg.words if not w.sup) == 1
+
+
+def _merge_justified(segs: list[Segment]) -> list[Segment]:
+    """Join runs of one-word segments separated by gaps of one width: a justified line.
+
+    Justification stretches every word gap of a line by the same amount, so a loose line breaks
+    into one-word "cells" at equal gaps; a table row has cells of several words or gaps that
+    differ. A run needs two equal wide gaps (three words); the column gutter, wider than the
+    stretched gaps, ends a run.
+    """
+    out: list[Segment] = [segs[0]]
+    run: list[float] = []
+    for seg in segs[1:]:
+        prev = out[-1]
+        gap = seg.x0 - prev.x1
+        tol = 0.3 * max(prev.size, seg.size)
+        same = not run or all(abs(gap - g) <= tol for g in run)
+        if _single_word(seg) and same and (_single_word(prev) or run):
+            run.append(gap)
+            out[-1] = Segment(prev.words + seg.words)
+            continue
+        out.append(seg)
+        run = []
+    # a "run" of one gap joined two one-word cells: split them again (a two-cell table row)
+    fixed: list[Segment] = []
+    for seg in out:
+        body = [w for w in seg.words if not w.sup]
+        gaps = [b.x0 - a.x1 for a, b in zip(body, body[1:], strict=False)]
+        wide = [g for g in gaps if g > 0.9 * seg.size]
+        if len(body) == 2 and wide:
+            i = seg.words.index(body[1])
+            fixed += [Segment(seg.words[:i]), Segment(seg.words[i:])]
+        else:
+            fixed.append(seg)
+    return fixed
 
 
 def find_gutter(rows: list[list[Segment]], left: float, right: float) -> float | None:
