@@ -81,7 +81,38 @@ _TOKEN = re.compile(r"[^\s\x00]+")
 _NEEDS_CHARS = re.compile(r"[\d+*\u2020\u2021\u00a7\ufffe\u00b9\u00b2\u00b3\u2070-\u209f]")
 
 
-def extract_words(textpage, pdfium_c) -> list[Word]:
+def _rotated(get_box, rect, rotation: int, width: float, height: float):
+    """A char-box getter that returns boxes in the displayed (rotated) page's coordinates.
+
+    Why: pdfium gives character boxes in the unrotated page space, so on a page with /Rotate 90
+    (a landscape table page) every line runs vertically and falls apart into one-letter words.
+    `width`/`height` are the displayed page size.
+    """
+
+    def get(raw, i, ref) -> bool:
+        if not get_box(raw, i, ref):
+            return False
+        left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+        if rotation == 90:  # unrotated width = displayed height
+            rect.left, rect.right, rect.bottom, rect.top = (
+                bottom,
+                top,
+                height - right,
+                height - left,
+            )
+        elif rotation == 270:
+            rect.left, rect.right, rect.bottom, rect.top = width - top, width - bottom, left, right
+        elif rotation == 180:
+            rect.left, rect.right = width - right, width - left
+            rect.bottom, rect.top = height - top, height - bottom
+        return True
+
+    return get
+
+
+def extract_words(
+    textpage, pdfium_c, rotation: int = 0, width: float = 0.0, height: float = 0.0
+) -> list[Word]:
     """Words of one page from pdfium's character boxes (loose boxes: font height, not ink).
 
     Speed: most tokens of running text are words without digits, which hold no citation marker
@@ -98,6 +129,8 @@ def extract_words(textpage, pdfium_c) -> list[Word]:
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     get_box = pdfium_c.FPDFText_GetLooseCharBox
+    if rotation % 360:
+        get_box = _rotated(get_box, rect, rotation % 360, width, height)
     rect_ref = ctypes.byref(rect)
     words: list[Word] = []
     for m in _TOKEN.finditer(text):
@@ -306,9 +339,13 @@ def find_gutter(rows: list[list[Segment]], left: float, right: float) -> float |
     return (lo + hi) / 2
 
 
-def page_layout(textpage, pdfium_c, number: int, width: float, height: float) -> Page:
-    """One page as rows of segments (top to bottom, left to right)."""
-    rows = [split_segments(r) for r in build_rows(extract_words(textpage, pdfium_c))]
+def page_layout(
+    textpage, pdfium_c, number: int, width: float, height: float, rotation: int = 0
+) -> Page:
+    """One page as rows of segments (top to bottom, left to right), in the coordinates of the
+    page as displayed (`width` x `height`, after its /Rotate)."""
+    words = extract_words(textpage, pdfium_c, rotation, width, height)
+    rows = [split_segments(r) for r in build_rows(words)]
     return Page(number, width, height, [r for r in rows if r and not is_scattered(r)])
 
 

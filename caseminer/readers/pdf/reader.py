@@ -80,7 +80,8 @@ def read_pages(path: Path, *, max_pages: int = 500, deadline: float | None = Non
                 textpage = page.get_textpage()
                 try:
                     n_chars += max(textpage.count_chars(), 0)
-                    pages.append(page_layout(textpage, pdfium_c, i + 1, width, height))
+                    rotation = page.get_rotation()
+                    pages.append(page_layout(textpage, pdfium_c, i + 1, width, height, rotation))
                 finally:
                     textpage.close()
             finally:
