@@ -123,9 +123,7 @@ def merge_docs(docs: list[Doc], starts: list[int]) -> Doc:
     return merged
 
 
-def run_long(
-    nlp: Language, text: str, run: Callable[[Language, str], Doc] | None = None
-) -> Doc:
+def run_long(nlp: Language, text: str, run: Callable[[Language, str], Doc] | None = None) -> Doc:
     """The Doc of `text` of any length: `run(nlp, text)` when it fits ``nlp.max_length``, else
     run over parts cut at paragraph boundaries and merged (see the module docstring)."""
     if run is None:
