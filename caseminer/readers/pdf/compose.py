@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from caseminer.readers.pdf.geometry import Piece, cell_pieces, new_line_id, shift, word_pieces
 from caseminer.readers.pdf.layout import Page, Segment, find_gutter
-from caseminer.readers.pdf.tables import table_lines
+from caseminer.readers.pdf.tables import table_rows
 from caseminer.readers.pdf.words import join_hyphenated, nfc, render_words, word_counts
 
 _CAPTION = re.compile(
@@ -36,6 +37,7 @@ class Line:
     page: int
     column: str  # "full", "single", "left", "right"
     cells: int = 1
+    words: list = field(default_factory=list)  # the Words it was rendered from (their boxes)
 
 
 @dataclass
@@ -60,6 +62,7 @@ def _line(segs: list[Segment], page: int, column: str) -> Line:
         page=page,
         column=column,
         cells=len(segs),
+        words=words,
     )
 
 
@@ -288,6 +291,7 @@ class Composed:
     blocks: tuple[tuple[int, int, str], ...]
     tables: int = 0
     warnings: list[str] = field(default_factory=list)
+    geometry: tuple[Piece, ...] = ()
 
 
 def _is_heading(line: Line, typical: float) -> bool:
@@ -314,7 +318,10 @@ def _typical_widths(items: list[Item]) -> dict[tuple[int, str], float]:
 class _Builder:
     """Accumulates paragraphs into the output text, tracking page starts and blocks."""
 
-    def __init__(self, n_pages: int, vocab: dict[str, int]):
+    def __init__(self, n_pages: int, vocab: dict[str, int], heights: dict[int, float]):
+        self.heights = heights
+        self.pieces: list[Piece] = []  # geometry of the whole text
+        self.para_pieces: list[Piece] = []  # of the open paragraph, relative to its start
         self.parts: list[str] = []
         self.length = 0
         self.blocks: list[tuple[int, int, str]] = []
@@ -340,16 +347,25 @@ class _Builder:
         start = self.length
         self._append(self.para)
         self.blocks.append((start, self.length, self.para_kind))
+        self.pieces.extend(shift(self.para_pieces, start))
+        self.para_pieces = []
         self.para = None
 
-    def start(self, text: str, kind: str, page: int) -> None:
+    def _line_pieces(self, text: str, line: Line | None, at: int) -> list[Piece]:
+        if line is None or not line.words:
+            return []
+        height = self.heights.get(line.page, 0.0)
+        return shift(word_pieces(text, line.words, line.page, height, new_line_id()), at)
+
+    def start(self, text: str, kind: str, page: int, line: Line | None = None) -> None:
         self.close()
         self._mark_page(page)
         self.para, self.para_kind = text, kind
+        self.para_pieces = self._line_pieces(text, line, 0)
 
-    def extend(self, text: str, page: int) -> None:
+    def extend(self, text: str, page: int, line: Line | None = None) -> None:
         if self.para is None:
-            self.start(text, "body", page)
+            self.start(text, "body", page, line)
             return
         if self.page_starts[page - 1] is None:
             # a paragraph continued onto a new page: the page starts inside it
@@ -363,9 +379,26 @@ class _Builder:
                 self.page_starts[page - 1] = self.length + 2 + len(prev) - 1
         else:
             self.para = f"{prev} {text}"
+        at = len(self.para) - len(text)  # where this line starts (a dropped hyphen moves it)
+        self.para_pieces = shift(self.para_pieces, 0, at)
+        self.para_pieces += self._line_pieces(text, line, at)
 
-    def block(self, text: str, kind: str, page: int) -> None:
-        self.start(text, kind, page)
+    def block(self, text: str, kind: str, page: int, line: Line | None = None) -> None:
+        self.start(text, kind, page, line)
+        self.close()
+
+    def table(self, rows: list[list[Segment]], page: int) -> None:
+        """A table block: TAB-separated cells, one line per row, boxes per cell line."""
+        lines = table_rows(rows, self.vocab)
+        text = "\n".join("\t".join(c for c, _ in cells) for cells in lines)
+        self.start(text, "table", page)
+        height = self.heights.get(page, 0.0)
+        pos = 0
+        for cells in lines:
+            for cell, fragments in cells:
+                if cell and fragments:
+                    self.para_pieces += cell_pieces(pos, cell, fragments, page, height)
+                pos += len(cell) + 1
         self.close()
 
 
@@ -376,12 +409,12 @@ def compose(pages: list[Page]) -> Composed:
     items = [it for p in pages for it in order_page(p, default)]
     vocab = word_counts("\n".join(it.line.text for it in items if it.line))
     widths = _typical_widths(items)
-    b = _Builder(len(pages), vocab)
+    b = _Builder(len(pages), vocab, {p.number: p.height for p in pages})
     prev: Line | None = None
     n_tables = 0
     for it in items:
         if it.table is not None:
-            b.block("\n".join(table_lines(it.table, vocab)), "table", it.page)
+            b.table(it.table, it.page)
             n_tables += 1
             prev = None
             continue
@@ -393,20 +426,20 @@ def compose(pages: list[Page]) -> Composed:
         cap = _CAPTION.match(line.text)
         if line.column == "footnote":
             if b.para_kind != "footnote" or b.para is None:
-                b.start(line.text, "footnote", line.page)
+                b.start(line.text, "footnote", line.page, line)
             else:
-                b.extend(line.text, line.page)
+                b.extend(line.text, line.page, line)
         elif cap:
             kind = "table_caption" if "table" in cap.group("kind").lower() else "figure_caption"
-            b.start(line.text, kind, line.page)
+            b.start(line.text, kind, line.page, line)
         elif prev is None or b.para is None or _breaks(prev, line, widths):
             if _is_heading(line, typical):
-                b.block(line.text, "heading", line.page)
+                b.block(line.text, "heading", line.page, line)
                 line = None
             else:
-                b.start(line.text, "body", line.page)
+                b.start(line.text, "body", line.page, line)
         else:
-            b.extend(line.text, line.page)
+            b.extend(line.text, line.page, line)
         prev = line
     b.close()
     starts: list[int] = []
@@ -414,7 +447,7 @@ def compose(pages: list[Page]) -> Composed:
         starts.append(s if s is not None else (starts[-1] if starts else 0))
     text = "".join(b.parts)
     starts = [min(s, len(text)) for s in starts]
-    return Composed(text, tuple(starts), tuple(b.blocks), n_tables)
+    return Composed(text, tuple(starts), tuple(b.blocks), n_tables, geometry=tuple(b.pieces))
 
 
 def _breaks(prev: Line, line: Line, widths: dict[tuple[int, str], float]) -> bool:

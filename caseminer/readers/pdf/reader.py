@@ -115,6 +115,7 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
         page_starts=composed.page_starts,
         warnings=tuple(warnings),
         blocks=composed.blocks,
+        geometry=composed.geometry,
     )
 
 

@@ -134,29 +134,54 @@ def _same_word(last: str, first: str, vocab: dict[str, int]) -> bool:
     return not a_word and not b_word
 
 
-def table_lines(rows: list[list[Segment]], vocab: dict[str, int] | None = None) -> list[str]:
-    """Render table rows as lines of TAB-separated cells; repeated header pairs unfolded.
+Cell = tuple[str, list[tuple[int, list[Word]]]]  # text, (printed line id, words) per line
+
+
+def table_rows(rows: list[list[Segment]], vocab: dict[str, int] | None = None) -> list[list[Cell]]:
+    """Table rows as output lines of cells, each cell with the words of each line it was printed
+    on (for evidence boxes); repeated header pairs unfolded.
 
     The header line keeps every cell (no printed word is dropped); each data row with k-cell
-    groups ("Test Value Test Value") becomes one line per group.
+    groups ("Test Value Test Value") becomes one line per group. Empty cells at either end of a
+    line are left out.
     """
+    from caseminer.readers.pdf.geometry import new_line_id
+
     vocab = vocab or {}
     anchors = _anchors(rows)
     n = len(anchors)
-    lines: list[str] = []
+    out: list[list[Cell]] = []
     k = n
     for r, group in enumerate(logical_rows(rows)):
-        cells: list[list[str]] = [[] for _ in anchors]
+        parts: list[list[str]] = [[] for _ in anchors]
+        frags: list[list[tuple[int, list[Word]]]] = [[] for _ in anchors]
         for row in group:
+            line_id = new_line_id()
             for col, words in sorted(_cells_of(row, anchors).items()):
-                cells[col].append(render_words(words))
-        texts = [_join_fragments(c, vocab) for c in cells]
+                parts[col].append(render_words(words))
+                frags[col].append((line_id, words))
+        cells: list[Cell] = [
+            (_join_fragments(p, vocab), f) for p, f in zip(parts, frags, strict=True)
+        ]
         if r == 0:
-            k = header_period(texts) if all(texts) else n
-            lines.append(CELL_SEP.join(texts).strip(CELL_SEP))
+            k = header_period([c for c, _ in cells]) if all(c for c, _ in cells) else n
+            out.append(_trim(cells))
             continue
         for g in range(0, n, k):
-            part = texts[g : g + k]
-            if any(part):
-                lines.append(CELL_SEP.join(part).strip(CELL_SEP))
-    return lines
+            line = _trim(cells[g : g + k])
+            if line:
+                out.append(line)
+    return out
+
+
+def _trim(cells: list[Cell]) -> list[Cell]:
+    """Drop empty cells at both ends of a line."""
+    texts = [c for c, _ in cells]
+    lo = next((i for i, t in enumerate(texts) if t), len(texts))
+    hi = len(texts) - next((i for i, t in enumerate(reversed(texts)) if t), len(texts))
+    return cells[lo:hi]
+
+
+def table_lines(rows: list[list[Segment]], vocab: dict[str, int] | None = None) -> list[str]:
+    """Render table rows as lines of TAB-separated cells (see `table_rows`)."""
+    return [CELL_SEP.join(c for c, _ in cells) for cells in table_rows(rows, vocab)]
