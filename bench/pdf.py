@@ -124,6 +124,27 @@ def score(docs, texts: list[str], strict_table: bool) -> dict[str, float]:
     }
 
 
+def table_labs_found(docs) -> str:
+    """End to end (reader, repair, pipeline): table values extracted as labs with their
+    analyte, value and unit, over every table row of the fixtures."""
+    import caseminer
+
+    found = total = 0
+    for doc in docs:
+        report = caseminer.extract_file(doc.path)
+        labs = [lab for lab in report.labs if lab.source == "table"]
+        rows = [*doc.lab_rows, *((a, *vu.split(" ", 1)) for a, vu, _ in doc.range_rows)]
+        for analyte, value, unit in rows:
+            total += 1
+            found += any(
+                (lab.analyte_text or "").lower() == analyte.lower()
+                and lab.value == float(value)
+                and (lab.unit or "") == unit
+                for lab in labs
+            )
+    return f"{found}/{total}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=8)
@@ -132,6 +153,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--plain", action="store_true", help="the older fixtures without hard cases")
     ap.add_argument("--real", type=Path, default=SHARED_PDFS, help="folder of real PDFs")
+    ap.add_argument("--no-extract", action="store_true", help="skip the end-to-end table check")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="caseminer-bench-pdf-"))
     docs = [
@@ -158,6 +180,8 @@ def main() -> None:
     words = sum(f.layer_words - sum(f.furniture.values()) for f in kept)
     results["caseminer"]["body_words_kept"] = round(1 - lost / max(words, 1), 4)
     results["caseminer"]["body_words_lost"] = f"{lost}/{words}"
+    if not args.no_extract:
+        results["caseminer"]["table_labs_extracted"] = table_labs_found(docs)
     real = sorted(args.real.glob("*.pdf")) if args.real.is_dir() else []
     per_file: dict[str, dict] = {}
     if real:
@@ -189,6 +213,10 @@ def main() -> None:
     c = results["caseminer"]
     kept, lost = c["body_words_kept"], c["body_words_lost"]
     print(f"caseminer body words kept on the fixtures: {kept} ({lost} lost)")
+    if "table_labs_extracted" in c:
+        print(
+            f"table values extracted as labs with analyte, value, unit: {c['table_labs_extracted']}"
+        )
     if per_file:
         print(f"{'real PDF':58} {'words':>6} {'kept':>7} {'lost':>5} {'furniture':>9}")
         for name, f in per_file.items():
