@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from caseminer.readers.pdf.geometry import Piece, cell_pieces, new_line_id, shift, word_pieces
+from caseminer.readers.pdf.geometry import (
+    Piece,
+    cell_pieces,
+    clamp,
+    new_line_id,
+    shift,
+    word_pieces,
+)
 from caseminer.readers.pdf.layout import Page, Segment, find_gutter
 from caseminer.readers.pdf.tables import table_rows
 from caseminer.readers.pdf.words import join_hyphenated, nfc, render_words, word_counts
@@ -97,6 +104,9 @@ def _table_runs(rows: list[list[Segment]], min_cells: int) -> set[int]:
     i = 0
     while i < len(rows) - 1:
         a = rows[i]
+        if len(a) < min_cells:
+            i += 1
+            continue
         k = i + 1  # past the wrapped rests of a's cells ("Reference" / "range")
         while k < len(rows) - 1 and len(rows[k]) == 1 and _wrapped_rest(rows[k - 1], rows[k], a):
             k += 1
@@ -380,7 +390,7 @@ class _Builder:
         else:
             self.para = f"{prev} {text}"
         at = len(self.para) - len(text)  # where this line starts (a dropped hyphen moves it)
-        self.para_pieces = shift(self.para_pieces, 0, at)
+        clamp(self.para_pieces, at)
         self.para_pieces += self._line_pieces(text, line, at)
 
     def block(self, text: str, kind: str, page: int, line: Line | None = None) -> None:

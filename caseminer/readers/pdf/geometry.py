@@ -50,8 +50,7 @@ def word_pieces(
         at = text.find(shown, cursor)
         if at < 0:
             continue
-        x0, y0, x1, y1 = _box([w], height)
-        out.append((at, at + len(shown), page, line_id, x0, y0, x1, y1))
+        out.append((at, at + len(shown), page, line_id, w.x0, height - w.y1, w.x1, height - w.y0))
         cursor = at + len(shown)
     return out
 
@@ -81,13 +80,20 @@ def cell_pieces(
     return out
 
 
-def shift(pieces: list[Piece], offset: int, limit: int | None = None) -> list[Piece]:
-    """Pieces moved by `offset`; with `limit`, ends clamped to it (a dropped line-end hyphen)."""
-    out = []
-    for s, e, *rest in pieces:
-        if limit is not None:
-            e = min(e, limit)
-            if s >= e:
-                continue
-        out.append((s + offset, e + offset, *rest))
-    return out
+def shift(pieces: list[Piece], offset: int) -> list[Piece]:
+    """Pieces moved by `offset`."""
+    if not offset:
+        return pieces
+    return [(s + offset, e + offset, *rest) for s, e, *rest in pieces]
+
+
+def clamp(pieces: list[Piece], limit: int) -> None:
+    """End the last pieces at `limit` in place (a line-end hyphen dropped when the next line was
+    joined). Pieces are in text order, so only the tail is looked at."""
+    while pieces and pieces[-1][1] > limit:
+        s, _, *rest = pieces[-1]
+        if s >= limit:
+            pieces.pop()
+            continue
+        pieces[-1] = (s, limit, *rest)
+        break
