@@ -5,7 +5,7 @@ sentence checks on known fixtures do not see it on real journals. This compares 
 of pdfium's plain text layer with the bag of words of our text. Pieces of a word broken at a line
 end or inside a table cell ("calcifi-" / "cation", "Potassiu" / "m") count as kept when their
 join is in our text. Words of running headers, footers and page numbers, which the reader removes
-on purpose, are counted separately.
+on purpose, are counted separately, as are words of vertical text (side banners) left out.
 """
 
 from __future__ import annotations
@@ -117,5 +117,5 @@ def check_pdf(path: Path) -> Fidelity:
     from caseminer.readers.pdf.reader import read_pages
 
     pages = read_pages(Path(path))
-    removed = remove_furniture(pages)
+    removed = remove_furniture(pages) + [w for p in pages for w in p.vertical]
     return compare(text_layer(Path(path)), compose(pages).text, removed)

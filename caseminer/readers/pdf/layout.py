@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 SOFT_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen it saw at a line end
+# the same mark as FPDFText_GetUnicode returns it (read per character when the text has
+# surrogate pairs)
+SOFT_HYPHEN_CODE = "\x02"
+_HYPHEN_MARKS = (SOFT_HYPHEN, SOFT_HYPHEN_CODE)
 
 
 @dataclass(slots=True)
@@ -74,11 +78,12 @@ class Page:
     width: float
     height: float
     rows: list[list[Segment]]  # top to bottom; segments left to right
+    vertical: list[str] = field(default_factory=list)  # vertical text left out (side banners)
 
 
 _TOKEN = re.compile(r"[^\s\x00]+")
 # characters that may be (or follow) a raised marker, or join two lines: split per character
-_NEEDS_CHARS = re.compile(r"[\d+*\u2020\u2021\u00a7\ufffe\u00b9\u00b2\u00b3\u2070-\u209f]")
+_NEEDS_CHARS = re.compile(r"[\d+*\u2020\u2021\u00a7\ufffe\x02\u00b9\u00b2\u00b3\u2070-\u209f]")
 
 
 def _rotated(get_box, rect, rotation: int, width: float, height: float):
@@ -111,7 +116,12 @@ def _rotated(get_box, rect, rotation: int, width: float, height: float):
 
 
 def extract_words(
-    textpage, pdfium_c, rotation: int = 0, width: float = 0.0, height: float = 0.0
+    textpage,
+    pdfium_c,
+    rotation: int = 0,
+    width: float = 0.0,
+    height: float = 0.0,
+    vertical: list[str] | None = None,
 ) -> list[Word]:
     """Words of one page from pdfium's character boxes (loose boxes: font height, not ink).
 
@@ -150,16 +160,46 @@ def extract_words(
                             Word(tok, x, min(b, rect.bottom), rect.right, max(t, rect.top), h)
                         )
                         continue
-        _split_token(text, start, end, raw, get_box, rect, rect_ref, words)
+        _split_token(text, start, end, raw, get_box, rect, rect_ref, words, vertical)
     return words
 
 
-def _split_token(text, start, end, raw, get_box, rect, rect_ref, words: list[Word]) -> None:
-    """Character-level word split of text[start:end]: breaks at raised/lowered or distant chars."""
+def _is_vertical(boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Do these character boxes (left, bottom, right, top) run down or up the page, one under
+    the other? A side banner or a portrait running header on a landscape page does."""
+    if len(boxes) < 2:
+        return False
+    for (l0, b0, r0, t0), (l1, b1, r1, t1) in zip(boxes, boxes[1:], strict=False):
+        x_overlap = min(r0, r1) - max(l0, l1)
+        y_overlap = min(t0, t1) - max(b0, b1)
+        if x_overlap < 0.5 * min(r0 - l0, r1 - l1) or y_overlap > 0.3 * min(t0 - b0, t1 - b1):
+            return False
+    return True
+
+
+def _split_token(
+    text, start, end, raw, get_box, rect, rect_ref, words: list[Word], vertical=None
+) -> None:
+    """Character-level word split of text[start:end]: breaks at raised/lowered or distant chars.
+
+    A token whose characters stand one under the other is vertical text (a side banner, a
+    portrait header on a landscape page): it is left out, and listed in `vertical` when given,
+    instead of falling apart into one-letter rows across the page.
+    """
+    if vertical is not None and end - start >= 2:
+        boxes = []
+        for i in range(start, end):
+            if get_box(raw, i, rect_ref):
+                boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        if _is_vertical(boxes):
+            vertical.append(text[start:end])
+            return
     cur: list[str] = []
     x0 = y0 = x1 = y1 = size = prev_l = 0.0
     for i in range(start, end):
         if not get_box(raw, i, rect_ref):
+            if text[i] in _HYPHEN_MARKS and cur:
+                cur.append("-")  # a line-end hyphen pdfium gives without a box: keep it
             continue
         x, b, r, t = rect.left, rect.bottom, rect.right, rect.top
         if cur:
@@ -178,7 +218,7 @@ def _split_token(text, start, end, raw, get_box, rect, rect_ref, words: list[Wor
         size = y1 - y0  # height from the loose box (GetFontSize ignores text matrices)
         prev_l = x
         ch = text[i]
-        cur.append("-" if ch == SOFT_HYPHEN else ch)
+        cur.append("-" if ch in _HYPHEN_MARKS else ch)
     if cur:
         words.append(Word("".join(cur), x0, y0, x1, y1, size))
 
@@ -344,9 +384,10 @@ def page_layout(
 ) -> Page:
     """One page as rows of segments (top to bottom, left to right), in the coordinates of the
     page as displayed (`width` x `height`, after its /Rotate)."""
-    words = extract_words(textpage, pdfium_c, rotation, width, height)
+    vertical: list[str] = []
+    words = extract_words(textpage, pdfium_c, rotation, width, height, vertical)
     rows = [split_segments(r) for r in build_rows(words)]
-    return Page(number, width, height, [r for r in rows if r and not is_scattered(r)])
+    return Page(number, width, height, [r for r in rows if r and not is_scattered(r)], vertical)
 
 
 def is_scattered(row: list[Segment]) -> bool:

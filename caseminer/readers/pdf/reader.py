@@ -108,6 +108,9 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
         warnings.append(f"pages without a text layer (OCR is not supported): {empty}")
     if removed:
         warnings.append(f"removed {len(removed)} running header/footer/banner strings")
+    vertical = sum(len(p.vertical) for p in pages)
+    if vertical:
+        warnings.append(f"left out {vertical} words of vertical text (side banners)")
     return SourceText(
         text=composed.text,
         format="pdf",
