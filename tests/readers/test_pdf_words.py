@@ -141,3 +141,18 @@ def test_table_cells_with_unequal_gaps_stay_apart():
     assert [s.text for s in segs] == ["Potassium", "3.3 mEq/L", "Sodium", "137"]
     two = split_segments(_line(["BUN", "13"], [25.0]))
     assert [s.text for s in two] == ["BUN", "13"]
+
+
+def test_a_prose_line_under_a_table_is_not_taken_for_a_wrapped_cell():
+    from caseminer.readers.pdf.compose import _in_column
+    from caseminer.readers.pdf.layout import Segment
+
+    starts = [58.0, 106.0, 220.0]
+    rest = Segment(_line(["phosphat"], []))  # x 0..48: shift to the first column
+    for w in rest.words:
+        w.x0, w.x1 = w.x0 + 58, w.x1 + 58
+    assert _in_column(rest, starts, row_of_cells=False)
+    prose = Segment(_line(["The", "patient", "was", "admitted", "with", "pain"], [3] * 5))
+    for w in prose.words:
+        w.x0, w.x1 = w.x0 + 58, w.x1 + 58
+    assert not _in_column(prose, starts, row_of_cells=False)

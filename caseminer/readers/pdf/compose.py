@@ -264,12 +264,24 @@ def _extend_tables(rows: list[list[Segment]], tables: set[int]) -> set[int]:
             prev, row = rows[j - 1], rows[j]
             height = max(s.y1 for s in prev) - min(s.y0 for s in prev)
             gap = min(s.y0 for s in prev) - max(s.y1 for s in row)
-            aligned = all(any(abs(s.x0 - x) <= 3.0 for x in starts) for s in row)
+            aligned = all(_in_column(s, starts, len(row) > 1) for s in row)
             if gap > 1.0 * height or not aligned:
                 break
             out.add(j)
             j += 1
     return out
+
+
+def _in_column(seg: Segment, starts: list[float], row_of_cells: bool) -> bool:
+    """Does a segment start at one of a table's column starts (and, alone on its row, end
+    before the next one)? A line of running text under a table may start at its first column
+    but runs across the others."""
+    if not any(abs(seg.x0 - x) <= 3.0 for x in starts):
+        return False
+    if row_of_cells:
+        return True
+    right = [x for x in starts if x > seg.x0 + 3.0]
+    return not right or seg.x1 <= min(right) + 2.0
 
 
 def _split_footnotes(page: Page) -> tuple[list[list[Segment]], list[list[Segment]]]:
