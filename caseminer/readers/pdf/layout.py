@@ -177,6 +177,18 @@ def _is_vertical(boxes: list[tuple[float, float, float, float]]) -> bool:
     return True
 
 
+def _starts_vertical(raw, start: int, get_box, rect) -> bool:
+    """Cheap test before `_is_vertical`: do the token's first two characters stand one under
+    the other? (Most tokens split here are numbers on a line: two box reads rule them out.)"""
+    boxes = []
+    ref = ctypes.byref(rect)
+    for i in (start, start + 1):
+        if not get_box(raw, i, ref):
+            return False
+        boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+    return _is_vertical(boxes)
+
+
 def _split_token(
     text, start, end, raw, get_box, rect, rect_ref, words: list[Word], vertical=None
 ) -> None:
@@ -186,7 +198,7 @@ def _split_token(
     portrait header on a landscape page): it is left out, and listed in `vertical` when given,
     instead of falling apart into one-letter rows across the page.
     """
-    if vertical is not None and end - start >= 2:
+    if vertical is not None and end - start >= 2 and _starts_vertical(raw, start, get_box, rect):
         boxes = []
         for i in range(start, end):
             if get_box(raw, i, rect_ref):
