@@ -85,12 +85,12 @@ def extract(
 ) -> CaseReport:
     """Extract one case report from a string (or a SourceText from a reader)."""
     from caseminer.assemble import assemble
-    from caseminer.nlp.runner import run
+    from caseminer.longtext import run_long
 
     source = _as_source(text)
     nlp = nlp or default_nlp()
     repaired = repair(source.text)
-    doc = run(nlp, repaired.text)
+    doc = run_long(nlp, repaired.text)  # any length: parts under nlp.max_length, merged
     return assemble(
         doc,
         repaired,

@@ -71,6 +71,7 @@ class _Mapper:
         self.repaired = repaired
         self.text = source.text
         self.page_of = source.page_of
+        self.boxes = source.boxes  # PDF: where each span was printed (caseminer.readers.boxes)
 
     def span(self, start_char: int, end_char: int) -> dict[str, Any]:
         start, end = self.repaired.to_source(start_char, end_char)
@@ -172,6 +173,7 @@ def _build_item(span: Span, mapper: _Mapper, index: _DocIndex | None = None) -> 
         **_item_fields(span, mapper),
         **where,
         "page": mapper.page_of(where["start"]),
+        "boxes": mapper.boxes(where["start"], where["end"]),
         "section": index.section_kind(span.start_char),
         "sentence": index.sentence(span),
         "assertion": _assertion(span),

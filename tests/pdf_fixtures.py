@@ -89,6 +89,42 @@ _TAILS = [
 ]
 
 
+# Hard mode: compounds that must keep their hyphen when a line breaks at it, and loose phrases
+# ("and a") whose wide justified gaps once made a line look like a table row.
+_HARD_OBJECTS = [
+    "acid-alcohol fast bacilli and a two-dimensional echocardiogram",
+    "an N-terminal pro-brain natriuretic peptide and a C-reactive protein rise",
+    "low-molecular-weight heparin and a moderate-to-severe effusion",
+    "a thoraco-abdominal aneurysm and a well-circumscribed calcification",
+    "hydroxyapatite crystals and a periarticular inflammatory reaction",
+]
+
+# Hard lab table: three label/value pairs in narrow columns, so long names wrap inside their cell
+# ("Potassiu" / "m", "C-reacti" / "ve protein", "Alkaline" / "phospha" / "tase").
+HARD_LAB_ROWS = [
+    ("Potassium", "3.3", "mEq/L"),
+    ("C-reactive protein", "31", "mg/L"),
+    ("Hemoglobin", "10.2", "g/dL"),
+    ("Alkaline phosphatase", "132", "U/L"),
+    ("Creatinine", "0.3", "mg/dL"),
+    ("Sodium", "137", "mEq/L"),
+    ("Total bilirubin", "0.8", "mg/dL"),
+    ("Albumin", "3.1", "g/dL"),
+    ("Lactate dehydrogenase", "245", "U/L"),
+    ("Calcium", "7.8", "mg/dL"),
+    ("Phosphorus", "4.1", "mg/dL"),
+    ("Magnesium", "1.3", "mEq/L"),
+]
+
+# Hard in-column table: test, result, unit in its own column, reference range; names wrap.
+HARD_RANGE_ROWS = [
+    ("Parathyroid hormone", "78", "pg/mL", "15-65"),
+    ("Alkaline phosphatase", "140", "U/L", "40-129"),
+    ("Vitamin D", "18", "ng/mL", "30-100"),
+    ("Erythrocyte sedimentation rate", "42", "mm/h", "0-20"),
+]
+
+
 @dataclass
 class FixtureDoc:
     """What a generated PDF contains, so a test can check facts rather than whole outputs."""
@@ -106,11 +142,12 @@ class FixtureDoc:
     range_rows: list[tuple[str, str, str]] = field(default_factory=list)  # in-column table
 
 
-def _sentence(rng: random.Random, idx: int) -> str:
+def _sentence(rng: random.Random, idx: int, hard: bool = False) -> str:
     tail = rng.choice(_TAILS).format(
         n=rng.randint(2, 60), v=f"{rng.randint(1, 14)}.{rng.randint(1, 9)}", c=(idx % 9) + 1
     )
-    return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {tail}."
+    objects = _HARD_OBJECTS + _OBJECTS if hard else _OBJECTS
+    return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(objects)} {tail}."
 
 
 def expected_text(marked: str) -> str:
@@ -129,7 +166,15 @@ def expected_text(marked: str) -> str:
 class _Writer:
     """Minimal column-flow typesetter over a reportlab canvas."""
 
-    def __init__(self, canvas, fonts: tuple[str, str, str], doc: FixtureDoc, rng: random.Random):
+    def __init__(
+        self,
+        canvas,
+        fonts: tuple[str, str, str],
+        doc: FixtureDoc,
+        rng: random.Random,
+        hard: bool = False,
+    ):
+        self.hard = hard  # justified lines, compounds split at their hyphen, one-letter heads
         self.c = canvas
         self.regular, self.bold, self.italic = fonts
         self.doc = doc
@@ -171,7 +216,10 @@ class _Writer:
         base, _, sup = word.partition("^")
         return stringWidth(base, font, size) + stringWidth(sup, font, size * 0.6)
 
-    def _draw_line(self, words: list[str], x: float, y: float, font: str, size: float) -> None:
+    def _draw_line(
+        self, words: list[str], x: float, y: float, font: str, size: float, extra: float = 0.0
+    ) -> None:
+        """Draw words left to right; `extra` widens every word gap (justified text)."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         for word in words:
@@ -189,7 +237,7 @@ class _Writer:
                 self.c.setFont(font, size)
                 self.c.drawString(x, y, punct)
                 x += stringWidth(punct, font, size)
-            x += stringWidth(" ", font, size)
+            x += stringWidth(" ", font, size) + extra
 
     def _decorate(self, text: str) -> str:
         """Ligature glyphs and no-break spaces, as typeset journals print them."""
@@ -215,7 +263,7 @@ class _Writer:
             if head:
                 line.append(head)
                 words[i] = tail
-            self._emit(line, font, size, full)
+            self._emit(line, font, size, full, width if self.hard else 0.0)
             line, used = [], 0.0
         if line:
             self._emit(line, font, size, full)
@@ -226,7 +274,8 @@ class _Writer:
             return "", word
         if "-" in word:
             first, _, rest = word.partition("-")
-            if self._width(first + "-", font, size) <= room and len(first) >= 2:
+            shortest = 1 if self.hard else 2
+            if self._width(first + "-", font, size) <= room and len(first) >= shortest:
                 self.doc.kept_hyphens.append(word.strip(".,;"))
                 return first + "-", rest
             return "", word
@@ -239,11 +288,19 @@ class _Writer:
                 return word[:cut] + "-", word[cut:]
         return "", word
 
-    def _emit(self, line: list[str], font: str, size: float, full: bool) -> None:
+    def _emit(
+        self, line: list[str], font: str, size: float, full: bool, justify: float = 0.0
+    ) -> None:
+        """Draw one line; with `justify` (the measure) its word gaps stretch to fill it."""
         if self.y < BOTTOM:
             self.next_column()
         x = MARGIN if full else self.x0()
-        self._draw_line(line, x, self.y, font, size)
+        extra = 0.0
+        if justify and len(line) > 1:
+            natural = sum(self._width(w, font, size) for w in line)
+            natural += self._width(" ", font, size) * (len(line) - 1)
+            extra = max(0.0, (justify - natural) / (len(line) - 1))
+        self._draw_line(line, x, self.y, font, size, extra)
         self.y -= size * 1.27
 
     def heading(self, text: str) -> None:
@@ -255,7 +312,8 @@ class _Writer:
         self.y -= LEADING + 2
 
     def body(self, n_sentences: int) -> None:
-        marked = [_sentence(self.rng, len(self.doc.sentences) + k) for k in range(n_sentences)]
+        n = len(self.doc.sentences)
+        marked = [_sentence(self.rng, n + k, self.hard) for k in range(n_sentences)]
         self.doc.sentences.extend(expected_text(s) for s in marked)
         self.paragraph(" ".join(marked), COL_W, self.regular, BODY_SIZE)
         self.y -= 5
@@ -334,14 +392,101 @@ def _column_table(w: _Writer, rows: list[tuple[str, str, str]]) -> None:
     w.y -= 10
 
 
-def make_journal_pdf(path: Path, pages: int = 3, seed: int = 0) -> FixtureDoc:
-    """Write a two-column case report of about `pages` pages to `path`; return what it holds."""
+def _wrap_cell(text: str, width: float, font: str, size: float) -> list[str]:
+    """Lines of a table cell `width` wide: break at spaces, and inside a word that does not fit
+    (no hyphen added), as narrow journal table cells do."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    cur = ""
+    for word in text.split(" "):
+        trial = f"{cur} {word}" if cur else word
+        if stringWidth(trial, font, size) <= width:
+            cur = trial
+            continue
+        if cur:
+            lines.append(cur)
+            cur = ""
+        while stringWidth(word, font, size) > width:
+            cut = max(k for k in range(1, len(word)) if stringWidth(word[:k], font, size) <= width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        cur = word
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def _grid(w: _Writer, xs: list[float], widths: list[float], rows: list[list[str]]) -> None:
+    """Draw rows of cells (top-aligned, wrapped to their column width); first row bold."""
+    size, leading = 8.5, 10.0
+    for r, row in enumerate(rows):
+        font = w.bold if r == 0 else w.regular
+        w.c.setFont(font, size)
+        wrapped = [
+            _wrap_cell(cell, wd, font, size) if cell else []
+            for cell, wd in zip(row, widths, strict=True)
+        ]
+        for x, lines in zip(xs, wrapped, strict=True):
+            for k, line in enumerate(lines):
+                w.c.drawString(x, w.y - k * leading, line)
+        w.y -= leading * max(1, max(len(lines) for lines in wrapped)) + 5
+
+
+def _hard_lab_table(w: _Writer, rows: list[tuple[str, str, str]], pairs: int = 3) -> None:
+    """Full-width table of `pairs` (variable, value) pairs whose narrow cells wrap."""
+    caption = "Table 1: Biochemical profile of the patient at admission."
+    w.doc.captions.append(caption)
+    w.c.setFont(w.bold, 9)
+    w.c.drawString(MARGIN, w.y, caption)
+    w.y -= 16
+    pair_w = (PAGE_W - 2 * MARGIN) / pairs
+    xs, widths = [], []
+    for p in range(pairs):
+        xs += [MARGIN + p * pair_w + 4, MARGIN + p * pair_w + 52]
+        widths += [44.0, pair_w - 60]
+    grid = [["Test", "Value"] * pairs]
+    for start in range(0, len(rows), pairs):
+        cells: list[str] = []
+        for name, value, unit in rows[start : start + pairs]:
+            cells += [name, f"{value}\u00a0{unit}"]
+        grid.append(cells + [""] * (2 * pairs - len(cells)))
+    _grid(w, xs, widths, grid)
+    w.doc.lab_rows.extend(rows)
+    w.doc.table_page = w.page
+    w.y -= 14
+    w.top = w.y
+
+
+def _hard_column_table(w: _Writer, rows: list[tuple[str, str, str, str]]) -> None:
+    """One-column table: test (wrapping), result, unit column, reference range."""
+    if w.y < BOTTOM + 26 * (len(rows) + 3):
+        w.next_column()
+    caption = "Table 2: Follow-up laboratory values."
+    w.doc.captions.append(caption)
+    w.c.setFont(w.bold, 8.5)
+    w.c.drawString(w.x0(), w.y, caption)
+    w.y -= 14
+    x = w.x0()
+    xs, widths = [x, x + 62, x + 102, x + 150], [56.0, 36.0, 44.0, 70.0]
+    _grid(w, xs, widths, [["Test", "Result", "Unit", "Reference range"], *map(list, rows)])
+    w.doc.range_rows.extend((name, f"{v} {u}", ref) for name, v, u, ref in rows)
+    w.y -= 10
+
+
+def make_journal_pdf(path: Path, pages: int = 3, seed: int = 0, hard: bool = False) -> FixtureDoc:
+    """Write a two-column case report of about `pages` pages to `path`; return what it holds.
+
+    `hard` adds what broke the reader on real journals: justified lines with wide word gaps,
+    compounds broken at their own hyphen ("acid-" / "alcohol", "N-" / "terminal"), and lab
+    tables whose narrow cells wrap, with several label/value pairs and a unit column.
+    """
     from reportlab.pdfgen.canvas import Canvas
 
     rng = random.Random(seed)
     doc = FixtureDoc(path=Path(path), pages=0)
     c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H))
-    w = _Writer(c, _fonts(), doc, rng)
+    w = _Writer(c, _fonts(), doc, rng, hard)
     w.furniture()
     doc.title = "Tumoral calcinosis of the hip in an older adult: a case report"
     c.setFont(w.bold, 15)
@@ -352,7 +497,7 @@ def make_journal_pdf(path: Path, pages: int = 3, seed: int = 0) -> FixtureDoc:
     c.setFont(w.bold, 10)
     c.drawString(MARGIN, w.y, "Abstract")
     w.y -= 14
-    abstract = [_sentence(rng, 100 + k) for k in range(4)]
+    abstract = [_sentence(rng, 100 + k, hard) for k in range(4)]
     doc.sentences.extend(expected_text(s) for s in abstract)
     w.paragraph(" ".join(abstract), PAGE_W - 2 * MARGIN, w.regular, BODY_SIZE, full=True)
     w.y -= 14
@@ -368,9 +513,15 @@ def make_journal_pdf(path: Path, pages: int = 3, seed: int = 0) -> FixtureDoc:
                 w.body(rng.randint(3, 5))
             if name == "Case presentation" and not doc.lab_rows:
                 w.new_page()  # the table spans both columns at the top of a fresh page
-                _lab_table(w, LAB_ROWS)
+                if hard:
+                    _hard_lab_table(w, HARD_LAB_ROWS)
+                else:
+                    _lab_table(w, LAB_ROWS)
             if name == "Discussion" and not doc.range_rows:
-                _column_table(w, RANGE_ROWS)
+                if hard:
+                    _hard_column_table(w, HARD_RANGE_ROWS)
+                else:
+                    _column_table(w, RANGE_ROWS)
             if name == "Discussion":
                 w.figure(f"Figure {fig}: Axial computed tomography showing calcified masses.")
                 fig += 1

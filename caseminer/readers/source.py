@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class SourceText:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     # Offset -> block kind hints from layout-aware readers, e.g. [(start, end, "figure_caption")]
     blocks: tuple[tuple[int, int, str], ...] = ()
+    # Where the text was printed (PDF): (start, end, page, line_id, x0, y0, x1, y1) pieces, boxes
+    # in PDF points with a top-left origin; see caseminer.readers.pdf.geometry
+    geometry: tuple[tuple[int, int, int, int, float, float, float, float], ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -37,3 +42,16 @@ class SourceText:
         if not self.page_starts:
             return None
         return max(1, bisect_right(self.page_starts, char))
+
+    @cached_property
+    def _box_index(self) -> Any:
+        from caseminer.readers.boxes import BoxIndex
+
+        return BoxIndex(self.geometry)
+
+    def boxes(self, start: int, end: int) -> list[dict[str, Any]]:
+        """Boxes (page, x0, y0, x1, y1) of the printed lines holding text[start:end]; empty for
+        plain text. Used by the assembly for every item's `boxes`."""
+        if not self.geometry:
+            return []
+        return self._box_index.boxes(start, end)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
+from caseminer.repair.hyphens import keep_hyphen
 from caseminer.repair.lines import BLANK, CAPTION, CELL, HEADER, JUNK, PROSE, Line, ends_sentence
 from caseminer.repair.resources import Layout
 
@@ -139,22 +140,15 @@ def split_word(prev: Line, cur: Line, ctx: Context) -> Join | None:
 
 
 def _hyphen_join(tail: re.Match[str] | None, head: re.Match[str] | None, ctx: Context) -> Join:
-    """Line-end hyphen: keep it in real compounds ("hip-replacement", "IL-6"), drop it when it
-    only hyphenated one word ("calcifi-cation")."""
-    if not tail or not head or not head.group(1).islower():
+    """Line-end hyphen: keep it in real compounds ("hip-replacement", "acid-alcohol", "IL-6"),
+    drop it when it only hyphenated one word ("calcifi-cation"). The rule is shared with the
+    PDF reader: caseminer.repair.hyphens.keep_hyphen."""
+    if not tail or not head:
         return Join.HYPHEN_KEEP
-    a, b = tail.group(1).lower(), head.group(1).lower()
-    compound, whole = f"{a}-{b}", a + b
     vocab = ctx.doc_vocab
-    if compound in vocab or any(w.startswith(compound + "-") for w in vocab if "-" in w):
-        return Join.HYPHEN_KEEP
-    if whole in vocab:
-        return Join.HYPHEN_DROP
-    lex = ctx.lexicon
-    if compound in lex:
-        return Join.HYPHEN_KEEP
-    if whole in lex:
-        return Join.HYPHEN_DROP
-    if (a in lex and len(a) >= 3) or (b in lex and len(b) >= 4):
-        return Join.HYPHEN_KEEP  # a word on either side of an unknown whole: a compound
-    return Join.HYPHEN_DROP
+
+    def longer(prefix: str) -> bool:
+        return any(w.startswith(prefix) for w in vocab if "-" in w)
+
+    keep = keep_hyphen(tail.group(1), head.group(1), lambda w: int(w in vocab), ctx.lexicon, longer)
+    return Join.HYPHEN_KEEP if keep else Join.HYPHEN_DROP

@@ -105,9 +105,54 @@ def test_wrapped_cells_join_their_row():
         _row(("acid", 0), ("mg/dL", 60), ("mEq/L", 180), y=46),
     ]
     lines = table_lines(rows, vocab={"creatinine": 2})
-    assert lines[0] == "Variables\tValues"
+    assert lines[0] == "Variables\tValues\tVariables\tValues"  # the header keeps every word
     assert "Creatinine\t0.3 mg/dL" in lines
     assert "Potassium\t3.3 mEq/L" in lines
     assert "Uric acid\t4.4 mg/dL" in lines
     assert "Sodium\t137 mEq/L" in lines
     assert len(lines) == 5
+
+
+def _line(words: list[str], gaps: list[float], size: float = 9.5) -> list[Word]:
+    """Words on one baseline, each 6 pt per letter wide, separated by `gaps` (points)."""
+    out, x = [], 0.0
+    for w, g in zip(words, [0.0, *gaps], strict=True):
+        x += g
+        out.append(Word(w, x, 100.0, x + 6 * len(w), 100.0 + size, size))
+        x += 6 * len(w)
+    return out
+
+
+def test_a_justified_line_with_wide_equal_gaps_stays_one_segment():
+    from caseminer.readers.pdf.layout import split_segments
+
+    words = ["analysis", "identified", "a", "thoraco-abdominal"]
+    segs = split_segments(_line(words, [17.9, 17.9, 18.0]))
+    assert [s.text for s in segs] == ["analysis identified a thoraco-abdominal"]
+    # the column gutter, wider than the stretched gaps, still separates the columns
+    segs = split_segments(_line([*words, "monitoring", "was"], [17.9, 17.9, 18.0, 24.0, 3.0]))
+    assert [s.text for s in segs] == ["analysis identified a thoraco-abdominal", "monitoring was"]
+
+
+def test_table_cells_with_unequal_gaps_stay_apart():
+    from caseminer.readers.pdf.layout import split_segments
+
+    segs = split_segments(_line(["Potassium", "3.3", "mEq/L", "Sodium", "137"], [30, 2, 40, 12]))
+    assert [s.text for s in segs] == ["Potassium", "3.3 mEq/L", "Sodium", "137"]
+    two = split_segments(_line(["BUN", "13"], [25.0]))
+    assert [s.text for s in two] == ["BUN", "13"]
+
+
+def test_a_prose_line_under_a_table_is_not_taken_for_a_wrapped_cell():
+    from caseminer.readers.pdf.compose import _in_column
+    from caseminer.readers.pdf.layout import Segment
+
+    starts = [58.0, 106.0, 220.0]
+    rest = Segment(_line(["phosphat"], []))  # x 0..48: shift to the first column
+    for w in rest.words:
+        w.x0, w.x1 = w.x0 + 58, w.x1 + 58
+    assert _in_column(rest, starts, row_of_cells=False)
+    prose = Segment(_line(["The", "patient", "was", "admitted", "with", "pain"], [3] * 5))
+    for w in prose.words:
+        w.x0, w.x1 = w.x0 + 58, w.x1 + 58
+    assert not _in_column(prose, starts, row_of_cells=False)

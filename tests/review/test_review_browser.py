@@ -80,3 +80,52 @@ def test_page_loads_and_clicking_a_lab_lights_its_evidence(browser, tmp_path):
     print(f"screenshot: {shot}")
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+def test_pdf_page_clicking_a_lab_row_draws_its_box_on_the_page(browser, tmp_path, nlp):
+    """On a PDF the pages are shown with boxes; a lab row's click lights its box, which lies
+    on the page image, and the switch leads to the text view with the evidence lit."""
+    pytest.importorskip("reportlab", reason="reportlab generates the PDF fixture")
+    from pdf_fixtures import make_journal_pdf
+    from selenium.webdriver.common.by import By
+
+    import caseminer
+    from caseminer.review import render_html
+
+    pdf = tmp_path / "case.pdf"
+    make_journal_pdf(pdf, pages=3, seed=2, hard=True)
+    report = caseminer.extract_file(pdf, nlp=nlp, include_text=True)
+    table = next(i for i, lab in enumerate(report.labs) if lab.source == "table")
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")] == []
+
+    row = browser.find_element(By.CSS_SELECTOR, f'tr.item[data-target="lab-{table}"]')
+    box = browser.find_element(By.ID, f"box-lab-{table}")
+    assert "active" not in box.get_attribute("class").split()
+    row.click()
+    assert "active" in box.get_attribute("class").split()
+    assert box.is_displayed() and box.size["width"] > 2 and box.size["height"] > 2
+    sheet = browser.find_element(
+        By.CSS_SELECTOR, f'.pdfpage[data-page="{report.labs[table].boxes[0].page}"]'
+    )
+    inside = browser.execute_script(
+        "var b=arguments[0].getBoundingClientRect(), p=arguments[1].getBoundingClientRect();"
+        "return b.left>=p.left && b.right<=p.right && b.top>=p.top && b.bottom<=p.bottom;",
+        box,
+        sheet,
+    )
+    assert inside
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "review-pdf-page.png"
+    assert browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")
+
+    browser.find_element(By.CSS_SELECTOR, '.views button[data-view="text"]').click()
+    assert browser.find_element(By.ID, "text").is_displayed()
+    assert not browser.find_element(By.ID, "pages").is_displayed()
+    row.click()
+    lit = browser.find_elements(By.CSS_SELECTOR, ".hl.active")
+    assert "".join(e.text for e in lit) == report.labs[table].text
+    assert [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")] == []

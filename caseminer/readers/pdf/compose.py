@@ -12,8 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from caseminer.readers.pdf.geometry import (
+    Piece,
+    cell_pieces,
+    clamp,
+    new_line_id,
+    shift,
+    word_pieces,
+)
 from caseminer.readers.pdf.layout import Page, Segment, find_gutter
-from caseminer.readers.pdf.tables import table_lines
+from caseminer.readers.pdf.tables import table_rows
 from caseminer.readers.pdf.words import join_hyphenated, nfc, render_words, word_counts
 
 _CAPTION = re.compile(
@@ -36,6 +44,7 @@ class Line:
     page: int
     column: str  # "full", "single", "left", "right"
     cells: int = 1
+    words: list = field(default_factory=list)  # the Words it was rendered from (their boxes)
 
 
 @dataclass
@@ -60,6 +69,7 @@ def _line(segs: list[Segment], page: int, column: str) -> Line:
         page=page,
         column=column,
         cells=len(segs),
+        words=words,
     )
 
 
@@ -76,6 +86,13 @@ def _cells(row: list[Segment]) -> int:
     return len(row)
 
 
+def _wrapped_rest(prev: list[Segment], row: list[Segment], cells: list[Segment]) -> bool:
+    """A one-cell row right under `prev` that starts where one of `cells` starts."""
+    height = max(s.y1 for s in prev) - min(s.y0 for s in prev)
+    gap = min(s.y0 for s in prev) - max(s.y1 for s in row)
+    return gap < 0.5 * height and _aligned(row, cells, 1)
+
+
 def _table_runs(rows: list[list[Segment]], min_cells: int) -> set[int]:
     """Indexes of rows forming tables: 2+ consecutive multi-cell rows whose cells line up.
 
@@ -86,9 +103,16 @@ def _table_runs(rows: list[list[Segment]], min_cells: int) -> set[int]:
     out: set[int] = set()
     i = 0
     while i < len(rows) - 1:
-        a, b = rows[i], rows[i + 1]
+        a = rows[i]
+        if len(a) < min_cells:
+            i += 1
+            continue
+        k = i + 1  # past the wrapped rests of a's cells ("Reference" / "range")
+        while k < len(rows) - 1 and len(rows[k]) == 1 and _wrapped_rest(rows[k - 1], rows[k], a):
+            k += 1
+        b = rows[k]
         if len(a) >= min_cells and len(b) >= min_cells and _aligned(b, a, min_cells):
-            j = i + 2
+            j = k + 1
             run = [*a, *b]  # every cell seen in the run: the table's column starts
             while j < len(rows):
                 prev = rows[j - 1]
@@ -182,6 +206,7 @@ def order_page(page: Page, default_gutter: float | None = None) -> list[Item]:
     ]
     tables = {wide[k] for k in _table_runs([rows[i] for i in wide], 3)}
     tables = {i for i in tables if i - 1 in tables or i + 1 in tables}
+    tables = _extend_tables(rows, tables)
     items: list[Item] = []
     left: list[tuple[Line, list[Segment]]] = []
     right: list[tuple[Line, list[Segment]]] = []
@@ -222,6 +247,43 @@ def order_page(page: Page, default_gutter: float | None = None) -> list[Item]:
     return items
 
 
+def _extend_tables(rows: list[list[Segment]], tables: set[int]) -> set[int]:
+    """Add the rows under a table's rows that hold only wrapped cell rests ("protein", "ase").
+
+    Why: such a row has one or two cells, so it is no table row by itself; it belongs to the
+    table when it sits right under it and each of its cells starts at one of the table's
+    column starts.
+    """
+    out = set(tables)
+    for i in sorted(tables):
+        if i + 1 in out:
+            continue
+        starts = [s.x0 for r in (rows[t] for t in out if t <= i) for s in r]
+        j = i + 1
+        while j < len(rows):
+            prev, row = rows[j - 1], rows[j]
+            height = max(s.y1 for s in prev) - min(s.y0 for s in prev)
+            gap = min(s.y0 for s in prev) - max(s.y1 for s in row)
+            aligned = all(_in_column(s, starts, len(row) > 1) for s in row)
+            if gap > 1.0 * height or not aligned:
+                break
+            out.add(j)
+            j += 1
+    return out
+
+
+def _in_column(seg: Segment, starts: list[float], row_of_cells: bool) -> bool:
+    """Does a segment start at one of a table's column starts (and, alone on its row, end
+    before the next one)? A line of running text under a table may start at its first column
+    but runs across the others."""
+    if not any(abs(seg.x0 - x) <= 3.0 for x in starts):
+        return False
+    if row_of_cells:
+        return True
+    right = [x for x in starts if x > seg.x0 + 3.0]
+    return not right or seg.x1 <= min(right) + 2.0
+
+
 def _split_footnotes(page: Page) -> tuple[list[list[Segment]], list[list[Segment]]]:
     """Small print at the foot of a page (correspondence, affiliations) read after the columns.
 
@@ -251,6 +313,7 @@ class Composed:
     blocks: tuple[tuple[int, int, str], ...]
     tables: int = 0
     warnings: list[str] = field(default_factory=list)
+    geometry: tuple[Piece, ...] = ()
 
 
 def _is_heading(line: Line, typical: float) -> bool:
@@ -277,7 +340,10 @@ def _typical_widths(items: list[Item]) -> dict[tuple[int, str], float]:
 class _Builder:
     """Accumulates paragraphs into the output text, tracking page starts and blocks."""
 
-    def __init__(self, n_pages: int, vocab: dict[str, int]):
+    def __init__(self, n_pages: int, vocab: dict[str, int], heights: dict[int, float]):
+        self.heights = heights
+        self.pieces: list[Piece] = []  # geometry of the whole text
+        self.para_pieces: list[Piece] = []  # of the open paragraph, relative to its start
         self.parts: list[str] = []
         self.length = 0
         self.blocks: list[tuple[int, int, str]] = []
@@ -303,16 +369,25 @@ class _Builder:
         start = self.length
         self._append(self.para)
         self.blocks.append((start, self.length, self.para_kind))
+        self.pieces.extend(shift(self.para_pieces, start))
+        self.para_pieces = []
         self.para = None
 
-    def start(self, text: str, kind: str, page: int) -> None:
+    def _line_pieces(self, text: str, line: Line | None, at: int) -> list[Piece]:
+        if line is None or not line.words:
+            return []
+        height = self.heights.get(line.page, 0.0)
+        return shift(word_pieces(text, line.words, line.page, height, new_line_id()), at)
+
+    def start(self, text: str, kind: str, page: int, line: Line | None = None) -> None:
         self.close()
         self._mark_page(page)
         self.para, self.para_kind = text, kind
+        self.para_pieces = self._line_pieces(text, line, 0)
 
-    def extend(self, text: str, page: int) -> None:
+    def extend(self, text: str, page: int, line: Line | None = None) -> None:
         if self.para is None:
-            self.start(text, "body", page)
+            self.start(text, "body", page, line)
             return
         if self.page_starts[page - 1] is None:
             # a paragraph continued onto a new page: the page starts inside it
@@ -326,9 +401,26 @@ class _Builder:
                 self.page_starts[page - 1] = self.length + 2 + len(prev) - 1
         else:
             self.para = f"{prev} {text}"
+        at = len(self.para) - len(text)  # where this line starts (a dropped hyphen moves it)
+        clamp(self.para_pieces, at)
+        self.para_pieces += self._line_pieces(text, line, at)
 
-    def block(self, text: str, kind: str, page: int) -> None:
-        self.start(text, kind, page)
+    def block(self, text: str, kind: str, page: int, line: Line | None = None) -> None:
+        self.start(text, kind, page, line)
+        self.close()
+
+    def table(self, rows: list[list[Segment]], page: int) -> None:
+        """A table block: TAB-separated cells, one line per row, boxes per cell line."""
+        lines = table_rows(rows, self.vocab)
+        text = "\n".join("\t".join(c for c, _ in cells) for cells in lines)
+        self.start(text, "table", page)
+        height = self.heights.get(page, 0.0)
+        pos = 0
+        for cells in lines:
+            for cell, fragments in cells:
+                if cell and fragments:
+                    self.para_pieces += cell_pieces(pos, cell, fragments, page, height)
+                pos += len(cell) + 1
         self.close()
 
 
@@ -339,12 +431,12 @@ def compose(pages: list[Page]) -> Composed:
     items = [it for p in pages for it in order_page(p, default)]
     vocab = word_counts("\n".join(it.line.text for it in items if it.line))
     widths = _typical_widths(items)
-    b = _Builder(len(pages), vocab)
+    b = _Builder(len(pages), vocab, {p.number: p.height for p in pages})
     prev: Line | None = None
     n_tables = 0
     for it in items:
         if it.table is not None:
-            b.block("\n".join(table_lines(it.table, vocab)), "table", it.page)
+            b.table(it.table, it.page)
             n_tables += 1
             prev = None
             continue
@@ -356,20 +448,20 @@ def compose(pages: list[Page]) -> Composed:
         cap = _CAPTION.match(line.text)
         if line.column == "footnote":
             if b.para_kind != "footnote" or b.para is None:
-                b.start(line.text, "footnote", line.page)
+                b.start(line.text, "footnote", line.page, line)
             else:
-                b.extend(line.text, line.page)
+                b.extend(line.text, line.page, line)
         elif cap:
             kind = "table_caption" if "table" in cap.group("kind").lower() else "figure_caption"
-            b.start(line.text, kind, line.page)
+            b.start(line.text, kind, line.page, line)
         elif prev is None or b.para is None or _breaks(prev, line, widths):
             if _is_heading(line, typical):
-                b.block(line.text, "heading", line.page)
+                b.block(line.text, "heading", line.page, line)
                 line = None
             else:
-                b.start(line.text, "body", line.page)
+                b.start(line.text, "body", line.page, line)
         else:
-            b.extend(line.text, line.page)
+            b.extend(line.text, line.page, line)
         prev = line
     b.close()
     starts: list[int] = []
@@ -377,7 +469,7 @@ def compose(pages: list[Page]) -> Composed:
         starts.append(s if s is not None else (starts[-1] if starts else 0))
     text = "".join(b.parts)
     starts = [min(s, len(text)) for s in starts]
-    return Composed(text, tuple(starts), tuple(b.blocks), n_tables)
+    return Composed(text, tuple(starts), tuple(b.blocks), n_tables, geometry=tuple(b.pieces))
 
 
 def _breaks(prev: Line, line: Line, widths: dict[tuple[int, str], float]) -> bool:

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 SOFT_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen it saw at a line end
+# the same mark as FPDFText_GetUnicode returns it (read per character when the text has
+# surrogate pairs)
+SOFT_HYPHEN_CODE = "\x02"
+_HYPHEN_MARKS = (SOFT_HYPHEN, SOFT_HYPHEN_CODE)
 
 
 @dataclass(slots=True)
@@ -74,14 +78,51 @@ class Page:
     width: float
     height: float
     rows: list[list[Segment]]  # top to bottom; segments left to right
+    vertical: list[str] = field(default_factory=list)  # vertical text left out (side banners)
 
 
 _TOKEN = re.compile(r"[^\s\x00]+")
 # characters that may be (or follow) a raised marker, or join two lines: split per character
-_NEEDS_CHARS = re.compile(r"[\d+*\u2020\u2021\u00a7\ufffe\u00b9\u00b2\u00b3\u2070-\u209f]")
+_NEEDS_CHARS = re.compile(r"[\d+*\u2020\u2021\u00a7\ufffe\x02\u00b9\u00b2\u00b3\u2070-\u209f]")
 
 
-def extract_words(textpage, pdfium_c) -> list[Word]:
+def _rotated(get_box, rect, rotation: int, width: float, height: float):
+    """A char-box getter that returns boxes in the displayed (rotated) page's coordinates.
+
+    Why: pdfium gives character boxes in the unrotated page space, so on a page with /Rotate 90
+    (a landscape table page) every line runs vertically and falls apart into one-letter words.
+    `width`/`height` are the displayed page size.
+    """
+
+    def get(raw, i, ref) -> bool:
+        if not get_box(raw, i, ref):
+            return False
+        left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+        if rotation == 90:  # unrotated width = displayed height
+            rect.left, rect.right, rect.bottom, rect.top = (
+                bottom,
+                top,
+                height - right,
+                height - left,
+            )
+        elif rotation == 270:
+            rect.left, rect.right, rect.bottom, rect.top = width - top, width - bottom, left, right
+        elif rotation == 180:
+            rect.left, rect.right = width - right, width - left
+            rect.bottom, rect.top = height - top, height - bottom
+        return True
+
+    return get
+
+
+def extract_words(
+    textpage,
+    pdfium_c,
+    rotation: int = 0,
+    width: float = 0.0,
+    height: float = 0.0,
+    vertical: list[str] | None = None,
+) -> list[Word]:
     """Words of one page from pdfium's character boxes (loose boxes: font height, not ink).
 
     Speed: most tokens of running text are words without digits, which hold no citation marker
@@ -98,6 +139,8 @@ def extract_words(textpage, pdfium_c) -> list[Word]:
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()
     get_box = pdfium_c.FPDFText_GetLooseCharBox
+    if rotation % 360:
+        get_box = _rotated(get_box, rect, rotation % 360, width, height)
     rect_ref = ctypes.byref(rect)
     words: list[Word] = []
     for m in _TOKEN.finditer(text):
@@ -117,16 +160,58 @@ def extract_words(textpage, pdfium_c) -> list[Word]:
                             Word(tok, x, min(b, rect.bottom), rect.right, max(t, rect.top), h)
                         )
                         continue
-        _split_token(text, start, end, raw, get_box, rect, rect_ref, words)
+        _split_token(text, start, end, raw, get_box, rect, rect_ref, words, vertical)
     return words
 
 
-def _split_token(text, start, end, raw, get_box, rect, rect_ref, words: list[Word]) -> None:
-    """Character-level word split of text[start:end]: breaks at raised/lowered or distant chars."""
+def _is_vertical(boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Do these character boxes (left, bottom, right, top) run down or up the page, one under
+    the other? A side banner or a portrait running header on a landscape page does."""
+    if len(boxes) < 2:
+        return False
+    for (l0, b0, r0, t0), (l1, b1, r1, t1) in zip(boxes, boxes[1:], strict=False):
+        x_overlap = min(r0, r1) - max(l0, l1)
+        y_overlap = min(t0, t1) - max(b0, b1)
+        if x_overlap < 0.5 * min(r0 - l0, r1 - l1) or y_overlap > 0.3 * min(t0 - b0, t1 - b1):
+            return False
+    return True
+
+
+def _starts_vertical(raw, start: int, get_box, rect) -> bool:
+    """Cheap test before `_is_vertical`: do the token's first two characters stand one under
+    the other? (Most tokens split here are numbers on a line: two box reads rule them out.)"""
+    boxes = []
+    ref = ctypes.byref(rect)
+    for i in (start, start + 1):
+        if not get_box(raw, i, ref):
+            return False
+        boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+    return _is_vertical(boxes)
+
+
+def _split_token(
+    text, start, end, raw, get_box, rect, rect_ref, words: list[Word], vertical=None
+) -> None:
+    """Character-level word split of text[start:end]: breaks at raised/lowered or distant chars.
+
+    A token whose characters stand one under the other is vertical text (a side banner, a
+    portrait header on a landscape page): it is left out, and listed in `vertical` when given,
+    instead of falling apart into one-letter rows across the page.
+    """
+    if vertical is not None and end - start >= 2 and _starts_vertical(raw, start, get_box, rect):
+        boxes = []
+        for i in range(start, end):
+            if get_box(raw, i, rect_ref):
+                boxes.append((rect.left, rect.bottom, rect.right, rect.top))
+        if _is_vertical(boxes):
+            vertical.append(text[start:end])
+            return
     cur: list[str] = []
     x0 = y0 = x1 = y1 = size = prev_l = 0.0
     for i in range(start, end):
         if not get_box(raw, i, rect_ref):
+            if text[i] in _HYPHEN_MARKS and cur:
+                cur.append("-")  # a line-end hyphen pdfium gives without a box: keep it
             continue
         x, b, r, t = rect.left, rect.bottom, rect.right, rect.top
         if cur:
@@ -145,7 +230,7 @@ def _split_token(text, start, end, raw, get_box, rect, rect_ref, words: list[Wor
         size = y1 - y0  # height from the loose box (GetFontSize ignores text matrices)
         prev_l = x
         ch = text[i]
-        cur.append("-" if ch == SOFT_HYPHEN else ch)
+        cur.append("-" if ch in _HYPHEN_MARKS else ch)
     if cur:
         words.append(Word("".join(cur), x0, y0, x1, y1, size))
 
@@ -208,7 +293,8 @@ def build_rows(words: list[Word]) -> list[list[Word]]:
 
 
 def split_segments(row: list[Word], gap_factor: float = 0.9) -> list[Segment]:
-    """Split a row wherever the horizontal gap is wider than `gap_factor` font sizes."""
+    """Split a row wherever the horizontal gap is wider than `gap_factor` font sizes, then put
+    lines of justified text back together (see `_merge_justified`)."""
     segs: list[Segment] = []
     for w in row:
         if segs:
@@ -218,7 +304,46 @@ def split_segments(row: list[Word], gap_factor: float = 0.9) -> list[Segment]:
                 segs[-1].words.append(w)
                 continue
         segs.append(Segment([w]))
-    return segs
+    return _merge_justified(segs) if len(segs) > 2 else segs
+
+
+def _single_word(seg: Segment) -> bool:
+    return sum(1 for w in seg.words if not w.sup) == 1
+
+
+def _merge_justified(segs: list[Segment]) -> list[Segment]:
+    """Join runs of one-word segments separated by gaps of one width: a justified line.
+
+    Justification stretches every word gap of a line by the same amount, so a loose line breaks
+    into one-word "cells" at equal gaps; a table row has cells of several words or gaps that
+    differ. A run needs two equal wide gaps (three words); the column gutter, wider than the
+    stretched gaps, ends a run.
+    """
+    out: list[Segment] = [segs[0]]
+    run: list[float] = []
+    for seg in segs[1:]:
+        prev = out[-1]
+        gap = seg.x0 - prev.x1
+        tol = 0.3 * max(prev.size, seg.size)
+        same = not run or all(abs(gap - g) <= tol for g in run)
+        if _single_word(seg) and same and (_single_word(prev) or run):
+            run.append(gap)
+            out[-1] = Segment(prev.words + seg.words)
+            continue
+        out.append(seg)
+        run = []
+    # a "run" of one gap joined two one-word cells: split them again (a two-cell table row)
+    fixed: list[Segment] = []
+    for seg in out:
+        body = [w for w in seg.words if not w.sup]
+        gaps = [b.x0 - a.x1 for a, b in zip(body, body[1:], strict=False)]
+        wide = [g for g in gaps if g > 0.9 * seg.size]
+        if len(body) == 2 and wide:
+            i = seg.words.index(body[1])
+            fixed += [Segment(seg.words[:i]), Segment(seg.words[i:])]
+        else:
+            fixed.append(seg)
+    return fixed
 
 
 def find_gutter(rows: list[list[Segment]], left: float, right: float) -> float | None:
@@ -266,10 +391,15 @@ def find_gutter(rows: list[list[Segment]], left: float, right: float) -> float |
     return (lo + hi) / 2
 
 
-def page_layout(textpage, pdfium_c, number: int, width: float, height: float) -> Page:
-    """One page as rows of segments (top to bottom, left to right)."""
-    rows = [split_segments(r) for r in build_rows(extract_words(textpage, pdfium_c))]
-    return Page(number, width, height, [r for r in rows if r and not is_scattered(r)])
+def page_layout(
+    textpage, pdfium_c, number: int, width: float, height: float, rotation: int = 0
+) -> Page:
+    """One page as rows of segments (top to bottom, left to right), in the coordinates of the
+    page as displayed (`width` x `height`, after its /Rotate)."""
+    vertical: list[str] = []
+    words = extract_words(textpage, pdfium_c, rotation, width, height, vertical)
+    rows = [split_segments(r) for r in build_rows(words)]
+    return Page(number, width, height, [r for r in rows if r and not is_scattered(r)], vertical)
 
 
 def is_scattered(row: list[Segment]) -> bool:

@@ -50,12 +50,13 @@ def _has_empty_page_tree(path: Path) -> bool:
     return bool(counts) and all(c == b"0" for c in counts)
 
 
-def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = None) -> SourceText:
-    """Extract in this process (no isolation). Raises ReadError for unreadable input."""
+def read_pages(path: Path, *, max_pages: int = 500, deadline: float | None = None) -> list:
+    """Every page of `path` as rows of segments (layout.Page), before furniture removal.
+
+    Raises ReadError for a missing, encrypted, corrupt, zero-page, too-long or image-only PDF.
+    """
     import pypdfium2.raw as pdfium_c
 
-    from caseminer.readers.pdf.boilerplate import remove_furniture
-    from caseminer.readers.pdf.compose import compose
     from caseminer.readers.pdf.layout import page_layout
 
     path = Path(path)
@@ -79,7 +80,8 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
                 textpage = page.get_textpage()
                 try:
                     n_chars += max(textpage.count_chars(), 0)
-                    pages.append(page_layout(textpage, pdfium_c, i + 1, width, height))
+                    rotation = page.get_rotation()
+                    pages.append(page_layout(textpage, pdfium_c, i + 1, width, height, rotation))
                 finally:
                     textpage.close()
             finally:
@@ -88,6 +90,16 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
         pdf.close()
     if n_chars == 0 or not any(p.rows for p in pages):
         raise ReadError(path, NO_TEXT)
+    return pages
+
+
+def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = None) -> SourceText:
+    """Extract in this process (no isolation). Raises ReadError for unreadable input."""
+    from caseminer.readers.pdf.boilerplate import remove_furniture
+    from caseminer.readers.pdf.compose import compose
+
+    path = Path(path)
+    pages = read_pages(path, max_pages=max_pages, deadline=deadline)
     warnings: list[str] = []
     removed = remove_furniture(pages)
     empty = [p.number for p in pages if not p.rows]
@@ -96,6 +108,9 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
         warnings.append(f"pages without a text layer (OCR is not supported): {empty}")
     if removed:
         warnings.append(f"removed {len(removed)} running header/footer/banner strings")
+    vertical = sum(len(p.vertical) for p in pages)
+    if vertical:
+        warnings.append(f"left out {vertical} words of vertical text (side banners)")
     return SourceText(
         text=composed.text,
         format="pdf",
@@ -103,6 +118,7 @@ def extract_pdf(path: Path, *, max_pages: int = 500, deadline: float | None = No
         page_starts=composed.page_starts,
         warnings=tuple(warnings),
         blocks=composed.blocks,
+        geometry=composed.geometry,
     )
 
 

@@ -7,12 +7,9 @@ word reached the end of a line. Each repair here is a small pure function so it 
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-from functools import lru_cache
 
-from caseminer.patterns import concern_dir
 from caseminer.readers.pdf.layout import Word
 
 _LIGATURES = {
@@ -30,8 +27,6 @@ _SUPERSCRIPT = str.maketrans("0123456789+-−=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹
 _CITATION = re.compile(r"^[\[(]?\d+([,\u2013\u2014–-]\d+)*[\])]?[.,;:]?$")
 _ORDINAL = re.compile(r"^(st|nd|rd|th)$")
 _UNIT_END = re.compile(r"(?:^|[^A-Za-z])(?:[kcmµu]?m|[cmd]?m|L|l)$")
-
-PATTERN_DIR = concern_dir("pdf")
 
 
 def normalize_chars(text: str) -> str:
@@ -79,12 +74,6 @@ def render_words(words: list[Word]) -> str:
     return out
 
 
-@lru_cache(maxsize=1)
-def _hyphen_rules() -> tuple[frozenset[str], frozenset[str]]:
-    data = json.loads(PATTERN_DIR.joinpath("hyphenation.json").read_text("utf-8"))
-    return frozenset(data["keep_if_second"]), frozenset(data["keep_if_first"])
-
-
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
 
 
@@ -100,25 +89,22 @@ def word_counts(text: str) -> dict[str, int]:
 def join_hyphenated(head: str, tail: str, vocab: dict[str, int]) -> str:
     """Join 'head-' at a line end with 'tail' on the next line: drop or keep the hyphen.
 
-    The document's own words decide first (if 'followup' never occurs but 'follow-up' does, keep
-    the hyphen); then compounds with digits, capitals or a known compound element keep it;
-    otherwise the hyphen was typesetting and the halves join into one word.
+    The decision is caseminer.repair.hyphens.keep_hyphen (shared with the text repair): the
+    document's own words first, then curated compounds, then the lexicon; the hyphen goes only
+    when the joined form is a word and the halves are not two words of their own.
     """
+    from caseminer.repair.hyphens import keep_hyphen
+    from caseminer.repair.resources import lexicon
+
     h = head[:-1]
     tail_word = re.match(r"[A-Za-z0-9]+", tail)
     t = tail_word.group() if tail_word else ""
-    joined, kept = (h + t).lower(), f"{h}-{t}".lower()
-    if vocab.get(kept, 0) > vocab.get(joined, 0):
-        return head + tail
-    if vocab.get(joined, 0) > 0:
-        return h + tail
     last = re.split(r"[^A-Za-z0-9]", h)[-1]
-    if not t or not last or not t[0].islower():
-        return head + tail
-    if any(c.isdigit() for c in last + t) or any(c.isupper() for c in last[1:]):
-        return head + tail
-    seconds, firsts = _hyphen_rules()
-    if t.lower() in seconds or last.lower() in firsts:
+
+    def longer(prefix: str) -> bool:
+        return any(k.startswith(prefix) for k in vocab if "-" in k)
+
+    if keep_hyphen(last, t, lambda w: vocab.get(w, 0), lexicon(), longer):
         return head + tail
     return h + tail
 
