@@ -63,7 +63,8 @@ class Assertion(_Model):
     resolved: bool = Field(
         False,
         description="The patient had it and it has gone ('resolved', 'recovered from', "
-        "'corrected'): present in the history, not negated.",
+        "'corrected'). A resolved condition is also `negated` (absent now); `resolved` tells it "
+        "apart from one that was ruled out, and its diagnosis status stays confirmed/historical.",
     )
     cues: list[str] = Field(
         default_factory=list, description="The trigger words that set the flags."

@@ -92,6 +92,8 @@ def mention_verdict(item: Item) -> Verification:
     """How one mention asserts its concept (the diagnosis status refines the flags)."""
     a = item.assertion
     status = item.status if isinstance(item, Diagnosis) else None
+    if a.resolved:  # the patient had it; it has gone (negated too: absent now)
+        return "confirmed"
     if a.negated or status == "ruled_out":
         return "refuted"
     if status == "differential":

@@ -2,8 +2,13 @@
 
 Kept apart from the component so the decision table is readable and testable on its own: negated
 -> ruled_out, in a "differential diagnosis" sentence -> differential, uncertain or hypothetical ->
-suspected, historical -> historical, otherwise confirmed. A resolved condition ("the pneumonia
-resolved") was present, so ``resolved`` does not change the status (usually confirmed).
+suspected, historical -> historical, otherwise confirmed.
+
+A resolved condition ("the pneumonia resolved", "recovered from sepsis", "the hypokalemia was
+corrected") is absent now and was present before: it is marked ``negated`` (what a reader asking
+"does the patient have it?" and the annotated corpora expect) *and* ``resolved`` (so that nobody
+mistakes it for a condition that was ruled out). Its status stays what the diagnosis was
+(confirmed, or historical), never ruled_out.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ FLAG_OF_CATEGORY = {
     "HYPOTHETICAL": "hypothetical",
     "HISTORICAL": "historical",
     "FAMILY": "family",
-    # the condition was present and has gone ("resolved", "recovered from"): not negated
+    # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
 
@@ -37,6 +42,8 @@ def assertion_of(span: Span) -> dict[str, Any]:
         cue = span.doc[start:end].text
         if cue not in cues:
             cues.append(cue)
+    if out["resolved"]:
+        out["negated"] = True  # absent now; ``resolved`` says it was there (module docstring)
     out["cues"] = cues
     return out
 
@@ -47,6 +54,8 @@ def differential_regex(cues: list[str]) -> re.Pattern[str]:
 
 def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
     """DIAGNOSIS status from the assertion flags (see module docstring)."""
+    if assertion.get("resolved"):
+        return "historical" if assertion["historical"] else "confirmed"
     if assertion["negated"]:
         return "ruled_out"
     if in_differential:

@@ -204,6 +204,8 @@ def _holds(assertion: dict, expected: str) -> bool:
         return not (negated or assertion["uncertain"] or assertion["hypothetical"])
     if expected == NOT_NEGATED:
         return not negated
+    if expected == RESOLVED:  # absent now and present before: both flags (context/status.py)
+        return assertion["resolved"] and negated
     return assertion[expected] and not negated
 
 
@@ -243,5 +245,5 @@ def test_resolved_is_in_the_report():
     report = caseminer.extract("The pneumonia resolved after antibiotics.")
     pneumonia = next(d for d in report.diagnoses if d.text.lower() == "pneumonia")
     assert pneumonia.assertion.resolved is True
-    assert pneumonia.assertion.negated is False
-    assert pneumonia.status == "confirmed"  # the patient had it
+    assert pneumonia.assertion.negated is True  # absent now
+    assert pneumonia.status == "confirmed"  # the patient had it: never ruled_out
