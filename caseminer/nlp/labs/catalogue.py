@@ -8,14 +8,13 @@ range given in another unit) in one place.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.patterns import concern_dir
+from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
 SPACE = "[ \\t\\u00a0\\u2002-\\u200a\\u202f]"
@@ -41,6 +40,8 @@ class Analyte:
     qualitative: bool = False
     generic: bool = False
     weak_terms: tuple[str, ...] = ()
+    abnormal: str | None = None  # which end of a scale is abnormal: "low", "high", "both"
+    canonical_unit: str | None = None  # UCUM unit of ``normalized`` (default: ref_unit)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Catalogue:
     analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
     weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
     unit_re: str = field(repr=False)
+    #: dimension -> the UCUM unit whose factor is 1 (where a lab outside the catalogue normalizes)
+    base_units: dict[str, str] = field(default_factory=dict, repr=False)
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
@@ -99,16 +102,6 @@ class Catalogue:
 
 def _norm(s: str) -> str:
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
-
-
-def _data_dir() -> Path:
-    """caseminer/patterns/labs, found relative to this package (works installed or editable)."""
-    return concern_dir("labs")
-
-
-def _read_jsonl(name: str) -> list[dict[str, Any]]:
-    text = (_data_dir() / name).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def trie_alternation(words: list[str], *, case_insensitive: bool) -> str:
@@ -160,12 +153,15 @@ def _unit_variants(spelling: str) -> list[str]:
     return sorted(out)
 
 
-@lru_cache(maxsize=1)
-def load_catalogue() -> Catalogue:
-    """Load and compile the catalogue once per process."""
+def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
+    """Load and compile the catalogue of ``patterns_dir`` (None: the packaged patterns/labs).
+
+    Not cached here: the component loads it once when it is built, so two components pointed at
+    two folders each keep their own catalogue.
+    """
     units: dict[str, Unit] = {}
     by_ucum: dict[str, Unit] = {}
-    for row in _read_jsonl("units.jsonl"):
+    for row in read_jsonl("labs", "units.jsonl", patterns_dir):
         unit = Unit(row["ucum"], row["dimension"], float(row["factor"]))
         by_ucum.setdefault(unit.ucum, unit)
         for sp in row["spellings"]:
@@ -175,7 +171,7 @@ def load_catalogue() -> Catalogue:
     ci: dict[str, str] = {}
     cs: dict[str, str] = {}
     weak: set[str] = set()
-    for row in _read_jsonl("analytes.jsonl"):
+    for row in read_jsonl("labs", "analytes.jsonl", patterns_dir):
         listed = (units.get(s) or by_ucum.get(s) for s in row.get("units", []))
         ucum = frozenset(u.ucum for u in listed if u)
         a = Analyte(
@@ -194,6 +190,8 @@ def load_catalogue() -> Catalogue:
             qualitative=bool(row.get("qualitative", False)),
             generic=bool(row.get("generic", False)),
             weak_terms=tuple(row.get("weak_terms", [])),
+            abnormal=row.get("abnormal"),
+            canonical_unit=row.get("canonical_unit") or row.get("ref_unit"),
         )
         analytes[a.name] = a
         for s in a.synonyms:
@@ -204,7 +202,7 @@ def load_catalogue() -> Catalogue:
             if _norm(s) not in ci:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
-    vocab = json.loads((_data_dir() / "qualitative.json").read_text(encoding="utf-8"))
+    vocab = read_json("labs", "qualitative.json", patterns_dir)
     ci_alt = trie_alternation(list(ci), case_insensitive=True)
     cs_alt = trie_alternation(list(cs), case_insensitive=False)
     analyte_re = re.compile(
@@ -221,12 +219,51 @@ def load_catalogue() -> Catalogue:
         + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
     )
     unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
-    return Catalogue(analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re)
+    base = {}
+    for u in by_ucum.values():
+        if u.factor == 1:
+            base.setdefault(u.dimension, u.ucum)
+    return Catalogue(
+        analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
+    )
 
 
-def convert(value: float, unit: Unit, target_ucum: str | None, analyte: Analyte) -> float | None:
+def normalize(
+    cat: Catalogue,
+    value: float | None,
+    value_high: float | None,
+    unit: Unit | None,
+    analyte: Analyte,
+) -> dict[str, Any] | None:
+    """``{value, value_high, unit}`` in the analyte's canonical UCUM unit, None when it does not
+    convert.
+
+    Why: reports write one analyte in several units (CRP in mg/L and mg/dL, weight in kg and lb);
+    a reader comparing reports needs one. The target is the catalogue's ``canonical_unit`` (default
+    its ``ref_unit``); for a test outside the catalogue, the base unit of the value's dimension.
+    """
+    if value is None or unit is None:
+        return None
+    for target in (analyte.canonical_unit, cat.base_units.get(unit.dimension)):
+        if target is None or target not in cat.by_ucum:
+            continue
+        x = convert(cat, value, unit, target, analyte)
+        if x is None:
+            continue
+        high = convert(cat, value_high, unit, target, analyte) if value_high is not None else None
+        return {"value": _round(x), "value_high": _round(high), "unit": target}
+    return None
+
+
+def _round(x: float | None) -> float | None:
+    """Six significant digits: conversion factors make 31 mg/dL 309.99999999999994 mg/L."""
+    return None if x is None else float(f"{x:.6g}")
+
+
+def convert(
+    cat: Catalogue, value: float, unit: Unit, target_ucum: str | None, analyte: Analyte
+) -> float | None:
     """``value`` in ``unit`` expressed in ``target_ucum``; None when the conversion is not sure."""
-    cat = load_catalogue()
     if target_ucum is None:
         return None
     if unit.ucum == target_ucum:
@@ -267,7 +304,7 @@ def _from_moles(moles: float, target: Unit, a: Analyte) -> float | None:
     return None
 
 
-def units_compatible(unit: Unit | None, analyte: Analyte) -> bool:
+def units_compatible(cat: Catalogue, unit: Unit | None, analyte: Analyte) -> bool:
     """Whether a value in ``unit`` can be a result of ``analyte`` (unknown units pass)."""
     if unit is None or not analyte.ucum_units:
         return unit is None or not analyte.qualitative
@@ -275,7 +312,6 @@ def units_compatible(unit: Unit | None, analyte: Analyte) -> bool:
         return unit.ucum in analyte.ucum_units
     if unit.ucum in analyte.ucum_units:
         return True
-    cat = load_catalogue()
     for code in analyte.ucum_units:
         other = cat.by_ucum.get(code)
         if other is None:

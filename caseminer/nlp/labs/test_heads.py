@@ -17,14 +17,13 @@ doses and treatments are never tests (``subject_stop``/``object_stop`` in
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import Analyte, AnalyteMention, trie_alternation
 from caseminer.nlp.labs.values import ValueMention
-from caseminer.patterns import concern_dir
+from caseminer.patterns import read_json
 
 _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
@@ -54,11 +53,9 @@ class TestVocab:
     stage_name: str
 
 
-@lru_cache(maxsize=1)
-def load_test_vocab() -> TestVocab:
-    """Read caseminer/patterns/labs/tests.json once and compile it."""
-    path = concern_dir("labs") / "tests.json"
-    v = json.loads(path.read_text(encoding="utf-8"))
+def load_test_vocab(patterns_dir: str | Path | None = None) -> TestVocab:
+    """Read tests.json of ``patterns_dir`` (None: the packaged one) and compile it."""
+    v = read_json("labs", "tests.json", patterns_dir)
     adverbs = trie_alternation(v["adverbs"], case_insensitive=True)
     copulas = trie_alternation(v["copulas"], case_insensitive=True)
     # "<subject> was (found to be) (completely) " right before the result word
@@ -116,9 +113,8 @@ def other_test(start: int, end: int, text: str, name: str | None = None) -> Anal
     return AnalyteMention(start, end, text, a)
 
 
-def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int):
+def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int, vocab: TestVocab):
     """The (test mention, rule) a result word ``r`` reports on, or None when no test anchors it."""
-    vocab = load_test_vocab()
     phrase = r.qualitative or ""
     found = domain_adverb(text, r.start, vocab)
     if found is not None:
@@ -236,13 +232,12 @@ def _object_after(text, pos, sent_end, vocab: TestVocab):
     return other_test(s, e, text[s:e])
 
 
-def find_attached_results(text: str, lo: int, hi: int):
+def find_attached_results(text: str, lo: int, hi: int, vocab: TestVocab):
     """ "catalase-negative", "CD34-positive", "T3N1M0": results written onto their test.
 
     Yields (test mention, result mention, rule); the result word's interpretation is left to the
     caller, which knows the result vocabulary.
     """
-    vocab = load_test_vocab()
     for m in vocab.attached_re.finditer(text, lo, hi):
         # the test is the (hyphenated) word the result is written onto; scanning for "-negative"
         # first and reading the word backwards is much faster than a regex over every word
@@ -266,6 +261,6 @@ def find_attached_results(text: str, lo: int, hi: int):
         yield a, r, "prose_stage"
 
 
-def subject_before(text: str, pos: int, sent_start: int) -> AnalyteMention | None:
+def subject_before(text: str, pos: int, sent_start: int, vocab: TestVocab) -> AnalyteMention | None:
     """The test named as the subject of a copula ending at ``pos`` ("EMA was [expressed]")."""
-    return _subject_before(text, pos, sent_start, load_test_vocab(), copula=True)
+    return _subject_before(text, pos, sent_start, vocab, copula=True)

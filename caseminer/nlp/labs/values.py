@@ -76,7 +76,8 @@ class ValueMention:
     unit_text: str | None = None
     unit: Unit | None = None
     qualitative: str | None = None  # the result phrase for qualitative values
-    interpretation: str | None = None  # from a flag or a qualitative word
+    interpretation: str | None = None  # what a qualitative word states (set by its finder)
+    flag: str | None = None  # a printed flag after the value ("H", "↓"), read by interpret.py
     titre: bool = False
     ratio: bool = False
     consumed: bool = False  # part of a reference range
@@ -120,11 +121,9 @@ def value_regex(cat: Catalogue) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _interpret_flag(flag: str | None, cat: Catalogue) -> str | None:
-    if not flag:
-        return None
-    key = flag.strip().strip("()").strip()
-    return cat.vocab["interpretation_flags"].get(key)
+def _is_flag(flag: str, cat: Catalogue) -> bool:
+    """Whether a printed mark after a value is a known flag; its meaning is interpret.py's."""
+    return flag.strip().strip("()").strip() in cat.vocab["interpretation_flags"]
 
 
 def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi: int | None = None):
@@ -200,8 +199,9 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
             if m.group("comp"):
                 vm.comparator = _COMPARATORS.get(m.group("comp").strip().lower(), None)
         if m.group("flag"):
-            vm.interpretation = _interpret_flag(m.group("flag"), cat)
-            if vm.interpretation is None:
+            if _is_flag(m.group("flag"), cat):
+                vm.flag = m.group("flag").strip()
+            else:
                 end = m.start("flag")
         if unit_text and unit is None:
             end = m.start("usp")
