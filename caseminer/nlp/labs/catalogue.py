@@ -42,6 +42,8 @@ class Analyte:
     weak_terms: tuple[str, ...] = ()
     abnormal: str | None = None  # which end of a scale is abnormal: "low", "high", "both"
     canonical_unit: str | None = None  # UCUM unit of ``normalized`` (default: ref_unit)
+    measure: bool = False  # a bedside measurement or score (its category is a measurement one)
+    classes: tuple[str, ...] = ()  # class values of a staged score ("I".."IV", "A".."C")
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
         for sp in row["spellings"]:
             for v in _unit_variants(sp):
                 units.setdefault(v, unit)
+    vocab = read_json("labs", "qualitative.json", patterns_dir)
+    measures = frozenset(vocab.get("measurement_categories", ["measurement"]))
     analytes: dict[str, Analyte] = {}
     ci: dict[str, str] = {}
     cs: dict[str, str] = {}
@@ -192,6 +196,8 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             weak_terms=tuple(row.get("weak_terms", [])),
             abnormal=row.get("abnormal"),
             canonical_unit=row.get("canonical_unit") or row.get("ref_unit"),
+            measure=row.get("category", "other") in measures,
+            classes=tuple(row.get("classes", [])),
         )
         analytes[a.name] = a
         for s in a.synonyms:
@@ -202,7 +208,6 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             if _norm(s) not in ci:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
-    vocab = read_json("labs", "qualitative.json", patterns_dir)
     ci_alt = trie_alternation(list(ci), case_insensitive=True)
     cs_alt = trie_alternation(list(cs), case_insensitive=False)
     analyte_re = re.compile(

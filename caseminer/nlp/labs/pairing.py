@@ -259,7 +259,7 @@ class ProsePairer:
             return True
         if a.analyte.name == "Blood pressure":
             return True
-        return tight and a.analyte.category == "measurement" and v.unit is None
+        return tight and a.analyte.measure and v.unit is None
 
     def _after_candidate(self, text, analytes, starts, v, bounds):
         """An analyte written right after the value ("79% lymphocytes", "30 leukocytes")."""
@@ -274,7 +274,7 @@ class ProsePairer:
         if a.analyte.qualitative or a.weak:
             return None
         if v.ratio:  # "2/5 strength", "30/30 on the MMSE": a score written before its scale
-            ok = a.analyte.category == "measurement" and text[v.end : a.start] == " "
+            ok = a.analyte.measure and text[v.end : a.start] == " "
             return a if ok else None
         if v.unit is None and not (
             a.analyte.category == "hematology"

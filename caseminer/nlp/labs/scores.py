@@ -215,7 +215,7 @@ def find_percentiles(
                 if a.end <= m.start():
                     gap = text[a.end : m.start()]
                     if (
-                        a.analyte.category == "measurement"
+                        a.analyte.measure
                         and len(gap) <= voc.anchor_max
                         and not re.search(r"[.;\d]", gap)
                     ):

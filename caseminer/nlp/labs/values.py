@@ -159,8 +159,8 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         if m.group("titre"):
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
         elif m.group("ratio"):
-            if re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
-                continue  # "(1/2)" citation-like or figure panel
+            if not unit and re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
+                continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
             head = re.match(r"\d+", m.group("ratio"))  # "4+/5", "2–3/5": the first grade
             vm.value = float(head.group()) if head else None
