@@ -44,6 +44,9 @@ class Analyte:
     canonical_unit: str | None = None  # UCUM unit of ``normalized`` (default: ref_unit)
     measure: bool = False  # a bedside measurement or score (its category is a measurement one)
     classes: tuple[str, ...] = ()  # class values of a staged score ("I".."IV", "A".."C")
+    # a panel of markers ("Immunohistochemistry markers"): a result names the marker as written,
+    # except for these words, which name the panel itself
+    panel_terms: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,20 @@ def _trie_regex(node: dict) -> str:
     return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")
 
 
+def _spelled(spelling: str, unit_words: dict[str, Any]) -> set[str]:
+    """ "grams per deciliter", "beats every minute": a symbol 'A/B' written out in words."""
+    parts = spelling.split("/")
+    words = unit_words.get("words", {})
+    if len(parts) != 2 or parts[0] not in words or parts[1] not in words:
+        return set()
+    return {
+        f"{a} {per} {b}"
+        for a in words[parts[0]]
+        for b in words[parts[1]]
+        for per in unit_words.get("per", [])
+    }
+
+
 def _unit_variants(spelling: str) -> list[str]:
     out = {spelling}
     if spelling.endswith("/L"):
@@ -163,11 +180,14 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
     """
     units: dict[str, Unit] = {}
     by_ucum: dict[str, Unit] = {}
+    unit_words = read_json("labs", "unit_words.json", patterns_dir)
     for row in read_jsonl("labs", "units.jsonl", patterns_dir):
         unit = Unit(row["ucum"], row["dimension"], float(row["factor"]))
         by_ucum.setdefault(unit.ucum, unit)
         for sp in row["spellings"]:
             for v in _unit_variants(sp):
+                units.setdefault(v, unit)
+            for v in _spelled(sp, unit_words):
                 units.setdefault(v, unit)
     vocab = read_json("labs", "qualitative.json", patterns_dir)
     measures = frozenset(vocab.get("measurement_categories", ["measurement"]))
@@ -198,6 +218,9 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             canonical_unit=row.get("canonical_unit") or row.get("ref_unit"),
             measure=row.get("category", "other") in measures,
             classes=tuple(row.get("classes", [])),
+            panel_terms=(
+                frozenset(_norm(t) for t in row["panel_terms"]) if "panel_terms" in row else None
+            ),
         )
         analytes[a.name] = a
         for s in a.synonyms:
@@ -231,6 +254,15 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
     return Catalogue(
         analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
     )
+
+
+def analyte_name(a: Analyte, written: str) -> str:
+    """The LAB analyte for a mention: the catalogue name, or for a marker panel the marker itself
+    ("CK20", "Ki-67"), so that "CK20+, CD99-" gives one result per marker."""
+    if a.panel_terms is None:
+        return a.name
+    key = _norm(" ".join(written.split()))
+    return a.name if key in a.panel_terms else " ".join(written.split())
 
 
 def normalize(

@@ -19,8 +19,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_kind_at
-from caseminer.nlp.labs.catalogue import Catalogue, find_analytes, load_catalogue, normalize
+from caseminer.nlp.labs.catalogue import (
+    Catalogue,
+    analyte_name,
+    find_analytes,
+    load_catalogue,
+    normalize,
+)
 from caseminer.nlp.labs.interpret import Interpreter
+from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scores import (
@@ -32,6 +39,7 @@ from caseminer.nlp.labs.scores import (
 )
 from caseminer.nlp.labs.tables import find_table_regions, pair_table, table_events
 from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for, load_test_vocab
+from caseminer.nlp.labs.test_values import find_test_values, load_value_vocab
 from caseminer.nlp.labs.values import find_values, value_regex
 from caseminer.nlp.tokenizer import doc_text
 
@@ -106,6 +114,8 @@ class LabExtractor:
         self.cat: Catalogue = load_catalogue(patterns_dir)
         self.test_vocab = load_test_vocab(patterns_dir)
         self.score_vocab = load_score_vocab(patterns_dir)
+        self.value_vocab = load_value_vocab(patterns_dir)
+        self.marker_vocab = load_marker_vocab(patterns_dir)
         vocab = self.cat.vocab
         self.value_re = value_regex(self.cat)
         self.interp = Interpreter(self.cat, use_catalogue_ranges=use_catalogue_ranges)
@@ -172,10 +182,23 @@ class LabExtractor:
         matches = self.pairer.respectively(text, analytes, live, bounds, matches)
         matches += self.results.pair(text, analytes, results, live, bounds)
         if self.other_tests:
+            taken = {id(m.value) for m in matches}
+            matches += find_test_values(
+                text,
+                live,
+                taken,
+                analytes,
+                lambda pos: _sentence_start(bounds, pos),
+                self.test_vocab,
+                self.value_vocab,
+            )
             matches += self._other_tests(text, results, matches, bounds)
             for a, r, rule in find_attached_results(text, lo, hi, self.test_vocab):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
                 matches.append(LabMatch(a, r, "text", rule))
+            for a, r in find_marker_signs(text, lo, hi, self.marker_vocab, self.cat):
+                r.interpretation = self.results.interpretation(r.qualitative or "")
+                matches.append(LabMatch(a, r, "text", "prose_marker_sign"))
         matches += self._scores(text, lo, hi, bounds, matches, analytes)
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
@@ -264,7 +287,7 @@ class LabExtractor:
         ):
             ref = {"low": a.ref_low, "high": a.ref_high, "unit": a.ref_unit, "source": "catalogue"}
         return {
-            "analyte": a.name,
+            "analyte": analyte_name(a, m.analyte.text),
             "category": self.category_names.get(a.category, a.category),
             "analyte_text": m.analyte.text,
             "analyte_start_char": m.analyte.start,
@@ -298,6 +321,11 @@ def _sentence_bounds(doc: Doc) -> list[int]:
     for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc_text(doc)):
         starts.append(m.end())
     return starts
+
+
+def _sentence_start(bounds: list[int], pos: int) -> int:
+    k = bisect.bisect_right(bounds, pos) - 1
+    return bounds[k] if k >= 0 else 0
 
 
 def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:

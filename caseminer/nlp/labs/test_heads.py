@@ -176,8 +176,11 @@ def _head_vocab(h: dict) -> HeadVocab:
     )
 
 
-def other_test(start: int, end: int, text: str, name: str | None = None) -> AnalyteMention:
-    """An analyte mention for a test that is not in the catalogue (category "other")."""
+def other_test(
+    start: int, end: int, text: str, name: str | None = None, category: str = "other"
+) -> AnalyteMention:
+    """An analyte mention for a test that is not in the catalogue (category "other" unless the
+    rule that found it knows better: "pathology" for a marker)."""
     name = name or " ".join(text.split())
     a = Analyte(
         name=name,
@@ -189,7 +192,7 @@ def other_test(start: int, end: int, text: str, name: str | None = None) -> Anal
         ref_low=None,
         ref_high=None,
         ref_unit=None,
-        category="other",
+        category=category,
         qualitative=True,
     )
     return AnalyteMention(start, end, text, a)
