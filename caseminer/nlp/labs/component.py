@@ -32,6 +32,7 @@ from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scores import (
     find_changes,
+    find_classes,
     find_graded,
     find_percentiles,
     find_status,
@@ -224,6 +225,10 @@ class LabExtractor:
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", rule))
+        for a, v in find_classes(text, analytes):
+            if not any(s < v.end and v.start < e for s, e in spans):
+                spans.append((v.start, v.end))
+                out.append(LabMatch(a, v, "text", "prose_score_class"))
         for a, v in find_status(text, lo, hi, self.score_vocab):
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))

@@ -78,6 +78,15 @@ class ProsePairer:
         self.snellen_numerators = frozenset(float(n) for n in snellen.get("numerators", []))
         self.snellen_max_gap = int(snellen.get("max_gap_chars", 120))
 
+    def _share_unit(self, values: list[ValueMention], last: ValueMention, analyte: Any) -> None:
+        """A unit written once after a list or a range ("128 and 5.9 mmol/L", "from 1.2 to 3.4
+        mg/dL") is the unit of the bare numbers before it, when it fits their analyte."""
+        if last.unit is None or not self.fits(last.unit, analyte):
+            return
+        for v in values:
+            if v.unit is None and v.value is not None and not v.ratio and not v.titre:
+                v.unit, v.unit_text = last.unit, last.unit_text
+
     def fits(self, unit: Any, analyte: Any) -> bool:
         """Whether a value's unit can be a result of the analyte (catalogue.units_compatible)."""
         return units_compatible(self.cat, unit, analyte)
@@ -114,6 +123,7 @@ class ProsePairer:
                 and self.fits(v.unit, prev.analyte.analyte)
             ):
                 paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
+                self._share_unit([prev.value], v, prev.analyte.analyte)  # "from 1.2 to 3.4 mg/dL"
         self._ratio_series(text, analytes, values, bounds, paired)
         self._unit_series(text, analytes, values, bounds, paired)
         self._snellen_series(analytes, values, bounds, paired)
@@ -213,6 +223,8 @@ class ProsePairer:
                 continue
             names = names[len(names) - len(vals) :]  # the list right before the values
             for a, v in zip(names, vals, strict=True):
+                if v.unit is None and vals[-1].unit is not None:
+                    self._share_unit([v], vals[-1], a.analyte)  # "128 and 5.9 mmol/L"
                 if self.fits(v.unit, a.analyte) and not a.analyte.qualitative:
                     by_value[id(v)] = LabMatch(a, v, "text", "prose_respectively")
         return sorted(by_value.values(), key=lambda m: m.value.start)

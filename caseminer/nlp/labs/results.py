@@ -19,6 +19,7 @@ from caseminer.nlp.labs.interpret import REF_AFTER, Interpreter
 from caseminer.nlp.labs.values import ValueMention
 
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
+# "fell from 798 to 98": the numbers carry the result ("CRP rose to 120" keeps its trend word)
 _TREND_FROM = re.compile(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d")
 _POWER = re.compile(r"^[\s-]+power\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|\n\s*\n|\.\s")
@@ -164,6 +165,11 @@ class ResultWords:
             return a, "prose_result_analyte"
         return None
 
+    def _link(self, w: str) -> bool:
+        """A word that may stand between a test and its result: listed, or an adverb in -ly
+        ("CRP then dropped", "creatinine abruptly rose")."""
+        return w in self.result_link or (w.endswith("ly") and len(w) > 4)
+
     def _analyte_before(self, text, analytes, starts, stops, r, bounds):
         """ "CRP was elevated", "cultures were all negative": the analyte before the word."""
         j = bisect.bisect_left(starts, r.start) - 1
@@ -184,8 +190,8 @@ class ResultWords:
             and not any(w in self.blockers for w in words)
         )
         if ok and r.qualitative in self.weak:
-            ok = all(w in self.result_link for w in words) and len(words) <= 4
-        if ok and not all(w in self.result_link for w in words):
+            ok = all(self._link(w) for w in words) and len(words) <= 4
+        if ok and not all(self._link(w) for w in words):
             ok = len(words) <= 4 and not has_verb_clause(words, self.clause_verbs)
             ok = ok and any(w in self.copulas for w in words)
         return (a, "prose_analyte_result") if ok else None

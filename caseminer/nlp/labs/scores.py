@@ -312,3 +312,30 @@ def find_changes(
         r = ValueMention(m.start(res), m.end(res), m.group(res))
         r.qualitative = m.group(res).lower()
         yield a, r, "prose_expression"
+
+
+def find_classes(
+    text: str, analytes: list[AnalyteMention]
+) -> Iterator[tuple[AnalyteMention, ValueMention]]:
+    """ "NYHA class III", "Child-Pugh class B", "NYHA functional class II": a staged score.
+
+    The catalogue lists the class values of each staged score (``classes``); a class written right
+    after the score's name (with "class", "stage", "grade" or "functional class" between) is its
+    value. Roman classes also get a number, so they compare.
+    """
+    for a in analytes:
+        classes = a.analyte.classes
+        if not classes:
+            continue
+        alt = "|".join(re.escape(c) for c in sorted(classes, key=len, reverse=True))
+        m = re.compile(
+            rf"[ \t]*(?:\([A-Za-z-]+\)[ \t]*)?(?:(?i:functional)[ \t]+)?"
+            rf"(?:(?i:class|stage|grade|score)[ \t]*)?(?P<v>{alt})(?:[-–/](?P<v2>{alt}))?(?![\w-])"
+        ).match(text, a.end)
+        if m is None:
+            continue
+        v = ValueMention(m.start("v"), m.end(), text[m.start("v") : m.end()])
+        v.value = float(_ROMAN[m.group("v")]) if m.group("v") in _ROMAN else None
+        if m.group("v2") in _ROMAN and v.value is not None:
+            v.value_high = float(_ROMAN[m.group("v2")])  # "class II-III"
+        yield a, v

@@ -70,10 +70,18 @@ def find_test_values(
     for v in values:
         if id(v) in taken or v.consumed or v.ratio or v.titre or v.value is None:
             continue
+        prev = out[-1] if out else None
+        if prev is not None and _LIST_GAP.fullmatch(text, prev.value.end, v.start):
+            # "were 561 and 557 μm, respectively", "2.1 and then 1.8": the list goes on
+            out.append(LabMatch(prev.analyte, v, "text", "prose_test_value_list"))
+            continue
         test = _test_before(text, v, sent_start_of(v.start), analytes, tests, voc)
         if test is not None:
             out.append(LabMatch(test, v, "text", "prose_test_value"))
     return out
+
+
+_LIST_GAP = re.compile(r"\s*(?:,|;)?\s*(?:and|or|then|and then)?\s*")
 
 
 def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):

@@ -210,7 +210,31 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         vm.unit_text = unit_text if unit is not None else None
         vm.unit = unit
         out.append(vm)
-    return out
+    return _with_decades(text, out, lo, hi)
+
+
+# "saturation in the 90s", "systolic pressure in the high 180s": a decade stands for a range
+_DECADE = re.compile(
+    r"(?i)\b(?:in|into|to)\s+the\s+(?:(?P<q>low|mid|high|upper|lower)[\s-]+)?"
+    r"(?P<n>[1-9]\d?0)['’]?s\b"
+)
+_DECADE_PART = {"low": (0, 3), "lower": (0, 3), "mid": (3, 6), "high": (6, 9), "upper": (6, 9)}
+
+
+def _with_decades(text: str, values: list[ValueMention], lo: int, hi: int) -> list[ValueMention]:
+    """Add decade values ("in the 90s" = 90-99) and drop the number they were misread as
+    ("90 s", ninety seconds)."""
+    decades = []
+    for m in _DECADE.finditer(text, lo, hi):
+        start = m.start("q") if m.group("q") else m.start("n")
+        n = float(m.group("n"))
+        a, b = _DECADE_PART.get((m.group("q") or "").lower(), (0, 9))
+        vm = ValueMention(start, m.end(), text[start : m.end()], value=n + a, value_high=n + b)
+        decades.append(vm)
+    if not decades:
+        return values
+    kept = [v for v in values if not any(d.start <= v.start < d.end for d in decades)]
+    return sorted(kept + decades, key=lambda v: v.start)
 
 
 def _search(rx: re.Pattern[str], text: str, pos: int, hi: int) -> re.Match[str] | None:

@@ -118,3 +118,64 @@ def test_every_convertible_lab_has_normalized(nlp):
     assert all(a["normalized"] is not None for a in labs), [
         (a["analyte"], a["unit_ucum"]) for a in labs if a["normalized"] is None
     ]
+
+
+# -- staged scores, decades, shared units, trend words -----------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value_text", "analyte", "value"),
+    [
+        ("He had NYHA class III heart failure.", "III", "NYHA class", 3.0),
+        ("She was in New York Heart Association (NYHA) class IV.", "IV", "NYHA class", 4.0),
+        ("Dyspnea was NYHA functional class II-III.", "II-III", "NYHA class", 2.0),
+        ("Liver cirrhosis, Child-Pugh class B, was diagnosed.", "B", "Child-Pugh", None),
+        ("Her cirrhosis was Child–Pugh C.", "C", "Child-Pugh", None),
+    ],
+)
+def test_staged_scores(nlp, text, value_text, analyte, value):
+    got = [(a["text"], a["analyte"], a["value"], a["category"]) for a in _labs(nlp, text)]
+    assert got == [(value_text, analyte, value, "score")]
+
+
+@pytest.mark.parametrize(
+    ("text", "analyte", "low", "high"),
+    [
+        ("Her oxygen saturation was in the 90s on room air.", "Oxygen saturation", 90, 99),
+        ("Systolic blood pressure remained in the high 180s.", "Blood pressure", 186, 189),
+        ("Heart rate was in the low 50s.", "Heart rate", 50, 53),
+    ],
+)
+def test_decades_are_ranges(nlp, text, analyte, low, high):
+    got = [(a["analyte"], a["value"], a["value_high"]) for a in _labs(nlp, text)]
+    assert got == [(analyte, low, high)]
+
+
+def test_a_year_decade_is_no_value(nlp):
+    assert _labs(nlp, "Such cases were rare in the 1990s.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Serum sodium and potassium were 128 and 5.9 mmol/L, respectively.", "Sodium"),
+        ("Creatinine rose from 1.2 to 3.4 mg/dL.", "Creatinine"),
+        ("AST and ALT were 120 and 98 U/L respectively.", "AST"),
+    ],
+)
+def test_a_unit_written_once_serves_the_list(nlp, text, first):
+    labs = [a for a in _labs(nlp, text) if a["value"] is not None]
+    assert labs[0]["analyte"] == first and labs[0]["unit_ucum"] == labs[-1]["unit_ucum"]
+    assert labs[0]["normalized"] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "interpretation"),
+    [
+        ("Her CRP rose steadily over the week.", "rose", "high"),
+        ("The CRP then dropped to 12 mg/L.", "dropped", "low"),
+        ("Serum creatinine abruptly increased after contrast.", "increased", "high"),
+        ("Her hemoglobin fell to 7.2 g/dL.", "fell", "low"),
+    ],
+)
+def test_trend_words_of_a_known_analyte(nlp, text, word, interpretation):
+    got = [(a["text"], a["interpretation"]) for a in _labs(nlp, text) if a["value"] is None]
+    assert (word, interpretation) in got
