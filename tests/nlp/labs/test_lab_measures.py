@@ -179,3 +179,22 @@ def test_a_unit_written_once_serves_the_list(nlp, text, first):
 def test_trend_words_of_a_known_analyte(nlp, text, word, interpretation):
     got = [(a["text"], a["interpretation"]) for a in _labs(nlp, text) if a["value"] is None]
     assert (word, interpretation) in got
+
+
+@pytest.mark.parametrize(
+    ("text", "value_text"),
+    [
+        ("He lost 5 kg of his body weight during the last 5 months.", "5 kg"),
+        ("He gained 1.4 kg in body weight.", "1.4 kg"),
+        ("The patient complained of a 2–3 kg weight loss.", "2–3 kg"),
+        ("He reported a 15–20 pound weight loss.", "15–20 pound"),
+    ],
+)
+def test_weight_change(nlp, text, value_text):
+    got = [(a["text"], a["analyte"], a["normalized"]["unit"]) for a in _labs(nlp, text)]
+    assert got == [(value_text, "Weight change", "kg")]
+
+
+@pytest.mark.parametrize("text", ["She lost 500 mL of blood.", "He lost consciousness for 5 min."])
+def test_lost_needs_a_weight_unit(nlp, text):
+    assert _labs(nlp, text) == []
