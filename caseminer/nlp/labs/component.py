@@ -1,11 +1,13 @@
 """caseminer_labs: laboratory results (and bedside measurements) as LAB items.
 
-Reads top to bottom as: load the analyte catalogue, find analyte and value mentions, pair them
-(prose and flattened tables separately), attach reference ranges, interpret, write items.
+Reads top to bottom as: load the analyte catalogue (from ``patterns_dir``, when the component is
+built), find analyte and value mentions, pair them (prose and flattened tables separately), attach
+reference ranges, interpret (``interpret.py``), write items with a ``normalized`` value.
 The item span is the value evidence ("7.8 mg/dL", "<0.5", "negative", "within normal limits");
 the analyte mention goes in ``analyte_text``/``analyte_start_char``/``analyte_end_char``.
-A value is only reported when an analyte from the catalogue anchors it in the same clause, so
-doses, ages, years, sizes and citations do not become labs.
+A value is only reported when a test anchors it in the same clause: a catalogue analyte, or a noun
+phrase whose head is a test (``test_heads`` in tests.json), so doses, ages, years, sizes, body
+parts and citations do not become labs.
 """
 
 import bisect
