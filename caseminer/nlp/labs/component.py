@@ -12,6 +12,8 @@ parts and citations do not become labs.
 
 import bisect
 import re
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +47,12 @@ from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for, 
 from caseminer.nlp.labs.test_values import find_test_values, load_value_vocab
 from caseminer.nlp.labs.values import find_values, value_regex
 from caseminer.nlp.tokenizer import doc_text
+from caseminer.patterns import concern_dir
 
 
 @Language.factory(
     "caseminer_labs",
+    assigns=["doc.spans"],
     default_config={
         "max_gap_chars": 60,
         "max_gap_words": 7,
@@ -112,8 +116,14 @@ class LabExtractor:
         self.tables = tables
         self.skip_sections = frozenset(skip_sections)
         self.other_tests = other_tests
+        self.use_catalogue_ranges = use_catalogue_ranges
+        self._gaps = (max_gap_chars, max_gap_words, unitless_max_gap_chars, result_max_gap_chars)
+        self._load(patterns_dir)
+
+    def _load(self, patterns_dir: str | Path | None) -> None:
+        """Read everything the component knows from ``patterns_dir``, once (None: packaged)."""
+        max_gap_chars, max_gap_words, unitless_max_gap_chars, result_max_gap_chars = self._gaps
         self.patterns_dir = patterns_dir
-        # everything the component knows is read here, once, from its own folder
         self.cat: Catalogue = load_catalogue(patterns_dir)
         self.test_vocab = load_test_vocab(patterns_dir)
         self.score_vocab = load_score_vocab(patterns_dir)
@@ -121,8 +131,7 @@ class LabExtractor:
         self.marker_vocab = load_marker_vocab(patterns_dir)
         vocab = self.cat.vocab
         self.value_re = value_regex(self.cat)
-        self.interp = Interpreter(self.cat, use_catalogue_ranges=use_catalogue_ranges)
-        self.use_catalogue_ranges = use_catalogue_ranges
+        self.interp = Interpreter(self.cat, use_catalogue_ranges=self.use_catalogue_ranges)
         self.results = ResultWords(self.cat, self.interp, max_gap_chars=result_max_gap_chars)
         self.pairer = ProsePairer(
             self.cat,
@@ -133,6 +142,20 @@ class LabExtractor:
         followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
         self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
         self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
+
+    # -- serialization: the component is its data folder -----------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write the data files the component was built from (``nlp.to_disk`` calls this)."""
+        src, dst = concern_dir("labs", self.patterns_dir), Path(path)
+        dst.mkdir(parents=True, exist_ok=True)
+        for f in src.iterdir():
+            if f.is_file() and f.suffix in (".json", ".jsonl", ".md"):
+                shutil.copyfile(f, dst / f.name)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "LabExtractor":
+        """Rebuild the component from data files written by ``to_disk``."""
+        self._load(Path(path))
+        return self
 
     # -- component -------------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:

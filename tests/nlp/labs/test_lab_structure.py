@@ -96,3 +96,23 @@ def test_chain_gap_verbs_are_data(tmp_path):
     )
     got = [(t, a["analyte"]) for t, a in lab_items(edited, text)]
     assert got == [("1.2", "INR"), ("3.4", "INR")]
+
+
+def test_to_disk_from_disk_round_trip(tmp_path):
+    """nlp.to_disk writes the component's data folder; loading it back gives the same labs."""
+    import spacy
+
+    folder = _copy_patterns(tmp_path)
+    vocab = srsly.read_json(folder / "qualitative.json")
+    vocab["chain_gap"]["trend_verbs"].append("climbed")
+    srsly.write_json(folder / "qualitative.json", vocab)
+    nlp = component_pipeline(
+        "caseminer_labs", config={"caseminer_labs": {"patterns_dir": str(folder)}}
+    )
+    text = "Her INR was 1.2, which climbed to 3.4 after warfarin."
+    before = [(t, a["analyte"]) for t, a in lab_items(nlp, text)]
+    nlp.to_disk(tmp_path / "pipeline")
+    assert (tmp_path / "pipeline" / "caseminer_labs" / "analytes.jsonl").exists()
+    again = spacy.load(tmp_path / "pipeline")
+    assert [(t, a["analyte"]) for t, a in lab_items(again, text)] == before
+    assert len(before) == 2
