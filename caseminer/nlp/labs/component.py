@@ -44,7 +44,11 @@ from caseminer.nlp.labs.scores import (
 )
 from caseminer.nlp.labs.tables import find_table_regions, pair_table, table_events
 from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for, load_test_vocab
-from caseminer.nlp.labs.test_values import find_test_values, load_value_vocab
+from caseminer.nlp.labs.test_values import (
+    find_respectively,
+    find_test_values,
+    load_value_vocab,
+)
 from caseminer.nlp.labs.values import find_values, value_regex
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
@@ -209,15 +213,13 @@ class LabExtractor:
         matches += self.results.pair(text, analytes, results, live, bounds)
         if self.other_tests:
             taken = {id(m.value) for m in matches}
-            matches += find_test_values(
-                text,
-                live,
-                taken,
-                analytes,
-                lambda pos: _sentence_start(bounds, pos),
-                self.test_vocab,
-                self.value_vocab,
-            )
+            sent_start = lambda pos: _sentence_start(bounds, pos)  # noqa: E731
+            args = (analytes, sent_start, self.test_vocab, self.value_vocab)
+            listed = find_respectively(text, live, taken, *args)
+            ids = {id(m.value) for m in listed}
+            matches = [m for m in matches if id(m.value) not in ids] + listed
+            taken |= ids
+            matches += find_test_values(text, live, taken, *args)
             matches += self._other_tests(text, results, matches, bounds)
             for a, r, rule in find_attached_results(text, lo, hi, self.test_vocab):
                 r.interpretation = self.results.interpretation(r.qualitative or "")

@@ -126,3 +126,86 @@ def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
     if not tests.head.is_head(main[-1]):
         return None  # the head itself must be a test: "E/A ratio", "serum aldolase"
     return other_test(s, e, text[s:e])
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+_NP_STOP = frozenset({"was", "were", "is", "are", "showed", "revealed", "had", "has", "with"})
+
+
+def find_respectively(
+    text: str,
+    values: list[ValueMention],
+    taken: set[int],
+    analytes: list[AnalyteMention],
+    sent_start_of,
+    tests: TestVocab,
+    voc: ValueVocab,
+) -> list[LabMatch]:
+    """ "The E/A ratio and deceleration time were 2.1 and 250 ms, respectively": a list of tests
+    (in or outside the catalogue) and a list of numbers, paired in order.
+
+    The catalogue-only version lives in pairing.py; this one runs when some of the listed names
+    are tests the catalogue does not know. Each listed name must name a test (test_heads) or be a
+    catalogue analyte; the numbers must form one list (commas, "and"). The caller lets these
+    pairings replace any other pairing of the same numbers: "respectively" is explicit.
+    """
+    out: list[LabMatch] = []
+    for r in _RESPECTIVELY.finditer(text):
+        s0 = sent_start_of(r.start())
+        vals = [v for v in values if s0 <= v.start < r.start() and not v.consumed]
+        if len(vals) < 2:
+            continue
+        pairs_of_vals = zip(vals, vals[1:], strict=False)
+        if not all(_LIST_GAP.fullmatch(text, a.end, b.start) for a, b in pairs_of_vals):
+            continue
+        parts = _listed_names(text, s0, vals[0].start, tests, voc)
+        if len(parts) != len(vals):
+            continue
+        pairs = []
+        for (ps, pe), v in zip(parts, vals, strict=True):
+            known = [a for a in analytes if ps <= a.start and a.end <= pe]
+            if known:
+                pairs.append((known[-1], v))
+            elif tests.head.names_a_test(text[ps:pe].split()):
+                pairs.append((other_test(ps, pe, text[ps:pe]), v))
+            else:
+                break
+        if len(pairs) != len(vals) or all(a.analyte.category != "other" for a, _ in pairs):
+            continue  # an all-catalogue list is pairing.py's
+        for a, v in pairs:
+            head = a.text.split()[-1].lower() if a.text.split() else ""
+            if v.unit is None and vals[-1].unit is not None and head not in voc.unitless_heads:
+                v.unit, v.unit_text = vals[-1].unit, vals[-1].unit_text  # "25 and 300 U/L"
+            out.append(LabMatch(a, v, "text", "prose_test_respectively"))
+    return out
+
+
+def _listed_names(text, s0, pos, tests: TestVocab, voc: ValueVocab) -> list[tuple[int, int]]:
+    """The (start, end) of each name in the list right before the copula: "A, B and C were"."""
+    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, max(s0, pos - 200), pos)]
+    k = len(toks)
+    while k > 0 and (toks[k - 1][2].lower() in voc.links or toks[k - 1][2] in _LINK_PUNCT):
+        k -= 1
+    parts: list[tuple[int, int]] = []
+    end = None
+    start = None
+    while k > 0:
+        s, e, w = toks[k - 1]
+        lw = w.lower()
+        if lw in ("and", "or") or w == ",":
+            if end is None:
+                break
+            parts.append((start, end))
+            end = start = None
+        elif not w[0].isalnum() or lw in _NP_STOP or lw in tests.boundaries:
+            break
+        elif lw in tests.drop_leading and lw not in ("of", "and"):
+            break
+        else:
+            end = e if end is None else end
+            start = s
+        k -= 1
+    if end is not None:
+        parts.append((start, end))
+    parts.reverse()
+    return parts

@@ -109,3 +109,30 @@ def test_signs_that_are_not_results(nlp, text):
 def test_per_marker_analyte_for_word_results(nlp):
     got = _got(nlp, "The tumour was positive for CK7 and negative for TTF-1.")
     assert {(a, c) for _, a, c in got} >= {("CK7", "pathology"), ("TTF-1", "pathology")}
+
+
+# -- respectively-lists with tests outside the catalogue -------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The E/A ratio and deceleration time were 2.1 and 250 ms, respectively.",
+            [("2.1", "E/A ratio", None), ("250 ms", "deceleration time", "ms")],
+        ),
+        (
+            "Serum aldolase and lipase were 25 and 300 U/L, respectively.",
+            [("25", "Serum aldolase", "U/L"), ("300 U/L", "Lipase", "U/L")],
+        ),
+        (
+            "Serum sodium and potassium were 128 and 5.9 mmol/L, respectively.",
+            [("128", "Sodium", "mmol/L"), ("5.9 mmol/L", "Potassium", "mmol/L")],
+        ),
+    ],
+)
+def test_respectively_lists(nlp, text, expected):
+    got = [(t, a["analyte"], a["unit_ucum"]) for t, a in lab_items(nlp, text)]
+    assert got == expected
+
+
+def test_respectively_needs_tests_not_sides(nlp):
+    assert _got(nlp, "The right and left eyes measured 561 and 557, respectively.") == []
