@@ -107,22 +107,31 @@ class Interpreter:
             ref_unit = v.reference.get("unit")
             if ref_unit is None or v.unit is None or ref_unit.ucum == v.unit.ucum:
                 return classify(v, v.reference.get("low"), v.reference.get("high"))
-            return None
+            # "159 μmol/L (normal 0.6-1.2 mg/dL)": compare in the range's unit when it converts
+            return self._in_unit(
+                v, a, ref_unit.ucum, v.reference.get("low"), v.reference.get("high")
+            )
         if not self.use_catalogue_ranges or (a.ref_low is None and a.ref_high is None):
             return None
         if v.unit is None:
             if a.ref_unit == "1":  # dimensionless analytes (pH, INR, specific gravity, scores)
                 return classify(v, a.ref_low, a.ref_high)
             return None
-        value = convert(self.cat, v.value, v.unit, a.ref_unit, a)
+        return self._in_unit(v, a, a.ref_unit, a.ref_low, a.ref_high)
+
+    def _in_unit(self, v, a, target, low, high) -> str | None:
+        """Classify ``v`` against limits given in another unit, converting the value first."""
+        if v.value is None or v.unit is None:
+            return None
+        value = convert(self.cat, v.value, v.unit, target, a)
         if value is None:
             return None
-        high = None
+        top = None
         if v.value_high is not None:
-            high = convert(self.cat, v.value_high, v.unit, a.ref_unit, a)
-        probe = ValueMention(v.start, v.end, v.value_text, value=value, value_high=high)
+            top = convert(self.cat, v.value_high, v.unit, target, a)
+        probe = ValueMention(v.start, v.end, v.value_text, value=value, value_high=top)
         probe.comparator = v.comparator
-        return classify(probe, a.ref_low, a.ref_high)
+        return classify(probe, low, high)
 
 
 def directed(found: str | None, a: Analyte) -> str | None:

@@ -122,7 +122,15 @@ class ProsePairer:
                 sentence_bounds_same(bounds, prev.value.end, v.start)
                 and self.fits(v.unit, prev.analyte.analyte)
             ):
-                paired[idx] = LabMatch(prev.analyte, v, "text", "prose_value_chain")
+                rule = "prose_value_chain"
+                if (
+                    gap.strip() in ("(", "[")
+                    and v.unit
+                    and prev.value.unit
+                    and (v.unit.ucum != prev.value.unit.ucum)
+                ):
+                    rule = "prose_unit_equivalent"  # "9.8 g/dL (98 g/L)": one result, two units
+                paired[idx] = LabMatch(prev.analyte, v, "text", rule)
                 self._share_unit([prev.value], v, prev.analyte.analyte)  # "from 1.2 to 3.4 mg/dL"
         self._ratio_series(text, analytes, values, bounds, paired)
         self._unit_series(text, analytes, values, bounds, paired)

@@ -179,11 +179,14 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
                     continue
                 if re.fullmatch(r"(?:19|20)\d\d", num) and not m.group("comp"):
                     continue  # a year
-            if _NON_VALUE_BEFORE.search(before) and not m.group("comp"):
-                continue
+            bracketed_unit = unit is not None and re.search(r"\[\s*$", before)
+            if _NON_VALUE_BEFORE.search(before) and not m.group("comp") and not bracketed_unit:
+                continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
             if re.search(r"\d:$", text[max(0, start - 3) : start]):
                 continue  # minutes of a time "02:15"
-            if re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before):
+            if not bracketed_unit and (
+                re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before)
+            ):
                 continue  # citation [12]
             if re.match(r"^[/.-]\d", text[raw_end : raw_end + 3]) and _DATE.match(
                 re.split(r"\s", text[start : raw_end + 11])[0]

@@ -198,3 +198,30 @@ def test_weight_change(nlp, text, value_text):
 @pytest.mark.parametrize("text", ["She lost 500 mL of blood.", "He lost consciousness for 5 min."])
 def test_lost_needs_a_weight_unit(nlp, text):
     assert _labs(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("Hemoglobin was 9.8 g/dL (98 g/L).", "98 g/L"),
+        ("Glucose 99 mg/dL [5.5 mmol/L] on admission.", "5.5 mmol/L"),
+        ("His weight was 70 kg (154 lb).", "154 lb"),
+        ("Temperature was 38.5 °C (101.3 °F).", "101.3 °F"),
+    ],
+)
+def test_second_unit_in_brackets_is_the_same_result(nlp, text, second):
+    labs = _labs(nlp, text)
+    assert len(labs) == 2 and labs[1]["text"] == second
+    assert labs[1]["rule"] == "prose_unit_equivalent"
+    assert labs[0]["analyte"] == labs[1]["analyte"]
+    a, b = labs[0]["normalized"], labs[1]["normalized"]
+    assert a["unit"] == b["unit"] and a["value"] == pytest.approx(b["value"], rel=0.02)
+
+
+def test_a_range_in_another_unit_still_interprets(nlp):
+    text = "Serum creatinine of 1.8 mg/dL (159 µmol/L; normal 0.6-1.2 mg/dL) was noted."
+    assert [a["interpretation"] for a in _labs(nlp, text)] == ["high", "high"]
+
+
+def test_a_bracketed_citation_is_still_no_value(nlp):
+    assert [a["text"] for a in _labs(nlp, "Creatinine was reported as high [12].")] == ["high"]
