@@ -91,7 +91,9 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         plus_name=plus["name"],
         percentile_re=re.compile(
             r"(?:(?P<comp>[<>≤≥]|(?i:below|above|under|over|less than|greater than))"
-            r"\s*(?:the\s+)?)?(?P<n>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?[\s-]*"
+            r"\s*(?:the\s+)?)?(?:(?i:between)\s+(?:the\s+)?)?"
+            r"(?:(?P<n0>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?\s*(?:[–-]|to|and)\s*(?:the\s+)?)?"
+            r"(?P<n>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?[\s-]*"
             rf"(?i:{_alt(v['percentile_words'])})\b"
         ),
         anchor_max=int(v["percentile_anchor_max_chars"]),
@@ -224,6 +226,8 @@ def find_percentiles(
         if anchor is None:
             continue
         v = ValueMention(m.start(), m.end(), m.group(), value=float(m.group("n")))
+        if m.group("n0"):  # "9th–25th centile": a band between two centiles
+            v.value, v.value_high = float(m.group("n0")), float(m.group("n"))
         comp = (m.group("comp") or "").lower()
         v.comparator = _PERCENTILE_COMP.get(comp, ">" if comp else None)
         v.unit_text = None

@@ -225,3 +225,26 @@ def test_a_range_in_another_unit_still_interprets(nlp):
 
 def test_a_bracketed_citation_is_still_no_value(nlp):
     assert [a["text"] for a in _labs(nlp, "Creatinine was reported as high [12].")] == ["high"]
+
+
+@pytest.mark.parametrize(
+    ("text", "analyte", "low", "high"),
+    [
+        ("He was born at term weighing 3132 g (9th–25th centile).", "Body weight", 9, 25),
+        ("Her weight was below the 3rd centile.", "Body weight", 3, None),
+        ("His height was 165 cm (50th percentile).", "Body height", 50, None),
+        (
+            "Head circumference was between the 25th and 50th percentiles.",
+            "Head circumference",
+            25,
+            50,
+        ),
+    ],
+)
+def test_centiles_of_body_measurements(nlp, text, analyte, low, high):
+    got = [
+        (a["analyte"], a["value"], a["value_high"])
+        for a in _labs(nlp, text)
+        if a["rule"] == "prose_percentile"
+    ]
+    assert got == [(analyte, low, high)]
