@@ -196,8 +196,8 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
     cs: dict[str, str] = {}
     weak: set[str] = set()
     for row in read_jsonl("labs", "analytes.jsonl", patterns_dir):
-        listed = (units.get(s) or by_ucum.get(s) for s in row.get("units", []))
-        ucum = frozenset(u.ucum for u in listed if u)
+        listed_units = [units.get(s) or by_ucum.get(s) for s in row.get("units", [])]
+        ucum = frozenset(u.ucum for u in listed_units if u)
         a = Analyte(
             name=row["name"],
             synonyms=tuple(row.get("synonyms", [])),
@@ -215,7 +215,9 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             generic=bool(row.get("generic", False)),
             weak_terms=tuple(row.get("weak_terms", [])),
             abnormal=row.get("abnormal"),
-            canonical_unit=row.get("canonical_unit") or row.get("ref_unit"),
+            canonical_unit=row.get("canonical_unit")
+            or row.get("ref_unit")
+            or _first_ucum(listed_units),
             measure=row.get("category", "other") in measures,
             classes=tuple(row.get("classes", [])),
             panel_terms=(
@@ -247,10 +249,11 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
         + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
     )
     unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
-    base = {}
+    # where a lab outside the catalogue normalizes: the factor-1 unit of its dimension, else the
+    # first unit listed for the dimension (mmol/L for amounts of substance)
+    base = {u.dimension: u.ucum for u in reversed(list(by_ucum.values())) if u.factor == 1}
     for u in by_ucum.values():
-        if u.factor == 1:
-            base.setdefault(u.dimension, u.ucum)
+        base.setdefault(u.dimension, u.ucum)
     return Catalogue(
         analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
     )
@@ -290,6 +293,11 @@ def normalize(
         high = convert(cat, value_high, unit, target, analyte) if value_high is not None else None
         return {"value": _round(x), "value_high": _round(high), "unit": target}
     return None
+
+
+def _first_ucum(listed: list[Unit | None]) -> str | None:
+    """The first listed unit of an analyte (its canonical unit when no range unit is given)."""
+    return next((u.ucum for u in listed if u is not None and u.ucum != "1"), None)
 
 
 def _round(x: float | None) -> float | None:

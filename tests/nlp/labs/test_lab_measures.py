@@ -111,10 +111,11 @@ def test_normalized_in_the_canonical_unit(nlp, text, value, unit):
 def test_every_convertible_lab_has_normalized(nlp):
     text = (
         "Calcium 2.1 mmol/L, creatinine 159 µmol/L, hemoglobin 98 g/L, temperature 101.3 °F, "
-        "aldolase 25 U/L, weight 70 kg."
+        "aldolase 25 U/L, weight 70 kg, free carnitine 18 µmol/L, Ki-67 of 40%, "
+        "CSF concentration of 130 nM."
     )
     labs = [a for a in _labs(nlp, text) if a["unit_ucum"]]
-    assert len(labs) >= 5
+    assert len(labs) >= 8
     assert all(a["normalized"] is not None for a in labs), [
         (a["analyte"], a["unit_ucum"]) for a in labs if a["normalized"] is None
     ]
