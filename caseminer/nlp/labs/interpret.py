@@ -61,8 +61,12 @@ class Interpreter:
             return None
         return self.flags.get(flag.strip().strip("()").strip())
 
-    def cue_in(self, text: str, lo: int, hi: int) -> str | None:
-        """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend)."""
+    def cue_in(self, text: str, lo: int, hi: int, *, closed: bool = False) -> str | None:
+        """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend).
+
+        With ``closed`` (the words after a value) the word must end its phrase: "7.2 g/dL (low)"
+        states the value's flag, "<8 with elevated intracranial pressure" qualifies another noun.
+        """
         for r in self.result_re.finditer(text, lo, min(len(text), hi + 25)):
             if r.start() >= hi:
                 break
@@ -71,6 +75,8 @@ class Interpreter:
                 continue  # "(normal 8.5-10.5": a reference range cue, not a stated result
             if re.match(r"\s+(?:to|from)\b", after):
                 continue  # "decreased to 72 mmHg": a trend, not an interpretation
+            if closed and not re.match(r"\s*(?:[),;.\]]|$)", after):
+                continue
             phrase = re.sub(r"\s+", " ", r.group().lower())
             kind = self.word(phrase)
             if kind in ("high", "low", "normal") and phrase not in self.weak:
@@ -82,9 +88,9 @@ class Interpreter:
         """Set ``m.interpretation``/``m.interpretation_source`` of a LabMatch."""
         v, a = m.value, m.analyte.analyte
         found, source = self._stated(text, m)
+        found = directed(found, a)  # "GCS <8 ... high risk": a flag the scale cannot have
         if found is None and v.qualitative is None:
-            found, source = self.compare(v, a), "catalogue"  # computed, from either range
-        found = directed(found, a)
+            found, source = directed(self.compare(v, a), a), "catalogue"  # from either range
         m.interpretation = found
         m.interpretation_source = source if found is not None else None
 
@@ -96,7 +102,7 @@ class Interpreter:
         if flagged:
             return flagged, "text"
         lo, hi = min(m.analyte.end, v.start), max(m.analyte.start, v.start)
-        cue = self.cue_in(text, lo, hi) or self.cue_in(text, v.end, v.end + 15)
+        cue = self.cue_in(text, lo, hi) or self.cue_in(text, v.end, v.end + 15, closed=True)
         return cue, "text"
 
     def compare(self, v: ValueMention, a: Analyte) -> str | None:

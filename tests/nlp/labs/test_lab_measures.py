@@ -26,6 +26,8 @@ def _labs(nlp, text: str) -> list[dict]:
         "GCS was 6 on admission.",
         "Glasgow coma score of 7 (E1V2M4) despite a high fever.",
         "The GCS score was elevated at 5 after sedation was stopped.",
+        "His GCS was <8 with elevated intracranial pressure.",
+        "The Glasgow Coma Scale was 7 (high risk).",
     ],
 )
 def test_gcs_below_8_is_never_high(nlp, text):
@@ -249,3 +251,16 @@ def test_centiles_of_body_measurements(nlp, text, analyte, low, high):
         if a["rule"] == "prose_percentile"
     ]
     assert got == [(analyte, low, high)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hemoglobin 7.2 g/dL with elevated reticulocytes.", "low"),  # the word is not its flag
+        ("Hemoglobin 13.2 g/dL (low) on repeat.", "low"),  # a closed flag after the value is
+        ("Potassium 5.9 mmol/L, high.", "high"),
+    ],
+)
+def test_a_word_after_a_value_flags_it_only_when_it_ends_the_phrase(nlp, text, expected):
+    labs = [a for a in _labs(nlp, text) if a["value"] is not None]
+    assert labs[0]["interpretation"] == expected
