@@ -20,7 +20,7 @@ from caseminer.nlp.labs.test_heads import TestVocab, other_test
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
 
-_TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+–-]*|[^\w\s]")
 _LINK_PUNCT = frozenset({"(", ":", "=", ",", "["})
 
 
@@ -98,6 +98,9 @@ def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
     while k > 0 and len(words) < tests.max_subject_words:
         s, e, w = toks[k - 1]
         lw = w.lower()
+        if w == ")" and words == [] and _aside_start(toks, k - 1) is not None:
+            k = _aside_start(toks, k - 1)  # "clotting time (CT) (228 s)": skip the abbreviation
+            continue
         if not w[0].isalnum() and w not in ("-", "/"):
             break
         if lw in tests.boundaries or lw in tests.np_stop - {"of", "in"} or w[0].isdigit():
@@ -130,6 +133,16 @@ def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
 
 _RESPECTIVELY = re.compile(r"\brespectively\b")
 _NP_STOP = frozenset({"was", "were", "is", "are", "showed", "revealed", "had", "has", "with"})
+
+
+def _aside_start(toks: list[tuple[int, int, str]], close: int) -> int | None:
+    """Index of the "(" opening a short aside that ends at ``close`` ("(CT)", "(CYFRA21–1)")."""
+    for j in range(close - 1, max(-1, close - 4), -1):
+        if toks[j][2] == "(":
+            return j if j > 0 and toks[j - 1][2][0].isalnum() else None
+        if not toks[j][2][0].isalnum():
+            return None
+    return None
 
 
 def find_respectively(

@@ -34,6 +34,12 @@ def _got(nlp, text: str) -> list[tuple[str, str, str]]:
         ),
         ("Doppler revealed an E/A ratio of 2.1.", "2.1", "E/A ratio"),
         ("The Golde score was 80.", "80", "Golde score"),
+        (
+            "The activated clotting time (ACT) was 250 seconds.",
+            "250 seconds",
+            "activated clotting time",
+        ),
+        ("EXTEM clotting time (CT) (228s; Table 1) was prolonged.", "228s", "EXTEM clotting time"),
     ],
 )
 def test_value_of_a_test_outside_the_catalogue(nlp, text, value_text, analyte):
@@ -48,6 +54,7 @@ def test_value_of_a_test_outside_the_catalogue(nlp, text, value_text, analyte):
         "The lesion diameter was 12 mm.",  # a size
         "The ratio was 2.",  # a head with no modifier says nothing
         "Her mother was 45.",  # a person
+        "The tumour (Fig. 2) was 5 cm.",  # an aside does not make a size a result
     ],
 )
 def test_no_value_without_a_test(nlp, text):
