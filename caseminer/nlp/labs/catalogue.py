@@ -8,14 +8,13 @@ range given in another unit) in one place.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.patterns import concern_dir
+from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
 SPACE = "[ \\t\\u00a0\\u2002-\\u200a\\u202f]"
@@ -41,6 +40,13 @@ class Analyte:
     qualitative: bool = False
     generic: bool = False
     weak_terms: tuple[str, ...] = ()
+    abnormal: str | None = None  # which end of a scale is abnormal: "low", "high", "both"
+    canonical_unit: str | None = None  # UCUM unit of ``normalized`` (default: ref_unit)
+    measure: bool = False  # a bedside measurement or score (its category is a measurement one)
+    classes: tuple[str, ...] = ()  # class values of a staged score ("I".."IV", "A".."C")
+    # a panel of markers ("Immunohistochemistry markers"): a result names the marker as written,
+    # except for these words, which name the panel itself
+    panel_terms: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class Catalogue:
     analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
     weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
     unit_re: str = field(repr=False)
+    #: dimension -> the UCUM unit whose factor is 1 (where a lab outside the catalogue normalizes)
+    base_units: dict[str, str] = field(default_factory=dict, repr=False)
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
@@ -99,16 +107,6 @@ class Catalogue:
 
 def _norm(s: str) -> str:
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
-
-
-def _data_dir() -> Path:
-    """caseminer/patterns/labs, found relative to this package (works installed or editable)."""
-    return concern_dir("labs")
-
-
-def _read_jsonl(name: str) -> list[dict[str, Any]]:
-    text = (_data_dir() / name).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def trie_alternation(words: list[str], *, case_insensitive: bool) -> str:
@@ -149,6 +147,20 @@ def _trie_regex(node: dict) -> str:
     return "(?:" + "|".join(alts) + ")" + ("?" if ends else "")
 
 
+def _spelled(spelling: str, unit_words: dict[str, Any]) -> set[str]:
+    """ "grams per deciliter", "beats every minute": a symbol 'A/B' written out in words."""
+    parts = spelling.split("/")
+    words = unit_words.get("words", {})
+    if len(parts) != 2 or parts[0] not in words or parts[1] not in words:
+        return set()
+    return {
+        f"{a} {per} {b}"
+        for a in words[parts[0]]
+        for b in words[parts[1]]
+        for per in unit_words.get("per", [])
+    }
+
+
 def _unit_variants(spelling: str) -> list[str]:
     out = {spelling}
     if spelling.endswith("/L"):
@@ -160,24 +172,32 @@ def _unit_variants(spelling: str) -> list[str]:
     return sorted(out)
 
 
-@lru_cache(maxsize=1)
-def load_catalogue() -> Catalogue:
-    """Load and compile the catalogue once per process."""
+def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
+    """Load and compile the catalogue of ``patterns_dir`` (None: the packaged patterns/labs).
+
+    Not cached here: the component loads it once when it is built, so two components pointed at
+    two folders each keep their own catalogue.
+    """
     units: dict[str, Unit] = {}
     by_ucum: dict[str, Unit] = {}
-    for row in _read_jsonl("units.jsonl"):
+    unit_words = read_json("labs", "unit_words.json", patterns_dir)
+    for row in read_jsonl("labs", "units.jsonl", patterns_dir):
         unit = Unit(row["ucum"], row["dimension"], float(row["factor"]))
         by_ucum.setdefault(unit.ucum, unit)
         for sp in row["spellings"]:
             for v in _unit_variants(sp):
                 units.setdefault(v, unit)
+            for v in _spelled(sp, unit_words):
+                units.setdefault(v, unit)
+    vocab = read_json("labs", "qualitative.json", patterns_dir)
+    measures = frozenset(vocab.get("measurement_categories", ["measurement"]))
     analytes: dict[str, Analyte] = {}
     ci: dict[str, str] = {}
     cs: dict[str, str] = {}
     weak: set[str] = set()
-    for row in _read_jsonl("analytes.jsonl"):
-        listed = (units.get(s) or by_ucum.get(s) for s in row.get("units", []))
-        ucum = frozenset(u.ucum for u in listed if u)
+    for row in read_jsonl("labs", "analytes.jsonl", patterns_dir):
+        listed_units = [units.get(s) or by_ucum.get(s) for s in row.get("units", [])]
+        ucum = frozenset(u.ucum for u in listed_units if u)
         a = Analyte(
             name=row["name"],
             synonyms=tuple(row.get("synonyms", [])),
@@ -194,6 +214,15 @@ def load_catalogue() -> Catalogue:
             qualitative=bool(row.get("qualitative", False)),
             generic=bool(row.get("generic", False)),
             weak_terms=tuple(row.get("weak_terms", [])),
+            abnormal=row.get("abnormal"),
+            canonical_unit=row.get("canonical_unit")
+            or row.get("ref_unit")
+            or _first_ucum(listed_units),
+            measure=row.get("category", "other") in measures,
+            classes=tuple(row.get("classes", [])),
+            panel_terms=(
+                frozenset(_norm(t) for t in row["panel_terms"]) if "panel_terms" in row else None
+            ),
         )
         analytes[a.name] = a
         for s in a.synonyms:
@@ -204,7 +233,6 @@ def load_catalogue() -> Catalogue:
             if _norm(s) not in ci:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
-    vocab = json.loads((_data_dir() / "qualitative.json").read_text(encoding="utf-8"))
     ci_alt = trie_alternation(list(ci), case_insensitive=True)
     cs_alt = trie_alternation(list(cs), case_insensitive=False)
     analyte_re = re.compile(
@@ -221,12 +249,66 @@ def load_catalogue() -> Catalogue:
         + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
     )
     unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
-    return Catalogue(analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re)
+    # where a lab outside the catalogue normalizes: the factor-1 unit of its dimension, else the
+    # first unit listed for the dimension (mmol/L for amounts of substance)
+    base = {u.dimension: u.ucum for u in reversed(list(by_ucum.values())) if u.factor == 1}
+    for u in by_ucum.values():
+        base.setdefault(u.dimension, u.ucum)
+    return Catalogue(
+        analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
+    )
 
 
-def convert(value: float, unit: Unit, target_ucum: str | None, analyte: Analyte) -> float | None:
+def analyte_name(a: Analyte, written: str) -> str:
+    """The LAB analyte for a mention: the catalogue name, or for a marker panel the marker itself
+    ("CK20", "Ki-67"), so that "CK20+, CD99-" gives one result per marker."""
+    if a.panel_terms is None:
+        return a.name
+    key = _norm(" ".join(written.split()))
+    return a.name if key in a.panel_terms else " ".join(written.split())
+
+
+def normalize(
+    cat: Catalogue,
+    value: float | None,
+    value_high: float | None,
+    unit: Unit | None,
+    analyte: Analyte,
+) -> dict[str, Any] | None:
+    """``{value, value_high, unit}`` in the analyte's canonical UCUM unit, None when it does not
+    convert.
+
+    Why: reports write one analyte in several units (CRP in mg/L and mg/dL, weight in kg and lb);
+    a reader comparing reports needs one. The target is the catalogue's ``canonical_unit`` (default
+    its ``ref_unit``); for a test outside the catalogue, the base unit of the value's dimension.
+    """
+    if value is None or unit is None:
+        return None
+    for target in (analyte.canonical_unit, cat.base_units.get(unit.dimension)):
+        if target is None or target not in cat.by_ucum:
+            continue
+        x = convert(cat, value, unit, target, analyte)
+        if x is None:
+            continue
+        high = convert(cat, value_high, unit, target, analyte) if value_high is not None else None
+        return {"value": _round(x), "value_high": _round(high), "unit": target}
+    return None
+
+
+def _first_ucum(listed: list[Unit | None]) -> str | None:
+    """The first listed unit of an analyte (its canonical unit when no range unit is given)."""
+    return next((u.ucum for u in listed if u is not None and u.ucum != "1"), None)
+
+
+def _round(x: float | None) -> float | None:
+    """Six significant digits: conversion factors make 31 mg/dL 309.99999999999994 mg/L."""
+    return None if x is None else float(f"{x:.6g}")
+
+
+def convert(
+    cat: Catalogue, value: float, unit: Unit, target_ucum: str | None, analyte: Analyte
+) -> float | None:
     """``value`` in ``unit`` expressed in ``target_ucum``; None when the conversion is not sure."""
-    cat = load_catalogue()
     if target_ucum is None:
         return None
     if unit.ucum == target_ucum:
@@ -267,7 +349,7 @@ def _from_moles(moles: float, target: Unit, a: Analyte) -> float | None:
     return None
 
 
-def units_compatible(unit: Unit | None, analyte: Analyte) -> bool:
+def units_compatible(cat: Catalogue, unit: Unit | None, analyte: Analyte) -> bool:
     """Whether a value in ``unit`` can be a result of ``analyte`` (unknown units pass)."""
     if unit is None or not analyte.ucum_units:
         return unit is None or not analyte.qualitative
@@ -275,7 +357,6 @@ def units_compatible(unit: Unit | None, analyte: Analyte) -> bool:
         return unit.ucum in analyte.ucum_units
     if unit.ucum in analyte.ucum_units:
         return True
-    cat = load_catalogue()
     for code in analyte.ucum_units:
         other = cat.by_ucum.get(code)
         if other is None:

@@ -14,12 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from caseminer.nlp.labs.catalogue import AnalyteMention, Catalogue, trie_alternation
+from caseminer.nlp.labs.catalogue import AnalyteMention, Catalogue
+from caseminer.nlp.labs.interpret import REF_AFTER, Interpreter
 from caseminer.nlp.labs.values import ValueMention
 
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
-# a result word followed by a number or range is a reference cue: "(normal, <1:40)"
-REF_AFTER = re.compile(r"\s*[:,]?\s*(?:range|limits?|values?)?\s*[:,=]?\s*[<>≤≥]?\s*\d")
+# "fell from 798 to 98": the numbers carry the result ("CRP rose to 120" keeps its trend word)
 _TREND_FROM = re.compile(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d")
 _POWER = re.compile(r"^[\s-]+power\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";|\n\s*\n|\.\s")
@@ -56,18 +56,12 @@ def has_verb_clause(words: list[str], verbs: frozenset[str]) -> bool:
 class ResultWords:
     """Finds result words and pairs them with catalogue analytes."""
 
-    def __init__(self, cat: Catalogue, max_gap_chars: int = 60) -> None:
+    def __init__(self, cat: Catalogue, interp: Interpreter, max_gap_chars: int = 60) -> None:
         vocab = cat.vocab
         self.max_gap_chars = max_gap_chars
-        self.kind: dict[str, str] = {}
-        for kind in ("normal", "positive", "high", "low", "abnormal"):
-            for phrase in vocab["results"][kind]:
-                self.kind.setdefault(phrase.lower(), kind)
-        alt = trie_alternation(list(self.kind), case_insensitive=True)
-        self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
-        self.overrides: dict[str, str | None] = {
-            k.lower(): v for k, v in vocab["result_interpretation"].items()
-        }
+        self.interp = interp
+        self.result_re = interp.result_re
+        self.overrides = interp.overrides
         self.weak = {w.lower() for w in vocab["weak_results"]}
         self.copulas = {w.lower() for w in vocab["copulas"]}
         self.after_words = {w.lower() for w in vocab["result_after_words"]}
@@ -81,8 +75,8 @@ class ResultWords:
         )
 
     def interpretation(self, phrase: str) -> str | None:
-        """The interpretation a result phrase states (overrides first, then its kind)."""
-        return self.overrides.get(phrase, self.kind.get(phrase))
+        """The interpretation a result phrase states (see interpret.py)."""
+        return self.interp.word(phrase)
 
     def _mention(self, m: re.Match[str]) -> ValueMention:
         phrase = re.sub(r"\s+", " ", m.group().lower())
@@ -126,22 +120,6 @@ class ResultWords:
             if text[ls:le].strip() == m.group().strip():
                 out.append(self._mention(m))
         return out
-
-    def cue_in(self, text: str, lo: int, hi: int) -> str | None:
-        """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend)."""
-        for r in self.result_re.finditer(text, lo, min(len(text), hi + 25)):
-            if r.start() >= hi:
-                break
-            after = text[r.end() : r.end() + 30]
-            if REF_AFTER.match(after):
-                continue  # "(normal 8.5-10.5": a reference range cue, not a stated result
-            if re.match(r"\s+(?:to|from)\b", after):
-                continue  # "decreased to 72 mmHg": a trend, not an interpretation
-            phrase = re.sub(r"\s+", " ", r.group().lower())
-            kind = self.interpretation(phrase)
-            if kind in ("high", "low", "normal") and phrase not in self.weak:
-                return kind
-        return None
 
     # -- pairing with catalogue analytes ---------------------------------------------------
     def pair(
@@ -187,6 +165,11 @@ class ResultWords:
             return a, "prose_result_analyte"
         return None
 
+    def _link(self, w: str) -> bool:
+        """A word that may stand between a test and its result: listed, or an adverb in -ly
+        ("CRP then dropped", "creatinine abruptly rose")."""
+        return w in self.result_link or (w.endswith("ly") and len(w) > 4)
+
     def _analyte_before(self, text, analytes, starts, stops, r, bounds):
         """ "CRP was elevated", "cultures were all negative": the analyte before the word."""
         j = bisect.bisect_left(starts, r.start) - 1
@@ -207,8 +190,8 @@ class ResultWords:
             and not any(w in self.blockers for w in words)
         )
         if ok and r.qualitative in self.weak:
-            ok = all(w in self.result_link for w in words) and len(words) <= 4
-        if ok and not all(w in self.result_link for w in words):
+            ok = all(self._link(w) for w in words) and len(words) <= 4
+        if ok and not all(self._link(w) for w in words):
             ok = len(words) <= 4 and not has_verb_clause(words, self.clause_verbs)
             ok = ok and any(w in self.copulas for w in words)
         return (a, "prose_analyte_result") if ok else None

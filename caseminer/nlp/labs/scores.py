@@ -8,16 +8,16 @@ qualifies a value already paired. Each rule here needs its own anchor word from
 """
 
 import bisect
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
-from caseminer.nlp.labs.catalogue import AnalyteMention, _data_dir
+from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
-from caseminer.nlp.labs.test_heads import other_test, subject_before
+from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
 from caseminer.nlp.labs.values import ValueMention
+from caseminer.patterns import read_json
 
 _SP = r"[ \u00a0\u2009\u200a\u2005]*"
 _PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
@@ -45,16 +45,21 @@ class ScoreVocab:
     # the full pattern at every character; when the word is absent the result is the same: none.
     percentile_hint: re.Pattern[str] | None = None
     grade_hint: re.Pattern[str] | None = None
+    # change and expression results ("improvement in X", "X was expressed")
+    change_re: re.Pattern[str] | None = None
+    change_stop: frozenset[str] = frozenset()
+    change_max_words: int = 3
+    expression_re: re.Pattern[str] | None = None
 
 
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
-def load_score_vocab() -> ScoreVocab:
-    """Read scores.json once."""
-    v = json.loads((_data_dir() / "scores.json").read_text(encoding="utf-8"))
+def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
+    """Read and compile scores.json of ``patterns_dir`` (None: the packaged one)."""
+    v = read_json("labs", "scores.json", patterns_dir)
+    change, change_stop, change_max, expression = _change_vocab(v)
     frac = v["fraction_grades"][0]
     dens = _alt(frac["denominators"])
     grade = v["grade_word_cues"]
@@ -86,7 +91,9 @@ def load_score_vocab() -> ScoreVocab:
         plus_name=plus["name"],
         percentile_re=re.compile(
             r"(?:(?P<comp>[<>≤≥]|(?i:below|above|under|over|less than|greater than))"
-            r"\s*(?:the\s+)?)?(?P<n>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?[\s-]*"
+            r"\s*(?:the\s+)?)?(?:(?i:between)\s+(?:the\s+)?)?"
+            r"(?:(?P<n0>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?\s*(?:[–-]|to|and)\s*(?:the\s+)?)?"
+            r"(?P<n>\d{1,2}(?:\.\d)?)\s*(?:st|nd|rd|th)?[\s-]*"
             rf"(?i:{_alt(v['percentile_words'])})\b"
         ),
         anchor_max=int(v["percentile_anchor_max_chars"]),
@@ -94,6 +101,10 @@ def load_score_vocab() -> ScoreVocab:
         status_name=v["patient_status"]["name"],
         percentile_hint=re.compile(rf"(?i:{_alt(v['percentile_words'])})"),
         grade_hint=re.compile(r"(?i:grade)"),
+        change_re=change,
+        change_stop=change_stop,
+        change_max_words=change_max,
+        expression_re=expression,
     )
 
 
@@ -129,10 +140,9 @@ def _sentence(bounds: list[int], pos: int, n: int) -> tuple[int, int]:
 
 
 def find_graded(
-    text: str, lo: int, hi: int, bounds: list[int]
+    text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema")."""
-    voc = load_score_vocab()
     fractions = voc.fraction_re.finditer(text, lo, hi) if text.find("/", lo, hi) >= 0 else ()
     for m in fractions:
         s0, s1 = _sentence(bounds, m.start(), len(text))
@@ -164,9 +174,10 @@ def _has(hint: re.Pattern[str] | None, text: str, lo: int, hi: int) -> bool:
     return hint is None or hint.search(text, lo, hi) is not None
 
 
-def find_status(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, ValueMention]]:
+def find_status(
+    text: str, lo: int, hi: int, voc: ScoreVocab
+) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
-    voc = load_score_vocab()
     for m in voc.status_re.finditer(text, lo, hi):
         res = "res" if m.group("res") else "res2"
         subj = "subj" if m.group("subj") else "subj2"
@@ -177,14 +188,18 @@ def find_status(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, V
 
 
 def find_percentiles(
-    text: str, lo: int, hi: int, matches: list[LabMatch], analytes: list[AnalyteMention]
+    text: str,
+    lo: int,
+    hi: int,
+    matches: list[LabMatch],
+    analytes: list[AnalyteMention],
+    voc: ScoreVocab,
 ) -> list[LabMatch]:
     """ "2.3 kg (10th percentile)", "weight below the 3rd percentile": a percentile of a value.
 
     The percentile takes the analyte of the value written just before it, or else of a
     measurement named just before it; with neither it is left out.
     """
-    voc = load_score_vocab()
     out: list[LabMatch] = []
     if not _has(voc.percentile_hint, text, lo, hi):
         return out
@@ -202,7 +217,7 @@ def find_percentiles(
                 if a.end <= m.start():
                     gap = text[a.end : m.start()]
                     if (
-                        a.analyte.category == "measurement"
+                        a.analyte.measure
                         and len(gap) <= voc.anchor_max
                         and not re.search(r"[.;\d]", gap)
                     ):
@@ -211,6 +226,8 @@ def find_percentiles(
         if anchor is None:
             continue
         v = ValueMention(m.start(), m.end(), m.group(), value=float(m.group("n")))
+        if m.group("n0"):  # "9th–25th centile": a band between two centiles
+            v.value, v.value_high = float(m.group("n0")), float(m.group("n"))
         comp = (m.group("comp") or "").lower()
         v.comparator = _PERCENTILE_COMP.get(comp, ">" if comp else None)
         v.unit_text = None
@@ -225,9 +242,7 @@ def denominator(v: ValueMention) -> str | None:
     return v.value_text.rsplit("/", 1)[-1].strip()
 
 
-@lru_cache(maxsize=1)
-def _change_vocab() -> tuple[re.Pattern[str], frozenset[str], int, re.Pattern[str]]:
-    v = json.loads((_data_dir() / "scores.json").read_text(encoding="utf-8"))
+def _change_vocab(v: dict) -> tuple[re.Pattern[str], frozenset[str], int, re.Pattern[str]]:
     ch, ex = v["change_results"], v["expression_results"]
     change = re.compile(
         rf"(?i)\b(?P<res>(?:(?:{_alt(ch['modifiers'])})\s+)?(?:{_alt(ch['nouns'])}))"
@@ -252,13 +267,21 @@ _NP_BREAK = frozenset(
 )
 
 
-def find_changes(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
+def find_changes(
+    text: str, lo: int, hi: int, voc: ScoreVocab, tests: TestVocab
+) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """ "improvement in systolic function", "overexpression of p53": the change is the result.
 
     The object noun phrase (up to a few words, cut at a preposition or conjunction) is the test;
     doses, sizes, symptoms and diseases in ``object_stop`` are not measurements, so they block.
     """
-    change, stop, max_words, expr = _change_vocab()
+    change, stop, max_words, expr = (
+        voc.change_re,
+        voc.change_stop,
+        voc.change_max_words,
+        voc.expression_re,
+    )
+    assert change is not None and expr is not None  # set by load_score_vocab
     for m in change.finditer(text, lo, hi):
         if m.group("obj").lower() in stop:
             continue
@@ -287,9 +310,36 @@ def find_changes(text: str, lo: int, hi: int) -> Iterator[tuple[AnalyteMention, 
             a = other_test(m.start("obj"), m.end("obj"), m.group("obj"))
         else:  # "EMA and CK7 were expressed": the subject before the verb is the marker
             s0 = max(lo, text.rfind(". ", max(lo, m.start() - 300), m.start()) + 1)
-            a = subject_before(text, m.start(res), s0)
+            a = subject_before(text, m.start(res), s0, tests)
             if a is None:
                 continue
         r = ValueMention(m.start(res), m.end(res), m.group(res))
         r.qualitative = m.group(res).lower()
         yield a, r, "prose_expression"
+
+
+def find_classes(
+    text: str, analytes: list[AnalyteMention]
+) -> Iterator[tuple[AnalyteMention, ValueMention]]:
+    """ "NYHA class III", "Child-Pugh class B", "NYHA functional class II": a staged score.
+
+    The catalogue lists the class values of each staged score (``classes``); a class written right
+    after the score's name (with "class", "stage", "grade" or "functional class" between) is its
+    value. Roman classes also get a number, so they compare.
+    """
+    for a in analytes:
+        classes = a.analyte.classes
+        if not classes:
+            continue
+        alt = "|".join(re.escape(c) for c in sorted(classes, key=len, reverse=True))
+        m = re.compile(
+            rf"[ \t]*(?:\([A-Za-z-]+\)[ \t]*)?(?:(?i:functional)[ \t]+)?"
+            rf"(?:(?i:class|stage|grade|score)[ \t]*)?(?P<v>{alt})(?:[-–/](?P<v2>{alt}))?(?![\w-])"
+        ).match(text, a.end)
+        if m is None:
+            continue
+        v = ValueMention(m.start("v"), m.end(), text[m.start("v") : m.end()])
+        v.value = float(_ROMAN[m.group("v")]) if m.group("v") in _ROMAN else None
+        if m.group("v2") in _ROMAN and v.value is not None:
+            v.value_high = float(_ROMAN[m.group("v2")])  # "class II-III"
+        yield a, v

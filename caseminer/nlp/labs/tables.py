@@ -87,7 +87,7 @@ def table_events(
     return events
 
 
-def pair_table(events: list[AnalyteMention | ValueMention]) -> list[TablePair]:
+def pair_table(events: list[AnalyteMention | ValueMention], cat: Catalogue) -> list[TablePair]:
     """Pair label and value events (see the module docstring)."""
     pairs: list[TablePair] = []
     pending_labels: list[AnalyteMention] = []
@@ -115,14 +115,14 @@ def pair_table(events: list[AnalyteMention | ValueMention]) -> list[TablePair]:
         labels = pending_labels[len(pending_labels) - k :]
         del pending_labels[len(pending_labels) - k :]
         for label, value in zip(labels, run[:k], strict=True):
-            if units_compatible(value.unit, label.analyte):
+            if units_compatible(cat, value.unit, label.analyte):
                 pairs.append(TablePair(label, value, "table_sequence"))
             else:
                 pending_labels.append(label)
                 pending_values.append(value)
         pending_values.extend(run[k:])
     for value in list(pending_values):
-        fits = [lab for lab in pending_labels if units_compatible(value.unit, lab.analyte)]
+        fits = [lab for lab in pending_labels if units_compatible(cat, value.unit, lab.analyte)]
         if value.unit is not None and fits:
             label = fits[0]
             pending_labels.remove(label)

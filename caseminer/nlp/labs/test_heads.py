@@ -17,17 +17,80 @@ doses and treatments are never tests (``subject_stop``/``object_stop`` in
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import Analyte, AnalyteMention, trie_alternation
 from caseminer.nlp.labs.values import ValueMention
-from caseminer.patterns import concern_dir
+from caseminer.patterns import read_json
 
 _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class HeadVocab:
+    """What makes a noun phrase a test (``test_heads`` in tests.json)."""
+
+    heads: frozenset[str]
+    generic: frozenset[str]
+    suffixes: tuple[str, ...]
+    suffix_exceptions: frozenset[str]
+    breaks: frozenset[str]
+    conjunctions: frozenset[str]
+    marker_re: re.Pattern[str]
+    polar: frozenset[str]
+
+    def is_head(self, word: str, *, polar: bool = False) -> bool:
+        """A single word that names a test ("examination", "angiography", "CD34" when polar)."""
+        w = word.lower().strip("’'")
+        if w in self.heads or (w.endswith("s") and w[:-1] in self.heads):
+            return True
+        if w not in self.suffix_exceptions and w.endswith(self.suffixes):
+            return True
+        return polar and self.marker_re.match(word) is not None
+
+    def names_a_test(self, words: list[str], *, polar: bool = False) -> bool:
+        """Whether a noun phrase (its words in order) names a test, not a body part or a disease.
+
+        The head is the last word before the first preposition or participle ("movements of the
+        pharynx" -> movements), in each conjunct ("gait and tandem gait"). A generic head
+        ("studies", "findings", "results of ...") counts only with a modifier or an of-phrase that
+        is itself a test ("MRI findings", "results of nasopharyngeal endoscopy").
+        """
+        if words and not self._generic(words[-1]) and self.is_head(words[-1], polar=polar):
+            return True  # "porphyrin in 24-h urine": the phrase ends in a specimen or a test
+        for part in self._conjuncts(words):
+            cut = next((i for i, w in enumerate(part) if i and w.lower() in self.breaks), len(part))
+            main, rest = part[:cut], part[cut + 1 :]
+            if main and main[0].lower() in self.breaks:
+                continue  # "during the following weeks": an adverbial, not the subject
+            if self._head_is_test(main, rest, polar):
+                return True
+        return False
+
+    def _head_is_test(self, main: list[str], rest: list[str], polar: bool) -> bool:
+        if not main:
+            return False
+        if self._generic(main[-1]):
+            if any(self.is_head(w, polar=polar) for w in main[:-1]):
+                return True  # "MRI findings", "laboratory parameters"
+            return bool(rest) and self.names_a_test(rest, polar=polar)  # "results of X"
+        return self.is_head(main[-1], polar=polar)
+
+    def _generic(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.generic or (w.endswith("s") and w[:-1] in self.generic)
+
+    def _conjuncts(self, words: list[str]) -> list[list[str]]:
+        parts: list[list[str]] = [[]]
+        for w in words:
+            if w.lower() in self.conjunctions or w == ",":
+                parts.append([])
+            else:
+                parts[-1].append(w)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -52,13 +115,12 @@ class TestVocab:
     attached_stop_after: re.Pattern[str]
     stage_re: re.Pattern[str]
     stage_name: str
+    head: HeadVocab
 
 
-@lru_cache(maxsize=1)
-def load_test_vocab() -> TestVocab:
-    """Read caseminer/patterns/labs/tests.json once and compile it."""
-    path = concern_dir("labs") / "tests.json"
-    v = json.loads(path.read_text(encoding="utf-8"))
+def load_test_vocab(patterns_dir: str | Path | None = None) -> TestVocab:
+    """Read tests.json of ``patterns_dir`` (None: the packaged one) and compile it."""
+    v = read_json("labs", "tests.json", patterns_dir)
     adverbs = trie_alternation(v["adverbs"], case_insensitive=True)
     copulas = trie_alternation(v["copulas"], case_insensitive=True)
     # "<subject> was (found to be) (completely) " right before the result word
@@ -94,11 +156,31 @@ def load_test_vocab() -> TestVocab:
         ),
         stage_re=re.compile(v["stage_regex"]),
         stage_name=v["stage_name"],
+        head=_head_vocab(v["test_heads"]),
     )
 
 
-def other_test(start: int, end: int, text: str, name: str | None = None) -> AnalyteMention:
-    """An analyte mention for a test that is not in the catalogue (category "other")."""
+def _head_vocab(h: dict) -> HeadVocab:
+    def low(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in h[key])
+
+    return HeadVocab(
+        heads=low("heads"),
+        generic=low("generic"),
+        suffixes=tuple(w.lower() for w in h["suffixes"]),
+        suffix_exceptions=low("suffix_exceptions"),
+        breaks=low("breaks"),
+        conjunctions=low("conjunctions"),
+        marker_re=re.compile(h["marker_regex"]),
+        polar=low("polar_results"),
+    )
+
+
+def other_test(
+    start: int, end: int, text: str, name: str | None = None, category: str = "other"
+) -> AnalyteMention:
+    """An analyte mention for a test that is not in the catalogue (category "other" unless the
+    rule that found it knows better: "pathology" for a marker)."""
     name = name or " ".join(text.split())
     a = Analyte(
         name=name,
@@ -110,20 +192,20 @@ def other_test(start: int, end: int, text: str, name: str | None = None) -> Anal
         ref_low=None,
         ref_high=None,
         ref_unit=None,
-        category="other",
+        category=category,
         qualitative=True,
     )
     return AnalyteMention(start, end, text, a)
 
 
-def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int):
+def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int, vocab: TestVocab):
     """The (test mention, rule) a result word ``r`` reports on, or None when no test anchors it."""
-    vocab = load_test_vocab()
     phrase = r.qualitative or ""
+    polar = phrase in vocab.head.polar
     found = domain_adverb(text, r.start, vocab)
     if found is not None:
         return found, "prose_domain_result"
-    found = _subject_before(text, r.start, sent_start, vocab, copula=True)
+    found = _subject_before(text, r.start, sent_start, vocab, copula=True, polar=polar)
     if found is not None:
         return found, "prose_test_result"
     if phrase in vocab.verb_results:
@@ -131,13 +213,15 @@ def find_test_for(text: str, r: ValueMention, sent_start: int, sent_end: int):
         if found is not None:
             return found, "prose_test_trend"
     if phrase in vocab.attributive:
-        found = _object_after(text, r.end, sent_end, vocab)
+        found = _object_after(text, r.end, sent_end, vocab, polar=polar)
         if found is not None:
             return found, "prose_result_test"
     return None
 
 
-def _subject_before(text, pos, sent_start, vocab: TestVocab, *, copula: bool):
+def _subject_before(
+    text, pos, sent_start, vocab: TestVocab, *, copula: bool, polar=False, any_head=False
+):
     """The noun phrase before '<copula> [adverbs]' (or before the trend verb) at ``pos``."""
     window_start = max(sent_start, pos - 160)
     head = text[window_start:pos]
@@ -161,6 +245,8 @@ def _subject_before(text, pos, sent_start, vocab: TestVocab, *, copula: bool):
         return None
     if not any(ch.isalpha() for ch in last) or last in vocab.np_stop:
         return None
+    if not any_head and not vocab.head.names_a_test([w for _, _, w in words], polar=polar):
+        return None  # "the soft tissues were normal": a body part is not a test
     s, e = words[0][0], words[-1][1]
     return other_test(s, e, text[s:e])
 
@@ -211,7 +297,7 @@ def _is_verb_like(w: str) -> bool:
     return w in {"was", "were", "is", "are", "showed", "revealed", "demonstrated", "had", "has"}
 
 
-def _object_after(text, pos, sent_end, vocab: TestVocab):
+def _object_after(text, pos, sent_end, vocab: TestVocab, *, polar: bool = False):
     """The noun phrase right after an attributive result word ("normal sinus rhythm")."""
     m = re.match(r"\s+for\s+", text[pos : pos + 6])
     start = pos + (m.end() if m else 0)
@@ -232,17 +318,22 @@ def _object_after(text, pos, sent_end, vocab: TestVocab):
     heads = [w.lower() for _, _, w in words[:2]]
     if any(h in vocab.object_stop for h in heads) or " ".join(heads) in vocab.object_stop:
         return None
+    names = [w for _, _, w in words]
+    # "negative for X": X is what was tested for, a marker (CD20, AFP) or an organism
+    # (Cryptococcus); "negative for malignant behavior" names neither
+    tested_for = m is not None and (names[0][0].isupper() or any(c.isdigit() for c in names[0]))
+    if not tested_for and not vocab.head.names_a_test(names, polar=polar or m is not None):
+        return None  # "normal soft tissues", "negative to malignant behavior"
     s, e = words[0][0], words[-1][1]
     return other_test(s, e, text[s:e])
 
 
-def find_attached_results(text: str, lo: int, hi: int):
+def find_attached_results(text: str, lo: int, hi: int, vocab: TestVocab):
     """ "catalase-negative", "CD34-positive", "T3N1M0": results written onto their test.
 
     Yields (test mention, result mention, rule); the result word's interpretation is left to the
     caller, which knows the result vocabulary.
     """
-    vocab = load_test_vocab()
     for m in vocab.attached_re.finditer(text, lo, hi):
         # the test is the (hyphenated) word the result is written onto; scanning for "-negative"
         # first and reading the word backwards is much faster than a regex over every word
@@ -266,6 +357,7 @@ def find_attached_results(text: str, lo: int, hi: int):
         yield a, r, "prose_stage"
 
 
-def subject_before(text: str, pos: int, sent_start: int) -> AnalyteMention | None:
-    """The test named as the subject of a copula ending at ``pos`` ("EMA was [expressed]")."""
-    return _subject_before(text, pos, sent_start, load_test_vocab(), copula=True)
+def subject_before(text: str, pos: int, sent_start: int, vocab: TestVocab) -> AnalyteMention | None:
+    """The marker named as the subject of "was expressed" ("EMA and adipophilin were expressed");
+    the verb says the subject is a gene or protein, so any noun phrase head is accepted."""
+    return _subject_before(text, pos, sent_start, vocab, copula=True, any_head=True)

@@ -76,7 +76,8 @@ class ValueMention:
     unit_text: str | None = None
     unit: Unit | None = None
     qualitative: str | None = None  # the result phrase for qualitative values
-    interpretation: str | None = None  # from a flag or a qualitative word
+    interpretation: str | None = None  # what a qualitative word states (set by its finder)
+    flag: str | None = None  # a printed flag after the value ("H", "↓"), read by interpret.py
     titre: bool = False
     ratio: bool = False
     consumed: bool = False  # part of a reference range
@@ -120,11 +121,9 @@ def value_regex(cat: Catalogue) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _interpret_flag(flag: str | None, cat: Catalogue) -> str | None:
-    if not flag:
-        return None
-    key = flag.strip().strip("()").strip()
-    return cat.vocab["interpretation_flags"].get(key)
+def _is_flag(flag: str, cat: Catalogue) -> bool:
+    """Whether a printed mark after a value is a known flag; its meaning is interpret.py's."""
+    return flag.strip().strip("()").strip() in cat.vocab["interpretation_flags"]
 
 
 def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi: int | None = None):
@@ -160,8 +159,8 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         if m.group("titre"):
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
         elif m.group("ratio"):
-            if re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
-                continue  # "(1/2)" citation-like or figure panel
+            if not unit and re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
+                continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
             head = re.match(r"\d+", m.group("ratio"))  # "4+/5", "2–3/5": the first grade
             vm.value = float(head.group()) if head else None
@@ -180,11 +179,14 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
                     continue
                 if re.fullmatch(r"(?:19|20)\d\d", num) and not m.group("comp"):
                     continue  # a year
-            if _NON_VALUE_BEFORE.search(before) and not m.group("comp"):
-                continue
+            bracketed_unit = unit is not None and re.search(r"\[\s*$", before)
+            if _NON_VALUE_BEFORE.search(before) and not m.group("comp") and not bracketed_unit:
+                continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
             if re.search(r"\d:$", text[max(0, start - 3) : start]):
                 continue  # minutes of a time "02:15"
-            if re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before):
+            if not bracketed_unit and (
+                re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before)
+            ):
                 continue  # citation [12]
             if re.match(r"^[/.-]\d", text[raw_end : raw_end + 3]) and _DATE.match(
                 re.split(r"\s", text[start : raw_end + 11])[0]
@@ -200,8 +202,9 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
             if m.group("comp"):
                 vm.comparator = _COMPARATORS.get(m.group("comp").strip().lower(), None)
         if m.group("flag"):
-            vm.interpretation = _interpret_flag(m.group("flag"), cat)
-            if vm.interpretation is None:
+            if _is_flag(m.group("flag"), cat):
+                vm.flag = m.group("flag").strip()
+            else:
                 end = m.start("flag")
         if unit_text and unit is None:
             end = m.start("usp")
@@ -210,7 +213,31 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         vm.unit_text = unit_text if unit is not None else None
         vm.unit = unit
         out.append(vm)
-    return out
+    return _with_decades(text, out, lo, hi)
+
+
+# "saturation in the 90s", "systolic pressure in the high 180s": a decade stands for a range
+_DECADE = re.compile(
+    r"(?i)\b(?:in|into|to)\s+the\s+(?:(?P<q>low|mid|high|upper|lower)[\s-]+)?"
+    r"(?P<n>[1-9]\d?0)['’]?s\b"
+)
+_DECADE_PART = {"low": (0, 3), "lower": (0, 3), "mid": (3, 6), "high": (6, 9), "upper": (6, 9)}
+
+
+def _with_decades(text: str, values: list[ValueMention], lo: int, hi: int) -> list[ValueMention]:
+    """Add decade values ("in the 90s" = 90-99) and drop the number they were misread as
+    ("90 s", ninety seconds)."""
+    decades = []
+    for m in _DECADE.finditer(text, lo, hi):
+        start = m.start("q") if m.group("q") else m.start("n")
+        n = float(m.group("n"))
+        a, b = _DECADE_PART.get((m.group("q") or "").lower(), (0, 9))
+        vm = ValueMention(start, m.end(), text[start : m.end()], value=n + a, value_high=n + b)
+        decades.append(vm)
+    if not decades:
+        return values
+    kept = [v for v in values if not any(d.start <= v.start < d.end for d in decades)]
+    return sorted(kept + decades, key=lambda v: v.start)
 
 
 def _search(rx: re.Pattern[str], text: str, pos: int, hi: int) -> re.Match[str] | None:

@@ -93,26 +93,26 @@ def test_parse_number(text, value):
 
 def test_unit_conversions():
     ca, crea, mg = CAT.analytes["Calcium"], CAT.analytes["Creatinine"], CAT.analytes["Magnesium"]
-    assert convert(2.0, CAT.unit_for("mmol/L"), "mg/dL", ca) == pytest.approx(8.016)
-    assert convert(88.4, CAT.unit_for("μmol/l"), "mg/dL", crea) == pytest.approx(1.0, rel=1e-2)
-    assert convert(1.3, CAT.unit_for("mEq/L"), "mg/dL", mg) == pytest.approx(1.58, rel=1e-2)
+    assert convert(CAT, 2.0, CAT.unit_for("mmol/L"), "mg/dL", ca) == pytest.approx(8.016)
+    assert convert(CAT, 88.4, CAT.unit_for("μmol/l"), "mg/dL", crea) == pytest.approx(1.0, rel=1e-2)
+    assert convert(CAT, 1.3, CAT.unit_for("mEq/L"), "mg/dL", mg) == pytest.approx(1.58, rel=1e-2)
     wbc = CAT.analytes["White blood cells"]
-    assert convert(12300, CAT.unit_for("/μL"), "10*9/L", wbc) == pytest.approx(12.3)
-    assert convert(98.6, CAT.unit_for("°F"), "Cel", CAT.analytes["Body temperature"]) == (
+    assert convert(CAT, 12300, CAT.unit_for("/μL"), "10*9/L", wbc) == pytest.approx(12.3)
+    assert convert(CAT, 98.6, CAT.unit_for("°F"), "Cel", CAT.analytes["Body temperature"]) == (
         pytest.approx(37.0)
     )
-    assert convert(500.0, CAT.unit_for("mg/dL"), "g/dL", CAT.analytes["Albumin"]) == pytest.approx(
-        0.5
-    )
-    assert convert(1.0, CAT.unit_for("%"), "mg/dL", ca) is None  # never guess
+    assert convert(
+        CAT, 500.0, CAT.unit_for("mg/dL"), "g/dL", CAT.analytes["Albumin"]
+    ) == pytest.approx(0.5)
+    assert convert(CAT, 1.0, CAT.unit_for("%"), "mg/dL", ca) is None  # never guess
 
 
 def test_unit_compatibility_guards_doses_and_sizes():
     ca = CAT.analytes["Calcium"]
-    assert units_compatible(CAT.unit_for("mmol/L"), ca)
-    assert not units_compatible(CAT.unit_for("mg/day"), ca)
-    assert not units_compatible(CAT.unit_for("cm"), ca)
-    assert units_compatible(None, ca)
+    assert units_compatible(CAT, CAT.unit_for("mmol/L"), ca)
+    assert not units_compatible(CAT, CAT.unit_for("mg/day"), ca)
+    assert not units_compatible(CAT, CAT.unit_for("cm"), ca)
+    assert units_compatible(CAT, None, ca)
 
 
 def test_generic_power_of_ten_units():

@@ -7,9 +7,12 @@ from pipelines import component_pipeline, lab_items
 
 import caseminer.nlp.labs.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.labs.catalogue import load_catalogue
+from caseminer.nlp.labs.interpret import Interpreter
 from caseminer.nlp.labs.results import ResultWords
-from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for
+from caseminer.nlp.labs.test_heads import find_attached_results, find_test_for, load_test_vocab
 from caseminer.nlp.labs.values import ValueMention
+
+TESTS = load_test_vocab()
 
 
 @pytest.fixture(scope="module")
@@ -93,14 +96,14 @@ def test_find_test_for_needs_a_subject_in_the_same_clause():
     text = "Normal. She was seen; was normal"
     pos = text.rindex("normal")
     r = ValueMention(pos, pos + 6, "normal", qualitative="normal")
-    assert find_test_for(text, r, text.index("She"), len(text)) is None
+    assert find_test_for(text, r, text.index("She"), len(text), TESTS) is None
 
 
 def test_attached_results_offsets():
     text = "Cells were CD34-positive, and HER2-negative."
-    got = [(a.text, r.value_text) for a, r, _ in find_attached_results(text, 0, len(text))]
+    got = [(a.text, r.value_text) for a, r, _ in find_attached_results(text, 0, len(text), TESTS)]
     assert got == [("CD34", "positive"), ("HER2", "negative")]
-    for a, r, _ in find_attached_results(text, 0, len(text)):
+    for a, r, _ in find_attached_results(text, 0, len(text), TESTS):
         assert text[a.start : a.end] == a.text and text[r.start : r.end] == r.value_text
 
 
@@ -117,7 +120,8 @@ def test_every_lab_has_a_category(nlp):
 
 
 def test_result_words_pair_with_catalogue_analytes_first():
-    rw = ResultWords(load_catalogue())
+    cat = load_catalogue()
+    rw = ResultWords(cat, Interpreter(cat))
     text = "CRP was elevated."
     found = rw.find(text, 0, len(text), [])
     assert [(r.start, r.end, r.interpretation) for r in found] == [(8, 16, "high")]
