@@ -116,6 +116,8 @@ def restrict_negation(
 
 @Language.factory(
     "caseminer_context",
+    assigns=["span._.assertion"],
+    requires=["doc.spans", "token.is_sent_start"],
     default_config={
         "patterns_dir": None,
         "use_default_rules": True,
