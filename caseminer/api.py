@@ -38,9 +38,12 @@ TextLike = str | SourceText
 def load(*, exclude: Iterable[str] = (), config: dict[str, dict] | None = None) -> Language:
     """A new caseminer spaCy pipeline (for users who want Docs; see caseminer.nlp.pipeline)."""
     defer_unused_imports()
+    from caseminer.nlp.extensions import install_serialisers
     from caseminer.nlp.pipeline import build
 
-    return build(exclude=exclude, config=config)
+    nlp = build(exclude=exclude, config=config)
+    install_serialisers()  # after the build: the context component imports medspaCy
+    return nlp
 
 
 @lru_cache(maxsize=1)
