@@ -12,6 +12,7 @@ are forked from it, instead of each worker building its own.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -187,9 +188,14 @@ def extract_many(
     jobs = [(sources[i : i + size], i, include_text) for i in range(0, len(sources), size)]
     context = _pool_context()
     previous, _WORKER_NLP = _WORKER_NLP, (nlp if context is not None else None)
+    # Freeze the heap (the built pipeline) out of the garbage collector before forking: a child's
+    # collections would otherwise touch every inherited object and copy its pages.
+    gc.collect()
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
             for reports in pool.map(_worker_batch, jobs):
                 yield from reports
     finally:
+        gc.unfreeze()
         _WORKER_NLP = previous
