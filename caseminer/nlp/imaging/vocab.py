@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,26 @@ _RIGHT = r"(?![A-Za-z0-9])"
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
+class Gate(str, Enum):
+    """The extra test a modality term must pass before it counts as a study (``"gate"`` in
+    patterns/imaging/modalities.jsonl; no gate: every match counts). Applied by
+    ``caseminer.nlp.imaging.attrs.accept``; the cue regexes named here are in cues.json.
+    """
+
+    # A generic study word ("imaging", "scan"): not when it describes literature or a technique
+    # (generic_exclude_after / generic_exclude_before), not in the sections the component's
+    # ``generic_skip_sections`` names, and dropped beside a specific study it only sums up.
+    GENERIC = "generic"
+    # A modality that also guides procedures ("fluoroscopy"): not after "under", "using", "via"
+    # (guidance_before).
+    GUIDANCE = "guidance"
+    # An ambiguous short form ("US", "OCT"): only when the text defines it as imaging, or imaging
+    # words stand around it (gate_context_before / gate_context_after, a body site before it).
+    CONTEXT = "context"
+    # "echo": not in "spin echo" and such (echo_exclude_before); lower case needs imaging context.
+    ECHO = "echo"
+
+
 @dataclass(frozen=True)
 class ModalityRule:
     """One modality pattern: a regex, the modality it names, and an optional context gate."""
@@ -36,7 +57,7 @@ class ModalityRule:
     id: str
     modality: str
     regex: re.Pattern[str]
-    gate: str | None
+    gate: Gate | None
     is_abbreviation: bool
 
 
@@ -62,6 +83,9 @@ class Vocabulary:
     cues: dict[str, re.Pattern[str]]
     laterality: tuple[TermRule, ...]
     scanner: re.Pattern[str] | None = None
+    # signal.json: level words ("hypo" -> "low") and heterogeneity stems, for descriptors
+    levels: dict[str, str] = field(default_factory=dict)
+    heterogeneity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +148,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             id=row["id"],
             modality=row["modality"],
             regex=_compile(row["pattern"], row.get("case_sensitive", False)),
-            gate=row.get("gate"),
+            gate=_gate(row),
             is_abbreviation=bool(row.get("case_sensitive", False)),
         )
         for row in rows
@@ -135,6 +159,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         for side, pat in raw_cues.pop("laterality").items()
     )
     cues = {name: re.compile(pat, re.IGNORECASE) for name, pat in raw_cues.items()}
+    signal = json.loads((base / "signal.json").read_text(encoding="utf-8"))
     return Vocabulary(
         modalities=modalities,
         sites=_terms(base / "body_sites.jsonl", "site"),
@@ -145,7 +170,39 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         cues=cues,
         laterality=laterality,
         scanner=_scanner(rows),
+        levels=dict(signal["levels"]),
+        heterogeneity=dict(signal["heterogeneity"]),
     )
+
+
+def _gate(row: dict) -> Gate | None:
+    """The row's gate as a ``Gate`` (a misspelt gate fails the load instead of never firing)."""
+    if row.get("gate") is None:
+        return None
+    try:
+        return Gate(row["gate"])
+    except ValueError:
+        known = [g.value for g in Gate]
+        message = f"modality rule {row['id']}: unknown gate {row['gate']!r}, known {known}"
+        raise ValueError(message) from None
+
+
+def evaluation_terms_pattern(directory: str | None = None) -> re.Pattern[str]:
+    """A regex for "this annotated mention names an imaging study", derived from the imaging
+    patterns, for the evaluator's label map (instead of a term list of its own that drifts from
+    what the extractor knows): every modality pattern of modalities.jsonl (case-sensitive ones
+    stay so: "US", not "us") plus evaluation.json's ``extra_terms``, word-bounded on the left and
+    not followed by a word character or "-" ("CT-guided" is not a study).
+    """
+    base = Path(directory) if directory else PATTERNS_DIR
+    alts = []
+    for row in _read_jsonl(base / "modalities.jsonl"):
+        body = _NAMED_GROUP.sub("(?:", row["pattern"])
+        alts.append(f"(?:{body})" if row.get("case_sensitive", False) else f"(?i:{body})")
+    extra = json.loads((base / "evaluation.json").read_text(encoding="utf-8"))["extra_terms"]
+    literal = sorted({t.lower() for t in extra}, key=len, reverse=True)
+    alts.append("(?i:" + "|".join(re.escape(t) for t in literal) + ")")
+    return re.compile(f"{_LEFT}(?:{'|'.join(alts)})(?![\\w-])")
 
 
 def resolve_overlaps(matches: list[StudyMatch]) -> list[StudyMatch]:
