@@ -14,11 +14,14 @@ word "scan"; the site and everything else go into the attrs.
 # runtime to validate its config.
 import bisect
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_kind_at
 from caseminer.nlp.imaging.attrs import (
     abbreviation_definitions,
@@ -30,6 +33,7 @@ from caseminer.nlp.imaging.attrs import (
     split_hybrids,
 )
 from caseminer.nlp.imaging.vocab import (
+    PATTERNS_DIR,
     Gate,
     StudyMatch,
     Vocabulary,
@@ -73,6 +77,7 @@ def make_imaging(
         vocab=load_vocabulary(patterns_dir),
         skip_sections=skip_sections,
         generic_skip_sections=generic_skip_sections,
+        patterns_dir=patterns_dir,
     )
 
 
@@ -85,15 +90,27 @@ class ImagingExtractor:
         vocab: Vocabulary,
         skip_sections: list[str] | None = None,
         generic_skip_sections: list[str] | None = None,
+        patterns_dir: str | None = None,
     ) -> None:
         self.name = name
         self.vocab = vocab
+        self.patterns_dir = str(patterns_dir or PATTERNS_DIR)
         self.skip_sections = set(skip_sections or ())
         self.generic_skip_sections = set(generic_skip_sections or ())
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
         return doc
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "ImagingExtractor":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote."""
+        self.patterns_dir = str(path)
+        self.vocab = load_vocabulary(self.patterns_dir)
+        return self
 
     def match(self, doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
         """(start_char, end_char, attrs) of every study mention, in text order."""
