@@ -20,6 +20,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
+from caseminer.nlp.imaging.triggers import Triggers, build_triggers, candidate_starts
 from caseminer.patterns import concern_dir
 
 PATTERNS_DIR = concern_dir("imaging")
@@ -82,7 +83,8 @@ class Vocabulary:
     descriptors: tuple[TermRule, ...]
     cues: dict[str, re.Pattern[str]]
     laterality: tuple[TermRule, ...]
-    scanner: re.Pattern[str] | None = None
+    # first words of the modality rules (triggers.py): where each rule can start
+    triggers: Triggers | None = None
     # signal.json: level words ("hypo" -> "low") and heterogeneity stems, for descriptors
     levels: dict[str, str] = field(default_factory=dict)
     heterogeneity: dict[str, str] = field(default_factory=dict)
@@ -109,22 +111,6 @@ def _read_jsonl(path: Path) -> list[dict]:
 def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(f"{_LEFT}(?:{pattern}){_RIGHT}", flags)
-
-
-def _scanner(rows: list[dict]) -> re.Pattern[str]:
-    """One regex that stops at every position where some modality pattern matches.
-
-    Why: 51 separate case-insensitive scans over each text cost more than the rest of the imaging
-    component together. This zero-width lookahead alternation finds, in one pass, every position
-    where at least one rule could match; the rules themselves are then only tried there, which
-    gives exactly the matches of running each rule's ``finditer`` on its own. Named groups are
-    dropped here (several rules name a group ``mention``); the per-rule regexes keep them.
-    """
-    alts = []
-    for row in rows:
-        body = _NAMED_GROUP.sub("(?:", row["pattern"])
-        alts.append(f"(?:{body})" if row.get("case_sensitive", False) else f"(?i:{body})")
-    return re.compile(f"{_LEFT}(?=(?:{'|'.join(alts)}){_RIGHT})")
 
 
 def _terms(path: Path, key: str, case_sensitive: bool = False) -> tuple[TermRule, ...]:
@@ -169,7 +155,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         descriptors=_terms(base / "descriptors.jsonl", "label"),
         cues=cues,
         laterality=laterality,
-        scanner=_scanner(rows),
+        triggers=build_triggers([(r.regex.pattern, r.regex.flags) for r in modalities]),
         levels=dict(signal["levels"]),
         heterogeneity=dict(signal["heterogeneity"]),
     )
@@ -231,27 +217,35 @@ def find_modality_terms(text: str, vocab: Vocabulary | None = None) -> list[Stud
 
 
 def _rule_matches(text: str, vocab: Vocabulary):
-    """(rule, match) for every rule, exactly as ``rule.regex.finditer(text)`` would give them.
+    """(rule, match) for every rule, exactly as ``rule.regex.finditer(text)`` would give them,
+    ordered by position, then by rule.
 
-    The scanner yields, in order, every position where any rule matches; each rule is tried at
-    those positions from where its previous match ended (finditer's non-overlapping semantics).
+    Each rule is tried only at the word starts whose word it can begin with (its triggers, see
+    caseminer.nlp.imaging.triggers), from where its previous match ended (finditer's
+    non-overlapping semantics); rules without a trigger list run their own ``finditer``.
     """
     rules = vocab.modalities
-    if vocab.scanner is None:
+    triggers = vocab.triggers
+    if triggers is None:
         for rule in rules:
             for m in rule.regex.finditer(text):
                 yield rule, m
         return
+    found: list[tuple[int, int, re.Match[str]]] = []
     resume = [0] * len(rules)
-    for hit in vocab.scanner.finditer(text):
-        pos = hit.start()
-        for k, rule in enumerate(rules):
+    for pos, indices in candidate_starts(text, triggers):
+        for k in indices:
             if pos < resume[k]:
                 continue
-            m = rule.regex.match(text, pos)
+            m = rules[k].regex.match(text, pos)
             if m is not None:
                 resume[k] = m.end() if m.end() > pos else pos + 1
-                yield rule, m
+                found.append((pos, k, m))
+    for k in triggers.fallback:
+        found.extend((m.start(), k, m) for m in rules[k].regex.finditer(text))
+    found.sort(key=lambda f: (f[0], f[1]))
+    for _, k, m in found:
+        yield rules[k], m
 
 
 def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
