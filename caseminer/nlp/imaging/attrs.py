@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from caseminer.nlp.imaging.vocab import Gate, StudyMatch, Vocabulary, matched_values
+from caseminer.nlp.imaging.vocab import Gate, StudyMatch, Vocabulary, applicable, matched_values
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -306,7 +306,7 @@ def descriptors(finding: str, vocab: Vocabulary) -> list[str]:
     "calcification", "enhancement", "mass", "size 3.2 x 2.1 cm", ..."""
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    for rule in vocab.descriptors:  # file order: specific rules first, they claim their words
+    for rule in applicable(vocab.descriptors, finding):  # file order: specific rules first
         for m in rule.regex.finditer(finding):
             if any(m.start() < e and m.end() > s for s, e in taken):
                 continue

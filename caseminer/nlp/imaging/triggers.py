@@ -165,3 +165,21 @@ def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple
         rules = by_word.get(m.group().lower())
         if rules:
             yield m.start(), rules
+
+
+class RuleFilter:
+    """For a tuple of word-bounded rules (body sites, descriptors, ...): which of them can match
+    in a given text, from the words the text contains. Rules whose first words cannot be listed
+    are always kept. ``select`` keeps the rules' order, so callers that let earlier rules claim
+    words first ("specific rules first") behave as if every rule had been tried."""
+
+    def __init__(self, regexes: list[re.Pattern[str]]) -> None:
+        self.triggers = build_triggers([(r.pattern, r.flags) for r in regexes])
+
+    def select(self, text: str) -> list[int]:
+        """Indices of the rules that can match somewhere in ``text``, in rule order."""
+        by_word = self.triggers.by_word
+        chosen = set(self.triggers.fallback)
+        for word in {w.lower() for w in _WORDS.findall(text)}:
+            chosen.update(by_word.get(word, ()))
+        return sorted(chosen)

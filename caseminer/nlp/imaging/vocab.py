@@ -20,7 +20,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from caseminer.nlp.imaging.triggers import Triggers, build_triggers, candidate_starts
+from caseminer.nlp.imaging.triggers import RuleFilter, Triggers, build_triggers, candidate_starts
 from caseminer.patterns import concern_dir
 
 PATTERNS_DIR = concern_dir("imaging")
@@ -261,10 +261,24 @@ def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
+def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
+    """The rules that can match in ``text`` (those with one of their first words in it), in
+    order: trying only these gives the same matches as trying all (see triggers.RuleFilter)."""
+    cached = _FILTERS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = (rules, RuleFilter([r.regex for r in rules]))
+        _FILTERS[id(rules)] = cached
+    return [rules[i] for i in cached[1].select(text)]
+
+
+# id(rules tuple) -> (the tuple, its filter); the tuples live in the cached Vocabulary
+_FILTERS: dict[int, tuple[tuple[TermRule, ...], RuleFilter]] = {}
+
+
 def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
     """Values of the rules that match anywhere in ``text``, in order of first occurrence."""
     hits: list[tuple[int, object]] = []
-    for rule in rules:
+    for rule in applicable(rules, text):
         m = rule.regex.search(text)
         if m:
             hits.append((m.start(), rule.value))
