@@ -13,9 +13,11 @@ the trigger set of a rule contains every word a match of it can start with.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 try:  # Python 3.11+
     from re import _constants as sre_c
@@ -173,8 +175,8 @@ class RuleFilter:
     are always kept. ``select`` keeps the rules' order, so callers that let earlier rules claim
     words first ("specific rules first") behave as if every rule had been tried."""
 
-    def __init__(self, regexes: list[re.Pattern[str]]) -> None:
-        self.triggers = build_triggers([(r.pattern, r.flags) for r in regexes])
+    def __init__(self, patterns: list[tuple[str, int]], triggers: Triggers | None = None) -> None:
+        self.triggers = triggers or build_triggers(patterns)
 
     def select(self, text: str) -> list[int]:
         """Indices of the rules that can match somewhere in ``text``, in rule order."""
@@ -183,3 +185,23 @@ class RuleFilter:
         for word in {w.lower() for w in _WORDS.findall(text)}:
             chosen.update(by_word.get(word, ()))
         return sorted(chosen)
+
+
+def cached_triggers(
+    rule_sets: dict[str, list[tuple[str, int]]], sources: list[Path]
+) -> dict[str, Triggers]:
+    """``build_triggers`` of each named rule set, through the on-disk cache (parsing every
+    pattern costs more than loading the result; the key covers the patterns, ``sources`` and
+    this module)."""
+    from caseminer.nlp import diskcache
+
+    def build() -> dict[str, list]:
+        out = {}
+        for name, patterns in rule_sets.items():
+            t = build_triggers(patterns)
+            out[name] = [t.by_word, t.fallback]
+        return out
+
+    digest = hashlib.sha256(repr(sorted(rule_sets.items())).encode()).hexdigest()[:16]
+    data = diskcache.cached("imaging-triggers", [*sources, Path(__file__)], build, extra=digest)
+    return {name: Triggers(dict(by_word), tuple(fb)) for name, (by_word, fb) in data.items()}

@@ -17,10 +17,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from caseminer.nlp.imaging.triggers import RuleFilter, Triggers, build_triggers, candidate_starts
+from caseminer.nlp.imaging.triggers import (
+    RuleFilter,
+    Triggers,
+    cached_triggers,
+    candidate_starts,
+)
 from caseminer.patterns import concern_dir
 
 PATTERNS_DIR = concern_dir("imaging")
@@ -51,23 +56,39 @@ class Gate(str, Enum):
     ECHO = "echo"
 
 
+class _LazyRegex:
+    """``regex`` compiled on first use from ``pattern`` and ``flags``. Why: most rules never
+    match a given document, and the trigger words (triggers.py) say which can, so a fresh
+    process compiles only the rules its documents need (compiling all costs more than the first
+    document)."""
+
+    pattern: str
+    flags: int
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+
 @dataclass(frozen=True)
-class ModalityRule:
+class ModalityRule(_LazyRegex):
     """One modality pattern: a regex, the modality it names, and an optional context gate."""
 
     id: str
     modality: str
-    regex: re.Pattern[str]
+    pattern: str
+    flags: int
     gate: Gate | None
     is_abbreviation: bool
 
 
 @dataclass(frozen=True)
-class TermRule:
+class TermRule(_LazyRegex):
     """A named pattern for an attribute (body site, plane, sequence, contrast, descriptor)."""
 
     value: object
-    regex: re.Pattern[str]
+    pattern: str
+    flags: int
     kind: str = ""
 
 
@@ -108,20 +129,27 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(f"{_LEFT}(?:{pattern}){_RIGHT}", flags)
+def _wrapped(pattern: str, case_sensitive: bool) -> dict[str, object]:
+    """A rule's ``pattern`` and ``flags``: word-bounded, case-insensitive unless said."""
+    return {
+        "pattern": f"{_LEFT}(?:{pattern}){_RIGHT}",
+        "flags": 0 if case_sensitive else re.IGNORECASE,
+    }
 
 
 def _terms(path: Path, key: str, case_sensitive: bool = False) -> tuple[TermRule, ...]:
     return tuple(
         TermRule(
             value=row.get(key, row.get("label")),
-            regex=_compile(row["pattern"], row.get("case_sensitive", case_sensitive)),
             kind=row.get("kind", ""),
+            **_wrapped(row["pattern"], row.get("case_sensitive", case_sensitive)),
         )
         for row in _read_jsonl(path)
     )
+
+
+# id(rules tuple) -> (the tuple, its filter); the tuples live in the cached Vocabulary
+_FILTERS: dict[int, tuple[tuple[TermRule, ...], RuleFilter]] = {}
 
 
 @lru_cache(maxsize=4)
@@ -133,29 +161,39 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         ModalityRule(
             id=row["id"],
             modality=row["modality"],
-            regex=_compile(row["pattern"], row.get("case_sensitive", False)),
             gate=_gate(row),
+            **_wrapped(row["pattern"], row.get("case_sensitive", False)),
             is_abbreviation=bool(row.get("case_sensitive", False)),
         )
         for row in rows
     )
     raw_cues = json.loads((base / "cues.json").read_text(encoding="utf-8"))
     laterality = tuple(
-        TermRule(value=side, regex=_compile(pat, False))
+        TermRule(value=side, **_wrapped(pat, False))
         for side, pat in raw_cues.pop("laterality").items()
     )
     cues = {name: re.compile(pat, re.IGNORECASE) for name, pat in raw_cues.items()}
     signal = json.loads((base / "signal.json").read_text(encoding="utf-8"))
+    rule_sets = {
+        "modalities": modalities,
+        "sites": _terms(base / "body_sites.jsonl", "site"),
+        "planes": _terms(base / "planes.jsonl", "plane"),
+        "sequences": _terms(base / "sequences.jsonl", "sequence", case_sensitive=True),
+        "contrast": _terms(base / "contrast.jsonl", "contrast"),
+        "descriptors": _terms(base / "descriptors.jsonl", "label"),
+        "laterality": laterality,
+    }
+    triggers = cached_triggers(
+        {name: [(r.pattern, r.flags) for r in rules] for name, rules in rule_sets.items()},
+        sorted(p for p in base.iterdir() if p.is_file()),
+    )
+    for name, rules in rule_sets.items():
+        if name != "modalities":
+            _FILTERS[id(rules)] = (rules, RuleFilter([], triggers[name]))
     return Vocabulary(
-        modalities=modalities,
-        sites=_terms(base / "body_sites.jsonl", "site"),
-        planes=_terms(base / "planes.jsonl", "plane"),
-        sequences=_terms(base / "sequences.jsonl", "sequence", case_sensitive=True),
-        contrast=_terms(base / "contrast.jsonl", "contrast"),
-        descriptors=_terms(base / "descriptors.jsonl", "label"),
+        **rule_sets,
         cues=cues,
-        laterality=laterality,
-        triggers=build_triggers([(r.regex.pattern, r.regex.flags) for r in modalities]),
+        triggers=triggers["modalities"],
         levels=dict(signal["levels"]),
         heterogeneity=dict(signal["heterogeneity"]),
     )
@@ -266,13 +304,9 @@ def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
     order: trying only these gives the same matches as trying all (see triggers.RuleFilter)."""
     cached = _FILTERS.get(id(rules))
     if cached is None or cached[0] is not rules:
-        cached = (rules, RuleFilter([r.regex for r in rules]))
+        cached = (rules, RuleFilter([(r.pattern, r.flags) for r in rules]))
         _FILTERS[id(rules)] = cached
     return [rules[i] for i in cached[1].select(text)]
-
-
-# id(rules tuple) -> (the tuple, its filter); the tuples live in the cached Vocabulary
-_FILTERS: dict[int, tuple[tuple[TermRule, ...], RuleFilter]] = {}
 
 
 def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
