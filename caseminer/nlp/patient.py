@@ -15,13 +15,16 @@ Writes ``doc._.patient = {"age": {"value", "unit", "start_char", "end_char"} | N
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
@@ -58,10 +61,12 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
-def load_vocabulary() -> Vocabulary:
-    """Read ``patient.json`` once and compile its age patterns."""
-    data = json.loads(PATTERNS.read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def load_vocabulary(directory: str | None = None) -> Vocabulary:
+    """Read ``patient.json`` once and compile its age patterns (``directory``: a folder laid
+    out like caseminer/patterns/patient; default the packaged one)."""
+    path = Path(directory) / "patient.json" if directory else PATTERNS
+    data = json.loads(path.read_text(encoding="utf-8"))
     unit_of = {alias: unit for unit, aliases in data["units"].items() for alias in aliases}
     unit_of.update(data["short_unit_aliases"])
     numbers = data["number_words"]
@@ -258,10 +263,21 @@ def find_patient(doc: Doc, vocab: Vocabulary) -> dict[str, Any]:
 class PatientFinder:
     """Writes ``doc._.patient``."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, patterns_dir: str | None = None) -> None:
         register_extensions()
         self.name = name
-        self.vocab = load_vocabulary()
+        self.patterns_dir = str(patterns_dir or PATTERNS.parent)
+        self.vocab = load_vocabulary(patterns_dir)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "PatientFinder":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote."""
+        self.patterns_dir = str(path)
+        self.vocab = load_vocabulary(self.patterns_dir)
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         try:
@@ -272,7 +288,8 @@ class PatientFinder:
         return doc
 
 
-@Language.factory("caseminer_patient", default_config={})
-def make_patient(nlp: Language, name: str) -> PatientFinder:
-    """Factory for ``nlp.add_pipe("caseminer_patient")``."""
-    return PatientFinder(nlp, name)
+@Language.factory("caseminer_patient", default_config={"patterns_dir": None})
+def make_patient(nlp: Language, name: str, patterns_dir: str | None) -> PatientFinder:
+    """Factory for ``nlp.add_pipe("caseminer_patient")``; ``patterns_dir`` overrides the
+    packaged patient vocabulary."""
+    return PatientFinder(nlp, name, patterns_dir)

@@ -89,3 +89,18 @@ def test_imaging_to_disk_round_trips_its_patterns(tmp_path):
     loaded = spacy.load(tmp_path / "pipeline")
     (study,) = items(loaded("A CT of the chest was normal."), IMAGING)
     assert study.text == "CT" and get_attrs(study)["modality"] == "CAT"
+
+
+def test_sections_and_patient_to_disk_round_trip(tmp_path):
+    nlp = component_pipeline("caseminer_sections", "caseminer_patient")
+    nlp.to_disk(tmp_path / "pipeline")
+    for name, data_file in (
+        ("caseminer_sections", "headers.jsonl"),
+        ("caseminer_patient", "patient.json"),
+    ):
+        assert (tmp_path / "pipeline" / name / data_file).is_file()
+    loaded = spacy.load(tmp_path / "pipeline")
+    text = "Case presentation\nA 45-year-old woman presented with fever.\n\nDiscussion\nRare."
+    doc, again = nlp(text), loaded(text)
+    assert again._.sections == doc._.sections and [s["kind"] for s in doc._.sections][-1] != "case"
+    assert again._.patient == doc._.patient and doc._.patient["sex"] == "female"
