@@ -368,6 +368,8 @@ def to_markdown(res: dict[str, Any]) -> str:
         f"| peak RSS | {rss:.0f} MB | < {TARGET_RSS_MB:.0f} MB | {_ok(rss < TARGET_RSS_MB)} |"
     )
     par = res.get("n_process_2", {})
+    if "error" in par:
+        lines += ["", f"n_process=2: {par['error']}"]
     if "total_cpu_s" in par and "cpu_s" in res.get("caseminer", {}):
         one = res["caseminer"]["cpu_s"]
         lines += [
