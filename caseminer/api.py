@@ -217,8 +217,7 @@ def extract_many(
     # collections would otherwise touch every inherited object and copy its pages. Unfrozen after,
     # unless something (the default pipeline, see _keep_until_exit) was frozen before.
     was_frozen = gc.get_freeze_count() > 0
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no gc.collect() first: a full pass over the pipeline costs more than it frees
     try:
         with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
             for reports in pool.map(_worker_batch, jobs):
