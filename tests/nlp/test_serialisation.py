@@ -104,3 +104,25 @@ def test_assertion_attribute_writes_through_the_helper(nlp):
 def test_odd_docs_serialise(nlp, text):
     doc = nlp(text)
     assert facts(Doc(nlp.vocab).from_bytes(doc.to_bytes())) == facts(doc)
+
+
+def test_a_pipeline_built_with_add_pipe_serialises_in_a_fresh_process():
+    """Without caseminer.load(): the context component installs the msgpack hooks itself (in a
+    fresh process, since this one already has them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import spacy\n"
+        "from spacy.tokens import Doc\n"
+        "import caseminer.nlp.clinical.component, caseminer.nlp.context.component\n"
+        "from caseminer.nlp.extensions import get_attrs, items\n"
+        "nlp = spacy.blank('en'); nlp.add_pipe('sentencizer')\n"
+        "nlp.add_pipe('caseminer_clinical'); nlp.add_pipe('caseminer_context')\n"
+        "doc = nlp('No pneumonia. She underwent total hip arthroplasty.')\n"
+        "back = Doc(nlp.vocab).from_bytes(doc.to_bytes())\n"
+        "f = lambda d: [(s.label_, s.start_char, get_attrs(s), s._.assertion) for s in items(d)]\n"
+        "assert f(back) == f(doc) and len(f(doc)) == 2, f(back)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -28,6 +28,7 @@ from caseminer.nlp.extensions import (
     PROCEDURE,
     SPAN_GROUP,
     get_attrs,
+    install_serialisers,
     record_failure,
     register_extensions,
     set_attrs,
@@ -157,6 +158,8 @@ class AssertionContext:
 
         from caseminer.nlp.context.graph import SentenceContext, sentence_starts
         from caseminer.nlp.context.rules import literalize
+
+        install_serialisers()  # now that medspaCy is imported: Docs must stay serialisable
 
         self.name = name
         self.sentence_starts = sentence_starts
