@@ -24,6 +24,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
@@ -111,10 +112,10 @@ def parse_number(text: str, numbers: dict[str, int]) -> float | None:
 def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
     """Every age construction in ``text`` (overlaps resolved: first pattern, then longest)."""
     found: list[AgeMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = Coverage(size=len(text))  # not a list scan: long texts have many number phrases
     for rule, weak, pattern in vocab.patterns:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             groups = m.groupdict()
             if groups.get("word"):  # "a newborn": an age word with a fixed value
@@ -128,7 +129,7 @@ def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
             # the evidence is the age itself: "newborn", not "a newborn"
             start, end = (m.start("word"), m.end("word")) if groups.get("word") else m.span()
             found.append(AgeMention(value, unit, start, end, rule, weak))
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
     return sorted(found, key=lambda a: a.start)
 
 
