@@ -4,8 +4,8 @@ scispaCy finds "long form (SF)" definitions (Schwartz & Hearst) and every later 
 form, writing ``doc._.abbreviations`` (short-form spans) with ``span._.long_form``. Three things
 need care around it, which is why it is wrapped rather than added directly:
 
-- its ``abbreviations`` extension has a mutable list default, which would pile up short forms
-  across documents: each doc gets a fresh list before detection;
+- its ``abbreviations`` extension had a mutable list default, which piled up short forms across
+  documents: ours is a getter over per-Doc data (see below);
 - a definition is only trusted inside one sentence (our sentences come from caseminer_sentences),
   so a parenthesis that spans a line break cannot define "an abbreviation" across sentences;
 - its global matcher keeps state between calls: after any failure the detector is rebuilt and the
@@ -20,12 +20,18 @@ need care around it, which is why it is wrapped rather than added directly:
 
 Short forms are returned in text order (scispaCy's order follows set iteration, which changes
 between processes), so the JSON output is reproducible.
+
+What is stored is plain data: ``doc.user_data[ABBREVIATIONS_KEY]`` holds
+``[short_start, short_end, long_start, long_end]`` token offsets, and ``doc._.abbreviations`` /
+``span._.long_form`` are getters that rebuild the Spans. scispaCy stores Span objects in those
+extensions, which ``doc.to_bytes()``, ``DocBin`` and ``nlp.pipe(n_process=2)`` cannot serialise,
+so the detector's steps are run here without letting it write them.
 """
 
 import logging
 
 import numpy
-from scispacy.abbreviation import AbbreviationDetector
+from scispacy.abbreviation import AbbreviationDetector, filter_matches
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -34,6 +40,36 @@ from spacy.tokens import Doc, Span
 from caseminer.nlp.extensions import record_failure, register_extensions
 
 log = logging.getLogger(__name__)
+
+# doc.user_data key: [[short_start, short_end, long_start, long_end], ...] in text order
+ABBREVIATIONS_KEY = "caseminer.abbreviations"
+
+
+def _stored(doc: Doc) -> list[list[int]]:
+    return doc.user_data.get(ABBREVIATIONS_KEY) or []
+
+
+def _abbreviations_getter(doc: Doc) -> list[Span]:
+    """``doc._.abbreviations``: the kept short forms, rebuilt from token offsets."""
+    return [Span(doc, s, e) for s, e, _, _ in _stored(doc)]
+
+
+def _long_form_getter(span: Span) -> Span | None:
+    """``span._.long_form``: the long form a kept short form stands for (None otherwise)."""
+    for s, e, ls, le in _stored(span.doc):
+        if s == span.start and e == span.end:
+            return Span(span.doc, ls, le)
+    return None
+
+
+def register_abbreviation_extensions() -> None:
+    """Replace scispaCy's value extensions (Span objects) with getters over plain offsets.
+
+    Called after every detector construction: scispaCy's constructor registers its own with
+    ``force=True``.
+    """
+    Doc.set_extension("abbreviations", getter=_abbreviations_getter, force=True)
+    Span.set_extension("long_form", getter=_long_form_getter, force=True)
 
 
 def same_sentence(short: Span, long: Span) -> bool:
@@ -89,7 +125,21 @@ def make_detector(nlp: Language) -> AbbreviationDetector:
     detector = AbbreviationDetector(nlp)
     detector.matcher = ParenthesisMatcher(nlp)
     detector.global_matcher = Matcher(nlp.vocab, validate=False)
+    register_abbreviation_extensions()
     return detector
+
+
+def detect(detector: AbbreviationDetector, doc: Doc) -> list[tuple[Span, Span]]:
+    """(short form, long form) pairs in scispaCy's order: ``AbbreviationDetector.__call__``
+    without its writes to the extensions."""
+    matches = detector.matcher(doc)
+    inside = [(key, start + 1, end - 1) for key, start, end in matches]
+    filtered = filter_matches(inside, doc)
+    return [
+        (short, long_form)
+        for long_form, shorts in detector.find_matches_for(filtered, doc)
+        for short in shorts
+    ]
 
 
 class Abbreviations:
@@ -103,37 +153,33 @@ class Abbreviations:
         self.detector = make_detector(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.abbreviations = []
+        doc.user_data[ABBREVIATIONS_KEY] = []
         try:
-            self.detector(doc)
+            found = detect(self.detector, doc)
         except Exception as exc:  # scispaCy failed on this doc: no abbreviations, fresh detector
             record_failure(doc, self.name, exc)
-            doc._.abbreviations = []
             self.detector = make_detector(self.nlp)
             return doc
-        self.set_annotations(doc, list(doc._.abbreviations))
+        self.set_annotations(doc, found)
         return doc
 
-    def set_annotations(self, doc: Doc, found: list[Span]) -> None:
+    def set_annotations(self, doc: Doc, found: list[tuple[Span, Span]]) -> None:
         """Keep the short forms whose definition passes the filters; drop their long form if not."""
-        by_long: dict[str, list[Span]] = {}
-        for short in found:
-            if short._.long_form is not None:
-                by_long.setdefault(short._.long_form.text, []).append(short)
-        defined: dict[str, bool] = {}
-        for key, shorts in by_long.items():
-            long = shorts[0]._.long_form
+        by_long: dict[str, list[tuple[Span, Span]]] = {}
+        for short, long in found:
+            by_long.setdefault(long.text, []).append((short, long))
+        kept: list[tuple[Span, Span]] = []
+        for pairs in by_long.values():
+            long = pairs[0][1]
             # The defining short form is the one right beside its long form: "long (SF)".
-            definition = min(shorts, key=lambda s: abs(s.start - long.end))
+            definition = min((short for short, _ in pairs), key=lambda s: abs(s.start - long.end))
             ok = keep_definition(definition, long)
             if self.same_sentence_only:
                 ok = ok and same_sentence(definition, long)
-            defined[key] = ok
-        kept = [s for s in found if s._.long_form is not None and defined.get(s._.long_form.text)]
-        for short in found:
-            if short not in kept:
-                short._.long_form = None
-        doc._.abbreviations = sorted(kept, key=lambda s: (s.start, s.end))
+            if ok:
+                kept.extend(pairs)
+        kept.sort(key=lambda p: (p[0].start, p[0].end))
+        doc.user_data[ABBREVIATIONS_KEY] = [[s.start, s.end, lf.start, lf.end] for s, lf in kept]
 
 
 @Language.factory("caseminer_abbreviations", default_config={"same_sentence_only": True})

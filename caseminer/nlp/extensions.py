@@ -1,21 +1,36 @@
 """Doc and Span extensions: the contract between caseminer's components.
 
-Every extractor writes its items as spans into ONE span group, ``doc.spans["caseminer"]``, with a
-label saying the category (``LAB``, ``IMAGING``, ``DIAGNOSIS``, ``PROCEDURE``). A single group lets
-medspaCy's ConText assert all of them in one pass and lets spans of different categories overlap.
+Every extractor writes its items as spans into ONE span group, ``doc.spans["caseminer"]``, with
+a label saying the category (``LAB``, ``IMAGING``, ``DIAGNOSIS``, ``PROCEDURE``). A single group
+lets medspaCy's ConText assert all of them in one pass and lets spans of different categories
+overlap.
 
-Category-specific details live in a plain dict per span (``get_attrs``/``set_attrs``). spaCy keys
-span extension values by character offsets only, so two spans with the same offsets but different
-labels would share one value; the dict is therefore namespaced by label here, and components should
-never touch ``span._.caseminer`` directly. All offsets inside the dicts are *Doc* character offsets
-(into the repaired text); the assembly step maps them back to the source text.
+Category-specific details live in a plain dict per span (``get_attrs``/``set_attrs``), and the
+ConText verdict in another (``get_assertion``/``set_assertion``, also readable and writable as
+``span._.assertion``). Both are kept in ``doc.user_data`` under string keys made of the label and
+the character offsets, as JSON-able values. Why not Span extension values: spaCy keys those by
+offsets only (two spans with the same offsets but different labels would share one value), and
+any Python object there stops ``doc.to_bytes()``, ``DocBin(store_user_data=True)`` and
+``nlp.pipe(n_process=2)`` (spaCy's E871). Components should never touch the store directly.
+All offsets inside the dicts are *Doc* character offsets (into the repaired text); the assembly
+step maps them back to the source text.
+
+Every other value caseminer leaves on a Doc is JSON-able too: ``doc._.sections`` and
+``doc._.patient`` are dicts and lists, ``doc._.abbreviations`` is rebuilt from token offsets
+(caseminer.nlp.abbreviations), the warnings are strings. medspaCy's ConText leaves its own Python
+objects (``span._.modifiers``, ``doc._.context_graph``) that its own msgpack hooks cannot
+round-trip; what caseminer needs from them is in the assertions, so they serialise as nil (see
+``install_serialisers``).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from bisect import bisect_right
 from typing import Any
 
+import srsly
 from spacy.tokens import Doc, Span
 
 SPAN_GROUP = "caseminer"
@@ -28,6 +43,9 @@ CATEGORIES = (LAB, IMAGING, FINDING, DIAGNOSIS, PROCEDURE)
 # doc.user_data key of the warnings components leave for the report (plain strings, so a Doc with
 # them still serialises with to_bytes/DocBin)
 WARNINGS_KEY = "caseminer_warnings"
+# doc.user_data keys of the item stores: {"LABEL start end": value}, JSON-able values
+ATTRS_KEY = "caseminer.attrs"
+ASSERTION_KEY = "caseminer.assertion"
 
 log = logging.getLogger("caseminer")
 
@@ -56,25 +74,50 @@ def register_extensions() -> None:
     for name, kwargs in doc_ext.items():
         if not Doc.has_extension(name):
             Doc.set_extension(name, **kwargs)
-    # {label: {field: value}}: see get_attrs/set_attrs
+    # read-only view {label: attrs} of the store (older code read it; use get_attrs)
     if not Span.has_extension("caseminer"):
-        Span.set_extension("caseminer", default=None)
+        Span.set_extension("caseminer", getter=_attrs_view)
     # {"negated", "uncertain", "hypothetical", "historical", "family": bool, "cues": [str]}
     if not Span.has_extension("assertion"):
-        Span.set_extension("assertion", default=None)
+        Span.set_extension("assertion", getter=get_assertion, setter=set_assertion)
+    install_serialisers()
+
+
+def _key(span: Span) -> str:
+    """The store key of an item: its label and Doc character offsets."""
+    return f"{span.label_} {span.start_char} {span.end_char}"
+
+
+def _store(doc: Doc, name: str) -> dict[str, Any]:
+    store = doc.user_data.get(name)
+    if store is None:
+        store = doc.user_data[name] = {}
+    return store
+
+
+def _attrs_view(span: Span) -> dict[str, Any] | None:
+    attrs = span.doc.user_data.get(ATTRS_KEY, {}).get(_key(span))
+    return None if attrs is None else {span.label_: attrs}
 
 
 def get_attrs(span: Span) -> dict[str, Any]:
     """The category-specific fields of an item span (empty dict when none were set)."""
-    store = span._.caseminer or {}
-    return store.get(span.label_, {})
+    return span.doc.user_data.get(ATTRS_KEY, {}).get(_key(span), {})
 
 
 def set_attrs(span: Span, attrs: dict[str, Any]) -> None:
-    """Store the category-specific fields of an item span, under its own label."""
-    store = dict(span._.caseminer or {})
-    store[span.label_] = attrs
-    span._.caseminer = store
+    """Store the category-specific fields of an item span, under its own label and offsets."""
+    _store(span.doc, ATTRS_KEY)[_key(span)] = attrs
+
+
+def get_assertion(span: Span) -> dict[str, Any] | None:
+    """The ConText verdict of an item span (None before the context component ran)."""
+    return span.doc.user_data.get(ASSERTION_KEY, {}).get(_key(span))
+
+
+def set_assertion(span: Span, assertion: dict[str, Any] | None) -> None:
+    """Store the ConText verdict of an item span (``span._.assertion = ...`` calls this)."""
+    _store(span.doc, ASSERTION_KEY)[_key(span)] = assertion
 
 
 def add_item(doc: Doc, span: Span, attrs: dict[str, Any]) -> Span:
@@ -88,6 +131,45 @@ def add_item(doc: Doc, span: Span, attrs: dict[str, Any]) -> Span:
     return span
 
 
+def _encode_transient(obj: Any, chain: Any = None) -> Any:
+    """srsly msgpack encoder: medspaCy's ConText objects (modifiers, the graph) become nil.
+
+    They are in-process working state whose facts are already in the assertions, and medspaCy's
+    own encoders cannot round-trip them (the graph holds Spans msgpack cannot pack, so
+    ``doc.to_bytes()`` raised on any Doc the context component had seen).
+    """
+    if type(obj).__module__.startswith("medspacy.context."):
+        return None
+    return obj if chain is None else chain(obj)
+
+
+def _decode_plain(obj: Any, chain: Any = None) -> Any:
+    """srsly msgpack decoder that leaves a dict alone. medspaCy's decoders rebuild a modifier
+    from any dict with a "modifiers" or "modifier" key, which breaks on PROCEDURE attrs."""
+    return obj if chain is None else chain(obj)
+
+
+# medspaCy's registry names, replaced by ours (see install_serialisers)
+_MEDSPACY_ENCODERS = ("context_graph", "modifiers", "modifier")
+_MEDSPACY_DECODERS = ("context_graph", "modifiers", "modifier")
+
+
+def install_serialisers() -> None:
+    """Replace medspaCy's msgpack encoders/decoders with ``_encode_transient``/``_decode_plain``
+    once medspaCy's ConText is imported (registering under its names replaces its entries;
+    before its import, its own registration would replace ours). Called by
+    ``register_extensions`` and ``caseminer.load``; idempotent."""
+    if "medspacy.context.context_graph" not in sys.modules:
+        return
+    encoders, decoders = srsly.msgpack_encoders.get_all(), srsly.msgpack_decoders.get_all()
+    for name in _MEDSPACY_ENCODERS:
+        if encoders.get(name) is not _encode_transient:
+            srsly.msgpack_encoders.register(name, func=_encode_transient)
+    for name in _MEDSPACY_DECODERS:
+        if decoders.get(name) is not _decode_plain:
+            srsly.msgpack_decoders.register(name, func=_decode_plain)
+
+
 def items(doc: Doc, label: str | None = None) -> list[Span]:
     """Item spans of the doc, optionally of one category, in the order they were added."""
     group = doc.spans.get(SPAN_GROUP, [])
@@ -95,11 +177,35 @@ def items(doc: Doc, label: str | None = None) -> list[Span]:
 
 
 def section_kind_at(doc: Doc, char: int) -> str:
-    """The section kind that contains Doc character ``char`` (``"case"`` when no sections)."""
-    for sec in doc._.sections or []:
+    """The section kind that contains Doc character ``char`` (``"case"`` when no sections).
+
+    Sections are contiguous and in text order, so a bisect over their starts finds the candidate
+    (components call this per match: a scan would make long documents quadratic); the full scan
+    stays as the fallback for a hand-made list that breaks that order.
+    """
+    sections = doc._.sections or []
+    starts = _section_starts(sections)
+    i = bisect_right(starts, char) - 1
+    for sec in sections[max(0, i - 1) : i + 2] if i >= 0 else []:
+        if sec["start_char"] <= char < sec["end_char"]:
+            return sec["kind"]
+    for sec in sections:
         if sec["start_char"] <= char < sec["end_char"]:
             return sec["kind"]
     return "case"
+
+
+# (the sections list last bisected, its starts): one document is processed at a time per thread
+_SECTION_STARTS: tuple[list | None, int, list[int]] = (None, 0, [])
+
+
+def _section_starts(sections: list[dict[str, Any]]) -> list[int]:
+    global _SECTION_STARTS
+    cached, size, starts = _SECTION_STARTS
+    if cached is not sections or size != len(sections):
+        starts = [sec["start_char"] for sec in sections]
+        _SECTION_STARTS = (sections, len(sections), starts)
+    return starts
 
 
 def record_failure(doc: Doc, component: str, exc: BaseException) -> str:

@@ -15,13 +15,17 @@ Writes ``doc._.patient = {"age": {"value", "unit", "start_char", "end_char"} | N
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.coverage import Coverage
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
@@ -58,10 +62,12 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
-def load_vocabulary() -> Vocabulary:
-    """Read ``patient.json`` once and compile its age patterns."""
-    data = json.loads(PATTERNS.read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def load_vocabulary(directory: str | None = None) -> Vocabulary:
+    """Read ``patient.json`` once and compile its age patterns (``directory``: a folder laid
+    out like caseminer/patterns/patient; default the packaged one)."""
+    path = Path(directory) / "patient.json" if directory else PATTERNS
+    data = json.loads(path.read_text(encoding="utf-8"))
     unit_of = {alias: unit for unit, aliases in data["units"].items() for alias in aliases}
     unit_of.update(data["short_unit_aliases"])
     numbers = data["number_words"]
@@ -106,10 +112,10 @@ def parse_number(text: str, numbers: dict[str, int]) -> float | None:
 def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
     """Every age construction in ``text`` (overlaps resolved: first pattern, then longest)."""
     found: list[AgeMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = Coverage(size=len(text))  # not a list scan: long texts have many number phrases
     for rule, weak, pattern in vocab.patterns:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             groups = m.groupdict()
             if groups.get("word"):  # "a newborn": an age word with a fixed value
@@ -123,7 +129,7 @@ def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
             # the evidence is the age itself: "newborn", not "a newborn"
             start, end = (m.start("word"), m.end("word")) if groups.get("word") else m.span()
             found.append(AgeMention(value, unit, start, end, rule, weak))
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
     return sorted(found, key=lambda a: a.start)
 
 
@@ -258,10 +264,21 @@ def find_patient(doc: Doc, vocab: Vocabulary) -> dict[str, Any]:
 class PatientFinder:
     """Writes ``doc._.patient``."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, patterns_dir: str | None = None) -> None:
         register_extensions()
         self.name = name
-        self.vocab = load_vocabulary()
+        self.patterns_dir = str(patterns_dir or PATTERNS.parent)
+        self.vocab = load_vocabulary(patterns_dir)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "PatientFinder":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote."""
+        self.patterns_dir = str(path)
+        self.vocab = load_vocabulary(self.patterns_dir)
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         try:
@@ -272,7 +289,8 @@ class PatientFinder:
         return doc
 
 
-@Language.factory("caseminer_patient", default_config={})
-def make_patient(nlp: Language, name: str) -> PatientFinder:
-    """Factory for ``nlp.add_pipe("caseminer_patient")``."""
-    return PatientFinder(nlp, name)
+@Language.factory("caseminer_patient", default_config={"patterns_dir": None})
+def make_patient(nlp: Language, name: str, patterns_dir: str | None) -> PatientFinder:
+    """Factory for ``nlp.add_pipe("caseminer_patient")``; ``patterns_dir`` overrides the
+    packaged patient vocabulary."""
+    return PatientFinder(nlp, name, patterns_dir)

@@ -14,13 +14,16 @@ Header titles live in ``caseminer/patterns/sections/headers.jsonl``; caption and
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
@@ -73,13 +76,15 @@ class Catalogue:
     settings: dict[str, Any]
 
 
-@lru_cache(maxsize=1)
-def load_catalogue() -> Catalogue:
-    """Read the header vocabulary and block settings once."""
+@lru_cache(maxsize=4)
+def load_catalogue(directory: str | None = None) -> Catalogue:
+    """Read the header vocabulary and block settings once (``directory``: a folder laid out
+    like caseminer/patterns/sections; default the packaged one)."""
+    base = Path(directory) if directory else PATTERNS_DIR
     kinds: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     alternatives: list[str] = []
-    with open(PATTERNS_DIR / "headers.jsonl", encoding="utf-8") as fh:
+    with open(base / "headers.jsonl", encoding="utf-8") as fh:
         for raw in fh:
             if not raw.strip():
                 continue
@@ -92,7 +97,7 @@ def load_catalogue() -> Catalogue:
                 alternatives.append(pattern)
     alternatives.sort(key=len, reverse=True)
     group = "|".join(alternatives)
-    settings = json.loads((PATTERNS_DIR / "blocks.json").read_text(encoding="utf-8"))
+    settings = json.loads((base / "blocks.json").read_text(encoding="utf-8"))
     return Catalogue(
         own_line=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE),
         inline=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*:\s*\S", re.IGNORECASE),
@@ -318,10 +323,21 @@ def find_sections(text: str, catalogue: Catalogue | None = None) -> list[dict[st
 class SectionDetector:
     """Writes ``doc._.sections`` from the line structure of ``doc.text``."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, patterns_dir: str | None = None) -> None:
         register_extensions()
         self.name = name
-        self.catalogue = load_catalogue()
+        self.patterns_dir = str(patterns_dir or PATTERNS_DIR)
+        self.catalogue = load_catalogue(patterns_dir)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "SectionDetector":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote."""
+        self.patterns_dir = str(path)
+        self.catalogue = load_catalogue(self.patterns_dir)
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         try:
@@ -334,7 +350,8 @@ class SectionDetector:
         return doc
 
 
-@Language.factory("caseminer_sections", default_config={})
-def make_sections(nlp: Language, name: str) -> SectionDetector:
-    """Factory for ``nlp.add_pipe("caseminer_sections")``."""
-    return SectionDetector(nlp, name)
+@Language.factory("caseminer_sections", default_config={"patterns_dir": None})
+def make_sections(nlp: Language, name: str, patterns_dir: str | None) -> SectionDetector:
+    """Factory for ``nlp.add_pipe("caseminer_sections")``; ``patterns_dir`` overrides the
+    packaged header vocabulary."""
+    return SectionDetector(nlp, name, patterns_dir)

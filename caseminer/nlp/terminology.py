@@ -17,12 +17,15 @@ Matching (``match``) is separate from writing (``set_annotations``).
 """
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
     add_item,
@@ -102,6 +105,11 @@ class DocMatches:
     # (start_char, end_char) of every short-form use whose long form is coded
     short_spans: list[tuple[int, int, str]] = field(default_factory=list)
 
+    @cached_property
+    def term_starts(self) -> list[int]:
+        """start_char of each term, in text order as the scan returns them (for bisecting)."""
+        return [m.start_char for m in self.terms]
+
 
 class TerminologyLinker:
     """Codes DIAGNOSIS items and adds vocabulary diagnoses; see the module docstring."""
@@ -166,11 +174,9 @@ class TerminologyLinker:
             steps.append((found.short_forms[text], False))
         for mention in (text, str(get_attrs(span).get("normalized") or "")):
             steps.append(self.index.lookup_entries(mention))
-        inner = [
-            m
-            for m in found.terms
-            if span.start_char <= m.start_char and m.end_char <= span.end_char
-        ]
+        lo = bisect_left(found.term_starts, span.start_char)  # a scan is quadratic in length
+        hi = bisect_left(found.term_starts, span.end_char)
+        inner = [m for m in found.terms[lo:hi] if m.end_char <= span.end_char]
         if inner:
             best = max(inner, key=lambda m: (m.last - m.first, m.end_char))
             steps.append((best.entries, True))
@@ -183,8 +189,8 @@ class TerminologyLinker:
         return codes
 
     def add_items(self, doc: Doc, found: DocMatches) -> None:
-        taken = [(s.start_char, s.end_char) for s in items(doc)]
         text = doc_text(doc)  # not doc.text: spaCy rebuilds that string on every access
+        taken = Coverage(((s.start_char, s.end_char) for s in items(doc)), len(text))
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
         for m in found.terms:
             surface = text[m.start_char : m.end_char]
@@ -197,7 +203,7 @@ class TerminologyLinker:
         for start, end, text in found.short_spans:
             candidates.append((start, end, found.short_forms[text], False))
         for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
-            if any(start < e and s < end for s, e in taken):
+            if taken.overlaps(start, end):
                 continue
             if section_kind_at(doc, start) in self.skip_sections:
                 continue
@@ -215,7 +221,7 @@ class TerminologyLinker:
                     "rule": f"terminology.{codes[0]['system'].lower() if codes else 'vocab'}",
                 },
             )
-            taken.append((span.start_char, span.end_char))
+            taken.add(span.start_char, span.end_char)
 
     def keep_new(self, surface: str, entries: list[list[Any]], long_form: str = "") -> bool:
         """Precision filters for a vocabulary match that no other extractor claimed (for a short

@@ -21,7 +21,7 @@ def load_speed():
 def test_rates_count_documents_and_utf8_megabytes():
     speed = load_speed()
     r = speed.rates(2.0, ["é" * 500_000, "a" * 1_000_000])  # 2 MB of UTF-8
-    assert r == {"seconds": 2.0, "docs_per_s": 1.0, "mb_per_s": 1.0}
+    assert r == {"cpu_s": 2.0, "docs_per_s": 1.0, "mb_per_s": 1.0}
 
 
 def test_markdown_table_flags_targets_and_failures():
@@ -29,20 +29,28 @@ def test_markdown_table_flags_targets_and_failures():
     res = {
         "n_docs": 2,
         "n_chars": 10,
-        "floor": {"seconds": 1.0, "docs_per_s": 100.0, "mb_per_s": 1.0},
-        "caseminer": {"seconds": 4.0, "docs_per_s": 25.0, "mb_per_s": 0.25, "load_s": 1.0},
-        "caseminer_n2": {"error": "RuntimeError: no fork"},
-        "ratio_to_floor": 0.25,
+        "floor": {"cpu_s": 1.0, "docs_per_s": 100.0, "mb_per_s": 1.0},
+        "caseminer": {"cpu_s": 5.0, "docs_per_s": 20.0, "mb_per_s": 0.2},
+        "n_process_2": {"error": "RuntimeError: no fork"},
+        "ratio_to_floor": 0.2,
         "peak_rss_mb": 250.0,
-        "cold_start": {"total_s": 1.5, "process_wall_s": 1.7},
-        "machine": {"cpu": "test cpu", "cores": 2, "python": "3.11"},
+        "cold_start": {"caseminer_cpu_s": 1.5, "spacy_cpu_s": 1.0, "ratio": 1.5},
+        "sweep": {
+            "100000": {"chars": 100000, "cpu_s": 1.0, "cpu_s_per_100k": 1.0},
+            "600000": {"chars": 600000, "cpu_s": 9.6, "cpu_s_per_100k": 1.6},
+            "longest_vs_100k": 1.6,
+        },
+        "profile": {"labs": 3.0, "tokenizer": 1.0},
+        "machine": {"cpu": "test cpu", "cores": 2, "python": "3.11", "load_average": 0.5},
     }
     md = speed.to_markdown(res)
-    assert "| throughput / floor | 0.250 | >= 0.5 | NO |" in md
-    assert "| < 2.0 s | yes |" in md
-    assert "| peak RSS after caseminer run | 250 MB | < 600 MB | yes |" in md
+    assert "| throughput / floor (CPU) | 0.200 | >= 0.25 (goal 0.5) | NO |" in md
+    assert "= 1.50x spaCy's 1.00 s | <= 1.8x | yes |" in md
+    assert "| CPU per 100k chars, 600k vs 100k | 1.60x | <= 1.5x | NO |" in md
+    assert "| peak RSS | 250 MB | < 600 MB | yes |" in md
     assert "RuntimeError: no fork" in md
-    assert "| caseminer.extract_many + JSON | 25.0 | 0.250 | 4.00 |" in md
+    assert "| caseminer.extract_many + JSON | 5.00 | 20.0 | 0.200 | 0.200 |" in md
+    assert "| labs | 3.000 | 75.0% |" in md
 
 
 def test_texts_skip_missing_sources():

@@ -12,11 +12,19 @@ Running on a real cluster:
     dask worker tcp://HOST:8786 --nthreads 1 --memory-limit 4GB   # on each worker machine
     caseminer extract s3://bucket/pdfs -o s3://bucket/out --engine dask --scheduler tcp://HOST:8786
 
+Tasks are chunks of about ``chunk_size`` files (10 by default, fewer when there are few files, so
+every worker still gets several): dask's own cost per task (a few ms in the client, scheduler and
+worker) is then paid once per chunk, which is what keeps a LocalCluster close to the local engine
+on a small machine. Records stay per file: a chunk returns one record per file, each with its own
+timing and error.
+
 Isolation differs from the local engine: dask cannot kill one running task, so the memory ceiling
-is the worker's memory limit (the nanny restarts a worker past it and the file becomes an error
-record, stage "crash", once dask gives up on it) and the timeout is checked from the client:
-a file still unfinished `timeout_s` after it started is recorded as a timeout and its future
-cancelled (the worker thread finishes it in the background).
+is the worker's memory limit (the nanny restarts a worker past it and the chunk's files become
+error records, stage "crash", once dask gives up on it). Timeouts are per file: inside a chunk, a
+file that took longer than `timeout_s` is recorded as a timeout; from the client, a chunk still
+unfinished `timeout_s` per file after it started is cancelled and its files are sent again one by
+one, so the file that hangs is the one recorded as a timeout (the worker thread finishes the
+abandoned work in the background).
 """
 
 from __future__ import annotations
@@ -27,9 +35,59 @@ from collections.abc import Iterable, Iterator
 
 from caseminer.batch.worker import Task, failure, run_task, warm_up
 
+CHUNK_SIZE = 10
+# chunks per worker at least, so the last chunks do not leave workers idle
+CHUNKS_PER_WORKER = 4
+
+
+def timeout_record(task: Task, timeout_s: float | None, seconds: float | None = None) -> dict:
+    """The record of a file that passed its time limit."""
+    limit = timeout_s or 0.0
+    return failure(
+        task, "timeout", f"timed out after {limit:g} s (limit per file)", seconds or limit
+    )
+
+
+def run_chunk(tasks: list[Task], timeout_s: float | None = None) -> list[dict]:
+    """Run ``run_task`` on each file of a chunk, in order: one record per file (never raises).
+
+    A file that took longer than ``timeout_s`` becomes a timeout record, as in the local engine
+    (which would have killed it), even though its JSON got written.
+    """
+    records = []
+    for task in tasks:
+        t0 = time.perf_counter()
+        record = run_task(task)
+        took = time.perf_counter() - t0
+        if timeout_s and took > timeout_s:
+            record = timeout_record(task, timeout_s, took)
+        records.append(record)
+    return records
+
+
+def chunked(tasks: list[Task], workers: int, size: int = CHUNK_SIZE) -> list[list[Task]]:
+    """Consecutive chunks of at most ``size`` tasks, smaller when there are too few tasks to give
+    every worker ``CHUNKS_PER_WORKER`` chunks."""
+    size = max(1, min(size, -(-len(tasks) // (workers * CHUNKS_PER_WORKER))))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
+# dask settings for the LocalCluster this engine starts. Why: dask's bookkeeping runs in every
+# process many times a second (the statistical profiler every 10 ms, the event-loop tick monitor
+# every 20 ms, the memory monitor every 100 ms, work stealing); on a 2-core machine that is CPU
+# taken from the workers. Chunks of equal-sized work need none of it at that rate. The memory
+# limit still holds (checked every second).
+QUIET_LOCAL_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
 
 class DaskEngine:
-    """Run tasks on a dask.distributed cluster; yields one record per task as they finish."""
+    """Run tasks on a dask.distributed cluster; yields one record per task as chunks finish."""
 
     name = "dask"
 
@@ -40,11 +98,13 @@ class DaskEngine:
         workers: int = 2,
         timeout_s: float | None = 300.0,
         max_memory_mb: int | None = 4096,
+        chunk_size: int = CHUNK_SIZE,
     ) -> None:
         self.scheduler = scheduler
         self.workers = max(1, workers)
         self.timeout_s = timeout_s
         self.max_memory_mb = max_memory_mb
+        self.chunk_size = max(1, chunk_size)
 
     def _client(self):
         try:
@@ -55,78 +115,92 @@ class DaskEngine:
             ) from None
         if self.scheduler:
             return Client(self.scheduler), None
-        cluster = LocalCluster(
-            n_workers=self.workers,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit=f"{self.max_memory_mb}MB" if self.max_memory_mb else "auto",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
-        return Client(cluster), cluster
+        import dask
+
+        # read when the scheduler and workers start, so it holds for this cluster only
+        with dask.config.set(QUIET_LOCAL_CLUSTER):
+            cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                memory_limit=f"{self.max_memory_mb}MB" if self.max_memory_mb else "auto",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            return Client(cluster), cluster
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict]:
         from dask.distributed import as_completed
 
         tasks = list(tasks)
+        if not tasks:
+            return
         client, cluster = self._client()
         try:
             client.run(warm_up)
-            futures = client.map(run_task, tasks, pure=False)
-            by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
-            remaining = set(futures)
+            chunks: dict[str, list[Task]] = {}
+            futures: dict[str, object] = {}
+            finished = as_completed()
+
+            def submit(chunk: list[Task]) -> None:
+                future = client.submit(run_chunk, chunk, self.timeout_s, pure=False)
+                chunks[future.key] = chunk
+                futures[future.key] = future
+                finished.add(future)
+
+            for chunk in chunked(tasks, self.workers, self.chunk_size):
+                submit(chunk)
             started: dict[str, float] = {}
-            # as_completed is event-driven: polling wait() over every pending future burns the
-            # client's CPU, which the workers need on a small machine
-            finished = as_completed(futures)
             last_check = time.monotonic()
-            while remaining:
+            while chunks:
+                # as_completed is event-driven: polling wait() over every pending future burns
+                # the client's CPU, which the workers need on a small machine
                 if finished.has_ready():
                     for future in finished.next_batch(block=False):
-                        if future in remaining:  # a timed-out one was already reported
-                            remaining.discard(future)
-                            yield self._record(future, by_key[future.key])
+                        chunk = chunks.pop(future.key, None)
+                        futures.pop(future.key, None)
+                        if chunk is not None:  # None: an overdue one, already handled
+                            yield from self._records(future, chunk)
                 else:
                     time.sleep(0.02)
-                # the timeout check asks the scheduler (a round trip): at most once a second
                 now = time.monotonic()
-                if now - last_check < 1.0:
+                if now - last_check < 1.0:  # the timeout check asks the scheduler: once a second
                     continue
                 last_check = now
-                for future in self._overdue(client, remaining, started):
-                    remaining.discard(future)
-                    future.cancel()
-                    yield failure(
-                        by_key[future.key],
-                        "timeout",
-                        f"timed out after {self.timeout_s:g} s (limit per file)",
-                        self.timeout_s or 0.0,
-                    )
+                for key in self._overdue(client, chunks, started):
+                    chunk = chunks.pop(key)
+                    futures.pop(key).cancel()
+                    if len(chunk) == 1:
+                        yield timeout_record(chunk[0], self.timeout_s)
+                    else:  # which file hangs? each again alone, with its own limit
+                        for task in chunk:
+                            submit([task])
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
-    def _record(self, future, task: Task) -> dict:
+    def _records(self, future, chunk: list[Task]) -> list[dict]:
         if future.status == "cancelled":
-            return failure(
-                task, "timeout", f"timed out after {self.timeout_s:g} s (limit per file)"
-            )
+            return [timeout_record(task, self.timeout_s) for task in chunk]
         try:
             return future.result()
         except Exception as exc:  # noqa: BLE001 - a killed worker or a lost task
-            return failure(task, "crash", f"{type(exc).__name__}: {exc}")
+            return [failure(task, "crash", f"{type(exc).__name__}: {exc}") for task in chunk]
 
-    def _overdue(self, client, remaining: set, started: dict[str, float]) -> list:
-        """Futures processing on a worker for longer than timeout_s (clock starts when seen)."""
-        if not self.timeout_s or not remaining:
+    def _overdue(
+        self, client, chunks: dict[str, list[Task]], started: dict[str, float]
+    ) -> list[str]:
+        """Keys of chunks processing on a worker for longer than timeout_s per file (the clock
+        starts when the chunk is first seen processing)."""
+        if not self.timeout_s or not chunks:
             return []
         now = time.monotonic()
         running = {k for keys in client.processing().values() for k in keys}
         overdue = []
-        for future in remaining:
-            if future.key in running:
-                started.setdefault(future.key, now)
-                if now - started[future.key] > self.timeout_s:
-                    overdue.append(future)
+        for key, chunk in chunks.items():
+            if key in running:
+                started.setdefault(key, now)
+                if now - started[key] > self.timeout_s * len(chunk):
+                    overdue.append(key)
         return overdue

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
 from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
 from caseminer.nlp.clinical.vocab import PATTERN_DIR, load_vocab
+from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
     IMAGING,
     LAB,
@@ -81,8 +82,9 @@ class ClinicalExtractor:
             return cands
         taken = [(s.start, s.end) for s in items(doc, IMAGING)]
         taken += [(s.start, s.end) for s in items(doc, LAB)]
-        cands = [c for c in cands if not any(c.start < e and s < c.end for s, e in taken)]
-        tested = lab_analyte_spans(doc)
+        cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
+        cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
+        tested = Coverage(lab_analyte_spans(doc))
         return [c for c in cands if not self.matcher.is_valued_test(doc, c, tested)]
 
     def set_annotations(self, doc: Doc, cands: list[Candidate]) -> None:

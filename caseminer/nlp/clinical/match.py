@@ -23,6 +23,8 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical.vocab import ClinicalVocab, Term, is_abbreviation
+from caseminer.nlp.coverage import Coverage, RangeIndex
+from caseminer.nlp.tokenizer import doc_text
 
 # ends the reach of a negated-history cue ("no history of X; she had Y", "no history of X but Y")
 CLAUSE_BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", re.I)
@@ -349,7 +351,7 @@ class ClinicalMatcher:
         if cand.label != DIAGNOSIS or not self.negated_history:
             return False
         sent = doc[cand.start].sent if doc.has_annotation("SENT_START") else doc[:]
-        before = doc.text[sent.start_char : doc[cand.start].idx]
+        before = doc_text(doc)[sent.start_char : doc[cand.start].idx]
         ends = [m.end() for rx in self.negated_history for m in rx.finditer(before)]
         if not ends:
             return False
@@ -369,14 +371,14 @@ class ClinicalMatcher:
             words & self.drug_modifiers
         )
 
-    def is_valued_test(self, doc: Doc, cand: Candidate, tested: list[tuple[int, int]]) -> bool:
+    def is_valued_test(self, doc: Doc, cand: Candidate, tested: Coverage) -> bool:
         """ "ECG was normal", "physical examination was unremarkable": an examination whose result
         the lab extractor reports is that lab's analyte, not a procedure of its own. Procedures that
         take a specimen ("biopsy", "blood cultures", "aspiration") stay procedures."""
         if cand.label != PROCEDURE or cand.category != "diagnostic" or not tested:
             return False
         start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
-        if not any(s < end and start < e for s, e in tested):
+        if not tested.overlaps(start, end):
             return False
         return not any(t.lower_ in self.specimen_words for t in doc[cand.start : cand.end])
 
@@ -481,13 +483,14 @@ class ClinicalMatcher:
         """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)"."""
         pairs: dict[str, Candidate] = {}
         by_char = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]), c) for c in found]
+        index = RangeIndex([(s, e) for s, e, _ in by_char])
         for short in _doc_abbreviations(doc):
             long_form = getattr(short._, "long_form", None)
             if long_form is None:
                 continue
-            for s, e, cand in by_char:
-                if s < long_form.end_char and long_form.start_char < e:
-                    pairs.setdefault(short.text, cand)
+            k = index.first_overlapping(long_form.start_char, long_form.end_char)  # not a scan
+            if k is not None:
+                pairs.setdefault(short.text, by_char[k][2])
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
                 pairs.setdefault(doc[cand.end - 1].text, cand)

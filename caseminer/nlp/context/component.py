@@ -37,6 +37,7 @@ from caseminer.nlp.extensions import (
     PROCEDURE,
     SPAN_GROUP,
     get_attrs,
+    install_serialisers,
     record_failure,
     register_extensions,
     set_attrs,
@@ -176,6 +177,8 @@ class AssertionContext:
         from caseminer.nlp.context.matcher import FamilyMatcher
         from caseminer.nlp.context.rules import literalize
         from caseminer.nlp.context.scope import ClauseScope
+
+        install_serialisers()  # now that medspaCy is imported: Docs must stay serialisable
 
         self.name = name
         self.sentence_starts = sentence_starts

@@ -21,7 +21,7 @@ stands between. A Doc without sentence boundaries is read as one sentence.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -93,8 +93,8 @@ def limit_scope(
         # a cut medspaCy's test misses: only when an item lies between the cue and the
         # terminating cue ("without vasculitis confirming SS"); with none, the terminating
         # phrase describes the negated word ("no history suggesting lupus", "neither showed")
-        if target_starts is not None and not any(
-            self._end <= t < other.modifier_span[0] for t in target_starts
+        if target_starts is not None and not _any_between(
+            target_starts, self._end, other.modifier_span[0]
         ):
             return False
     if self.direction.upper() == "TERMINATE":
@@ -116,6 +116,12 @@ def limit_scope(
     if direction in ("backward", "bidirectional") and other < self:
         self._scope_start = max(self._scope_start, other.modifier_span[1])
     return orig_scope != self.scope_span
+
+
+def _any_between(sorted_starts: list[int], low: int, high: int) -> bool:
+    """Some start ``t`` with ``low <= t < high`` (a bisect: a scan is quadratic in length)."""
+    i = bisect_left(sorted_starts, low)
+    return i < len(sorted_starts) and sorted_starts[i] < high
 
 
 class SentenceContext:
@@ -192,6 +198,7 @@ class SentenceContext:
             group_of.append(-1 if wild else s)
 
         anchors = {i for t in targets if t.label_ == PROCEDURE_LABEL for i in range(t.start, t.end)}
+        target_starts = sorted(t.start for t in targets)  # bisected by _any_between
         by_sent: dict[int, list[int]] = defaultdict(list)
         wild_ids = [i for i, g in enumerate(group_of) if g == -1]
         for i, g in enumerate(group_of):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from caseminer.nlp.imaging.vocab import StudyMatch, Vocabulary, matched_values
+from caseminer.nlp.imaging.vocab import Gate, StudyMatch, Vocabulary, applicable, matched_values
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -25,20 +25,6 @@ _PRE_STOP = re.compile(
 _SITE_LEAD = re.compile(
     r"\s*(?:scans?|scanning|images?|imaging|examination|study)?\s*(?:of|on|in)\b", re.IGNORECASE
 )
-_LEVELS = {
-    "low": "low",
-    "hypo": "low",
-    "decreased": "low",
-    "reduced": "low",
-    "dark": "low",
-    "high": "high",
-    "hyper": "high",
-    "increased": "high",
-    "bright": "high",
-    "iso": "iso",
-    "intermediate": "intermediate",
-}
-_HETERO = {"heterogene": "heterogeneous", "homogene": "homogeneous", "inhomogene": "heterogeneous"}
 _TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*$", re.IGNORECASE)
 
 
@@ -110,16 +96,16 @@ def accept(text: str, m: StudyMatch, vocab: Vocabulary, defs: dict[str, set[str]
         if "other" in kinds and "imaging" not in kinds:
             return has_imaging_context(text, m, vocab)
     gate = m.rule.gate
-    if gate == "generic":
+    if gate is Gate.GENERIC:
         return not (
             vocab.cues["generic_exclude_after"].search(text[m.end : m.end + 30])
             or vocab.cues["generic_exclude_before"].search(before)
         )
-    if gate == "guidance" and vocab.cues["guidance_before"].search(before):
+    if gate is Gate.GUIDANCE and vocab.cues["guidance_before"].search(before):
         return False
-    if gate == "context":
+    if gate is Gate.CONTEXT:
         return "imaging" in defs.get(surface, set()) or has_imaging_context(text, m, vocab)
-    if gate == "echo":
+    if gate is Gate.ECHO:
         if vocab.cues["echo_exclude_before"].search(text[max(0, m.start - 12) : m.start]):
             return False
         if surface.islower():
@@ -182,12 +168,13 @@ def drop_umbrella_terms(
     imaging", "Cross-sectional imaging revealed a mass") reports a study of unnamed modality and
     keeps it.
     """
-    if all(m.rule.gate == "generic" for m in mentions):
+    if all(m.rule.gate is Gate.GENERIC for m in mentions):
         return mentions
     return [
         m
         for m in mentions
-        if m.rule.gate != "generic" or vocab.cues["umbrella_keep"].match(text[m.end : m.end + 20])
+        if m.rule.gate is not Gate.GENERIC
+        or vocab.cues["umbrella_keep"].match(text[m.end : m.end + 20])
     ]
 
 
@@ -319,12 +306,12 @@ def descriptors(finding: str, vocab: Vocabulary) -> list[str]:
     "calcification", "enhancement", "mass", "size 3.2 x 2.1 cm", ..."""
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    for rule in vocab.descriptors:  # file order: specific rules first, they claim their words
+    for rule in applicable(vocab.descriptors, finding):  # file order: specific rules first
         for m in rule.regex.finditer(finding):
             if any(m.start() < e and m.end() > s for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
-            found.extend((m.start(), d) for d in _describe(rule, m))
+            found.extend((m.start(), d) for d in _describe(rule, m, vocab))
     out: list[str] = []
     for _, d in sorted(found, key=lambda x: x[0]):
         if d and d not in out:
@@ -332,16 +319,17 @@ def descriptors(finding: str, vocab: Vocabulary) -> list[str]:
     return out
 
 
-def _describe(rule, m: re.Match[str]) -> list[str]:
+def _describe(rule, m: re.Match[str], vocab: Vocabulary) -> list[str]:
     groups = m.groupdict()
+    levels = vocab.levels
     if rule.kind == "signal":
-        level = _LEVELS.get(groups["level"].lower(), groups["level"].lower())
+        level = levels.get(groups["level"].lower(), groups["level"].lower())
         return [f"{level} {groups['seq']} signal"]
     if rule.kind == "signal_plain":
         raw = (groups.get("level") or groups.get("level2") or "").lower()
-        return [f"{_LEVELS.get(raw, raw)} signal"]
+        return [f"{levels.get(raw, raw)} signal"]
     if rule.kind == "heterogeneity":
-        word = _HETERO.get(groups["level"].lower(), groups["level"].lower())
+        word = vocab.heterogeneity.get(groups["level"].lower(), groups["level"].lower())
         seq = groups.get("seq")
         return [word, f"{word} {seq} signal"] if seq else [word]
     if rule.kind == "measure":

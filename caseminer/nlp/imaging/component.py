@@ -14,11 +14,14 @@ word "scan"; the site and everything else go into the attrs.
 # runtime to validate its config.
 import bisect
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_kind_at
 from caseminer.nlp.imaging.attrs import (
     abbreviation_definitions,
@@ -29,7 +32,14 @@ from caseminer.nlp.imaging.attrs import (
     merge_modes,
     split_hybrids,
 )
-from caseminer.nlp.imaging.vocab import StudyMatch, Vocabulary, find_modality_terms, load_vocabulary
+from caseminer.nlp.imaging.vocab import (
+    PATTERNS_DIR,
+    Gate,
+    StudyMatch,
+    Vocabulary,
+    find_modality_terms,
+    load_vocabulary,
+)
 from caseminer.nlp.tokenizer import doc_text
 
 _FALLBACK_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n")
@@ -39,8 +49,8 @@ _FALLBACK_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n")
     "caseminer_imaging",
     default_config={
         "patterns_dir": None,
-        "skip_section_kinds": ["keywords", "references"],
-        "generic_skip_section_kinds": [
+        "skip_sections": ["keywords", "references"],
+        "generic_skip_sections": [
             "introduction",
             "discussion",
             "conclusion",
@@ -52,19 +62,22 @@ def make_imaging(
     nlp: Language,
     name: str,
     patterns_dir: str | None,
-    skip_section_kinds: list[str],
-    generic_skip_section_kinds: list[str],
+    skip_sections: list[str],
+    generic_skip_sections: list[str],
 ) -> "ImagingExtractor":
     """Factory: ``nlp.add_pipe("caseminer_imaging")``. ``patterns_dir`` overrides the packaged
-    vocabularies; mentions in ``skip_section_kinds`` (keyword lists, references) are not studies;
-    the generic word "imaging" in ``generic_skip_section_kinds`` is literature talk ("multimodal
-    imaging is recommended"), not a study of this patient."""
+    vocabularies (a folder laid out like caseminer/patterns/imaging); mentions in the section
+    kinds ``skip_sections`` (keyword lists, references) are not studies; a generic study word
+    (gate "generic", e.g. "imaging") in ``generic_skip_sections`` is literature talk ("multimodal
+    imaging is recommended"), not a study of this patient. Section kinds are those of
+    caseminer_sections."""
     register_extensions()
     return ImagingExtractor(
         name=name,
         vocab=load_vocabulary(patterns_dir),
-        skip_section_kinds=skip_section_kinds,
-        generic_skip_section_kinds=generic_skip_section_kinds,
+        skip_sections=skip_sections,
+        generic_skip_sections=generic_skip_sections,
+        patterns_dir=patterns_dir,
     )
 
 
@@ -75,17 +88,29 @@ class ImagingExtractor:
         self,
         name: str,
         vocab: Vocabulary,
-        skip_section_kinds: list[str] | None = None,
-        generic_skip_section_kinds: list[str] | None = None,
+        skip_sections: list[str] | None = None,
+        generic_skip_sections: list[str] | None = None,
+        patterns_dir: str | None = None,
     ) -> None:
         self.name = name
         self.vocab = vocab
-        self.skip_section_kinds = set(skip_section_kinds or ())
-        self.generic_skip_section_kinds = set(generic_skip_section_kinds or ())
+        self.patterns_dir = str(patterns_dir or PATTERNS_DIR)
+        self.skip_sections = set(skip_sections or ())
+        self.generic_skip_sections = set(generic_skip_sections or ())
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
         return doc
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> "ImagingExtractor":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote."""
+        self.patterns_dir = str(path)
+        self.vocab = load_vocabulary(self.patterns_dir)
+        return self
 
     def match(self, doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
         """(start_char, end_char, attrs) of every study mention, in text order."""
@@ -146,9 +171,9 @@ class ImagingExtractor:
             add_item(doc, Span(doc, span.start, span.end, label=IMAGING), attrs)
 
     def _skipped(self, doc: Doc, m: StudyMatch) -> bool:
-        kinds = set(self.skip_section_kinds)
-        if m.rule.gate == "generic":
-            kinds |= self.generic_skip_section_kinds
+        kinds = set(self.skip_sections)
+        if m.rule.gate is Gate.GENERIC:
+            kinds |= self.generic_skip_sections
         return bool(kinds) and section_kind_at(doc, m.start) in kinds
 
 

@@ -15,10 +15,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+from caseminer.nlp.imaging.triggers import (
+    RuleFilter,
+    Triggers,
+    cached_triggers,
+    candidate_starts,
+)
 from caseminer.patterns import concern_dir
 
 PATTERNS_DIR = concern_dir("imaging")
@@ -29,23 +36,59 @@ _RIGHT = r"(?![A-Za-z0-9])"
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
+class Gate(str, Enum):
+    """The extra test a modality term must pass before it counts as a study (``"gate"`` in
+    patterns/imaging/modalities.jsonl; no gate: every match counts). Applied by
+    ``caseminer.nlp.imaging.attrs.accept``; the cue regexes named here are in cues.json.
+    """
+
+    # A generic study word ("imaging", "scan"): not when it describes literature or a technique
+    # (generic_exclude_after / generic_exclude_before), not in the sections the component's
+    # ``generic_skip_sections`` names, and dropped beside a specific study it only sums up.
+    GENERIC = "generic"
+    # A modality that also guides procedures ("fluoroscopy"): not after "under", "using", "via"
+    # (guidance_before).
+    GUIDANCE = "guidance"
+    # An ambiguous short form ("US", "OCT"): only when the text defines it as imaging, or imaging
+    # words stand around it (gate_context_before / gate_context_after, a body site before it).
+    CONTEXT = "context"
+    # "echo": not in "spin echo" and such (echo_exclude_before); lower case needs imaging context.
+    ECHO = "echo"
+
+
+class _LazyRegex:
+    """``regex`` compiled on first use from ``pattern`` and ``flags``. Why: most rules never
+    match a given document, and the trigger words (triggers.py) say which can, so a fresh
+    process compiles only the rules its documents need (compiling all costs more than the first
+    document)."""
+
+    pattern: str
+    flags: int
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+
 @dataclass(frozen=True)
-class ModalityRule:
+class ModalityRule(_LazyRegex):
     """One modality pattern: a regex, the modality it names, and an optional context gate."""
 
     id: str
     modality: str
-    regex: re.Pattern[str]
-    gate: str | None
+    pattern: str
+    flags: int
+    gate: Gate | None
     is_abbreviation: bool
 
 
 @dataclass(frozen=True)
-class TermRule:
+class TermRule(_LazyRegex):
     """A named pattern for an attribute (body site, plane, sequence, contrast, descriptor)."""
 
     value: object
-    regex: re.Pattern[str]
+    pattern: str
+    flags: int
     kind: str = ""
 
 
@@ -61,7 +104,11 @@ class Vocabulary:
     descriptors: tuple[TermRule, ...]
     cues: dict[str, re.Pattern[str]]
     laterality: tuple[TermRule, ...]
-    scanner: re.Pattern[str] | None = None
+    # first words of the modality rules (triggers.py): where each rule can start
+    triggers: Triggers | None = None
+    # signal.json: level words ("hypo" -> "low") and heterogeneity stems, for descriptors
+    levels: dict[str, str] = field(default_factory=dict)
+    heterogeneity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,36 +129,27 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _compile(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(f"{_LEFT}(?:{pattern}){_RIGHT}", flags)
-
-
-def _scanner(rows: list[dict]) -> re.Pattern[str]:
-    """One regex that stops at every position where some modality pattern matches.
-
-    Why: 51 separate case-insensitive scans over each text cost more than the rest of the imaging
-    component together. This zero-width lookahead alternation finds, in one pass, every position
-    where at least one rule could match; the rules themselves are then only tried there, which
-    gives exactly the matches of running each rule's ``finditer`` on its own. Named groups are
-    dropped here (several rules name a group ``mention``); the per-rule regexes keep them.
-    """
-    alts = []
-    for row in rows:
-        body = _NAMED_GROUP.sub("(?:", row["pattern"])
-        alts.append(f"(?:{body})" if row.get("case_sensitive", False) else f"(?i:{body})")
-    return re.compile(f"{_LEFT}(?=(?:{'|'.join(alts)}){_RIGHT})")
+def _wrapped(pattern: str, case_sensitive: bool) -> dict[str, object]:
+    """A rule's ``pattern`` and ``flags``: word-bounded, case-insensitive unless said."""
+    return {
+        "pattern": f"{_LEFT}(?:{pattern}){_RIGHT}",
+        "flags": 0 if case_sensitive else re.IGNORECASE,
+    }
 
 
 def _terms(path: Path, key: str, case_sensitive: bool = False) -> tuple[TermRule, ...]:
     return tuple(
         TermRule(
             value=row.get(key, row.get("label")),
-            regex=_compile(row["pattern"], row.get("case_sensitive", case_sensitive)),
             kind=row.get("kind", ""),
+            **_wrapped(row["pattern"], row.get("case_sensitive", case_sensitive)),
         )
         for row in _read_jsonl(path)
     )
+
+
+# id(rules tuple) -> (the tuple, its filter); the tuples live in the cached Vocabulary
+_FILTERS: dict[int, tuple[tuple[TermRule, ...], RuleFilter]] = {}
 
 
 @lru_cache(maxsize=4)
@@ -123,29 +161,72 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         ModalityRule(
             id=row["id"],
             modality=row["modality"],
-            regex=_compile(row["pattern"], row.get("case_sensitive", False)),
-            gate=row.get("gate"),
+            gate=_gate(row),
+            **_wrapped(row["pattern"], row.get("case_sensitive", False)),
             is_abbreviation=bool(row.get("case_sensitive", False)),
         )
         for row in rows
     )
     raw_cues = json.loads((base / "cues.json").read_text(encoding="utf-8"))
     laterality = tuple(
-        TermRule(value=side, regex=_compile(pat, False))
+        TermRule(value=side, **_wrapped(pat, False))
         for side, pat in raw_cues.pop("laterality").items()
     )
     cues = {name: re.compile(pat, re.IGNORECASE) for name, pat in raw_cues.items()}
-    return Vocabulary(
-        modalities=modalities,
-        sites=_terms(base / "body_sites.jsonl", "site"),
-        planes=_terms(base / "planes.jsonl", "plane"),
-        sequences=_terms(base / "sequences.jsonl", "sequence", case_sensitive=True),
-        contrast=_terms(base / "contrast.jsonl", "contrast"),
-        descriptors=_terms(base / "descriptors.jsonl", "label"),
-        cues=cues,
-        laterality=laterality,
-        scanner=_scanner(rows),
+    signal = json.loads((base / "signal.json").read_text(encoding="utf-8"))
+    rule_sets = {
+        "modalities": modalities,
+        "sites": _terms(base / "body_sites.jsonl", "site"),
+        "planes": _terms(base / "planes.jsonl", "plane"),
+        "sequences": _terms(base / "sequences.jsonl", "sequence", case_sensitive=True),
+        "contrast": _terms(base / "contrast.jsonl", "contrast"),
+        "descriptors": _terms(base / "descriptors.jsonl", "label"),
+        "laterality": laterality,
+    }
+    triggers = cached_triggers(
+        {name: [(r.pattern, r.flags) for r in rules] for name, rules in rule_sets.items()},
+        sorted(p for p in base.iterdir() if p.is_file()),
     )
+    for name, rules in rule_sets.items():
+        if name != "modalities":
+            _FILTERS[id(rules)] = (rules, RuleFilter([], triggers[name]))
+    return Vocabulary(
+        **rule_sets,
+        cues=cues,
+        triggers=triggers["modalities"],
+        levels=dict(signal["levels"]),
+        heterogeneity=dict(signal["heterogeneity"]),
+    )
+
+
+def _gate(row: dict) -> Gate | None:
+    """The row's gate as a ``Gate`` (a misspelt gate fails the load instead of never firing)."""
+    if row.get("gate") is None:
+        return None
+    try:
+        return Gate(row["gate"])
+    except ValueError:
+        known = [g.value for g in Gate]
+        message = f"modality rule {row['id']}: unknown gate {row['gate']!r}, known {known}"
+        raise ValueError(message) from None
+
+
+def evaluation_terms_pattern(directory: str | None = None) -> re.Pattern[str]:
+    """A regex for "this annotated mention names an imaging study", derived from the imaging
+    patterns, for the evaluator's label map (instead of a term list of its own that drifts from
+    what the extractor knows): every modality pattern of modalities.jsonl (case-sensitive ones
+    stay so: "US", not "us") plus evaluation.json's ``extra_terms``, word-bounded on the left and
+    not followed by a word character or "-" ("CT-guided" is not a study).
+    """
+    base = Path(directory) if directory else PATTERNS_DIR
+    alts = []
+    for row in _read_jsonl(base / "modalities.jsonl"):
+        body = _NAMED_GROUP.sub("(?:", row["pattern"])
+        alts.append(f"(?:{body})" if row.get("case_sensitive", False) else f"(?i:{body})")
+    extra = json.loads((base / "evaluation.json").read_text(encoding="utf-8"))["extra_terms"]
+    literal = sorted({t.lower() for t in extra}, key=len, reverse=True)
+    alts.append("(?i:" + "|".join(re.escape(t) for t in literal) + ")")
+    return re.compile(f"{_LEFT}(?:{'|'.join(alts)})(?![\\w-])")
 
 
 def resolve_overlaps(matches: list[StudyMatch]) -> list[StudyMatch]:
@@ -174,27 +255,35 @@ def find_modality_terms(text: str, vocab: Vocabulary | None = None) -> list[Stud
 
 
 def _rule_matches(text: str, vocab: Vocabulary):
-    """(rule, match) for every rule, exactly as ``rule.regex.finditer(text)`` would give them.
+    """(rule, match) for every rule, exactly as ``rule.regex.finditer(text)`` would give them,
+    ordered by position, then by rule.
 
-    The scanner yields, in order, every position where any rule matches; each rule is tried at
-    those positions from where its previous match ended (finditer's non-overlapping semantics).
+    Each rule is tried only at the word starts whose word it can begin with (its triggers, see
+    caseminer.nlp.imaging.triggers), from where its previous match ended (finditer's
+    non-overlapping semantics); rules without a trigger list run their own ``finditer``.
     """
     rules = vocab.modalities
-    if vocab.scanner is None:
+    triggers = vocab.triggers
+    if triggers is None:
         for rule in rules:
             for m in rule.regex.finditer(text):
                 yield rule, m
         return
+    found: list[tuple[int, int, re.Match[str]]] = []
     resume = [0] * len(rules)
-    for hit in vocab.scanner.finditer(text):
-        pos = hit.start()
-        for k, rule in enumerate(rules):
+    for pos, indices in candidate_starts(text, triggers):
+        for k in indices:
             if pos < resume[k]:
                 continue
-            m = rule.regex.match(text, pos)
+            m = rules[k].regex.match(text, pos)
             if m is not None:
                 resume[k] = m.end() if m.end() > pos else pos + 1
-                yield rule, m
+                found.append((pos, k, m))
+    for k in triggers.fallback:
+        found.extend((m.start(), k, m) for m in rules[k].regex.finditer(text))
+    found.sort(key=lambda f: (f[0], f[1]))
+    for _, k, m in found:
+        yield rules[k], m
 
 
 def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
@@ -210,10 +299,20 @@ def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
+def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
+    """The rules that can match in ``text`` (those with one of their first words in it), in
+    order: trying only these gives the same matches as trying all (see triggers.RuleFilter)."""
+    cached = _FILTERS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        cached = (rules, RuleFilter([(r.pattern, r.flags) for r in rules]))
+        _FILTERS[id(rules)] = cached
+    return [rules[i] for i in cached[1].select(text)]
+
+
 def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
     """Values of the rules that match anywhere in ``text``, in order of first occurrence."""
     hits: list[tuple[int, object]] = []
-    for rule in rules:
+    for rule in applicable(rules, text):
         m = rule.regex.search(text)
         if m:
             hits.append((m.start(), rule.value))
