@@ -24,6 +24,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.extensions import ASSERTION_KEY, ATTRS_KEY
+
 # Where a part may end, best first: after a blank line, a line break, a sentence end, a space.
 _BOUNDARIES = (
     re.compile(r"\n[ \t]*\n\s*"),
@@ -100,13 +102,36 @@ def _combine(values: list[Any]) -> Any:
     return present[0]
 
 
+def _rekey_items(store: dict[str, Any], offset: int, merged: Doc) -> dict[str, Any]:
+    """An item store (``"LABEL start end"`` -> value, see extensions._key) moved by `offset`."""
+    out = {}
+    for key, value in store.items():
+        label, start, end = key.rsplit(" ", 2)
+        out[f"{label} {int(start) + offset} {int(end) + offset}"] = _shift(value, offset, merged)
+    return out
+
+
 def merge_docs(docs: list[Doc], starts: list[int]) -> Doc:
     """One Doc over the parts' texts joined, extension values carried over and shifted."""
+    from caseminer.nlp.abbreviations import ABBREVIATIONS_KEY
+
     merged = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data"])
     doc_level: dict[tuple, list[Any]] = {}
     plain: dict[Any, list[Any]] = {}
+    token_offset = 0
     for doc, offset in zip(docs, starts, strict=True):
+        for name in (ATTRS_KEY, ASSERTION_KEY):  # keyed by character offsets
+            if name in doc.user_data:
+                rekeyed = _rekey_items(doc.user_data[name], offset, merged)
+                merged.user_data.setdefault(name, {}).update(rekeyed)
+        abbreviations = doc.user_data.get(ABBREVIATIONS_KEY) or []  # token offsets
+        merged.user_data.setdefault(ABBREVIATIONS_KEY, []).extend(
+            [i + token_offset for i in row] for row in abbreviations
+        )
+        token_offset += len(doc)
         for key, value in doc.user_data.items():
+            if key in (ATTRS_KEY, ASSERTION_KEY, ABBREVIATIONS_KEY):
+                continue
             if isinstance(key, tuple) and len(key) == 4 and key[0] == "._.":
                 kind, name, start, end = key
                 if start is None and end is None:
