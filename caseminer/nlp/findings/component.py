@@ -20,13 +20,14 @@ Negation and hedging come from caseminer_context like every item's; words that s
 """
 
 from bisect import bisect_right
-from typing import Any, Optional
+from typing import Any
 
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from caseminer.nlp.extensions import (
+    DIAGNOSIS,
     FINDING,
     IMAGING,
     LAB,
@@ -35,6 +36,7 @@ from caseminer.nlp.extensions import (
     items,
     register_extensions,
     section_kind_at,
+    set_attrs,
 )
 from caseminer.nlp.findings.lexicon import Lexicon, load_lexicon
 from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
@@ -51,8 +53,8 @@ from caseminer.terminology.normalize import Word, words
 def make_findings(
     nlp: Language,
     name: str,
-    patterns_dir: Optional[str],
-    cache_path: Optional[str],
+    patterns_dir: str | None,
+    cache_path: str | None,
     max_codes_per_system: int,
 ) -> "FindingsExtractor":
     """Build the component: the terminology index and the findings lexicon load from the disk
@@ -167,8 +169,10 @@ class FindingsExtractor:
                 taken.append((a, b))
         sentences = _SentenceIndex(doc)
         studies = [(sentences.of(s.start_char), s) for s in items(doc, IMAGING)]
+        diagnoses = items(doc, DIAGNOSIS)
         for hit in hits:
             if any(hit.start < b and a < hit.end for a, b in taken):
+                self.code_diagnosis(hit, diagnoses)
                 continue
             if section_kind_at(doc, hit.start) in self.rules.skip_sections:
                 continue
@@ -182,9 +186,30 @@ class FindingsExtractor:
                 before = [st for st in same if st.start_char <= span.start_char] or same
                 study = before[-1]
                 attrs["category"] = "imaging"
-                attrs["study_start_char"], attrs["study_end_char"] = study.start_char, study.end_char
+                attrs["study_start_char"], attrs["study_end_char"] = (
+                    study.start_char,
+                    study.end_char,
+                )
             add_item(doc, span, attrs)
             taken.append((span.start_char, span.end_char))
+
+    def code_diagnosis(self, hit: Hit, diagnoses: list[Span]) -> None:
+        """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal
+        anomalies") gives that diagnosis its HPO code when it has none: the phenotype then
+        reaches the patient's ``phenotype`` even though the item stays a diagnosis."""
+        for span in diagnoses:
+            if not (span.start_char <= hit.start and hit.end == span.end_char):
+                continue
+            attrs = dict(get_attrs(span))
+            have = {c["system"] for c in attrs.get("codes") or []}
+            if "HPO" in have:
+                return
+            extra = [c for c in self.attrs(hit, "")["codes"] if c["system"] in ("HPO", "UMLS")]
+            attrs["codes"] = list(attrs.get("codes") or []) + [
+                c for c in extra if c["system"] not in have
+            ]
+            set_attrs(span, attrs)
+            return
 
     def attrs(self, hit: Hit, sentence: str) -> dict[str, Any]:
         """The FINDING fields: name, codes (HPO first, ICD-10-CM R-codes), category, rule."""

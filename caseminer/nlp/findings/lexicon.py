@@ -59,7 +59,7 @@ class Lexicon:
 
 
 def fingerprint(index: TerminologyIndex, patterns_dir: str | None) -> str:
-    """Hash of what the lexicon is built from: the terminology cache, the pattern files, the code."""
+    """Hash of what the lexicon is built from: terminology cache, pattern files, this code."""
     h = hashlib.sha256()
     h.update(str(index.meta.get("fingerprint", "")).encode())
     h.update(str(index.meta.get("n_terms", "")).encode())
@@ -95,8 +95,21 @@ def site_variant_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict
     forms: dict[str, list[str]] = data["combining_forms"]
     fillers = {"be": data["be"], "adv": data["adv"]}
     out: dict[str, str] = {}
+    organs = {key(o): adjs for o, adjs in data.get("organ_adjectives", {}).items()}
+    # "abnormality of {organ}" -> head "abnormality"
+    of_templates = {
+        key(t.split(" of {organ}")[0]): ws for t, ws in data.get("of_templates", {}).items()
+    }
     for term_key, entries in index.terms.items():
-        if " " in term_key or not eligible(index, entries):
+        if not eligible(index, entries):
+            continue
+        for head, templates in of_templates.items():
+            if term_key.startswith(head + " of ") and term_key[len(head) + 4 :] in organs:
+                adjs = organs[term_key[len(head) + 4 :]]
+                for template in templates:
+                    for adj in adjs:
+                        out.setdefault(key(template.replace("{adj}", adj)), term_key)
+        if " " in term_key:
             continue
         for suffix, templates in data["suffixes"].items():
             if not term_key.endswith(suffix):

@@ -72,8 +72,7 @@ class FindingRules:
         if s > 0 and not ws[s].break_before:
             prev = ws[s - 1].norm
             if prev not in self.blockers and (
-                prev in self.modifiers
-                or (len(prev) >= 4 and prev.endswith(self.modifier_suffixes))
+                prev in self.modifiers or (len(prev) >= 4 and prev.endswith(self.modifier_suffixes))
             ):
                 return ws[s - 1].start
         if e + 1 < len(ws) and not ws[e].break_before and not ws[e + 1].break_before:
