@@ -93,12 +93,15 @@ def build_attrs(reader: AttributeReader, doc: Doc, span: Span, cand: Candidate) 
         )
     rule = f"clinical.{cand.rule}"
     if cand.label != PROCEDURE:
-        return {
+        attrs: dict[str, Any] = {
             "normalized": normalize(span, cand, []),
             "status": "confirmed",
             "codes": codes,
             "rule": rule,
         }
+        if cand.negated_cue:  # read by the assembly: the item is stated absent
+            attrs["_absent"] = cand.negated_cue
+        return attrs
     mods = reader.modifier_list(doc, span)
     return {
         "normalized": normalize(span, cand, mods),

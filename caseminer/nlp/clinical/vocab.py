@@ -9,7 +9,6 @@ without touching Python: ``disorders.jsonl`` and ``procedures.jsonl`` (curated t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +63,12 @@ def _read_terms(path: Path, label: str) -> list[Term]:
     return terms
 
 
-@lru_cache(maxsize=4)
-def load_vocab(pattern_dir: str = str(PATTERN_DIR)) -> ClinicalVocab:
-    """Read every clinical pattern file (cached: the files are immutable at runtime)."""
-    base = Path(pattern_dir)
+def load_vocab(patterns_dir: str | Path | None = None) -> ClinicalVocab:
+    """Read every clinical pattern file of ``patterns_dir`` (default: the packaged folder).
+
+    Called when the component is built, never cached at module level: two components pointed at
+    two folders stay independent, and an edited folder is read by the next pipeline."""
+    base = concern_dir("clinical", patterns_dir)
     terms = _read_terms(base / "disorders.jsonl", "DIAGNOSIS")
     terms += _read_terms(base / "procedures.jsonl", "PROCEDURE")
     morphology = srsly.read_json(base / "morphology.json")
