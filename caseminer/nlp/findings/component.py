@@ -103,10 +103,16 @@ class FindingsExtractor:
             if not any(ws[i].break_before for i in range(s + 1, e))
         ]
         hits: list[Hit] = []
+        seen: set[str] = set()  # heads found so far, for references back ("the mass")
         for k, s, e in _longest_first(raw):
             hit = self.judge(text, ws, k, s, e)
-            if hit is not None:
-                hits.append(hit)
+            if hit is None:
+                continue
+            head = k.rsplit(" ", 1)[-1]
+            if self.rules.refers_back(k, text, hit.start, seen):
+                continue
+            seen.add(head)
+            hits.append(hit)
         hits += self.short_forms(doc, hits)
         return sorted(hits, key=lambda h: h.start)
 
@@ -116,14 +122,16 @@ class FindingsExtractor:
         surface = text[start:end]
         target = self.lex.targets.get(k, k)
         entries = self.index.terms.get(target) or []
+        rule = self.lex.rules.get(k, "hpo")
         if k in self.lex.surfaces:
             if surface != self.lex.surfaces[k]:
                 return None
         else:
             entries = [en for en in entries if len(en) < 3 or en[2] == surface]
-            if not entries or self.rules.rejects_surface(surface, text, start, end):
+            if (not entries and rule != "head") or self.rules.rejects_surface(
+                surface, text, start, end
+            ):
                 return None
-        rule = self.lex.rules.get(k, "hpo")
         if rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries)):
             return None
         if self.rules.is_generic(k):

@@ -142,6 +142,17 @@ def acronym_keys(patterns_dir: str | None, ambiguous: frozenset[str]) -> dict[st
     return out
 
 
+def head_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict[str, str]:
+    """Finding heads (heads.json): key -> the key of the term that codes it, or the head's own
+    key when it has none (an uncoded finding)."""
+    heads: dict[str, str | None] = read_json("findings", "heads.json", patterns_dir)["heads"]
+    out = {}
+    for head, term in heads.items():
+        target = key(term) if term else ""
+        out[key(head)] = target if target in index.terms else key(head)
+    return out
+
+
 def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
     """Build the matcher from the terminology keys and the generated wordings."""
     rules = read_json("findings", "rules.json", patterns_dir)
@@ -161,6 +172,9 @@ def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> L
             if k in keys or target not in index.terms:
                 continue  # a terminology term of its own wins; an unknown target codes nothing
             lex.targets[k], lex.rules[k] = target, rule
+    for k, target in head_keys(index, patterns_dir).items():
+        if k not in keys and k not in lex.targets:
+            lex.targets[k], lex.rules[k] = target, "head"
     lex.surfaces = {k: surface for k, (surface, _) in acronyms.items() if k in lex.targets}
     for k in sorted(keys | set(lex.targets)):
         lex.matcher.add(k, [Doc(vocab, words=k.split())])

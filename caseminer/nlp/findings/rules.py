@@ -47,6 +47,8 @@ class FindingRules:
         self.context = {
             cat: frozenset(w.lower() for w in ws) for cat, ws in data["context_words"].items()
         }
+        self.anaphoric_heads = frozenset(key(w) for w in data.get("anaphoric_heads", []))
+        self.determiners = frozenset(w.lower() for w in data.get("anaphoric_determiners", []))
         self.head_words = frozenset(key(w) for w in disease["head_words"])
         self.head_suffixes = tuple(disease["head_suffixes"])
         self.always = tuple(disease["always_categories"])
@@ -79,6 +81,15 @@ class FindingRules:
             if ws[e].norm in self.after:
                 return ws[s].start
         return None
+
+    def refers_back(self, k: str, text: str, start: int, seen: set[str]) -> bool:
+        """ "the mass", "this lesion" after an earlier "mass"/"lesion": a reference back to a
+        finding already extracted (a coreference), not a new one."""
+        head = k.rsplit(" ", 1)[-1]
+        if head not in self.anaphoric_heads or head not in seen:
+            return False
+        before = text[max(0, start - 12) : start].split()
+        return bool(before) and before[-1].lower() in self.determiners
 
     def rejects_surface(self, surface: str, text: str, start: int, end: int) -> bool:
         """Too short, a short all-capitals word matched case-insensitively ("PAIN" is fine, "ALL"
