@@ -104,7 +104,7 @@ class FindingsExtractor:
         ]
         hits: list[Hit] = []
         seen: set[str] = set()  # heads found so far, for references back ("the mass")
-        for k, s, e in _longest_first(raw):
+        for k, s, e in _longest_first(_split_coordinations(raw)):
             hit = self.judge(text, ws, k, s, e)
             if hit is None:
                 continue
@@ -237,6 +237,21 @@ class FindingsExtractor:
         if hit.absent:
             attrs["_absent"] = hit.surface
         return attrs
+
+
+def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop a coordinated term ("nausea and vomiting", "fever and chills") when both conjuncts
+    are terms matched on their own: two findings, as annotators and phenotype lists count them."""
+    spans = {(s, e) for _, s, e in raw}
+    out = []
+    for k, s, e in raw:
+        words = k.split(" ")
+        if "and" in words[1:-1]:
+            i = words.index("and")
+            if (s, s + i) in spans and (s + i + 1, e) in spans:
+                continue
+        out.append((k, s, e))
+    return out
 
 
 def _longest_first(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
