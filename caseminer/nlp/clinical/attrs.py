@@ -31,6 +31,29 @@ class AttributeReader:
         self.sites = {k: _phrase_regex(v) for k, v in knowledge.body_sites.items()}
         self.sides = {k: _phrase_regex(v) for k, v in knowledge.laterality.items()}
         self.modifiers = {k: _phrase_regex(v) for k, v in knowledge.modifiers.items()}
+        table = knowledge.procedure_codes or {}
+        self.code_system = str(table.get("system", "ICD-10-PCS"))
+        self.code_rules = [
+            (re.compile(r["match"], re.IGNORECASE), r["code"], r["display"])
+            for r in table.get("rules", [])
+        ]
+
+    def procedure_codes(self, *names: str) -> list[dict[str, str]]:
+        """The ICD-10-PCS section and root operation a procedure's wording supports (see
+        patterns/clinical/procedure_codes.json): the first rule matching the mention text,
+        else its normalized name; none when no rule does."""
+        for name in names:
+            for rx, code, display in self.code_rules:
+                if name and rx.search(name):
+                    return [
+                        {
+                            "system": self.code_system,
+                            "code": code,
+                            "display": display,
+                            "match": "curated",
+                        }
+                    ]
+        return []
 
     def window(self, doc: Doc, span: Span, before: int) -> str:
         """The mention plus up to ``before`` words to its left, not crossing punctuation."""
@@ -103,12 +126,13 @@ def build_attrs(reader: AttributeReader, doc: Doc, span: Span, cand: Candidate) 
             attrs["_absent"] = cand.negated_cue
         return attrs
     mods = reader.modifier_list(doc, span)
+    normalized = normalize(span, cand, mods)
     return {
-        "normalized": normalize(span, cand, mods),
+        "normalized": normalized,
         "category": cand.category or "other",
         "body_sites": reader.body_sites(doc, span),
         "laterality": reader.laterality(doc, span),
         "modifiers": mods,
-        "codes": [],
+        "codes": reader.procedure_codes(span.text.lower(), normalized),
         "rule": rule,
     }

@@ -41,6 +41,8 @@ class ClinicalVocab:
     modifiers: dict[str, list[str]]
     left_modifiers: set[str] = field(default_factory=set)
     left_blockers: set[str] = field(default_factory=set)
+    # procedure_codes.json: {"system", "rules": [{"match", "code", "display"}]}
+    procedure_codes: dict[str, Any] = field(default_factory=dict)
 
 
 def is_abbreviation(text: str) -> bool:
@@ -73,6 +75,8 @@ def load_vocab(patterns_dir: str | Path | None = None) -> ClinicalVocab:
     terms += _read_terms(base / "procedures.jsonl", "PROCEDURE")
     morphology = srsly.read_json(base / "morphology.json")
     attributes = srsly.read_json(base / "attributes.json")
+    codes_path = base / "procedure_codes.json"
+    procedure_codes = srsly.read_json(codes_path) if codes_path.exists() else {}
     return ClinicalVocab(
         terms=terms,
         morphology=morphology,
@@ -81,4 +85,5 @@ def load_vocab(patterns_dir: str | Path | None = None) -> ClinicalVocab:
         modifiers=attributes["procedure_modifiers"],
         left_modifiers={w.lower() for w in morphology["left_modifiers"]},
         left_blockers={w.lower() for w in morphology["left_blockers"]},
+        procedure_codes=procedure_codes,
     )
