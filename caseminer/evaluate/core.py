@@ -82,6 +82,10 @@ class Evaluation:
         negation, and (GSC+) HPO ids per document."""
         out = {c: round(self.scores[c].lenient.f1, 4) for c in self.categories()}
         out["negation"] = round(self.negation().f1, 4)
+        if "findings" in self.categories():
+            # the negation figure as measured before findings were scored (issue 11)
+            without = tuple(c for c in self.fact_categories() if c != "findings")
+            out["negation_excl_findings"] = round(self.negation(without).f1, 4)
         hpo = self.hpo()
         if hpo is not None:
             out["hpo_documents"] = round(hpo["documents"].f1, 4)

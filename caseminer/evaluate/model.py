@@ -68,5 +68,9 @@ class GoldDoc:
         return CATEGORIES if self.annotated is None else self.annotated
 
     def of(self, category: str) -> list[GoldItem]:
-        """Gold items of one category (empty list when none)."""
+        """Gold items of one category (empty list when none); the pooled category is derived
+        from its parts when a reader did not set it."""
+        if category == POOLED and POOLED not in self.items:
+            parts = [g for c in POOLED_FROM for g in self.items.get(c, [])]
+            return sorted(parts, key=lambda g: (g.start, g.end))
         return self.items.get(category, [])

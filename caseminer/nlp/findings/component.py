@@ -31,6 +31,7 @@ from caseminer.nlp.extensions import (
     FINDING,
     IMAGING,
     LAB,
+    SPAN_GROUP,
     add_item,
     get_attrs,
     items,
@@ -179,6 +180,8 @@ class FindingsExtractor:
         studies = [(sentences.of(s.start_char), s) for s in items(doc, IMAGING)]
         diagnoses = items(doc, DIAGNOSIS)
         for hit in hits:
+            if self.takes_over(doc, hit, diagnoses):
+                taken = [(a, b) for a, b in taken if (a, b) != (hit.start, hit.end)]
             if any(hit.start < b and a < hit.end for a, b in taken):
                 self.code_diagnosis(hit, diagnoses)
                 continue
@@ -200,6 +203,20 @@ class FindingsExtractor:
                 )
             add_item(doc, span, attrs)
             taken.append((span.start_char, span.end_char))
+
+    def takes_over(self, doc: Doc, hit: Hit, diagnoses: list[Span]) -> bool:
+        """A phenotype term the clinical word-shape rules took for a disorder ("ventriculomegaly"
+        by its suffix) is a finding: the DIAGNOSIS with exactly its span is removed. Curated
+        disorders keep their mentions."""
+        for span in diagnoses:
+            same = (span.start_char, span.end_char) == (hit.start, hit.end)
+            if same and get_attrs(span).get("rule") in self.rules.yield_rules:
+                where = (span.start, span.end, span.label_)
+                group = doc.spans[SPAN_GROUP]
+                doc.spans[SPAN_GROUP] = [s for s in group if (s.start, s.end, s.label_) != where]
+                diagnoses.remove(span)
+                return True
+        return False
 
     def code_diagnosis(self, hit: Hit, diagnoses: list[Span]) -> None:
         """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal

@@ -43,6 +43,7 @@ class FindingRules:
         self.blockers = frozenset(key(w) for w in data["modifier_blockers"])
         self.after = frozenset(data["after_prepositions"])
         self.skip_sections = frozenset(data["skip_sections"])
+        self.yield_rules = frozenset(data.get("diagnosis_rules_yielding", []))
         self.min_chars = int(data["min_chars"])
         self.context = {
             cat: frozenset(w.lower() for w in ws) for cat, ws in data["context_words"].items()
