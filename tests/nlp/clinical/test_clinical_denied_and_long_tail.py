@@ -1,5 +1,6 @@
 """caseminer_clinical, round 5: denied past/family history is kept and marked absent (issue 11:
-negated mentions are extracted with their flags, not dropped), and the procedure long tail (serology antibodies, named criteria, surgical approaches, wounds "closed")."""
+negated mentions are extracted with their flags, not dropped), and the procedure long tail
+(serology antibodies, named criteria, surgical approaches, wounds "closed")."""
 
 from __future__ import annotations
 
