@@ -19,13 +19,13 @@ REPO = Path(__file__).resolve().parents[3]
 TEXT = """Fever of unknown origin in a young man: a case report
 
 Introduction
-Fever of unknown origin is commonly caused by infection. Splenomegaly has been reported in many cases.
+Fever of unknown origin is commonly caused by infection. Splenomegaly has been reported often.
 
 Case presentation
 A 30-year-old man presented with fever and splenomegaly. His mother had diabetes mellitus.
 
 Discussion
-Our patient had fever for three weeks. Smith et al. previously reported hepatomegaly in similar cases.
+Our patient had fever for three weeks. Smith et al. previously reported hepatomegaly in such cases.
 
 Acknowledgements
 We thank Dr. Jones for help with fever clinic data and hepatomegaly images.
