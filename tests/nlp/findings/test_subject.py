@@ -114,7 +114,8 @@ def test_no_fact_from_a_reference_list_in_any_test_corpus():
     texts = sorted((REPO / "corpora").glob("*.txt"))
     if not texts:
         pytest.skip("corpora/*.txt absent")
-    for path, report in zip(texts, caseminer.extract_many([p.read_text() for p in texts])):
+    reports = list(caseminer.extract_many([p.read_text() for p in texts]))
+    for path, report in zip(texts, reports, strict=True):
         bad = [i.text for i in _all_items(report) if i.section in NO_FACTS]
         assert not bad, (path.name, bad[:5])
         kinds = {s.kind for s in report.sections}
