@@ -96,11 +96,11 @@ class FindingsExtractor:
         ws = words(text)
         if not ws:
             return []
-        mdoc = Doc(self.lex.vocab, words=[w.norm for w in ws])
-        strings = self.lex.vocab.strings
+        norms = [w.norm for w in ws]
+        mdoc = Doc(self.lex.vocab, words=norms)
         raw = [
-            (strings[mid], s, e)
-            for mid, s, e in self.lex.matcher(mdoc)
+            (" ".join(norms[s:e]), s, e)  # the key is the matched words themselves
+            for _, s, e in self.lex.matcher(mdoc)
             if not any(ws[i].break_before for i in range(s + 1, e))
         ]
         hits: list[Hit] = []
@@ -129,8 +129,9 @@ class FindingsExtractor:
                 return None
         else:
             entries = [en for en in entries if len(en) < 3 or en[2] == surface]
+            abbreviation = any(len(en) > 2 for en in entries)  # matched case-sensitively
             if (not entries and rule != "head") or self.rules.rejects_surface(
-                surface, text, start, end
+                surface, text, start, end, abbreviation
             ):
                 return None
         if rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries)):

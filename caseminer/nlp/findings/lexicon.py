@@ -37,7 +37,8 @@ from caseminer.terminology.cache import cache_dir
 from caseminer.terminology.index import TerminologyIndex
 from caseminer.terminology.normalize import key
 
-MAGIC = b"caseminer-findings:1\n"
+MAGIC = b"caseminer-findings:2\n"
+LABEL = "FINDING"
 # concept categories a finding key may carry (HPO phenotypic abnormality, ICD-10-CM chapter R)
 FINDING_CATEGORIES = ("hpo", "icd:R")
 
@@ -176,8 +177,9 @@ def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> L
         if k not in keys and k not in lex.targets:
             lex.targets[k], lex.rules[k] = target, "head"
     lex.surfaces = {k: surface for k, (surface, _) in acronyms.items() if k in lex.targets}
-    for k in sorted(keys | set(lex.targets)):
-        lex.matcher.add(k, [Doc(vocab, words=k.split())])
+    # one label for every key: a match's key is its own words, and a single label keeps the
+    # matcher small and quick to unpickle (one label per key costs seconds and ~100 MB)
+    lex.matcher.add(LABEL, [Doc(vocab, words=k.split()) for k in sorted(keys | set(lex.targets))])
     return lex
 
 

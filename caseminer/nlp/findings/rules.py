@@ -92,12 +92,15 @@ class FindingRules:
         before = text[max(0, start - 12) : start].split()
         return bool(before) and before[-1].lower() in self.determiners
 
-    def rejects_surface(self, surface: str, text: str, start: int, end: int) -> bool:
-        """Too short, a short all-capitals word matched case-insensitively ("PAIN" is fine, "ALL"
+    def rejects_surface(
+        self, surface: str, text: str, start: int, end: int, abbreviation: bool = False
+    ) -> bool:
+        """Too short, a short all-capitals word matched case-insensitively (a terminology
+        abbreviation such as "VSD" matched with its exact capitals is fine; "ALL" matching "all"
         is not), or part of a hyphenated compound ("fever-like")."""
         if len(surface) < self.min_chars:
             return True
-        if len(surface) <= 5 and surface.isupper():
+        if len(surface) <= 5 and surface.isupper() and not abbreviation:
             return True
         before = text[start - 1 : start] if start else ""
         return "-" in (before, text[end : end + 1])
