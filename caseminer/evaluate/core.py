@@ -81,7 +81,9 @@ class Evaluation:
         """The figures the regression ratchet guards: lenient micro F1 per scored category,
         negation, and (GSC+) HPO ids per document."""
         out = {c: round(self.scores[c].lenient.f1, 4) for c in self.categories()}
-        out["negation"] = round(self.negation().f1, 4)
+        negation = self.negation()
+        if negation.n_gold or negation.n_pred:  # (GSC+ does not annotate negation)
+            out["negation"] = round(negation.f1, 4)
         if "findings" in self.categories():
             # the negation figure as measured before findings were scored (issue 11)
             without = tuple(c for c in self.fact_categories() if c != "findings")

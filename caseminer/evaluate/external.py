@@ -29,7 +29,7 @@ def detect(record: dict[str, Any]) -> str:
 
 def read_gscplus(record: dict[str, Any], doc_id: str) -> GoldDoc:
     """One GSC+ abstract: every mention a "conditions" item carrying its HPO id."""
-    doc = GoldDoc(id=doc_id, text=record["text"], annotated=(POOLED,))
+    doc = GoldDoc(id=doc_id, text=record["text"], annotated=(POOLED,), negation_annotated=False)
     items = [
         GoldItem(
             category=POOLED,

@@ -63,6 +63,8 @@ class GoldDoc:
     annotated: tuple[str, ...] | None = None
     # the HPO ids the document is annotated with (GSC+), scored per document; None: not annotated
     hpo_ids: frozenset[str] | None = None
+    # False when the gold says nothing about negation (GSC+): negation is then not scored
+    negation_annotated: bool = True
 
     def scored(self) -> tuple[str, ...]:
         return CATEGORIES if self.annotated is None else self.annotated

@@ -163,10 +163,11 @@ def score_document(
             cs.doc_lenient.append((lenient.precision, lenient.recall, lenient.f1))
         for gi, pi in pairs:
             g, p = gold[gi], pred[pi]
-            cs.negation.add(PRF(int(g.negated and p.negated), int(p.negated), int(g.negated)))
-            if g.negated != p.negated:
-                tally = cs.negation_missed if g.negated else cs.negation_wrong
-                tally.add(g.text, doc.id, context(doc.text, g.start, g.end))
+            if doc.negation_annotated:
+                cs.negation.add(PRF(int(g.negated and p.negated), int(p.negated), int(g.negated)))
+                if g.negated != p.negated:
+                    tally = cs.negation_missed if g.negated else cs.negation_wrong
+                    tally.add(g.text, doc.id, context(doc.text, g.start, g.end))
             if category == "labs":
                 _score_lab(g, p, cs)
         if category == POOLED and doc.hpo_ids is not None:

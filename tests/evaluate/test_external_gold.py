@@ -67,6 +67,7 @@ def test_gscplus_scores_hpo_ids_per_document_and_mention(tmp_path):
     assert (hpo["mentions"].tp, hpo["mentions"].n_gold) == (1, 2)
     assert ev.scores["conditions"].lenient.f1 == 1.0  # both spans found
     assert ev.lenient_f1()["hpo_documents"] == 0.5
+    assert "negation" not in ev.lenient_f1()  # GSC+ does not annotate negation
 
 
 def test_e3c_reads_polarity_as_negation(tmp_path):
