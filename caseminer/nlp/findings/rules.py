@@ -56,9 +56,12 @@ class FindingRules:
 
     def disease_shaped(self, k: str, categories: list[str]) -> bool:
         """A term annotators call a disorder: an OMIM/Orphanet name, or a disease-like head
-        ("... syndrome", "-itis", "-oma", "-pathy"). Left to the diagnosis extractors."""
+        ("... syndrome", "-itis", "-oma", "-pathy") unless ICD-10-CM files it under symptoms and
+        signs (chapter R). Left to the diagnosis extractors."""
         if any(c.startswith(self.always) for c in categories):
             return True
+        if any(c.startswith("icd:R") for c in categories):
+            return False  # ICD-10-CM files it under symptoms and signs ("lymphadenopathy")
         head = k.rsplit(" ", 1)[-1]
         return head in self.head_words or head.endswith(self.head_suffixes)
 
