@@ -9,7 +9,8 @@ judge each match:
 - what another extractor claimed stays theirs (lab values and tests, imaging studies, curated
   diagnoses and procedures): a phenotype that is also a curated disorder stays a DIAGNOSIS;
 - disease-shaped terms (the terminology component's head rules: "... syndrome", "-itis", OMIM and
-  Orphanet names) are left to caseminer_terminology, which adds them as diagnoses;
+  Orphanet names) are left to caseminer_terminology, which adds them as diagnoses; a phenotype
+  term that ends a diagnosis mention still gives that diagnosis its HPO code;
 - generic words ("pain", "mass", "lesion") need a modifier before them or a phrase after them;
 - acronyms match case-sensitively; nothing is taken from references or acknowledgements.
 
@@ -110,9 +111,10 @@ class FindingsExtractor:
             if hit is None:
                 continue
             head = k.rsplit(" ", 1)[-1]
-            if self.rules.refers_back(k, text, hit.start, seen):
-                continue
-            seen.add(head)
+            if not hit.code_only:
+                if self.rules.refers_back(k, text, hit.start, seen):
+                    continue
+                seen.add(head)
             hits.append(hit)
         hits += self.short_forms(doc, hits)
         return sorted(hits, key=lambda h: h.start)
@@ -135,7 +137,7 @@ class FindingsExtractor:
             ):
                 return None
         if rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries)):
-            return None
+            return Hit(start, end, target, entries, rule, False, surface, code_only=True)
         if self.rules.is_generic(k):
             start = self.rules.modified_start(ws, s, e)
             if start is None:
@@ -154,6 +156,8 @@ class FindingsExtractor:
             if long_form is None or len(short.text) < 2:
                 continue
             for hit in hits:
+                if hit.code_only:
+                    continue
                 if hit.start < long_form.end_char and long_form.start_char < hit.end:
                     out.append(
                         Hit(
@@ -181,6 +185,9 @@ class FindingsExtractor:
         studies = [(sentences.of(s.start_char), s) for s in items(doc, IMAGING)]
         diagnoses = items(doc, DIAGNOSIS)
         for hit in hits:
+            if hit.code_only:
+                self.code_diagnosis(hit, diagnoses)
+                continue
             if self.takes_over(doc, hit, diagnoses):
                 taken = [(a, b) for a, b in taken if (a, b) != (hit.start, hit.end)]
             if any(hit.start < b and a < hit.end for a, b in taken):

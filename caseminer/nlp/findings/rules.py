@@ -28,6 +28,8 @@ class Hit:
     rule: str
     absent: bool
     surface: str
+    # a disease-shaped term: never a finding, only a source of HPO codes for the diagnosis it ends
+    code_only: bool = False
 
 
 _WORD = re.compile(r"[a-z][a-z\-]+")
