@@ -31,7 +31,6 @@ from caseminer.nlp.extensions import (
     DIAGNOSIS,
     FINDING,
     IMAGING,
-    LAB,
     SPAN_GROUP,
     add_item,
     get_attrs,
@@ -175,12 +174,10 @@ class FindingsExtractor:
 
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, hits: list[Hit]) -> None:
+        # what other extractors claimed; a lab's analyte mention is not claimed: when it names a
+        # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
+        # murmur") that is a finding, and the lab item keeps the value
         taken = [(s.start_char, s.end_char) for s in items(doc)]
-        for span in items(doc, LAB):
-            attrs = get_attrs(span)
-            a, b = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
-            if isinstance(a, int) and isinstance(b, int):
-                taken.append((a, b))
         sentences = _SentenceIndex(doc)
         studies = [(sentences.of(s.start_char), s) for s in items(doc, IMAGING)]
         diagnoses = items(doc, DIAGNOSIS)

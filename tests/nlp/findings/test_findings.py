@@ -181,3 +181,17 @@ def test_phenotype_is_deduplicated_with_evidence_and_exclusion(extract):
     assert set(fever.evidence) <= ids
     assert len(terms["HP:0001744"].evidence) == 2
     assert terms["HP:0001250"].excluded  # seizures, stated absent only
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Investigations showed hypokalemia (2.4 mmol/L).", "HP:0002900"),
+        ("He was afebrile with a resting tachycardia of 125/minute.", "HP:0001649"),
+        ("On auscultation, a 2/6 systolic murmur was audible.", "R01.1"),
+    ],
+)
+def test_a_phenotype_named_as_a_labs_analyte_is_a_finding_and_the_lab_stays(extract, text, code):
+    report = extract(text)
+    assert report.labs, "the value stays a lab item"
+    assert code in {c.code for f in report.findings for c in f.codes}
