@@ -43,10 +43,10 @@ def test_lexicon_is_written_once_and_read_back(index, tmp_path, monkeypatch):
     assert len(files) == 1
     second = lexmod.load_lexicon(index)
     assert second is not first and second.targets == first.targets
-    assert _matches(second, "the spleen was enlarged") == ["spleen was enlarged"]
+    assert "spleen was enlarged" in _matches(second, "the spleen was enlarged")
     files[0].write_bytes(b"not a lexicon")  # a damaged file is rebuilt, not trusted
     third = lexmod.load_lexicon(index)
-    assert _matches(third, "fever and splenomegaly") == ["fever", "splenomegaly"]
+    assert {"fever", "splenomegaly"} <= set(_matches(third, "fever and splenomegaly"))
 
 
 def _matches(lex, text: str) -> list[str]:
