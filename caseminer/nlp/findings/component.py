@@ -23,7 +23,7 @@ Negation and hedging come from caseminer_context like every item's; words that s
 from bisect import bisect_right
 from typing import Any
 
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -177,10 +177,11 @@ class FindingsExtractor:
         # what other extractors claimed; a lab's analyte mention is not claimed: when it names a
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
-        taken = [(s.start_char, s.end_char) for s in items(doc)]
+        existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        taken = [(s.start_char, s.end_char) for s in existing]
         sentences = _SentenceIndex(doc)
-        studies = [(sentences.of(s.start_char), s) for s in items(doc, IMAGING)]
-        diagnoses = items(doc, DIAGNOSIS)
+        studies = [(sentences.of(s.start_char), s) for s in existing if s.label_ == IMAGING]
+        diagnoses = [s for s in existing if s.label_ == DIAGNOSIS]
         for hit in hits:
             if hit.code_only:
                 self.code_diagnosis(hit, diagnoses)
@@ -294,7 +295,8 @@ class _SentenceIndex:
         starts = [0]
         if len(doc) and doc.has_annotation("SENT_START"):
             flags = doc.to_array(SENT_START).tolist()
-            starts = [doc[i].idx for i, f in enumerate(flags) if f == 1] or [0]
+            idx = doc.to_array(IDX).tolist()
+            starts = [idx[i] for i, f in enumerate(flags) if f == 1] or [0]
         self.starts = starts
 
     def of(self, char: int) -> int:
