@@ -29,8 +29,11 @@ class AttributeReader:
 
     def __init__(self, knowledge: ClinicalVocab):
         self.sites = {k: _phrase_regex(v) for k, v in knowledge.body_sites.items()}
+        # one pass over the text first: most mentions name no site, and then no per-site regex runs
+        self.any_site = _phrase_regex([f for v in knowledge.body_sites.values() for f in v])
         self.sides = {k: _phrase_regex(v) for k, v in knowledge.laterality.items()}
         self.modifiers = {k: _phrase_regex(v) for k, v in knowledge.modifiers.items()}
+        self.any_modifier = _phrase_regex([f for v in knowledge.modifiers.values() for f in v])
         table = knowledge.procedure_codes or {}
         self.code_system = str(table.get("system", "ICD-10-PCS"))
         self.code_rules = [
@@ -65,6 +68,8 @@ class AttributeReader:
 
     def body_sites(self, doc: Doc, span: Span) -> list[str]:
         text = span.text.lower() + " " + self._after_of(doc, span)
+        if self.any_site.search(text) is None:
+            return []
         return [site for site, rx in self.sites.items() if rx.search(text)]
 
     def _after_of(self, doc: Doc, span: Span) -> str:
@@ -83,6 +88,8 @@ class AttributeReader:
     def modifier_list(self, doc: Doc, span: Span) -> list[str]:
         """Modifiers in the mention or just before it ("emergent" is read, not marked)."""
         text = self.window(doc, span, WINDOW_BEFORE)
+        if self.any_modifier.search(text) is None:
+            return []
         found = [(m.start(), name) for name, rx in self.modifiers.items() if (m := rx.search(text))]
         names = [name for _, name in sorted(found)]
         # "modified radical" already says "radical"
