@@ -153,21 +153,23 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
-def _assertion(span: Span) -> dict[str, Any]:
+def _assertion(span: Span, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
     """The assertion fields set by the context component (validated with the item). A word that
     states absence by itself ("afebrile": attrs ``_absent``) negates its finding."""
     raw = span._.assertion or {}
     out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
-    absent = get_attrs(span).get("_absent")
+    absent = (get_attrs(span) if attrs is None else attrs).get("_absent")
     if absent:
         out["negated"] = True
         out["cues"] = [*out.get("cues", []), str(absent)]
     return out
 
 
-def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
+def _item_fields(
+    span: Span, mapper: _Mapper, attrs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
-    attrs = dict(get_attrs(span))
+    attrs = dict(get_attrs(span) if attrs is None else attrs)
     # "*_char" keys are Doc offsets, "_*" keys are notes between components: neither is a field
     fields = {k: v for k, v in attrs.items() if not k.endswith("_char") and not k.startswith("_")}
     if span.label_ == IMAGING:
@@ -193,9 +195,10 @@ def _build_item(
     where = mapper.span(span.start_char, span.end_char)
     section = index.section_kind(span.start_char)
     sentence = index.sentence(span)
-    assertion = _assertion(span)
+    attrs = get_attrs(span)  # read once: each read goes through spaCy's extension store
+    assertion = _assertion(span, attrs)
     data = {
-        **_item_fields(span, mapper),
+        **_item_fields(span, mapper, attrs),
         **where,
         "page": mapper.page_of(where["start"]),
         "section": section,

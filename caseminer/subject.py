@@ -60,12 +60,22 @@ class SubjectRules:
         """patient, family or literature for one item (see the module docstring)."""
         if family:
             return "family"
-        about_patient = self.patient_cues.search(sentence) is not None
+        about_patient, about_literature = _sentence_flags(self, sentence)
         if section in self.literature_sections and not about_patient:
             return "literature"
-        if not about_patient and self.literature_cues.search(sentence):
+        if not about_patient and about_literature:
             return "literature"
         return "patient"
+
+
+@lru_cache(maxsize=1024)
+def _sentence_flags(rules: SubjectRules, sentence: str) -> tuple[bool, bool]:
+    """(about the patient, about the literature) for one sentence; items share sentences, so the
+    two searches run once per sentence."""
+    return (
+        rules.patient_cues.search(sentence) is not None,
+        rules.literature_cues.search(sentence) is not None,
+    )
 
 
 @lru_cache(maxsize=1)
