@@ -30,7 +30,7 @@ def _words_rx(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: it keys the per-sentence cache
 class SubjectRules:
     """The compiled rules of subject.json."""
 
