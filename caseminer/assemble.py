@@ -31,8 +31,10 @@ from caseminer.nlp.extensions import (
     items,
     section_kind_at,
 )
+from caseminer.phenotype import build_phenotype
 from caseminer.readers.source import SourceText
 from caseminer.repair import RepairedText
+from caseminer.subject import SubjectRules, default_rules
 
 _MODELS: dict[str, type[schema.Item]] = {
     LAB: schema.Lab,
@@ -104,13 +106,21 @@ class _DocIndex:
 
     def section_kind(self, char: int) -> str:
         """The kind of the first section containing ``char`` (as ``section_kind_at``)."""
+        sec = self.section(char)
+        return sec["kind"] if sec else section_kind_at(self.doc, char)
+
+    def section(self, char: int) -> dict[str, Any] | None:
+        """The first section containing ``char``, or None."""
         i = bisect_right(self.section_starts, char) - 1
         # Sections are contiguous and ordered, so only the candidate and its neighbours can match;
         # fall back to the full scan if they are not.
         for sec in self.sections[max(0, i - 1) : i + 2] if i >= 0 else []:
             if sec["start_char"] <= char < sec["end_char"]:
-                return sec["kind"]
-        return section_kind_at(self.doc, char)
+                return sec
+        for sec in self.sections:
+            if sec["start_char"] <= char < sec["end_char"]:
+                return sec
+        return None
 
     def sentence(self, span: Span) -> str:
         """The whitespace-normalised sentence of ``span``'s first token (as ``span.sent``)."""
@@ -144,16 +154,25 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
-def _assertion(span: Span) -> dict[str, Any]:
-    """The assertion fields set by the context component (validated with the item)."""
+def _assertion(span: Span, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The assertion fields set by the context component (validated with the item). A word that
+    states absence by itself ("afebrile": attrs ``_absent``) negates its finding."""
     raw = span._.assertion or {}
-    return {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
+    out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
+    absent = (get_attrs(span) if attrs is None else attrs).get("_absent")
+    if absent:
+        out["negated"] = True
+        out["cues"] = [*out.get("cues", []), str(absent)]
+    return out
 
 
-def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
+def _item_fields(
+    span: Span, mapper: _Mapper, attrs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
-    attrs = dict(get_attrs(span))
-    fields = {k: v for k, v in attrs.items() if not k.endswith("_char")}
+    attrs = dict(get_attrs(span) if attrs is None else attrs)
+    # "*_char" keys are Doc offsets, "_*" keys are notes between components: neither is a field
+    fields = {k: v for k, v in attrs.items() if not k.endswith("_char") and not k.startswith("_")}
     if span.label_ == IMAGING:
         fields["findings"] = [
             {**mapper.span(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
@@ -165,20 +184,47 @@ def _item_fields(span: Span, mapper: _Mapper) -> dict[str, Any]:
     return fields
 
 
-def _build_item(span: Span, mapper: _Mapper, index: _DocIndex | None = None) -> schema.Item:
+def _build_item(
+    span: Span,
+    mapper: _Mapper,
+    index: _DocIndex | None = None,
+    rules: SubjectRules | None = None,
+) -> schema.Item:
     model = _MODELS[span.label_]
     index = index or _DocIndex(span.doc)
+    rules = rules or default_rules()
     where = mapper.span(span.start_char, span.end_char)
+    section = index.section_kind(span.start_char)
+    sentence = index.sentence(span)
+    attrs = get_attrs(span)  # read once: each read goes through spaCy's extension store
+    assertion = _assertion(span, attrs)
     data = {
-        **_item_fields(span, mapper),
+        **_item_fields(span, mapper, attrs),
         **where,
         "page": mapper.page_of(where["start"]),
         "boxes": mapper.boxes(where["start"], where["end"]),
-        "section": index.section_kind(span.start_char),
-        "sentence": index.sentence(span),
-        "assertion": _assertion(span),
+        "section": section,
+        "sentence": sentence,
+        "assertion": assertion,
+        "subject": rules.subject(section, sentence, bool(assertion.get("family"))),
     }
     return model.model_validate(data)
+
+
+def _no_facts(span: Span, index: _DocIndex, rules: SubjectRules) -> bool:
+    """The span stands in a reference list, acknowledgements or author information."""
+    sec = index.section(span.start_char)
+    return sec is not None and rules.no_facts(sec["kind"], str(sec.get("title") or ""))
+
+
+def _link_studies(built: list[tuple[Span, schema.Item]]) -> None:
+    """A finding reported in an imaging study's sentence names that study's id in ``study``."""
+    ids = {(s.start_char, s.end_char): it.id for s, it in built if s.label_ == IMAGING}
+    for span, item in built:
+        if span.label_ == FINDING:
+            attrs = get_attrs(span)
+            where = (attrs.get("study_start_char"), attrs.get("study_end_char"))
+            item.study = ids.get(where)  # type: ignore[attr-defined]
 
 
 def _sections(doc: Doc, mapper: _Mapper) -> list[schema.Section]:
@@ -264,12 +310,14 @@ def assemble(
     warnings += removal_warnings(repaired)
     warnings += doc_warnings(doc)
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
+    built: list[tuple[Span, schema.Item]] = []
     seen: set[tuple[str, int, int]] = set()
+    rules = default_rules()
     for span in sorted(items(doc), key=lambda s: (s.start_char, s.end_char)):
-        if span.label_ not in _MODELS:
+        if span.label_ not in _MODELS or _no_facts(span, index, rules):
             continue
         try:
-            item = _build_item(span, mapper, index)
+            item = _build_item(span, mapper, index, rules)
         except (ValidationError, KeyError, TypeError, ValueError) as exc:
             first = str(exc).splitlines()[0]
             warnings.append(f"dropped {span.label_} item {span.text!r}: {first}")
@@ -279,9 +327,11 @@ def assemble(
             continue
         seen.add(key)
         lists[_FIELDS[span.label_]].append(item)
+        built.append((span, item))
     for field, found in lists.items():
         for n, item in enumerate(found, 1):
             item.id = f"{_ID_PREFIX[field]}{n}"
+    _link_studies(built)
     document = schema.Document(
         id=doc_id,
         source_path=source.path,
@@ -302,5 +352,6 @@ def assemble(
             pipeline=list(nlp.pipe_names),
             terminologies=terminologies or {},
         ),
+        phenotype=build_phenotype([*lists["findings"], *lists["diagnoses"]]),
         **lists,
     )

@@ -75,7 +75,9 @@ class Code(_Model):
     """A concept code from an open terminology."""
 
     system: str = Field(
-        description="Terminology: ICD-10-CM, HPO, UMLS, OMIM, ORPHA, LOINC, SNOMEDCT..."
+        description="Terminology: ICD-10-CM, HPO, UMLS, OMIM, ORPHA, LOINC, ICD-10-PCS... "
+        "(ICD-10-PCS codes name the section and root operation the wording supports, the body "
+        "system left open: '0_T' = Medical and Surgical, Resection)."
     )
     code: str = Field(description="The code in that system, e.g. 'M87.05' or 'HP:0001945'.")
     display: str = Field(description="The system's preferred name for the code.")

@@ -17,7 +17,7 @@ from typing import Any
 from caseminer.evaluate.gold import load_gold
 from caseminer.evaluate.label_map import LabelMap
 from caseminer.evaluate.matching import MAX_EXTRA_CHARS
-from caseminer.evaluate.model import CATEGORIES, GoldDoc
+from caseminer.evaluate.model import CATEGORIES, POOLED, GoldDoc
 from caseminer.evaluate.predictions import predicted_items
 from caseminer.evaluate.scorer import PRF, CategoryScore, new_scores, score_document
 
@@ -45,30 +45,59 @@ class Evaluation:
     max_extra: int = MAX_EXTRA_CHARS
     warnings: list[str] = field(default_factory=list)
 
+    def categories(self) -> list[str]:
+        """The categories the gold annotates (those scored), in CATEGORIES order."""
+        return [c for c in CATEGORIES if self.scores[c].seen]
+
+    def fact_categories(self) -> list[str]:
+        """The scored fact types, without the pooled category (which would count twice)."""
+        return [c for c in self.categories() if c != POOLED]
+
     def overall(self, strict: bool) -> PRF:
-        """Micro counts pooled over the four categories."""
+        """Micro counts pooled over the scored fact types."""
         total = PRF()
-        for cs in self.scores.values():
+        for c in self.fact_categories():
+            cs = self.scores[c]
             total.add(cs.strict if strict else cs.lenient)
         return total
 
-    def negation(self) -> PRF:
-        """Negation counts on lenient matches, pooled over the categories."""
+    def negation(self, categories: tuple[str, ...] | None = None) -> PRF:
+        """Negation counts on lenient matches, pooled over the scored fact types (or over
+        ``categories``); the pooled category alone when it is all the gold annotates."""
+        names = categories or tuple(self.fact_categories()) or tuple(self.categories())
         total = PRF()
-        for cs in self.scores.values():
-            total.add(cs.negation)
+        for c in names:
+            total.add(self.scores[c].negation)
         return total
 
+    def hpo(self) -> dict[str, PRF] | None:
+        """HPO ids per document and HPO-coded mentions (GSC+), or None when not annotated."""
+        cs = self.scores[POOLED]
+        if not cs.hpo_docs.n_gold and not cs.hpo_docs.n_pred:
+            return None
+        return {"documents": cs.hpo_docs, "mentions": cs.hpo_mentions}
+
     def lenient_f1(self) -> dict[str, float]:
-        """The figures the regression ratchet guards: lenient micro F1 per category + negation."""
-        out = {c: round(self.scores[c].lenient.f1, 4) for c in CATEGORIES}
-        out["negation"] = round(self.negation().f1, 4)
+        """The figures the regression ratchet guards: lenient micro F1 per scored category,
+        negation, and (GSC+) HPO ids per document."""
+        out = {c: round(self.scores[c].lenient.f1, 4) for c in self.categories()}
+        negation = self.negation()
+        if negation.n_gold or negation.n_pred:  # (GSC+ does not annotate negation)
+            out["negation"] = round(negation.f1, 4)
+        if "findings" in self.categories():
+            # the negation figure as measured before findings were scored (issue 11)
+            without = tuple(c for c in self.fact_categories() if c != "findings")
+            out["negation_excl_findings"] = round(self.negation(without).f1, 4)
+        hpo = self.hpo()
+        if hpo is not None:
+            out["hpo_documents"] = round(hpo["documents"].f1, 4)
         return out
 
     def summary_rows(self) -> list[SummaryRow]:
-        """(category, strict P/R/F1, lenient P/R/F1, n_gold, n_pred) per category, then "all"."""
+        """(category, strict P/R/F1, lenient P/R/F1, n_gold, n_pred) per scored category, then
+        "all" (the fact types, without the pooled category)."""
         rows: list[SummaryRow] = []
-        named = [(c, self.scores[c].strict, self.scores[c].lenient) for c in CATEGORIES]
+        named = [(c, self.scores[c].strict, self.scores[c].lenient) for c in self.categories()]
         named.append(("all", self.overall(True), self.overall(False)))
         for name, s, le in named:
             rows.append(
@@ -89,7 +118,7 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable result (what ``--json`` prints)."""
         cats: dict[str, Any] = {}
-        for c in CATEGORIES:
+        for c in self.categories():
             cs = self.scores[c]
             entry: dict[str, Any] = {
                 "strict": cs.strict.to_dict(),
@@ -122,6 +151,7 @@ class Evaluation:
                 "lenient": self.overall(False).to_dict(),
             },
             "negation": self.negation().to_dict(),
+            "hpo": {k: v.to_dict() for k, v in (self.hpo() or {}).items()},
             "categories": cats,
             "n_warnings": len(self.warnings),
             "warnings": self.warnings[:200],

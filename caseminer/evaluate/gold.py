@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from caseminer.evaluate.label_map import LabelMap, load_label_map, map_annotations
-from caseminer.evaluate.model import CATEGORIES, GoldDoc, GoldItem
+from caseminer.evaluate.external import detect, read_e3c, read_gscplus
+from caseminer.evaluate.label_map import LabelMap, add_pooled, load_label_map, map_annotations
+from caseminer.evaluate.model import FACT_CATEGORIES, POOLED, POOLED_FROM, GoldDoc, GoldItem
 from caseminer.evaluate.numbers import leading_number
 
 
@@ -56,20 +57,24 @@ def load_gold(
 
 
 def read_jsonl(path: Path, label_map: LabelMap | None = None) -> Iterator[GoldDoc]:
-    """One GoldDoc per line of ``{"id","text","entities","relations"}`` (the MACCROBAT export)."""
+    """One GoldDoc per line: the MACCROBAT export (``{"id","text","entities","relations"}``), or
+    GSC+ / E3C records (caseminer.evaluate.external; told apart by their fields)."""
     with Path(path).open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             rec = json.loads(line)
-            ents = [_normalise_attrs(e) for e in rec.get("entities", [])]
-            doc = map_annotations(
-                str(rec.get("id", f"{Path(path).stem}:{n}")),
-                rec["text"],
-                ents,
-                rec.get("relations", []),
-                label_map,
-            )
+            doc_id = str(rec.get("id", f"{Path(path).stem}:{n}"))
+            kind = detect(rec)
+            if kind == "gscplus":
+                doc = read_gscplus(rec, doc_id)
+            elif kind == "e3c":
+                doc = read_e3c(rec, doc_id)
+            else:
+                ents = [_normalise_attrs(e) for e in rec.get("entities", [])]
+                doc = map_annotations(
+                    doc_id, rec["text"], ents, rec.get("relations", []), label_map
+                )
             _check_spans(doc)
             yield doc
 
@@ -170,7 +175,13 @@ def read_corpus_doc(gold_path: Path) -> GoldDoc:
     else:
         text = str(data.get("text") or "")
     doc = GoldDoc(id=str(data.get("id") or txt.stem), text=text)
-    for category in CATEGORIES:
+    # findings (and the pooled conditions) are scored only when the gold file lists them (gold
+    # written before findings existed does not); the other fact types always are
+    annotated = [c for c in FACT_CATEGORIES if c != "findings" or c in data]
+    if all(c in data for c in POOLED_FROM):
+        annotated.append(POOLED)
+    doc.annotated = tuple(annotated)
+    for category in FACT_CATEGORIES:
         for rec in data.get(category) or []:
             try:
                 start, end = int(rec["start"]), int(rec["end"])
@@ -201,6 +212,7 @@ def read_corpus_doc(gold_path: Path) -> GoldDoc:
                     analytes=analytes,
                 )
             )
+    add_pooled(doc)
     _check_spans(doc)
     return doc
 

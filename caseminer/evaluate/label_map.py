@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.evaluate.model import GoldDoc, GoldItem
+from caseminer.evaluate.model import POOLED, POOLED_FROM, GoldDoc, GoldItem
 from caseminer.evaluate.numbers import leading_number
 from caseminer.patterns import concern_dir
 
@@ -141,7 +141,14 @@ def map_annotations(
             analytes=tuple(tests_of.get(str(e["id"]), ())) if is_value else (),
         )
         out.items.setdefault(category, []).append(item)
+    add_pooled(out)
     return out
+
+
+def add_pooled(doc: GoldDoc) -> None:
+    """The pooled "conditions" category: the findings and diagnoses gold, in text order."""
+    pooled = [replace(g, category=POOLED) for c in POOLED_FROM for g in doc.of(c)]
+    doc.items[POOLED] = sorted(pooled, key=lambda g: (g.start, g.end))
 
 
 def _surface(text: str, ent: Mapping[str, Any]) -> str:

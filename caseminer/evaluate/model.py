@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CATEGORIES = ("labs", "imaging", "diagnoses", "procedures")
+# the fact types of the report, then "conditions": findings and diagnoses pooled (E3C and GSC+
+# annotate disease/sign/symptom mentions without telling a finding from a diagnosis)
+FACT_CATEGORIES = ("labs", "imaging", "findings", "diagnoses", "procedures")
+POOLED = "conditions"
+POOLED_FROM = ("findings", "diagnoses")
+CATEGORIES = (*FACT_CATEGORIES, POOLED)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class GoldItem:
     label: str = ""
     value: float | None = None
     analytes: tuple[str, ...] = ()
+    hpo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class PredItem:
     value_text: str | None = None
     analyte: str | None = None
     analyte_text: str | None = None
+    hpo: tuple[str, ...] = ()
 
 
 @dataclass
@@ -52,7 +59,20 @@ class GoldDoc:
     text: str
     items: dict[str, list[GoldItem]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # the categories this gold annotates (others are not scored); None: every category
+    annotated: tuple[str, ...] | None = None
+    # the HPO ids the document is annotated with (GSC+), scored per document; None: not annotated
+    hpo_ids: frozenset[str] | None = None
+    # False when the gold says nothing about negation (GSC+): negation is then not scored
+    negation_annotated: bool = True
+
+    def scored(self) -> tuple[str, ...]:
+        return CATEGORIES if self.annotated is None else self.annotated
 
     def of(self, category: str) -> list[GoldItem]:
-        """Gold items of one category (empty list when none)."""
+        """Gold items of one category (empty list when none); the pooled category is derived
+        from its parts when a reader did not set it."""
+        if category == POOLED and POOLED not in self.items:
+            parts = [g for c in POOLED_FROM for g in self.items.get(c, [])]
+            return sorted(parts, key=lambda g: (g.start, g.end))
         return self.items.get(category, [])

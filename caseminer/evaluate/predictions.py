@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caseminer.evaluate.model import CATEGORIES, PredItem
+from caseminer.evaluate.model import FACT_CATEGORIES, POOLED, POOLED_FROM, PredItem
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -22,7 +22,7 @@ def predicted_items(report: Any, text: str) -> tuple[dict[str, list[PredItem]], 
     """Items of one report per category, and warnings about items that break the span contract."""
     out: dict[str, list[PredItem]] = {}
     warnings: list[str] = []
-    for category in CATEGORIES:
+    for category in FACT_CATEGORIES:
         kept: list[PredItem] = []
         for raw in _get(report, category) or []:
             start, end, mention = _get(raw, "start"), _get(raw, "end"), _get(raw, "text")
@@ -44,7 +44,19 @@ def predicted_items(report: Any, text: str) -> tuple[dict[str, list[PredItem]], 
                     value_text=_get(raw, "value_text") if category == "labs" else None,
                     analyte=_get(raw, "analyte") if category == "labs" else None,
                     analyte_text=_get(raw, "analyte_text") if category == "labs" else None,
+                    hpo=_hpo_codes(raw),
                 )
             )
         out[category] = kept
+    out[POOLED] = sorted(
+        (p for c in POOLED_FROM for p in out.get(c, [])), key=lambda p: (p.start, p.end)
+    )
     return out, warnings
+
+
+def _hpo_codes(raw: Any) -> tuple[str, ...]:
+    """The HPO ids an item is coded with."""
+    codes = _get(raw, "codes") or []
+    return tuple(
+        str(_get(c, "code")) for c in codes if _get(c, "system") == "HPO" and _get(c, "code")
+    )

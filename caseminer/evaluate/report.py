@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from caseminer.evaluate.model import CATEGORIES
 from caseminer.evaluate.scorer import PRF, Tally
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ def render_markdown(ev: Evaluation) -> str:
         "| per-doc lenient F1 | gold | predicted |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for c in CATEGORIES:
+    for c in ev.categories():
         cs = ev.scores[c]
         row = [c, *_prf_cells(cs.strict), *_prf_cells(cs.lenient), _f(cs.macro(False)[2])]
         out.append("| " + " | ".join([*row, str(cs.lenient.n_gold), str(cs.lenient.n_pred)]) + " |")
@@ -51,23 +50,27 @@ def render_markdown(ev: Evaluation) -> str:
         + " | ".join([*_prf_cells(s), *_prf_cells(le), "", str(le.n_gold), str(le.n_pred)])
         + " |"
     )
+    out += _hpo_lines(ev)
     labs = ev.scores["labs"]
+    if "labs" in ev.categories():
+        out += [
+            "",
+            "## Labs",
+            "",
+            f"- Value accuracy (our number equals the gold number, on matched labs whose gold text "
+            f"is numeric): **{labs.value.value:.3f}** ({labs.value.correct}/{labs.value.total})",
+            f"- Analyte-value pairing accuracy (our analyte names the linked gold test, on matched "
+            f"labs that have one): **{labs.pairing.value:.3f}** "
+            f"({labs.pairing.correct}/{labs.pairing.total})",
+        ]
     out += [
-        "",
-        "## Labs",
-        "",
-        f"- Value accuracy (our number equals the gold number, on matched labs whose gold text is "
-        f"numeric): **{labs.value.value:.3f}** ({labs.value.correct}/{labs.value.total})",
-        f"- Analyte-value pairing accuracy (our analyte names the linked gold test, on matched "
-        f"labs that have one): **{labs.pairing.value:.3f}** "
-        f"({labs.pairing.correct}/{labs.pairing.total})",
         "",
         "## Negation (on lenient matches)",
         "",
         "| category | P | R | F1 | gold negated | predicted negated | both |",
         "|---|---|---|---|---|---|---|",
     ]
-    for c in CATEGORIES:
+    for c in ev.categories():
         n = ev.scores[c].negation
         out.append(
             f"| {c} | " + " | ".join([*_prf_cells(n), *map(str, (n.n_gold, n.n_pred, n.tp))]) + " |"
@@ -76,7 +79,7 @@ def render_markdown(ev: Evaluation) -> str:
     out.append(
         "| **all** | " + " | ".join([*_prf_cells(n), *map(str, (n.n_gold, n.n_pred, n.tp))]) + " |"
     )
-    for c in CATEGORIES:
+    for c in ev.categories():
         cs = ev.scores[c]
         out += ["", f"## {c}: what to fix next", ""]
         out += _tally_table("Most frequent misses (gold not found)", cs.misses)
@@ -90,6 +93,26 @@ def render_markdown(ev: Evaluation) -> str:
         if len(ev.warnings) > 30:
             out.append(f"- … {len(ev.warnings) - 30} more (see --json)")
     return "\n".join(out) + "\n"
+
+
+def _hpo_lines(ev: Evaluation) -> list[str]:
+    """The HPO table (GSC+ gold only)."""
+    hpo = ev.hpo()
+    if hpo is None:
+        return []
+    out = [
+        "",
+        "## HPO ids",
+        "",
+        "| measure | P | R | F1 |",
+        "|---|---|---|---|",
+    ]
+    for name, prf in (
+        ("per document (set of ids)", hpo["documents"]),
+        ("per mention", hpo["mentions"]),
+    ):
+        out.append(f"| {name} | " + " | ".join(_prf_cells(prf)) + " |")
+    return out
 
 
 def _tally_table(title: str, tally: Tally) -> list[str]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from caseminer.evaluate.matching import MAX_EXTRA_CHARS, lenient_pairs, strict_pairs
-from caseminer.evaluate.model import CATEGORIES, GoldDoc, GoldItem, PredItem
+from caseminer.evaluate.model import CATEGORIES, POOLED, GoldDoc, GoldItem, PredItem
 from caseminer.evaluate.numbers import same_number
 
 TOP_ERRORS = 20
@@ -125,6 +125,11 @@ class CategoryScore:
     false_positives: Tally = field(default_factory=Tally)
     negation_missed: Tally = field(default_factory=Tally)  # gold negated, ours not
     negation_wrong: Tally = field(default_factory=Tally)  # ours negated, gold not
+    # True once a document annotating this category was scored
+    seen: bool = False
+    # GSC+: HPO ids per document (set against set), and lenient mention matches with the same id
+    hpo_docs: PRF = field(default_factory=PRF)
+    hpo_mentions: PRF = field(default_factory=PRF)
 
     def macro(self, strict: bool) -> tuple[float, float, float]:
         """Per-document P/R/F1 averaged over documents with gold or predictions here."""
@@ -141,11 +146,13 @@ def score_document(
     scores: dict[str, CategoryScore],
     max_extra: int = MAX_EXTRA_CHARS,
 ) -> None:
-    """Add one document's counts to ``scores`` (one CategoryScore per category)."""
-    for category in CATEGORIES:
+    """Add one document's counts to ``scores`` (one CategoryScore per category the gold
+    annotates)."""
+    for category in doc.scored():
         gold = doc.of(category)
         pred = predicted.get(category, [])
         cs = scores[category]
+        cs.seen = True
         strict = PRF(len(strict_pairs(gold, pred)), len(pred), len(gold))
         pairs = lenient_pairs(gold, pred, max_extra)
         lenient = PRF(len(pairs), len(pred), len(gold))
@@ -156,12 +163,15 @@ def score_document(
             cs.doc_lenient.append((lenient.precision, lenient.recall, lenient.f1))
         for gi, pi in pairs:
             g, p = gold[gi], pred[pi]
-            cs.negation.add(PRF(int(g.negated and p.negated), int(p.negated), int(g.negated)))
-            if g.negated != p.negated:
-                tally = cs.negation_missed if g.negated else cs.negation_wrong
-                tally.add(g.text, doc.id, context(doc.text, g.start, g.end))
+            if doc.negation_annotated:
+                cs.negation.add(PRF(int(g.negated and p.negated), int(p.negated), int(g.negated)))
+                if g.negated != p.negated:
+                    tally = cs.negation_missed if g.negated else cs.negation_wrong
+                    tally.add(g.text, doc.id, context(doc.text, g.start, g.end))
             if category == "labs":
                 _score_lab(g, p, cs)
+        if category == POOLED and doc.hpo_ids is not None:
+            _score_hpo(doc, gold, pred, pairs, cs)
         matched_gold = {gi for gi, _ in pairs}
         matched_pred = {pi for _, pi in pairs}
         for gi, g in enumerate(gold):
@@ -170,6 +180,24 @@ def score_document(
         for pi, p in enumerate(pred):
             if pi not in matched_pred:
                 cs.false_positives.add(p.text, doc.id, context(doc.text, p.start, p.end))
+
+
+def _score_hpo(
+    doc: GoldDoc,
+    gold: list[GoldItem],
+    pred: list[PredItem],
+    pairs: list[tuple[int, int]],
+    cs: CategoryScore,
+) -> None:
+    """HPO ids per document (the set of ids we code against the set the gold annotates, the
+    PhenoTagger document-level measure) and per mention (a lenient span match whose item carries
+    the gold id; predictions counted are those with an HPO code)."""
+    ours = {h for p in pred for h in p.hpo}
+    gold_ids = doc.hpo_ids or frozenset()
+    cs.hpo_docs.add(PRF(len(ours & gold_ids), len(ours), len(gold_ids)))
+    coded = sum(1 for p in pred if p.hpo)
+    hits = sum(1 for gi, pi in pairs if gold[gi].hpo and gold[gi].hpo in pred[pi].hpo)
+    cs.hpo_mentions.add(PRF(hits, coded, sum(1 for g in gold if g.hpo)))
 
 
 def _score_lab(g: GoldItem, p: PredItem, cs: CategoryScore) -> None:

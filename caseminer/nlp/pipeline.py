@@ -23,6 +23,7 @@ PIPELINE: tuple[tuple[str, str], ...] = (
     ("caseminer_labs", "caseminer.nlp.labs.component"),
     ("caseminer_imaging", "caseminer.nlp.imaging.component"),
     ("caseminer_clinical", "caseminer.nlp.clinical.component"),
+    ("caseminer_findings", "caseminer.nlp.findings.component"),
     ("caseminer_terminology", "caseminer.nlp.terminology"),
     ("caseminer_patient", "caseminer.nlp.patient"),
     ("caseminer_context", "caseminer.nlp.context.component"),

@@ -16,7 +16,6 @@ UMLS CUIs, OMIM/Orphanet names; see caseminer.terminology), scan the document fo
 Matching (``match``) is separate from writing (``set_annotations``).
 """
 
-import json
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,14 +35,16 @@ from caseminer.nlp.extensions import (
     set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
+from caseminer.patterns import read_json
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import Match, TerminologyIndex
-from caseminer.terminology.normalize import PATTERN_DIR, key
+from caseminer.terminology.normalize import key
 
 
 @Language.factory(
     "caseminer_terminology",
     default_config={
+        "patterns_dir": None,
         "cache_path": None,
         "add_new_items": True,
         "new_item_categories": ["icd", "disease", "hpo"],
@@ -55,6 +56,7 @@ from caseminer.terminology.normalize import PATTERN_DIR, key
 def make_terminology(
     nlp: Language,
     name: str,
+    patterns_dir: str | None,
     cache_path: str | None,
     add_new_items: bool,
     new_item_categories: list[str],
@@ -63,6 +65,8 @@ def make_terminology(
     max_codes_per_system: int,
 ) -> "TerminologyLinker":
     """Build the component (the index is built into the cache dir on first use).
+    ``patterns_dir`` overrides caseminer/patterns/terminology for the new-item rules and the
+    stop-list (the index itself is built from the packaged folder).
 
     (No ``from __future__ import annotations`` here: spaCy validates factory arguments from
     their real annotations.)
@@ -75,13 +79,13 @@ def make_terminology(
         exclude_categories=tuple(exclude_categories),
         skip_sections=frozenset(skip_sections),
         max_codes_per_system=max_codes_per_system,
+        patterns_dir=patterns_dir,
     )
 
 
-def load_new_item_rules() -> dict[str, Any]:
+def load_new_item_rules(patterns_dir: str | None = None) -> dict[str, Any]:
     """Disease-shaped heads a new item needs (patterns/terminology/new_items.json)."""
-    with open(PATTERN_DIR / "new_items.json", encoding="utf-8") as fh:
-        rules = json.load(fh)
+    rules = read_json("terminology", "new_items.json", patterns_dir)
     return {
         "head_words": frozenset(key(w) for w in rules["head_words"]),
         "head_suffixes": tuple(rules["head_suffixes"]),
@@ -89,10 +93,11 @@ def load_new_item_rules() -> dict[str, Any]:
     }
 
 
-def load_stoplist() -> frozenset[str]:
+def load_stoplist(patterns_dir: str | None = None) -> frozenset[str]:
     """Normalised keys never added as new items (patterns/terminology/stoplist.json)."""
-    with open(PATTERN_DIR / "stoplist.json", encoding="utf-8") as fh:
-        return frozenset(key(t) for t in json.load(fh)["terms"])
+    return frozenset(
+        key(t) for t in read_json("terminology", "stoplist.json", patterns_dir)["terms"]
+    )
 
 
 @dataclass
@@ -122,6 +127,7 @@ class TerminologyLinker:
         exclude_categories: tuple[str, ...] = ("icd:R",),
         skip_sections: frozenset[str] = frozenset({"references", "acknowledgements"}),
         max_codes_per_system: int = 1,
+        patterns_dir: str | None = None,
     ):
         self.index = index
         self.add_new_items = add_new_items
@@ -129,8 +135,8 @@ class TerminologyLinker:
         self.exclude_categories = exclude_categories
         self.skip_sections = skip_sections
         self.per_system = max_codes_per_system
-        self.stoplist = load_stoplist()
-        self.rules = load_new_item_rules()
+        self.stoplist = load_stoplist(patterns_dir)
+        self.rules = load_new_item_rules(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))

@@ -74,23 +74,47 @@ def _dropped() -> frozenset[str]:
 
 
 def words(text: str) -> list[Word]:
-    """The normalised word stream of ``text`` (articles and possessive 's dropped)."""
+    """The normalised word stream of ``text`` (articles and possessive 's dropped).
+
+    A document's stream is computed once and shared: the findings and terminology components
+    both scan the same text one after the other, so the last few results are remembered (by the
+    text itself; callers must not modify the returned list)."""
+    if len(text) < _SHORT:
+        return _words(text)
+    return _document_words(text)
+
+
+_SHORT = 200  # terms and short mentions are not worth remembering
+
+
+@lru_cache(maxsize=4)
+def _document_words(text: str) -> list[Word]:
+    return _words(text)
+
+
+# the characters between two words that do not break a phrase, as one regex
+_BREAK_RE = re.compile("[^" + re.escape("".join(sorted(JOINERS))) + "]")
+
+
+def _words(text: str) -> list[Word]:
     dropped = _dropped()
     out: list[Word] = []
+    append = out.append
     prev_end = 0
     pending_break = False
+    search_break = _BREAK_RE.search
     for m in WORD_RE.finditer(text):
+        start, end = m.span()
+        gap = text[prev_end:start]
+        brk = pending_break or (gap != " " and search_break(gap) is not None)
+        prev_end = end
         raw = m.group()
-        gap = text[prev_end : m.start()]
-        brk = pending_break or (gap != " " and any(ch not in JOINERS for ch in gap))
-        prev_end = m.end()
         low = raw.lower()
-        possessive = low == "s" and gap in ("'", "\u2019")
-        if possessive or low in dropped:
+        if low in dropped or (low == "s" and gap in ("'", "\u2019")):
             pending_break = brk
             continue
         pending_break = False
-        out.append(Word(norm_word(raw), m.start(), m.end(), brk if out else False))
+        append(Word(norm_word(raw), start, end, brk if out else False))
     return out
 
 

@@ -64,7 +64,15 @@ def fake_extractor(texts: list[str]):
 def test_scores_and_rows():
     ev = evaluate_docs([gold_doc()], extractor=fake_extractor, gold_path="x.jsonl")
     rows = {r[0]: r for r in ev.summary_rows()}
-    assert list(rows) == ["labs", "imaging", "diagnoses", "procedures", "all"]
+    assert list(rows) == [
+        "labs",
+        "imaging",
+        "findings",
+        "diagnoses",
+        "procedures",
+        "conditions",
+        "all",
+    ]
     assert rows["labs"][1:] == (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1, 1)
     dx = rows["diagnoses"]
     assert dx[4:] == (0.5, 0.5, 0.5, 2, 2)  # lenient P, R, F1, gold, predicted
@@ -72,9 +80,12 @@ def test_scores_and_rows():
     assert ev.lenient_f1() == {
         "labs": 1.0,
         "imaging": 1.0,
+        "findings": 1.0,  # nothing to find and nothing claimed
         "diagnoses": 0.5,
-        "procedures": 1.0,  # nothing to find and nothing claimed
+        "procedures": 1.0,
+        "conditions": 0.5,  # findings and diagnoses pooled
         "negation": 1.0,
+        "negation_excl_findings": 1.0,
     }
     labs = ev.scores["labs"]
     assert (labs.value.correct, labs.value.total, labs.pairing.correct) == (1, 1, 1)
@@ -192,7 +203,7 @@ def test_gold_echo_on_the_dev_half_scores_perfectly():
                      "assertion": {"negated": i.negated}}
                     for i in d.of(cat)
                 ]
-                for cat in ("labs", "imaging", "diagnoses", "procedures")
+                for cat in ("labs", "imaging", "findings", "diagnoses", "procedures")
             }  # fmt: skip
 
     ev = evaluate_docs(docs, extractor=echo)

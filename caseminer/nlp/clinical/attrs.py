@@ -29,8 +29,34 @@ class AttributeReader:
 
     def __init__(self, knowledge: ClinicalVocab):
         self.sites = {k: _phrase_regex(v) for k, v in knowledge.body_sites.items()}
+        # one pass over the text first: most mentions name no site, and then no per-site regex runs
+        self.any_site = _phrase_regex([f for v in knowledge.body_sites.values() for f in v])
         self.sides = {k: _phrase_regex(v) for k, v in knowledge.laterality.items()}
         self.modifiers = {k: _phrase_regex(v) for k, v in knowledge.modifiers.items()}
+        self.any_modifier = _phrase_regex([f for v in knowledge.modifiers.values() for f in v])
+        table = knowledge.procedure_codes or {}
+        self.code_system = str(table.get("system", "ICD-10-PCS"))
+        self.code_rules = [
+            (re.compile(r["match"], re.IGNORECASE), r["code"], r["display"])
+            for r in table.get("rules", [])
+        ]
+
+    def procedure_codes(self, *names: str) -> list[dict[str, str]]:
+        """The ICD-10-PCS section and root operation a procedure's wording supports (see
+        patterns/clinical/procedure_codes.json): the first rule matching the mention text,
+        else its normalized name; none when no rule does."""
+        for name in names:
+            for rx, code, display in self.code_rules:
+                if name and rx.search(name):
+                    return [
+                        {
+                            "system": self.code_system,
+                            "code": code,
+                            "display": display,
+                            "match": "curated",
+                        }
+                    ]
+        return []
 
     def window(self, doc: Doc, span: Span, before: int) -> str:
         """The mention plus up to ``before`` words to its left, not crossing punctuation."""
@@ -42,6 +68,8 @@ class AttributeReader:
 
     def body_sites(self, doc: Doc, span: Span) -> list[str]:
         text = span.text.lower() + " " + self._after_of(doc, span)
+        if self.any_site.search(text) is None:
+            return []
         return [site for site, rx in self.sites.items() if rx.search(text)]
 
     def _after_of(self, doc: Doc, span: Span) -> str:
@@ -60,6 +88,8 @@ class AttributeReader:
     def modifier_list(self, doc: Doc, span: Span) -> list[str]:
         """Modifiers in the mention or just before it ("emergent" is read, not marked)."""
         text = self.window(doc, span, WINDOW_BEFORE)
+        if self.any_modifier.search(text) is None:
+            return []
         found = [(m.start(), name) for name, rx in self.modifiers.items() if (m := rx.search(text))]
         names = [name for _, name in sorted(found)]
         # "modified radical" already says "radical"
@@ -93,19 +123,23 @@ def build_attrs(reader: AttributeReader, doc: Doc, span: Span, cand: Candidate) 
         )
     rule = f"clinical.{cand.rule}"
     if cand.label != PROCEDURE:
-        return {
+        attrs: dict[str, Any] = {
             "normalized": normalize(span, cand, []),
             "status": "confirmed",
             "codes": codes,
             "rule": rule,
         }
+        if cand.negated_cue:  # read by the assembly: the item is stated absent
+            attrs["_absent"] = cand.negated_cue
+        return attrs
     mods = reader.modifier_list(doc, span)
+    normalized = normalize(span, cand, mods)
     return {
-        "normalized": normalize(span, cand, mods),
+        "normalized": normalized,
         "category": cand.category or "other",
         "body_sites": reader.body_sites(doc, span),
         "laterality": reader.laterality(doc, span),
         "modifiers": mods,
-        "codes": [],
+        "codes": reader.procedure_codes(span.text.lower(), normalized),
         "rule": rule,
     }

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
 from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
-from caseminer.nlp.clinical.vocab import PATTERN_DIR, load_vocab
+from caseminer.nlp.clinical.vocab import load_vocab
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
     IMAGING,
@@ -36,24 +36,22 @@ def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
 
 @Language.factory(
     "caseminer_clinical",
-    default_config={"pattern_dir": None, "use_morphology": True, "skip_overlapping_items": True},
+    default_config={"patterns_dir": None, "use_morphology": True, "skip_overlapping_items": True},
 )
 def make_clinical(
     nlp: Language,
     name: str,
-    pattern_dir: str | None,
+    patterns_dir: str | None,
     use_morphology: bool,
     skip_overlapping_items: bool,
 ) -> "ClinicalExtractor":
-    """Build the component; ``pattern_dir`` overrides caseminer/patterns/clinical.
+    """Build the component; ``patterns_dir`` overrides caseminer/patterns/clinical.
 
     (No ``from __future__ import annotations`` here: spaCy validates factory arguments from
     their real annotations.)
     """
     register_extensions()
-    return ClinicalExtractor(
-        nlp, pattern_dir or str(PATTERN_DIR), use_morphology, skip_overlapping_items
-    )
+    return ClinicalExtractor(nlp, patterns_dir, use_morphology, skip_overlapping_items)
 
 
 class ClinicalExtractor:
@@ -62,11 +60,11 @@ class ClinicalExtractor:
     def __init__(
         self,
         nlp: Language,
-        pattern_dir: str,
+        patterns_dir: str | None = None,
         use_morphology: bool = True,
         skip_overlapping_items: bool = True,
     ):
-        knowledge = load_vocab(pattern_dir)
+        knowledge = load_vocab(patterns_dir)
         self.matcher = ClinicalMatcher(nlp.vocab, knowledge, use_morphology, nlp.make_doc)
         self.reader = AttributeReader(knowledge)
         self.skip_overlapping_items = skip_overlapping_items

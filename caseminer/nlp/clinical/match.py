@@ -15,56 +15,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from spacy.attrs import IS_SPACE, LOWER
+from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from caseminer.nlp.clinical.candidate import (
+    _UNDECIDED,
+    DIAGNOSIS,
+    MORPH_CACHE_SIZE,
+    PROCEDURE,
+    Candidate,
+    _doc_abbreviations,
+    _is_word,
+    _norm,
+    _split,
+    resolve_overlaps,
+    space_tokens,
+)
+from caseminer.nlp.clinical.filters import CandidateFilters
 from caseminer.nlp.clinical.vocab import ClinicalVocab, Term, is_abbreviation
-from caseminer.nlp.coverage import Coverage, RangeIndex
-from caseminer.nlp.tokenizer import doc_text
+from caseminer.nlp.clinical.widen import Widener
+from caseminer.nlp.coverage import RangeIndex
 
-# ends the reach of a negated-history cue ("no history of X; she had Y", "no history of X but Y")
-CLAUSE_BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", re.I)
-
-DIAGNOSIS = "DIAGNOSIS"
-PROCEDURE = "PROCEDURE"
-HYPHENS = {"-", "–", "—", "‐"}
-POSSESSIVES = {"'s", "’s"}
-# rule priority when overlapping candidates compete (higher wins at equal length)
-PRIORITY = {"vocab": 3, "abbreviation": 2, "cue": 2, "head": 1, "suffix": 1, "verb": 1}
-MAX_LEFT = 6
-MAX_RIGHT = 5
-# per-word morphology decisions remembered across documents; cleared when it grows this large
-MORPH_CACHE_SIZE = 200_000
-_UNDECIDED = ("", "", None)
+__all__ = ["DIAGNOSIS", "PROCEDURE", "Candidate", "ClinicalMatcher", "space_tokens"]
 
 
-@dataclass
-class Candidate:
-    """A mention found by one rule, before overlaps are resolved."""
-
-    start: int  # token index
-    end: int  # token index (exclusive)
-    label: str
-    normalized: str | None
-    rule: str
-    category: str | None = None
-    code: dict[str, str] | None = None
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
-    def name_by(self, term) -> None:
-        """Take the name, category and code of the curated vocabulary term the mention now is."""
-        self.normalized, self.category, self.code = term.normalized, term.category, term.code
-        self.rule = "vocab"
-
-
-class ClinicalMatcher:
+class ClinicalMatcher(Widener, CandidateFilters):
     """Applies the vocabulary and the morphology rules to a Doc."""
 
     def __init__(
@@ -241,243 +219,6 @@ class ClinicalMatcher:
                 return cat
         return None
 
-    # ---- widening ----------------------------------------------------------------------
-    def needs_modifier(self, doc: Doc, cand: Candidate) -> bool:
-        """Generic heads ("disease", "failure", "therapy") only count with a modifier."""
-        if cand.rule != "head":
-            return False
-        low = doc[cand.start].lower_
-        if cand.label == DIAGNOSIS:
-            return bool(self.dis_heads.get(low, False))
-        return low not in self.proc_heads_alone
-
-    def is_left_modifier(self, tok: Token, label: str) -> bool:
-        """Could this token be part of the mention, to the left of its head?"""
-        low = tok.lower_
-        if low in self.left_excluded:
-            return False
-        if label == PROCEDURE and low in self.modifier_words:
-            return True
-        if low in self.k.left_blockers:
-            return False
-        if low in self.k.left_modifiers or low in self.site_words:
-            return True
-        if _is_word(low) and len(low) >= 5 and low.endswith(self.adj_suffixes):
-            return True
-        if (
-            tok.is_title
-            and _is_word(low)
-            and not tok.is_stop
-            and len(low) >= 3
-            and not tok.is_sent_start
-        ):
-            return True  # eponyms: "Gaucher disease", "Cowden syndrome"
-        return False
-
-    def extend_left(self, doc: Doc, start: int, label: str) -> int:
-        sent_start = doc[start].sent.start if doc.has_annotation("SENT_START") else 0
-        i = start
-        while i - 1 >= sent_start and start - i < MAX_LEFT:
-            tok = doc[i - 1]
-            if tok.is_space and tok.text.count("\n") <= 1 and i - 2 >= sent_start:
-                i -= 1  # a line break inside the mention (PDF-to-text output)
-                continue
-            if tok.text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
-                i -= 2
-                continue
-            if tok.text in HYPHENS and not tok.whitespace_ and i - 2 >= sent_start:
-                prev = doc[i - 2]
-                if not prev.whitespace_ and (prev.is_alpha or prev.like_num):
-                    i -= 2
-                    continue
-                break
-            if self.is_left_modifier(tok, label):
-                i -= 1
-                continue
-            break
-        # never start on a connector
-        while i < start and (
-            doc[i].text in HYPHENS or doc[i].is_space or doc[i].lower_ in {"in", "non"}
-        ):
-            i += 1
-        return i
-
-    def is_anaphoric(self, doc: Doc, cand: Candidate) -> bool:
-        """ "the surgery", "after the operation": a reference back or a time anchor, not a new
-        procedure (annotators mark these as coreference or dates)."""
-        if cand.label != PROCEDURE or cand.length != 1:
-            return False
-        if doc[cand.start].lower_ not in self.anaphoric or cand.start == 0:
-            return False
-        return doc[cand.start - 1].lower_ in self.anaphora_cues
-
-    def is_test_or_agent(self, doc: Doc, cand: Candidate) -> bool:
-        """ "HIV serology", "hepatitis B and C antibodies", "tuberculosis drugs", "M. tuberculosis":
-        the disease word names a test, a treatment or an organism, not a diagnosis."""
-        if cand.label != DIAGNOSIS:
-            return False
-        if cand.start > 0 and doc[cand.start - 1].lower_ in self.organism_markers:
-            return True
-        if _abbreviated_genus(doc, cand.start):
-            return True
-        j = cand.end
-        # skip a coordinated short tail: "hepatitis B and C serology"
-        while (
-            j < len(doc)
-            and j - cand.end < 3
-            and (doc[j].lower_ in {"and", "or", "/", "-"} or (len(doc[j]) == 1 and doc[j].is_upper))
-        ):
-            j += 1
-        return j < len(doc) and doc[j].lower_ in self.test_nouns
-
-    def is_finding(self, doc: Doc, cand: Candidate) -> bool:
-        """ "hemorrhage", "metastases", "portal vein stenosis": annotators mark these as signs or
-        findings, not diseases. Only a curated multi-word disease name keeps such a head
-        ("aortic stenosis", "pulmonary hypertension")."""
-        if cand.label != DIAGNOSIS or doc[cand.end - 1].lower_ not in self.finding_heads:
-            return False
-        normalized = (cand.normalized or "").lower()
-        curated_name = cand.rule == "vocab" and " " in normalized
-        return (
-            not curated_name
-            or normalized.split()[-1] not in self.finding_heads
-            or (normalized in self.finding_heads)
-        )
-
-    def is_negated_history(self, doc: Doc, cand: Candidate) -> bool:
-        """ "no history of tuberculosis", "no family history of cancer": a denied past or family
-        condition is a pertinent negative about the history, which annotators leave unmarked. The
-        cue must govern the mention: same sentence, no clause break (";", "but") in between."""
-        if cand.label != DIAGNOSIS or not self.negated_history:
-            return False
-        sent = doc[cand.start].sent if doc.has_annotation("SENT_START") else doc[:]
-        before = doc_text(doc)[sent.start_char : doc[cand.start].idx]
-        ends = [m.end() for rx in self.negated_history for m in rx.finditer(before)]
-        if not ends:
-            return False
-        between = before[max(ends) :]
-        return CLAUSE_BREAK.search(between) is None
-
-    def is_medication(self, doc: Doc, cand: Candidate) -> bool:
-        """ "chemotherapy", "general anesthesia", "antibiotic therapy": drug treatments, which
-        annotators mark as medications, not procedures."""
-        if cand.label != PROCEDURE:
-            return False
-        words = {t.lower_ for t in doc[cand.start : cand.end]}
-        if words & self.medication_words:
-            return True
-        head = doc[cand.end - 1].lower_
-        return head in {"therapy", "therapies", "treatment", "treatments"} and bool(
-            words & self.drug_modifiers
-        )
-
-    def is_valued_test(self, doc: Doc, cand: Candidate, tested: Coverage) -> bool:
-        """ "ECG was normal", "physical examination was unremarkable": an examination whose result
-        the lab extractor reports is that lab's analyte, not a procedure of its own. Procedures that
-        take a specimen ("biopsy", "blood cultures", "aspiration") stay procedures."""
-        if cand.label != PROCEDURE or cand.category != "diagnostic" or not tested:
-            return False
-        start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
-        if not tested.overlaps(start, end):
-            return False
-        return not any(t.lower_ in self.specimen_words for t in doc[cand.start : cand.end])
-
-    def _qualifier_noun(self, doc: Doc, start: int) -> int:
-        """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
-        if start == 0 or (doc.has_annotation("SENT_START") and doc[start].is_sent_start):
-            return start
-        tok = doc[start - 1]
-        low = tok.lower_
-        if (
-            tok.is_alpha
-            and len(low) >= 3
-            and not tok.is_stop
-            and low not in self.k.left_blockers
-            and not low.endswith("ed")
-            and not low.endswith("ly")
-        ):
-            return start - 1
-        return start
-
-    def extend_right(self, doc: Doc, end: int, label: str) -> int:
-        """Absorb "of the femoral head", "in situ"."""
-        n = len(doc)
-        if end + 1 < n and doc[end].lower_ == "in" and doc[end + 1].lower_ == "situ":
-            return end + 2
-        if end >= n or doc[end].lower_ != "of":
-            return end
-        sent_end = doc[end].sent.end if doc.has_annotation("SENT_START") else n
-        best = end
-        i = end + 1
-        while i < min(sent_end, end + 1 + MAX_RIGHT):
-            tok = doc[i]
-            low = tok.lower_
-            if low in {"the", "left", "right", "both"}:
-                i += 1
-                continue
-            if tok.text in HYPHENS and not tok.whitespace_:
-                i += 1
-                continue
-            if low in self.site_words or low in self.k.left_modifiers:
-                best = i + 1
-                i += 1
-                continue
-            if tok.is_alpha and len(low) >= 5 and low.endswith(self.adj_suffixes):
-                i += 1
-                continue
-            break
-        return best
-
-    def widen(
-        self, doc: Doc, cand: Candidate, spaces: frozenset[int] | None = None
-    ) -> Candidate | None:
-        """Grow a seed to the annotator's span (``spaces``: indices of white-space tokens,
-        computed here when the caller has not)."""
-        self._join_broken_term(doc, cand, space_tokens(doc) if spaces is None else spaces)
-        start = self.extend_left(doc, cand.start, cand.label)
-        # "captopril therapy": a noun before a treatment head is usually a drug, so only
-        # diagnoses and non-drug procedures take a bare qualifier noun
-        qualifiable = cand.category != "therapeutic"
-        if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
-            start = self._qualifier_noun(doc, start)
-            if cand.label == PROCEDURE and start < cand.start:
-                # tests are named by noun compounds: "latex agglutination test"
-                start = self._qualifier_noun(doc, start)
-        if self.needs_modifier(doc, cand) and start == cand.start:
-            return None
-        end = self.extend_right(doc, cand.end, cand.label)
-        if start < cand.start:
-            self._renormalize(doc, cand, start)
-        # a mention never starts or ends on white space (line breaks of PDF-to-text output)
-        while start < end - 1 and doc[start].is_space:
-            start += 1
-        while end - 1 > start and doc[end - 1].is_space:
-            end -= 1
-        cand.start, cand.end = start, end
-        return cand
-
-    def _join_broken_term(self, doc: Doc, cand: Candidate, spaces: frozenset[int]) -> None:
-        """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
-        low = max(0, cand.start - 4)
-        if spaces.isdisjoint(range(low, cand.start)):
-            return  # no line break just before the seed: nothing to join
-        for i in range(low, cand.start):
-            if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
-                continue
-            term = self.by_text.get(_norm(doc[i : cand.end]))
-            if term is not None and term.label == cand.label:
-                cand.start = i
-                cand.name_by(term)
-                return
-
-    def _renormalize(self, doc: Doc, cand: Candidate, start: int) -> None:
-        """'hip' + 'replacement' widened: name it by the longest curated term it ends with."""
-        for i in range(start, cand.start):
-            term = self.by_text.get(_norm(doc[i : cand.end]))
-            if term is not None and term.label == cand.label:
-                cand.name_by(term)
-                return
-
     # ---- abbreviations ----------------------------------------------------------------
     def abbreviation_candidates(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
         """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)"."""
@@ -535,77 +276,10 @@ class ClinicalMatcher:
             and not self.is_test_or_agent(doc, c)
             and not self.is_finding(doc, c)
             and not self.is_medication(doc, c)
-            and not self.is_negated_history(doc, c)
         ]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved)
-        return resolve_overlaps(resolved)
-
-
-def space_tokens(doc: Doc) -> frozenset[int]:
-    """Indices of white-space tokens (line breaks of PDF-to-text output), read in one pass."""
-    flags = doc.to_array(IS_SPACE).tolist() if len(doc) else []
-    return frozenset(i for i, f in enumerate(flags) if f)
-
-
-def _abbreviated_genus(doc: Doc, start: int) -> bool:
-    """ "M. tuberculosis", "H. pylori" split as "M" "." "tuberculosis": an organism's name."""
-    if start < 2 or doc[start - 1].text != "." or doc[start - 1].whitespace_ == "":
-        return False
-    genus = doc[start - 2]
-    return len(genus.text) == 1 and genus.text.isupper() and not genus.whitespace_
-
-
-def _is_word(low: str) -> bool:
-    """Letters, optionally joined by inner hyphens ("salpingo-oophorectomy")."""
-    parts = low.split("-")
-    return all(p.isalpha() for p in parts)
-
-
-def _split(text: str) -> list[str]:
-    """Split a term the way the tokenizer splits hyphens and possessives."""
-    text = re.sub(r"([\-–—‐/(),])", r" \1 ", text)
-    text = re.sub(r"(['’]s)\b", r" \1", text)
-    return text.split()
-
-
-def _norm(span: Span) -> str:
-    return re.sub(r"\s*([\-–])\s*", r"\1", re.sub(r"\s+", " ", span.text.lower())).strip()
-
-
-def _doc_abbreviations(doc: Doc) -> list[Span]:
-    if not Doc.has_extension("abbreviations"):
-        return []
-    return list(doc._.abbreviations or [])
-
-
-def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
-    """Merge same-label overlaps into one mention; across labels keep the stronger one."""
-    merged: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
-        if merged and c.start < merged[-1].end:
-            prev = merged[-1]
-            if c.label == prev.label:
-                best = _stronger(prev, c)
-                best_start, best_end = min(prev.start, c.start), max(prev.end, c.end)
-                merged[-1] = Candidate(
-                    best_start,
-                    best_end,
-                    best.label,
-                    best.normalized,
-                    best.rule,
-                    best.category,
-                    best.code,
-                )
-            else:
-                merged[-1] = _stronger(prev, c)
-            continue
-        merged.append(c)
-    return merged
-
-
-def _stronger(a: Candidate, b: Candidate) -> Candidate:
-    """Curated beats rule-based; among equals, the longer mention wins."""
-    key_a = (PRIORITY[a.rule], a.length)
-    key_b = (PRIORITY[b.rule], b.length)
-    return a if key_a >= key_b else b
+        final = resolve_overlaps(resolved)
+        for cand in final:  # kept, and marked: "no history of X" says the patient had no X
+            cand.negated_cue = self.negated_history_cue(doc, cand)
+        return final

@@ -9,7 +9,6 @@ without touching Python: ``disorders.jsonl`` and ``procedures.jsonl`` (curated t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,8 @@ class ClinicalVocab:
     modifiers: dict[str, list[str]]
     left_modifiers: set[str] = field(default_factory=set)
     left_blockers: set[str] = field(default_factory=set)
+    # procedure_codes.json: {"system", "rules": [{"match", "code", "display"}]}
+    procedure_codes: dict[str, Any] = field(default_factory=dict)
 
 
 def is_abbreviation(text: str) -> bool:
@@ -64,14 +65,18 @@ def _read_terms(path: Path, label: str) -> list[Term]:
     return terms
 
 
-@lru_cache(maxsize=4)
-def load_vocab(pattern_dir: str = str(PATTERN_DIR)) -> ClinicalVocab:
-    """Read every clinical pattern file (cached: the files are immutable at runtime)."""
-    base = Path(pattern_dir)
+def load_vocab(patterns_dir: str | Path | None = None) -> ClinicalVocab:
+    """Read every clinical pattern file of ``patterns_dir`` (default: the packaged folder).
+
+    Called when the component is built, never cached at module level: two components pointed at
+    two folders stay independent, and an edited folder is read by the next pipeline."""
+    base = concern_dir("clinical", patterns_dir)
     terms = _read_terms(base / "disorders.jsonl", "DIAGNOSIS")
     terms += _read_terms(base / "procedures.jsonl", "PROCEDURE")
     morphology = srsly.read_json(base / "morphology.json")
     attributes = srsly.read_json(base / "attributes.json")
+    codes_path = base / "procedure_codes.json"
+    procedure_codes = srsly.read_json(codes_path) if codes_path.exists() else {}
     return ClinicalVocab(
         terms=terms,
         morphology=morphology,
@@ -80,4 +85,5 @@ def load_vocab(pattern_dir: str = str(PATTERN_DIR)) -> ClinicalVocab:
         modifiers=attributes["procedure_modifiers"],
         left_modifiers={w.lower() for w in morphology["left_modifiers"]},
         left_blockers={w.lower() for w in morphology["left_blockers"]},
+        procedure_codes=procedure_codes,
     )

@@ -1,0 +1,122 @@
+"""The clinical extractor's shared pieces: a Candidate mention, rule constants and token helpers.
+
+Why a module of its own: the seeds (caseminer.nlp.clinical.match), the widening rules
+(caseminer.nlp.clinical.widen) and the filters (caseminer.nlp.clinical.filters) all work on
+Candidates and the same few token tests; keeping them here lets each of those modules stay small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.attrs import IS_SPACE
+from spacy.tokens import Doc, Span
+
+# ends the reach of a negated-history cue ("no history of X; she had Y", "no history of X but Y")
+CLAUSE_BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", re.I)
+
+DIAGNOSIS = "DIAGNOSIS"
+PROCEDURE = "PROCEDURE"
+HYPHENS = {"-", "–", "—", "‐"}
+POSSESSIVES = {"'s", "’s"}
+# rule priority when overlapping candidates compete (higher wins at equal length)
+PRIORITY = {"vocab": 3, "abbreviation": 2, "cue": 2, "head": 1, "suffix": 1, "verb": 1}
+MAX_LEFT = 6
+MAX_RIGHT = 5
+# per-word morphology decisions remembered across documents; cleared when it grows this large
+MORPH_CACHE_SIZE = 200_000
+_UNDECIDED = ("", "", None)
+
+
+@dataclass
+class Candidate:
+    """A mention found by one rule, before overlaps are resolved."""
+
+    start: int  # token index
+    end: int  # token index (exclusive)
+    label: str
+    normalized: str | None
+    rule: str
+    category: str | None = None
+    code: dict[str, str] | None = None
+    # the cue of a denied history ("no history of"): the item is stated absent
+    negated_cue: str | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def name_by(self, term) -> None:
+        """Take the name, category and code of the curated vocabulary term the mention now is."""
+        self.normalized, self.category, self.code = term.normalized, term.category, term.code
+        self.rule = "vocab"
+
+
+def space_tokens(doc: Doc) -> frozenset[int]:
+    """Indices of white-space tokens (line breaks of PDF-to-text output), read in one pass."""
+    flags = doc.to_array(IS_SPACE).tolist() if len(doc) else []
+    return frozenset(i for i, f in enumerate(flags) if f)
+
+
+def _abbreviated_genus(doc: Doc, start: int) -> bool:
+    """ "M. tuberculosis", "H. pylori" split as "M" "." "tuberculosis": an organism's name."""
+    if start < 2 or doc[start - 1].text != "." or doc[start - 1].whitespace_ == "":
+        return False
+    genus = doc[start - 2]
+    return len(genus.text) == 1 and genus.text.isupper() and not genus.whitespace_
+
+
+def _is_word(low: str) -> bool:
+    """Letters, optionally joined by inner hyphens ("salpingo-oophorectomy")."""
+    parts = low.split("-")
+    return all(p.isalpha() for p in parts)
+
+
+def _split(text: str) -> list[str]:
+    """Split a term the way the tokenizer splits hyphens and possessives."""
+    text = re.sub(r"([\-–—‐/(),])", r" \1 ", text)
+    text = re.sub(r"(['’]s)\b", r" \1", text)
+    return text.split()
+
+
+def _norm(span: Span) -> str:
+    return re.sub(r"\s*([\-–])\s*", r"\1", re.sub(r"\s+", " ", span.text.lower())).strip()
+
+
+def _doc_abbreviations(doc: Doc) -> list[Span]:
+    if not Doc.has_extension("abbreviations"):
+        return []
+    return list(doc._.abbreviations or [])
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Merge same-label overlaps into one mention; across labels keep the stronger one."""
+    merged: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        if merged and c.start < merged[-1].end:
+            prev = merged[-1]
+            if c.label == prev.label:
+                best = _stronger(prev, c)
+                best_start, best_end = min(prev.start, c.start), max(prev.end, c.end)
+                merged[-1] = Candidate(
+                    best_start,
+                    best_end,
+                    best.label,
+                    best.normalized,
+                    best.rule,
+                    best.category,
+                    best.code,
+                )
+            else:
+                merged[-1] = _stronger(prev, c)
+            continue
+        merged.append(c)
+    return merged
+
+
+def _stronger(a: Candidate, b: Candidate) -> Candidate:
+    """Curated beats rule-based; among equals, the longer mention wins."""
+    key_a = (PRIORITY[a.rule], a.length)
+    key_b = (PRIORITY[b.rule], b.length)
+    return a if key_a >= key_b else b

@@ -1,0 +1,185 @@
+"""Widening: grow a seed mention to the span an annotator marks.
+
+Left: modifiers, body sites, adjectives and eponyms ("infiltrating ductal breast cancer", "Gaucher
+disease"), but not the temporal and urgency words MACCROBAT annotators leave outside ("acute",
+"emergent", "initial"). Right: "of the femoral head", "in situ". Generic heads ("disease",
+"therapy") only count with a modifier. A mixin of ClinicalMatcher: it reads the matcher's
+vocabularies (``self.k``, ``self.site_words``, ...).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from caseminer.nlp.clinical.candidate import (
+    DIAGNOSIS,
+    HYPHENS,
+    MAX_LEFT,
+    MAX_RIGHT,
+    POSSESSIVES,
+    PROCEDURE,
+    Candidate,
+    _is_word,
+    _norm,
+    space_tokens,
+)
+
+
+class Widener:
+    """Widening rules (see the module docstring)."""
+
+    def needs_modifier(self, doc: Doc, cand: Candidate) -> bool:
+        """Generic heads ("disease", "failure", "therapy") only count with a modifier."""
+        if cand.rule != "head":
+            return False
+        low = doc[cand.start].lower_
+        if cand.label == DIAGNOSIS:
+            return bool(self.dis_heads.get(low, False))
+        return low not in self.proc_heads_alone
+
+    def is_left_modifier(self, tok: Token, label: str) -> bool:
+        """Could this token be part of the mention, to the left of its head?"""
+        low = tok.lower_
+        if low in self.left_excluded:
+            return False
+        if label == PROCEDURE and low in self.modifier_words:
+            return True
+        if low in self.k.left_blockers:
+            return False
+        if low in self.k.left_modifiers or low in self.site_words:
+            return True
+        if _is_word(low) and len(low) >= 5 and low.endswith(self.adj_suffixes):
+            return True
+        if (
+            tok.is_title
+            and _is_word(low)
+            and not tok.is_stop
+            and len(low) >= 3
+            and not tok.is_sent_start
+        ):
+            return True  # eponyms: "Gaucher disease", "Cowden syndrome"
+        return False
+
+    def extend_left(self, doc: Doc, start: int, label: str) -> int:
+        sent_start = doc[start].sent.start if doc.has_annotation("SENT_START") else 0
+        i = start
+        while i - 1 >= sent_start and start - i < MAX_LEFT:
+            tok = doc[i - 1]
+            if tok.is_space and tok.text.count("\n") <= 1 and i - 2 >= sent_start:
+                i -= 1  # a line break inside the mention (PDF-to-text output)
+                continue
+            if tok.text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
+                i -= 2
+                continue
+            if tok.text in HYPHENS and not tok.whitespace_ and i - 2 >= sent_start:
+                prev = doc[i - 2]
+                if not prev.whitespace_ and (prev.is_alpha or prev.like_num):
+                    i -= 2
+                    continue
+                break
+            if self.is_left_modifier(tok, label):
+                i -= 1
+                continue
+            break
+        # never start on a connector
+        while i < start and (
+            doc[i].text in HYPHENS or doc[i].is_space or doc[i].lower_ in {"in", "non"}
+        ):
+            i += 1
+        return i
+
+    def _qualifier_noun(self, doc: Doc, start: int) -> int:
+        """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
+        if start == 0 or (doc.has_annotation("SENT_START") and doc[start].is_sent_start):
+            return start
+        tok = doc[start - 1]
+        low = tok.lower_
+        if (
+            tok.is_alpha
+            and len(low) >= 3
+            and not tok.is_stop
+            and low not in self.k.left_blockers
+            and not low.endswith("ed")
+            and not low.endswith("ly")
+        ):
+            return start - 1
+        return start
+
+    def extend_right(self, doc: Doc, end: int, label: str) -> int:
+        """Absorb "of the femoral head", "in situ"."""
+        n = len(doc)
+        if end + 1 < n and doc[end].lower_ == "in" and doc[end + 1].lower_ == "situ":
+            return end + 2
+        if end >= n or doc[end].lower_ != "of":
+            return end
+        sent_end = doc[end].sent.end if doc.has_annotation("SENT_START") else n
+        best = end
+        i = end + 1
+        while i < min(sent_end, end + 1 + MAX_RIGHT):
+            tok = doc[i]
+            low = tok.lower_
+            if low in {"the", "left", "right", "both"}:
+                i += 1
+                continue
+            if tok.text in HYPHENS and not tok.whitespace_:
+                i += 1
+                continue
+            if low in self.site_words or low in self.k.left_modifiers:
+                best = i + 1
+                i += 1
+                continue
+            if tok.is_alpha and len(low) >= 5 and low.endswith(self.adj_suffixes):
+                i += 1
+                continue
+            break
+        return best
+
+    def widen(
+        self, doc: Doc, cand: Candidate, spaces: frozenset[int] | None = None
+    ) -> Candidate | None:
+        """Grow a seed to the annotator's span (``spaces``: indices of white-space tokens,
+        computed here when the caller has not)."""
+        self._join_broken_term(doc, cand, space_tokens(doc) if spaces is None else spaces)
+        start = self.extend_left(doc, cand.start, cand.label)
+        # "captopril therapy": a noun before a treatment head is usually a drug, so only
+        # diagnoses and non-drug procedures take a bare qualifier noun
+        qualifiable = cand.category != "therapeutic"
+        if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
+            start = self._qualifier_noun(doc, start)
+            if cand.label == PROCEDURE and start < cand.start:
+                # tests are named by noun compounds: "latex agglutination test"
+                start = self._qualifier_noun(doc, start)
+        if self.needs_modifier(doc, cand) and start == cand.start:
+            return None
+        end = self.extend_right(doc, cand.end, cand.label)
+        if start < cand.start:
+            self._renormalize(doc, cand, start)
+        # a mention never starts or ends on white space (line breaks of PDF-to-text output)
+        while start < end - 1 and doc[start].is_space:
+            start += 1
+        while end - 1 > start and doc[end - 1].is_space:
+            end -= 1
+        cand.start, cand.end = start, end
+        return cand
+
+    def _join_broken_term(self, doc: Doc, cand: Candidate, spaces: frozenset[int]) -> None:
+        """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
+        low = max(0, cand.start - 4)
+        if spaces.isdisjoint(range(low, cand.start)):
+            return  # no line break just before the seed: nothing to join
+        for i in range(low, cand.start):
+            if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
+                continue
+            term = self.by_text.get(_norm(doc[i : cand.end]))
+            if term is not None and term.label == cand.label:
+                cand.start = i
+                cand.name_by(term)
+                return
+
+    def _renormalize(self, doc: Doc, cand: Candidate, start: int) -> None:
+        """'hip' + 'replacement' widened: name it by the longest curated term it ends with."""
+        for i in range(start, cand.start):
+            term = self.by_text.get(_norm(doc[i : cand.end]))
+            if term is not None and term.label == cand.label:
+                cand.name_by(term)
+                return

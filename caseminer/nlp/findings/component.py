@@ -1,0 +1,307 @@
+"""caseminer_findings: FINDING items (signs, symptoms, examination, imaging and pathology findings).
+
+Runs after caseminer_clinical and before caseminer_terminology. Reads top to bottom: normalise the
+document's words (caseminer.terminology.normalize), run the lexicon's PhraseMatcher over them
+(every HPO phenotypic-abnormality name and exact synonym, ICD-10-CM chapter R titles, and the
+generated wordings of caseminer.nlp.findings.lexicon), keep the longest match at each place, then
+judge each match:
+
+- what another extractor claimed stays theirs (lab values and tests, imaging studies, curated
+  diagnoses and procedures): a phenotype that is also a curated disorder stays a DIAGNOSIS;
+- disease-shaped terms (the terminology component's head rules: "... syndrome", "-itis", OMIM and
+  Orphanet names) are left to caseminer_terminology, which adds them as diagnoses; a phenotype
+  term that ends a diagnosis mention still gives that diagnosis its HPO code;
+- generic words ("pain", "mass", "lesion") need a modifier before them or a phrase after them;
+- acronyms match case-sensitively; nothing is taken from references or acknowledgements.
+
+Each finding carries its HPO code first (with the UMLS CUI HPO gives), the ICD-10-CM R-code when the
+term has one, a category read from its sentence, and the imaging study of its sentence if any.
+Negation and hedging come from caseminer_context like every item's; words that state absence
+("afebrile") also mark the item negated through ``_absent`` (read by the assembly).
+"""
+
+from bisect import bisect_right
+from typing import Any
+
+from spacy.attrs import IDX, SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from caseminer.nlp.extensions import (
+    DIAGNOSIS,
+    FINDING,
+    IMAGING,
+    SPAN_GROUP,
+    add_item,
+    get_attrs,
+    items,
+    register_extensions,
+    section_kind_at,
+    set_attrs,
+)
+from caseminer.nlp.findings.lexicon import Lexicon, load_lexicon
+from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
+from caseminer.nlp.tokenizer import doc_text
+from caseminer.terminology.cache import load_index
+from caseminer.terminology.index import TerminologyIndex
+from caseminer.terminology.normalize import Word, words
+
+
+@Language.factory(
+    "caseminer_findings",
+    default_config={"patterns_dir": None, "cache_path": None, "max_codes_per_system": 1},
+)
+def make_findings(
+    nlp: Language,
+    name: str,
+    patterns_dir: str | None,
+    cache_path: str | None,
+    max_codes_per_system: int,
+) -> "FindingsExtractor":
+    """Build the component: the terminology index and the findings lexicon load from the disk
+    cache (built on first use). ``patterns_dir`` overrides caseminer/patterns/findings.
+
+    (No ``from __future__ import annotations`` here: spaCy validates factory arguments from
+    their real annotations.)
+    """
+    register_extensions()
+    index = load_index(cache_path)
+    lexicon = load_lexicon(index, patterns_dir)
+    return FindingsExtractor(index, lexicon, load_rules(patterns_dir), max_codes_per_system)
+
+
+class FindingsExtractor:
+    """Finds findings and writes them as FINDING item spans; see the module docstring."""
+
+    def __init__(
+        self,
+        index: TerminologyIndex,
+        lexicon: Lexicon,
+        rules: FindingRules,
+        max_codes_per_system: int = 1,
+    ):
+        self.index = index
+        self.lex = lexicon
+        self.rules = rules
+        self.per_system = max_codes_per_system
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.match(doc))
+        return doc
+
+    # ---- matching ------------------------------------------------------------------------
+    def match(self, doc: Doc) -> list[Hit]:
+        """Judged matches in text order (Doc character offsets)."""
+        text = doc_text(doc)
+        ws = words(text)
+        if not ws:
+            return []
+        norms = [w.norm for w in ws]
+        mdoc = Doc(self.lex.vocab, words=norms)
+        raw = [
+            (" ".join(norms[s:e]), s, e)  # the key is the matched words themselves
+            for _, s, e in self.lex.matcher(mdoc)
+            if not any(ws[i].break_before for i in range(s + 1, e))
+        ]
+        hits: list[Hit] = []
+        seen: set[str] = set()  # heads found so far, for references back ("the mass")
+        for k, s, e in _longest_first(_split_coordinations(raw)):
+            hit = self.judge(text, ws, k, s, e)
+            if hit is None:
+                continue
+            head = k.rsplit(" ", 1)[-1]
+            if not hit.code_only:
+                if self.rules.refers_back(k, text, hit.start, seen):
+                    continue
+                seen.add(head)
+            hits.append(hit)
+        hits += self.short_forms(doc, hits)
+        return sorted(hits, key=lambda h: h.start)
+
+    def judge(self, text: str, ws: list[Word], k: str, s: int, e: int) -> Hit | None:
+        """A Hit for the match of key ``k`` over words s..e, or None when a rule rejects it."""
+        start, end = ws[s].start, ws[e - 1].end
+        surface = text[start:end]
+        target = self.lex.targets.get(k, k)
+        entries = self.index.terms.get(target) or []
+        rule = self.lex.rules.get(k, "hpo")
+        if k in self.lex.surfaces:
+            if surface != self.lex.surfaces[k]:
+                return None
+        else:
+            entries = [en for en in entries if len(en) < 3 or en[2] == surface]
+            abbreviation = any(len(en) > 2 for en in entries)  # matched case-sensitively
+            if (not entries and rule != "head") or self.rules.rejects_surface(
+                surface, text, start, end, abbreviation
+            ):
+                return None
+        if rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries)):
+            return Hit(start, end, target, entries, rule, False, surface, code_only=True)
+        if self.rules.is_generic(k):
+            start = self.rules.modified_start(ws, s, e)
+            if start is None:
+                return None
+        return Hit(start, end, target, entries, rule, k in self.lex.absent, surface)
+
+    def categories(self, entries: list[list[Any]]) -> list[str]:
+        return [self.index.category(en[0]) for en in entries]
+
+    def short_forms(self, doc: Doc, hits: list[Hit]) -> list[Hit]:
+        """Every use of a short form defined in the text whose long form is a finding
+        ("shortness of breath (SOB)" ... "SOB") is that finding too."""
+        out: list[Hit] = []
+        for short in getattr(doc._, "abbreviations", None) or []:
+            long_form = short._.long_form
+            if long_form is None or len(short.text) < 2:
+                continue
+            for hit in hits:
+                if hit.code_only:
+                    continue
+                if hit.start < long_form.end_char and long_form.start_char < hit.end:
+                    out.append(
+                        Hit(
+                            short.start_char,
+                            short.end_char,
+                            hit.key,
+                            hit.entries,
+                            "abbreviation",
+                            hit.absent,
+                            short.text,
+                        )
+                    )
+                    break
+        return out
+
+    # ---- writing -------------------------------------------------------------------------
+    def set_annotations(self, doc: Doc, hits: list[Hit]) -> None:
+        # what other extractors claimed; a lab's analyte mention is not claimed: when it names a
+        # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
+        # murmur") that is a finding, and the lab item keeps the value
+        existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        taken = [(s.start_char, s.end_char) for s in existing]
+        sentences = _SentenceIndex(doc)
+        studies = [(sentences.of(s.start_char), s) for s in existing if s.label_ == IMAGING]
+        diagnoses = [s for s in existing if s.label_ == DIAGNOSIS]
+        for hit in hits:
+            if hit.code_only:
+                self.code_diagnosis(hit, diagnoses)
+                continue
+            if self.takes_over(doc, hit, diagnoses):
+                taken = [(a, b) for a, b in taken if (a, b) != (hit.start, hit.end)]
+            if any(hit.start < b and a < hit.end for a, b in taken):
+                self.code_diagnosis(hit, diagnoses)
+                continue
+            if section_kind_at(doc, hit.start) in self.rules.skip_sections:
+                continue
+            span = doc.char_span(hit.start, hit.end, label=FINDING, alignment_mode="expand")
+            if span is None or not span.text.strip():
+                continue
+            sent = sentences.of(span.start_char)
+            attrs = self.attrs(hit, sentences.text(doc, sent))
+            same = [st for n, st in studies if n == sent]
+            if same:
+                before = [st for st in same if st.start_char <= span.start_char] or same
+                study = before[-1]
+                attrs["category"] = "imaging"
+                attrs["study_start_char"], attrs["study_end_char"] = (
+                    study.start_char,
+                    study.end_char,
+                )
+            add_item(doc, span, attrs)
+            taken.append((span.start_char, span.end_char))
+
+    def takes_over(self, doc: Doc, hit: Hit, diagnoses: list[Span]) -> bool:
+        """A phenotype term the clinical word-shape rules took for a disorder ("ventriculomegaly"
+        by its suffix) is a finding: the DIAGNOSIS with exactly its span is removed. Curated
+        disorders keep their mentions."""
+        for span in diagnoses:
+            same = (span.start_char, span.end_char) == (hit.start, hit.end)
+            if same and get_attrs(span).get("rule") in self.rules.yield_rules:
+                where = (span.start, span.end, span.label_)
+                group = doc.spans[SPAN_GROUP]
+                doc.spans[SPAN_GROUP] = [s for s in group if (s.start, s.end, s.label_) != where]
+                diagnoses.remove(span)
+                return True
+        return False
+
+    def code_diagnosis(self, hit: Hit, diagnoses: list[Span]) -> None:
+        """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal
+        anomalies") gives that diagnosis its HPO code when it has none: the phenotype then
+        reaches the patient's ``phenotype`` even though the item stays a diagnosis."""
+        for span in diagnoses:
+            if not (span.start_char <= hit.start and hit.end == span.end_char):
+                continue
+            attrs = dict(get_attrs(span))
+            have = {c["system"] for c in attrs.get("codes") or []}
+            if "HPO" in have:
+                return
+            extra = [c for c in self.attrs(hit, "")["codes"] if c["system"] in ("HPO", "UMLS")]
+            attrs["codes"] = list(attrs.get("codes") or []) + [
+                c for c in extra if c["system"] not in have
+            ]
+            set_attrs(span, attrs)
+            return
+
+    def attrs(self, hit: Hit, sentence: str) -> dict[str, Any]:
+        """The FINDING fields: name, codes (HPO first, ICD-10-CM R-codes), category, rule."""
+        entries = [
+            en for en in hit.entries if self.index.category(en[0]).startswith(("hpo", "icd:R"))
+        ]
+        variant = hit.rule != "hpo" or hit.surface.lower() != hit.key
+        codes = self.index.codes(entries or hit.entries, variant, self.per_system)
+        codes.sort(key=lambda c: (c["system"] != "HPO", c["system"] != "UMLS"))
+        codes = [c for c in codes if c["system"] != "ICD-10-CM" or c["code"].startswith("R")]
+        attrs: dict[str, Any] = {
+            "normalized": codes[0]["display"] if codes else hit.key,
+            "category": self.rules.category(sentence),
+            "codes": codes,
+            "rule": f"findings.{hit.rule}",
+        }
+        if hit.absent:
+            attrs["_absent"] = hit.surface
+        return attrs
+
+
+def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop a coordinated term ("nausea and vomiting", "fever and chills") when both conjuncts
+    are terms matched on their own: two findings, as annotators and phenotype lists count them."""
+    spans = {(s, e) for _, s, e in raw}
+    out = []
+    for k, s, e in raw:
+        words = k.split(" ")
+        if "and" in words[1:-1]:
+            i = words.index("and")
+            if (s, s + i) in spans and (s + i + 1, e) in spans:
+                continue
+        out.append((k, s, e))
+    return out
+
+
+def _longest_first(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Non-overlapping matches, the longest (then leftmost) kept where they compete."""
+    chosen: list[tuple[str, int, int]] = []
+    used: set[int] = set()
+    for k, s, e in sorted(raw, key=lambda m: (m[1] - m[2], m[1])):
+        if used.isdisjoint(range(s, e)):
+            chosen.append((k, s, e))
+            used.update(range(s, e))
+    return sorted(chosen, key=lambda m: m[1])
+
+
+class _SentenceIndex:
+    """Sentence number of a character offset, by bisecting sentence start offsets once."""
+
+    def __init__(self, doc: Doc) -> None:
+        starts = [0]
+        if len(doc) and doc.has_annotation("SENT_START"):
+            flags = doc.to_array(SENT_START).tolist()
+            idx = doc.to_array(IDX).tolist()
+            starts = [idx[i] for i, f in enumerate(flags) if f == 1] or [0]
+        self.starts = starts
+
+    def of(self, char: int) -> int:
+        return max(0, bisect_right(self.starts, char) - 1)
+
+    def text(self, doc: Doc, n: int) -> str:
+        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(doc_text(doc))
+        return doc_text(doc)[self.starts[n] : end]

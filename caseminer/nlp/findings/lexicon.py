@@ -1,0 +1,220 @@
+"""The findings lexicon: every phenotype term key, its generated wordings, and one PhraseMatcher.
+
+Why keys and not spaCy tokens: the terminology cache (caseminer.terminology) already stores every
+HPO name and exact synonym, ICD-10-CM title and OMIM/Orphanet name as a *normalised key* (lower
+case, American spelling, singular, articles dropped; caseminer.terminology.normalize). Matching the
+same normalised word stream of a document against those keys makes "haemorrhages", "hemorrhage" and
+"the haemorrhage" one term without listing spellings, and keeps the matcher independent of how the
+tokenizer splits hyphens. The keys go into a PhraseMatcher over a private Vocab (Cython, one pass
+per document whatever the number of keys).
+
+Generated wordings (data in caseminer/patterns/findings/): adjectival forms ("febrile" -> fever),
+word-order variants of combining-form terms ("spleen was enlarged" -> splenomegaly) and undefined
+clinical acronyms ("SOB"). Each maps to the key of a terminology term, whose codes it takes.
+
+Building the matcher from ~45,000 keys takes about a second, so the built lexicon is pickled into
+the cache dir next to the terminology cache, under a fingerprint of that cache, the findings pattern
+files and this module: start-up then only unpickles it. The file is only ever read from the user's
+own cache dir and only if it carries our header, as the terminology cache is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from caseminer.patterns import concern_dir, read_json, read_jsonl
+from caseminer.terminology.cache import cache_dir
+from caseminer.terminology.index import TerminologyIndex
+from caseminer.terminology.normalize import key
+
+MAGIC = b"caseminer-findings:2\n"
+LABEL = "FINDING"
+# concept categories a finding key may carry (HPO phenotypic abnormality, ICD-10-CM chapter R)
+FINDING_CATEGORIES = ("hpo", "icd:R")
+
+
+@dataclass
+class Lexicon:
+    """What the findings component matches with; see the module docstring."""
+
+    matcher: PhraseMatcher
+    vocab: Vocab
+    # generated key -> terminology key whose entries code it (absent: the key is a terminology key)
+    targets: dict[str, str] = field(default_factory=dict)
+    # key -> rule name for generated keys ("adjective", "site_variant", "acronym")
+    rules: dict[str, str] = field(default_factory=dict)
+    # acronym key -> the exact surface it must have ("SOB", not "sob")
+    surfaces: dict[str, str] = field(default_factory=dict)
+    # keys that state absence ("afebrile")
+    absent: frozenset[str] = frozenset()
+
+
+def fingerprint(index: TerminologyIndex, patterns_dir: str | None) -> str:
+    """Hash of what the lexicon is built from: terminology cache, pattern files, this code."""
+    h = hashlib.sha256()
+    h.update(str(index.meta.get("fingerprint", "")).encode())
+    h.update(str(index.meta.get("n_terms", "")).encode())
+    folder = concern_dir("findings", patterns_dir)
+    for path in sorted(folder.glob("*.json*")) + [Path(__file__)]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def eligible(index: TerminologyIndex, entries: list[list[Any]]) -> bool:
+    """A key names a finding when one of its concepts is an HPO phenotypic abnormality or an
+    ICD-10-CM symptom/sign (chapter R)."""
+    return any(index.category(e[0]).startswith(FINDING_CATEGORIES) for e in entries)
+
+
+def terminology_keys(index: TerminologyIndex, stop: frozenset[str]) -> list[str]:
+    """Every cache key that names a finding (case-sensitive abbreviation entries included; the
+    component checks their surface)."""
+    return [k for k, es in index.terms.items() if k not in stop and eligible(index, es)]
+
+
+def adjective_keys(patterns_dir: str | None) -> tuple[dict[str, str], frozenset[str]]:
+    """Adjectival forms -> target keys, and the forms that state absence."""
+    data = read_json("findings", "adjectives.json", patterns_dir)
+    targets = {key(form): key(term) for form, term in data["forms"].items()}
+    return targets, frozenset(key(w) for w in data.get("absent", []))
+
+
+def site_variant_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict[str, str]:
+    """Word-order variants of one-word combining-form terms ("enlarged spleen" -> splenomegaly)."""
+    data = read_json("findings", "site_variants.json", patterns_dir)
+    forms: dict[str, list[str]] = data["combining_forms"]
+    fillers = {"be": data["be"], "adv": data["adv"]}
+    out: dict[str, str] = {}
+    organs = {key(o): adjs for o, adjs in data.get("organ_adjectives", {}).items()}
+    # "abnormality of {organ}" -> head "abnormality"
+    of_templates = {
+        key(t.split(" of {organ}")[0]): ws for t, ws in data.get("of_templates", {}).items()
+    }
+    for term_key, entries in index.terms.items():
+        if not eligible(index, entries):
+            continue
+        for head, templates in of_templates.items():
+            if term_key.startswith(head + " of ") and term_key[len(head) + 4 :] in organs:
+                adjs = organs[term_key[len(head) + 4 :]]
+                for template in templates:
+                    for adj in adjs:
+                        out.setdefault(key(template.replace("{adj}", adj)), term_key)
+        if " " in term_key:
+            continue
+        for suffix, templates in data["suffixes"].items():
+            if not term_key.endswith(suffix):
+                continue
+            sites = forms.get(term_key[: -len(suffix)])
+            if not sites:
+                continue
+            for template in templates:
+                for wording in _expand(template, sites, fillers):
+                    out.setdefault(key(wording), term_key)
+    return out
+
+
+def _expand(template: str, sites: list[str], fillers: dict[str, list[str]]) -> list[str]:
+    """Every wording of one template: {site}, {be} and {adv} replaced by each of their values."""
+    texts = [template.replace("{site}", s) for s in sites]
+    for name, values in fillers.items():
+        slot = "{" + name + "}"
+        texts = [t.replace(slot, v) for t in texts for v in values] if slot in template else texts
+    return [" ".join(t.split()) for t in texts]
+
+
+def acronym_keys(patterns_dir: str | None, ambiguous: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """Undefined clinical acronyms: key -> (surface, target key). Ambiguous ones are left out:
+    they count only when the text defines them (handled through the abbreviation component)."""
+    out: dict[str, tuple[str, str]] = {}
+    for row in read_jsonl("findings", "acronyms.jsonl", patterns_dir):
+        if row["short"] not in ambiguous:
+            out[key(row["short"])] = (row["short"], key(row["term"]))
+    return out
+
+
+def head_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict[str, str]:
+    """Finding heads (heads.json): key -> the key of the term that codes it, or the head's own
+    key when it has none (an uncoded finding)."""
+    heads: dict[str, str | None] = read_json("findings", "heads.json", patterns_dir)["heads"]
+    out = {}
+    for head, term in heads.items():
+        target = key(term) if term else ""
+        out[key(head)] = target if target in index.terms else key(head)
+    return out
+
+
+def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
+    """Build the matcher from the terminology keys and the generated wordings."""
+    rules = read_json("findings", "rules.json", patterns_dir)
+    stop = frozenset(key(w) for w in rules["stop"])
+    vocab = Vocab()
+    lex = Lexicon(PhraseMatcher(vocab, attr="ORTH"), vocab)
+    keys = set(terminology_keys(index, stop))
+    adjectives, lex.absent = adjective_keys(patterns_dir)
+    generated: list[tuple[dict[str, str], str]] = [
+        (adjectives, "adjective"),
+        (site_variant_keys(index, patterns_dir), "site_variant"),
+    ]
+    acronyms = acronym_keys(patterns_dir, frozenset(rules["ambiguous_acronyms"]))
+    generated.append(({k: t for k, (_, t) in acronyms.items()}, "acronym"))
+    for mapping, rule in generated:
+        for k, target in mapping.items():
+            if k in keys or target not in index.terms:
+                continue  # a terminology term of its own wins; an unknown target codes nothing
+            lex.targets[k], lex.rules[k] = target, rule
+    for k, target in head_keys(index, patterns_dir).items():
+        if k not in keys and k not in lex.targets:
+            lex.targets[k], lex.rules[k] = target, "head"
+    lex.surfaces = {k: surface for k, (surface, _) in acronyms.items() if k in lex.targets}
+    # one label for every key: a match's key is its own words, and a single label keeps the
+    # matcher small and quick to unpickle (one label per key costs seconds and ~100 MB)
+    lex.matcher.add(LABEL, [Doc(vocab, words=k.split()) for k in sorted(keys | set(lex.targets))])
+    return lex
+
+
+def lexicon_path(index: TerminologyIndex, patterns_dir: str | None) -> Path:
+    return cache_dir() / f"findings-{fingerprint(index, patterns_dir)}.pkl"
+
+
+def load_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
+    """The lexicon from the disk cache, built and written first when missing or stale."""
+    path = lexicon_path(index, patterns_dir)
+    try:
+        blob = path.read_bytes()
+        if blob.startswith(MAGIC):
+            lex = pickle.loads(blob[len(MAGIC) :])  # noqa: S301 - our own file, see docstring
+            if isinstance(lex, Lexicon):
+                return lex
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        pass
+    lex = build_lexicon(index, patterns_dir)
+    _write(lex, path)
+    return lex
+
+
+def _write(lex: Lexicon, path: Path) -> None:
+    """Atomic write; stale lexicons of older fingerprints are removed. A read-only cache dir
+    only costs the next start-up a rebuild."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".findings-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC)
+            fh.write(pickle.dumps(lex, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+        for old in path.parent.glob("findings-*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
