@@ -184,6 +184,21 @@ def test_phenotype_is_deduplicated_with_evidence_and_exclusion(extract):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "The rash resolved after two weeks of treatment.",
+        "She recovered from the fever within three days.",
+    ],
+)
+def test_a_resolved_finding_is_a_present_phenotype(extract, text):
+    """A resolved mention is negated (absent now) and resolved (the patient had it): the term is
+    part of the patient's phenotype, not excluded."""
+    report = extract(text)
+    assert any(f.assertion.resolved and f.assertion.negated for f in report.findings)
+    assert report.phenotype and not any(t.excluded for t in report.phenotype)
+
+
+@pytest.mark.parametrize(
     ("text", "code"),
     [
         ("Investigations showed hypokalemia (2.4 mmol/L).", "HP:0002900"),
