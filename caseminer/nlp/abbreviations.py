@@ -182,7 +182,12 @@ class Abbreviations:
         doc.user_data[ABBREVIATIONS_KEY] = [[s.start, s.end, lf.start, lf.end] for s, lf in kept]
 
 
-@Language.factory("caseminer_abbreviations", default_config={"same_sentence_only": True})
+@Language.factory(
+    "caseminer_abbreviations",
+    assigns=["doc._.abbreviations"],
+    requires=["token.is_sent_start"],
+    default_config={"same_sentence_only": True},
+)
 def make_abbreviations(nlp: Language, name: str, same_sentence_only: bool) -> Abbreviations:
     """Factory for ``nlp.add_pipe("caseminer_abbreviations")``."""
     return Abbreviations(nlp, name, same_sentence_only)

@@ -289,7 +289,12 @@ class PatientFinder:
         return doc
 
 
-@Language.factory("caseminer_patient", default_config={"patterns_dir": None})
+@Language.factory(
+    "caseminer_patient",
+    assigns=["doc._.patient"],
+    requires=["doc._.sections"],
+    default_config={"patterns_dir": None},
+)
 def make_patient(nlp: Language, name: str, patterns_dir: str | None) -> PatientFinder:
     """Factory for ``nlp.add_pipe("caseminer_patient")``; ``patterns_dir`` overrides the
     packaged patient vocabulary."""

@@ -350,7 +350,9 @@ class SectionDetector:
         return doc
 
 
-@Language.factory("caseminer_sections", default_config={"patterns_dir": None})
+@Language.factory(
+    "caseminer_sections", assigns=["doc._.sections"], default_config={"patterns_dir": None}
+)
 def make_sections(nlp: Language, name: str, patterns_dir: str | None) -> SectionDetector:
     """Factory for ``nlp.add_pipe("caseminer_sections")``; ``patterns_dir`` overrides the
     packaged header vocabulary."""

@@ -218,7 +218,7 @@ class SentenceSplitter:
         doc.from_array([SENT_START], flags.astype(numpy.uint64).reshape(-1, 1))
 
 
-@Language.factory("caseminer_sentences", default_config={})
+@Language.factory("caseminer_sentences", assigns=["token.is_sent_start"], default_config={})
 def make_sentences(nlp: Language, name: str) -> SentenceSplitter:
     """Factory for ``nlp.add_pipe("caseminer_sentences")``."""
     return SentenceSplitter(nlp, name)

@@ -43,6 +43,8 @@ from caseminer.terminology.normalize import key
 
 @Language.factory(
     "caseminer_terminology",
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
     default_config={
         "patterns_dir": None,
         "cache_path": None,

@@ -36,6 +36,7 @@ def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
 
 @Language.factory(
     "caseminer_clinical",
+    assigns=["doc.spans"],
     default_config={"patterns_dir": None, "use_morphology": True, "skip_overlapping_items": True},
 )
 def make_clinical(

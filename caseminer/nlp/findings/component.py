@@ -49,6 +49,7 @@ from caseminer.terminology.normalize import Word, words
 
 @Language.factory(
     "caseminer_findings",
+    assigns=["doc.spans"],
     default_config={"patterns_dir": None, "cache_path": None, "max_codes_per_system": 1},
 )
 def make_findings(

@@ -47,6 +47,7 @@ _FALLBACK_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n\s*\n")
 
 @Language.factory(
     "caseminer_imaging",
+    assigns=["doc.spans"],
     default_config={
         "patterns_dir": None,
         "skip_sections": ["keywords", "references"],
