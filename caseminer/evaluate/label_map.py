@@ -44,13 +44,11 @@ class LabelMap:
         """Build from the parsed JSON (raises KeyError naming a missing section)."""
         link = data["analyte_link"]
         imaging = data["imaging"]
-        terms = sorted({t.lower() for t in imaging["terms"]}, key=len, reverse=True)
-        # word-bounded, longest first; "-" and "/" count as part of a term ("pet/ct", "x-ray"), but
-        # a term may follow a hyphenated prefix ("3D-CT", "18F-FDG-PET")
-        pattern = re.compile(
-            r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])",
-            re.IGNORECASE,
-        )
+        # what names an imaging study comes from the extractor's own imaging patterns, so the
+        # evaluator cannot drift from what caseminer knows (caseminer/patterns/imaging/)
+        from caseminer.nlp.imaging.vocab import evaluation_terms_pattern
+
+        pattern = evaluation_terms_pattern()
         neg = data["negation"]
         return cls(
             categories=dict(data["categories"]),
