@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # doc.user_data key: [[short_start, short_end, long_start, long_end], ...] in text order
 ABBREVIATIONS_KEY = "caseminer.abbreviations"
+# doc.user_data key: {"n": number of pairs indexed, "by": {"short_start short_end": [ls, le]}}
+_INDEX_KEY = "caseminer.abbreviations.index"
 
 
 def _stored(doc: Doc) -> list[list[int]]:
@@ -55,11 +57,20 @@ def _abbreviations_getter(doc: Doc) -> list[Span]:
 
 
 def _long_form_getter(span: Span) -> Span | None:
-    """``span._.long_form``: the long form a kept short form stands for (None otherwise)."""
-    for s, e, ls, le in _stored(span.doc):
-        if s == span.start and e == span.end:
-            return Span(span.doc, ls, le)
-    return None
+    """``span._.long_form``: the long form a kept short form stands for (None otherwise).
+
+    The first stored pair of the short form's offsets wins, looked up in a per-Doc dict (plain
+    data beside the pairs, rebuilt when their number changes) instead of a scan per call, which
+    would grow with the square of the document's length."""
+    stored = _stored(span.doc)
+    index = span.doc.user_data.get(_INDEX_KEY)
+    if not index or index.get("n") != len(stored):
+        by: dict[str, list[int]] = {}
+        for s, e, ls, le in stored:
+            by.setdefault(f"{s} {e}", [ls, le])
+        index = span.doc.user_data[_INDEX_KEY] = {"n": len(stored), "by": by}
+    found = index["by"].get(f"{span.start} {span.end}")
+    return None if found is None else Span(span.doc, found[0], found[1])
 
 
 def register_abbreviation_extensions() -> None:

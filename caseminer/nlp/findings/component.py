@@ -23,10 +23,12 @@ Negation and hedging come from caseminer_context like every item's; words that s
 from bisect import bisect_right
 from typing import Any
 
+import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
     FINDING,
@@ -151,26 +153,27 @@ class FindingsExtractor:
         """Every use of a short form defined in the text whose long form is a finding
         ("shortness of breath (SOB)" ... "SOB") is that finding too."""
         out: list[Hit] = []
+        named = [hit for hit in hits if not hit.code_only]
+        index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
         for short in getattr(doc._, "abbreviations", None) or []:
             long_form = short._.long_form
             if long_form is None or len(short.text) < 2:
                 continue
-            for hit in hits:
-                if hit.code_only:
-                    continue
-                if hit.start < long_form.end_char and long_form.start_char < hit.end:
-                    out.append(
-                        Hit(
-                            short.start_char,
-                            short.end_char,
-                            hit.key,
-                            hit.entries,
-                            "abbreviation",
-                            hit.absent,
-                            short.text,
-                        )
-                    )
-                    break
+            k = index.first_overlapping(long_form.start_char, long_form.end_char)
+            if k is None:
+                continue
+            hit = named[k]
+            out.append(
+                Hit(
+                    short.start_char,
+                    short.end_char,
+                    hit.key,
+                    hit.entries,
+                    "abbreviation",
+                    hit.absent,
+                    short.text,
+                )
+            )
         return out
 
     # ---- writing -------------------------------------------------------------------------
@@ -179,18 +182,27 @@ class FindingsExtractor:
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
         existing = items(doc)  # one pass over the span group (each pass builds every Span)
-        taken = [(s.start_char, s.end_char) for s in existing]
+        # how many items cover each character: overlap tests and removals cost the hit's own
+        # length, not a scan of every item (a scan per hit is quadratic in the document's length)
+        taken = numpy.zeros(len(doc_text(doc)) + 1, dtype=numpy.int32)
+        for s in existing:
+            taken[s.start_char : s.end_char] += 1
         sentences = _SentenceIndex(doc)
         studies = [(sentences.of(s.start_char), s) for s in existing if s.label_ == IMAGING]
-        diagnoses = [s for s in existing if s.label_ == DIAGNOSIS]
+        diagnoses: dict[tuple[int, int], Span] = {}
+        ending_at: dict[int, list[Span]] = {}
+        for s in existing:
+            if s.label_ == DIAGNOSIS:
+                diagnoses.setdefault((s.start_char, s.end_char), s)
+                ending_at.setdefault(s.end_char, []).append(s)
         for hit in hits:
             if hit.code_only:
-                self.code_diagnosis(hit, diagnoses)
+                self.code_diagnosis(hit, ending_at)
                 continue
-            if self.takes_over(doc, hit, diagnoses):
-                taken = [(a, b) for a, b in taken if (a, b) != (hit.start, hit.end)]
-            if any(hit.start < b and a < hit.end for a, b in taken):
-                self.code_diagnosis(hit, diagnoses)
+            if self.takes_over(doc, hit, diagnoses, ending_at):
+                taken[hit.start : hit.end] -= 1
+            if taken[hit.start : hit.end].any():
+                self.code_diagnosis(hit, ending_at)
                 continue
             if section_kind_at(doc, hit.start) in self.rules.skip_sections:
                 continue
@@ -209,28 +221,34 @@ class FindingsExtractor:
                     study.end_char,
                 )
             add_item(doc, span, attrs)
-            taken.append((span.start_char, span.end_char))
+            taken[span.start_char : span.end_char] += 1
 
-    def takes_over(self, doc: Doc, hit: Hit, diagnoses: list[Span]) -> bool:
+    def takes_over(
+        self,
+        doc: Doc,
+        hit: Hit,
+        diagnoses: dict[tuple[int, int], Span],
+        ending_at: dict[int, list[Span]],
+    ) -> bool:
         """A phenotype term the clinical word-shape rules took for a disorder ("ventriculomegaly"
         by its suffix) is a finding: the DIAGNOSIS with exactly its span is removed. Curated
         disorders keep their mentions."""
-        for span in diagnoses:
-            same = (span.start_char, span.end_char) == (hit.start, hit.end)
-            if same and get_attrs(span).get("rule") in self.rules.yield_rules:
-                where = (span.start, span.end, span.label_)
-                group = doc.spans[SPAN_GROUP]
-                doc.spans[SPAN_GROUP] = [s for s in group if (s.start, s.end, s.label_) != where]
-                diagnoses.remove(span)
-                return True
-        return False
+        span = diagnoses.get((hit.start, hit.end))
+        if span is None or get_attrs(span).get("rule") not in self.rules.yield_rules:
+            return False
+        where = (span.start, span.end, span.label_)
+        group = doc.spans[SPAN_GROUP]
+        doc.spans[SPAN_GROUP] = [s for s in group if (s.start, s.end, s.label_) != where]
+        del diagnoses[(hit.start, hit.end)]
+        ending_at[span.end_char] = [s for s in ending_at[span.end_char] if s is not span]
+        return True
 
-    def code_diagnosis(self, hit: Hit, diagnoses: list[Span]) -> None:
+    def code_diagnosis(self, hit: Hit, ending_at: dict[int, list[Span]]) -> None:
         """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal
         anomalies") gives that diagnosis its HPO code when it has none: the phenotype then
         reaches the patient's ``phenotype`` even though the item stays a diagnosis."""
-        for span in diagnoses:
-            if not (span.start_char <= hit.start and hit.end == span.end_char):
+        for span in ending_at.get(hit.end, ()):
+            if not span.start_char <= hit.start:
                 continue
             attrs = dict(get_attrs(span))
             have = {c["system"] for c in attrs.get("codes") or []}
