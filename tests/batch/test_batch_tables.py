@@ -110,12 +110,10 @@ def test_readme_review_queries_run_and_answer(tmp_path):
 
 
 def _review_section() -> str:
-    """README's 'Reviewing many reports' (or, until it is merged, notes/outputs-README.md)."""
-    for path in (ROOT / "README.md", ROOT / "notes" / "outputs-README.md"):
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        if "## Reviewing many reports" in text:
-            return text.split("## Reviewing many reports", 1)[1].split("\n## ", 1)[0]
-    raise AssertionError("no 'Reviewing many reports' section in README.md")
+    """README's 'Reviewing many reports' section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## Reviewing many reports" in text, "no 'Reviewing many reports' section in README.md"
+    return text.split("## Reviewing many reports", 1)[1].split("\n## ", 1)[0]
 
 
 def test_readme_shows_the_review_queries_verbatim():
