@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from caseminer.patterns import read_json
+from caseminer.patterns import read_json, read_jsonl
 from caseminer.terminology.normalize import Word, key
 
 
@@ -38,8 +38,17 @@ _WORD = re.compile(r"[a-z][a-z\-]+")
 class FindingRules:
     """The rules of rules.json plus the disease-shape rules; see the module docstring."""
 
-    def __init__(self, data: dict[str, Any], disease: dict[str, Any]) -> None:
+    def __init__(
+        self, data: dict[str, Any], disease: dict[str, Any], sites: list[dict[str, Any]] = ()
+    ) -> None:
         self.generic = frozenset(key(w) for w in data["generic"])
+        # what the phrase after a generic word must name to be its modifier: a body site (the
+        # imaging body-site patterns), a side or level, or a listed modifier ("pain in the right
+        # hip", "mass of the liver"; not "pain in an effective manner")
+        self.object_words = frozenset(key(w) for w in data.get("after_object_words", []))
+        alternation = "|".join(f"(?:{row['pattern']})" for row in sites)
+        self.site = re.compile(f"(?:{alternation})", re.I) if alternation else None
+        self.after_reach = int(data.get("after_object_reach", 4))
         self.modifiers = frozenset(key(w) for w in data["modifiers"])
         self.modifier_suffixes = tuple(data["modifier_suffixes"])
         self.blockers = frozenset(key(w) for w in data["modifier_blockers"])
@@ -84,9 +93,21 @@ class FindingRules:
             ):
                 return ws[s - 1].start
         if e + 1 < len(ws) and not ws[e].break_before and not ws[e + 1].break_before:
-            if ws[e].norm in self.after:
+            if ws[e].norm in self.after and self.names_a_site(ws, e + 1):
                 return ws[s].start
         return None
+
+    def names_a_site(self, ws: list[Word], i: int) -> bool:
+        """The phrase from word ``i`` (after a preposition, up to ``after_object_reach`` words,
+        not across a break) names a body site, a side or level, or a listed modifier."""
+        for w in ws[i : i + self.after_reach]:
+            if w is not ws[i] and w.break_before:
+                return False
+            if w.norm in self.object_words or w.norm in self.modifiers:
+                return True
+            if self.site is not None and self.site.fullmatch(w.norm):
+                return True
+        return False
 
     def refers_back(self, k: str, text: str, start: int, seen: set[str]) -> bool:
         """ "the mass", "this lesion" after an earlier "mass"/"lesion": a reference back to a
@@ -125,4 +146,5 @@ def load_rules(patterns_dir: str | None = None) -> FindingRules:
     return FindingRules(
         read_json("findings", "rules.json", patterns_dir),
         read_json("terminology", "new_items.json"),
+        list(read_jsonl("imaging", "body_sites.jsonl")),
     )

@@ -210,3 +210,23 @@ def test_a_phenotype_named_as_a_labs_analyte_is_a_finding_and_the_lab_stays(extr
     report = extract(text)
     assert report.labs, "the value stays a lab item"
     assert code in {c.code for f in report.findings for c in f.codes}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("She had pain in the right hip.", True),  # a side and a body site
+        ("He reported pain over the left flank.", True),
+        ("A firm mass in the liver was palpated.", True),
+        ("Tenderness and pain at the medial joint line were noted.", True),
+        ("Surgery was chosen to control pain in an effective manner.", False),
+        ("The pain of waiting was mentioned by the family.", False),
+        ("A mass of evidence supports early surgery.", False),
+    ],
+)
+def test_a_phrase_after_a_generic_word_counts_only_when_it_names_a_site(extract, text, found):
+    """Generic words ("pain", "mass") need a modifier; a phrase after them is one only when it
+    names a body site, a side or a level, not any prepositional phrase."""
+    report = extract(text)
+    generic = [f for f in report.findings if f.text.lower().endswith(("pain", "mass"))]
+    assert bool(generic) is found, [(f.text, f.rule) for f in report.findings]
