@@ -9,8 +9,6 @@ assembly finds it. This holds for any component in the pipeline, including ones 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -26,9 +24,3 @@ def run(nlp: Language, text: str) -> Doc:
         except Exception as exc:  # noqa: BLE001 - recorded on the Doc, reported as a warning
             record_failure(doc, name, exc)
     return doc
-
-
-def run_many(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
-    """``run`` over many texts, in order."""
-    for text in texts:
-        yield run(nlp, text)
