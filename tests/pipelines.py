@@ -9,12 +9,18 @@ from caseminer.nlp.extensions import register_extensions
 from caseminer.nlp.tokenizer import create_tokenizer
 
 
-def component_pipeline(*components: str, config: dict[str, dict] | None = None) -> Language:
+def component_pipeline(
+    *components: str, config: dict[str, dict] | None = None, tokenizer: str = "caseminer"
+) -> Language:
     """Blank English with caseminer's tokenizer (it splits "mg/dL." from its period), spaCy's
-    rule sentencizer, and the named caseminer components in order."""
+    rule sentencizer, and the named caseminer components in order. ``tokenizer="spacy"`` keeps
+    spaCy's default tokenizer, for tests whose expected spans were written against it."""
     register_extensions()
     nlp = spacy.blank("en")
-    nlp.tokenizer = create_tokenizer(nlp)
+    if tokenizer == "caseminer":
+        nlp.tokenizer = create_tokenizer(nlp)
+    elif tokenizer != "spacy":
+        raise ValueError(f"tokenizer must be 'caseminer' or 'spacy', got {tokenizer!r}")
     nlp.add_pipe("sentencizer")
     for name in components:
         nlp.add_pipe(name, config=(config or {}).get(name, {}))

@@ -4,7 +4,7 @@ annotator span conventions (urgency words and line breaks stay outside the menti
 from __future__ import annotations
 
 import pytest
-import spacy
+from pipelines import component_pipeline
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
@@ -12,10 +12,7 @@ from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, get_attrs, items
 
 @pytest.fixture(scope="module")
 def nlp():
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
-    pipeline.add_pipe("caseminer_clinical")
-    return pipeline
+    return component_pipeline("caseminer_clinical", tokenizer="spacy")
 
 
 def _spans(doc, label):

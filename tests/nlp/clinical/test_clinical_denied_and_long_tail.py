@@ -5,7 +5,7 @@ negated mentions are extracted with their flags, not dropped), and the procedure
 from __future__ import annotations
 
 import pytest
-import spacy
+from pipelines import component_pipeline
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.clinical.match import DIAGNOSIS, PROCEDURE, ClinicalMatcher
@@ -14,9 +14,7 @@ from caseminer.nlp.clinical.vocab import load_vocab
 
 @pytest.fixture(scope="module")
 def nlp():
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
-    return pipeline
+    return component_pipeline(tokenizer="spacy")
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ the line-break join must decide exactly as the plain per-token rules did."""
 from __future__ import annotations
 
 import pytest
-import spacy
+from pipelines import component_pipeline
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.clinical.match import DIAGNOSIS, PROCEDURE, ClinicalMatcher, space_tokens
@@ -18,9 +18,7 @@ TEXT = (
 
 @pytest.fixture(scope="module")
 def nlp():
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
-    return pipeline
+    return component_pipeline(tokenizer="spacy")
 
 
 @pytest.fixture(scope="module")

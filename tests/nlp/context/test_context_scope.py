@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import spacy
-from pipelines import find_item
+from pipelines import component_pipeline, find_item
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
 import caseminer.nlp.context.component  # noqa: F401
@@ -13,11 +12,7 @@ from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE
 
 @pytest.fixture(scope="module")
 def nlp():
-    pipeline = spacy.blank("en")
-    pipeline.add_pipe("sentencizer")
-    pipeline.add_pipe("caseminer_clinical")
-    pipeline.add_pipe("caseminer_context")
-    return pipeline
+    return component_pipeline("caseminer_clinical", "caseminer_context", tokenizer="spacy")
 
 
 def _negated(doc, text, mention, label):

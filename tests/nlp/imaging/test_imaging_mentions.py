@@ -4,7 +4,7 @@ the item span covers (MACCROBAT annotation style: the head noun, without site or
 from __future__ import annotations
 
 import pytest
-import spacy
+from pipelines import component_pipeline
 
 import caseminer.nlp.imaging.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.extensions import IMAGING, get_attrs, items
@@ -12,10 +12,7 @@ from caseminer.nlp.extensions import IMAGING, get_attrs, items
 
 @pytest.fixture(scope="module")
 def nlp():
-    pipe = spacy.blank("en")
-    pipe.add_pipe("sentencizer")
-    pipe.add_pipe("caseminer_imaging")
-    return pipe
+    return component_pipeline("caseminer_imaging", tokenizer="spacy")
 
 
 def found(nlp, text: str) -> list[tuple[str, int, str]]:
