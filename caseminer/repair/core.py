@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy
+
 from caseminer.repair.chars import normalize_chars
 from caseminer.repair.joins import Context, Join, decide
 from caseminer.repair.lines import (
@@ -22,6 +24,9 @@ from caseminer.repair.lines import (
     typical_width,
 )
 from caseminer.repair.resources import layout, lexicon
+
+# every code point str.isspace() accepts (the last is U+3000)
+_WHITESPACE = numpy.array([c for c in range(0x3001) if chr(c).isspace()], dtype=numpy.uint32)
 
 
 @dataclass
@@ -41,15 +46,13 @@ class RepairedText:
 
     def removed_visible_chars(self) -> tuple[int, int]:
         """(source characters other than white space that no repaired character maps to, all
-        source characters other than white space)."""
-        kept = set(self.offsets[:-1]) if self.offsets else set()
-        removed = visible = 0
-        for i, ch in enumerate(self.source):
-            if not ch.isspace():
-                visible += 1
-                if i not in kept:
-                    removed += 1
-        return removed, visible
+        source characters other than white space). Vectorised: it runs on every document."""
+        codes = numpy.frombuffer(self.source.encode("utf-32-le"), dtype=numpy.uint32)
+        visible = ~numpy.isin(codes, _WHITESPACE)
+        kept = numpy.zeros(len(codes), dtype=bool)
+        if len(self.offsets) > 1:
+            kept[numpy.asarray(self.offsets[:-1], dtype=numpy.int64)] = True
+        return int(numpy.count_nonzero(visible & ~kept)), int(numpy.count_nonzero(visible))
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a repaired span [start, end) to the smallest source span covering it."""
