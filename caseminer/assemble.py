@@ -29,7 +29,7 @@ from caseminer.nlp.extensions import (
     doc_warnings,
     get_attrs,
     items,
-    section_kind_at,
+    section_at,
 )
 from caseminer.phenotype import build_phenotype
 from caseminer.readers.source import SourceText
@@ -107,20 +107,11 @@ class _DocIndex:
     def section_kind(self, char: int) -> str:
         """The kind of the first section containing ``char`` (as ``section_kind_at``)."""
         sec = self.section(char)
-        return sec["kind"] if sec else section_kind_at(self.doc, char)
+        return sec["kind"] if sec else "case"
 
     def section(self, char: int) -> dict[str, Any] | None:
         """The first section containing ``char``, or None."""
-        i = bisect_right(self.section_starts, char) - 1
-        # Sections are contiguous and ordered, so only the candidate and its neighbours can match;
-        # fall back to the full scan if they are not.
-        for sec in self.sections[max(0, i - 1) : i + 2] if i >= 0 else []:
-            if sec["start_char"] <= char < sec["end_char"]:
-                return sec
-        for sec in self.sections:
-            if sec["start_char"] <= char < sec["end_char"]:
-                return sec
-        return None
+        return section_at(self.sections, char, self.section_starts)
 
     def sentence(self, span: Span) -> str:
         """The whitespace-normalised sentence of ``span``'s first token (as ``span.sent``)."""

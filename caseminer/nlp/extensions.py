@@ -184,15 +184,25 @@ def section_kind_at(doc: Doc, char: int) -> str:
     stays as the fallback for a hand-made list that breaks that order.
     """
     sections = doc._.sections or []
-    starts = _section_starts(sections)
+    sec = section_at(sections, char, _section_starts(sections))
+    return sec["kind"] if sec else "case"
+
+
+def section_at(
+    sections: list[dict[str, Any]], char: int, starts: list[int]
+) -> dict[str, Any] | None:
+    """The first section of ``sections`` containing ``char`` (``starts``: their start_chars).
+
+    A bisect finds the candidate; only it and its neighbours can match when the sections are
+    contiguous and ordered, and a full scan covers a hand-made list that is not."""
     i = bisect_right(starts, char) - 1
     for sec in sections[max(0, i - 1) : i + 2] if i >= 0 else []:
         if sec["start_char"] <= char < sec["end_char"]:
-            return sec["kind"]
+            return sec
     for sec in sections:
         if sec["start_char"] <= char < sec["end_char"]:
-            return sec["kind"]
-    return "case"
+            return sec
+    return None
 
 
 # (the sections list last bisected, its starts): one document is processed at a time per thread
