@@ -14,9 +14,10 @@ mistakes it for a condition that was ruled out). Its status stays what the diagn
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from spacy.tokens import Span
+from spacy.strings import get_string_id
 
 FLAG_OF_CATEGORY = {
     "NEGATED_EXISTENCE": "negated",
@@ -27,19 +28,20 @@ FLAG_OF_CATEGORY = {
     # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
+_NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
 
 
-def assertion_of(span: Span) -> dict[str, Any]:
-    """The assertion dict from the ConText modifiers attached to ``span``."""
-    out: dict[str, Any] = {flag: False for flag in FLAG_OF_CATEGORY.values()}
+def assertion_of(modifiers: Iterable[Any], cue_text: Callable[[int, int], str]) -> dict[str, Any]:
+    """The assertion dict from the ConText modifiers of a span (anything with ``category`` and
+    ``modifier_span``); ``cue_text(start, end)`` spells a cue's tokens."""
+    out: dict[str, Any] = dict(_NO_FLAGS)
     cues: list[str] = []
-    for modifier in getattr(span._, "modifiers", ()) or ():
+    for modifier in modifiers:
         flag = FLAG_OF_CATEGORY.get(modifier.category)
         if flag is None:
             continue
         out[flag] = True
-        start, end = modifier.modifier_span
-        cue = span.doc[start:end].text
+        cue = cue_text(*modifier.modifier_span)
         if cue not in cues:
             cues.append(cue)
     if out["resolved"]:
@@ -72,26 +74,35 @@ def _is_filler(word: str, fillers: set[str]) -> bool:
     return word in fillers or any(c.isdigit() for c in word)
 
 
+def negator_keys(negators: Iterable[str]) -> frozenset[tuple[int, ...]]:
+    """The procedure negators as tuples of LOWER hashes, what ``procedure_negation`` compares
+    (a phrase equals its tokens' lower forms joined by spaces: one hash per word)."""
+    return frozenset(tuple(get_string_id(w) for w in n.lower().split()) for n in negators)
+
+
 def procedure_negation(
-    span: Span, negators: set[str], fillers: set[str], sent_start: int | None = None
-) -> str | None:
-    """The cue when a procedure is negated right before it: "no (further) surgery", "without
-    prophylactic endoscopic therapy", "in the absence of plasma exchange"; else None.
+    lower: Sequence[int],
+    start: int,
+    sent_start: int,
+    negators: frozenset[tuple[int, ...]],
+    fillers: set[str],
+    word: Callable[[int], str],
+) -> tuple[int, int] | None:
+    """The cue tokens ``(start, end)`` when a procedure starting at token ``start`` is negated
+    right before it: "no (further) surgery", "without prophylactic endoscopic therapy", "in the
+    absence of plasma exchange"; else None.
 
     Generic negation does not reach procedures in ConText (see context.load_rules); only a cue
-    adjacent to the mention, with at most a few filler words between, does. ``sent_start`` (the
-    token where the span's sentence starts) saves a ``span.sent`` lookup when the caller knows it.
+    adjacent to the mention, with at most a few filler words between, does. ``lower``: the Doc's
+    LOWER hashes; ``word(i)``: token ``i``'s lower-case text (read only for the few words before
+    the mention); ``negators``: from ``negator_keys``.
     """
-    doc = span.doc
-    if sent_start is None:
-        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-    i = span.start
-    while i > sent_start and span.start - i < 3 and _is_filler(doc[i - 1].lower_, fillers):
+    i = start
+    while i > sent_start and start - i < 3 and _is_filler(word(i - 1), fillers):
         i -= 1
     for width in (3, 2, 1):
         if i - width < sent_start:
             continue
-        cue = doc[i - width : i]
-        if " ".join(t.lower_ for t in cue) in negators:
-            return cue.text
+        if tuple(lower[i - width : i]) in negators:
+            return i - width, i
     return None
