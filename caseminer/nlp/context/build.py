@@ -89,13 +89,14 @@ def load_rules(
     return rules
 
 
-def _build(patterns_dir: Path, use_default_rules: bool, literal_patterns: bool) -> dict[str, Any]:
-    """The rule data (see the module docstring): family rules first, then the other rules."""
-    status = read_json("context", "status.json", patterns_dir)
-    cues = read_json("context", "cues.json", patterns_dir)
-    lexicon = Lexicon.from_json(read_json("context", "lexicon.json", patterns_dir))
-    never_negated = frozenset(status.get("never_negated_labels", [LAB]))
-    explicit_only = frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING]))
+def family_rules(
+    cues: dict[str, Any],
+    lexicon: Lexicon,
+    never_negated: frozenset[str] = frozenset({LAB}),
+    explicit_only: frozenset[str] = frozenset({PROCEDURE, IMAGING}),
+) -> tuple[list[Rule], Trie, set[str]]:
+    """One rule per cue family of a parsed ``cues.json``, the trie of their phrases (a phrase
+    belongs to the first family that spells it) and the set of those phrases."""
     taken: set[str] = set()
     families: list[Rule] = []
     trie: Trie = {}
@@ -116,6 +117,17 @@ def _build(patterns_dir: Path, use_default_rules: bool, literal_patterns: bool) 
         for phrase in phrases:
             add_phrase(trie, phrase.split(), len(families))
         families.append(rule)
+    return families, trie, taken
+
+
+def _build(patterns_dir: Path, use_default_rules: bool, literal_patterns: bool) -> dict[str, Any]:
+    """The rule data (see the module docstring): family rules first, then the other rules."""
+    status = read_json("context", "status.json", patterns_dir)
+    cues = read_json("context", "cues.json", patterns_dir)
+    lexicon = Lexicon.from_json(read_json("context", "lexicon.json", patterns_dir))
+    never_negated = frozenset(status.get("never_negated_labels", [LAB]))
+    explicit_only = frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING]))
+    families, trie, taken = family_rules(cues, lexicon, never_negated, explicit_only)
 
     def owned(phrase: str) -> bool:
         return " ".join(lexicon.key(w) for w in phrase.split()) in taken

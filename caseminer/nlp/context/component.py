@@ -139,11 +139,14 @@ class AssertionContext:
         self.procedure_fillers = {c.lower() for c in negation.get("fillers", [])}
         self._medspacy: Any = None
 
-    def matches(self, doc: Doc, lower: list[int], arr: Any) -> list[tuple[int, int, int]]:
+    def matches(
+        self, doc: Doc, lower: list[int], arr: Any, families: bool = True
+    ) -> list[tuple[int, int, int]]:
         """The cues as (rule index, start, end): medspaCy's matches of the other rules (token
         patterns, phrases, regular expressions; overlaps pruned) plus the families', pruned
         together (the longest cue wins; families first, so on a tie they win), minus the matches
-        followed by a word their rule says must not follow."""
+        followed by a word their rule says must not follow. ``lower, arr``: from
+        ``self.matcher.arrays(doc)``; ``families=False``: medspaCy's matches alone."""
         from caseminer.nlp.context.matcher import prune_overlaps
 
         found: list[tuple[int, int, int]] = []
@@ -154,7 +157,7 @@ class AssertionContext:
         if regex is not None:
             found += [(regex[1][m], s, e) for m, s, e in regex[0](doc)]
         matches = prune_overlaps(found)
-        extra = self.matcher.families(lower, arr)
+        extra = self.matcher.families(lower, arr) if families else None
         if extra:
             matches = prune_overlaps(extra + matches)
         if not self.banned:
