@@ -29,6 +29,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.context.status import (
+    NO_FLAGS,
     assertion_of,
     differential_regex,
     negator_keys,
@@ -226,7 +227,8 @@ class AssertionContext:
             start, end, label = span.start, span.end, span.label_
             first = bisect_right(starts, start) - 1 if starts else -1
             sent_start = starts[first] if starts else 0
-            assertion = assertion_of(modifiers.get((start, end), ()), cue_text)
+            found = modifiers.get((start, end))
+            assertion = assertion_of(found, cue_text) if found else {**NO_FLAGS, "cues": []}
             if label in (PROCEDURE, IMAGING) and not assertion["negated"]:
                 cue = procedure_negation(
                     lower, start, sent_start, self.procedure_negators, self.procedure_fillers, word

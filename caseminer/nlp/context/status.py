@@ -28,13 +28,14 @@ FLAG_OF_CATEGORY = {
     # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
-_NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
+# the flags of an item no cue reaches
+NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
 
 
 def assertion_of(modifiers: Iterable[Any], cue_text: Callable[[int, int], str]) -> dict[str, Any]:
     """The assertion dict from the ConText modifiers of a span (anything with ``category`` and
     ``modifier_span``); ``cue_text(start, end)`` spells a cue's tokens."""
-    out: dict[str, Any] = dict(_NO_FLAGS)
+    out: dict[str, Any] = dict(NO_FLAGS)
     cues: list[str] = []
     for modifier in modifiers:
         flag = FLAG_OF_CATEGORY.get(modifier.category)
