@@ -151,7 +151,7 @@ def rules_from_json(path: str | Path) -> list[Rule]:
         return [Rule.from_dict(r) for r in json.load(fh)["context_rules"]]
 
 
-# a pattern spelling out more phrases than this stays a pattern. The PhraseMatcher's cost does
+# a pattern spelling out more phrases than this stays a pattern. The phrase trie's cost does
 # not grow with the number of phrases, so the limit only guards against a runaway product (it was
 # 64, which left medspaCy's "family" rule, 153 phrases, in the slow token Matcher)
 MAX_PHRASES = 2000
