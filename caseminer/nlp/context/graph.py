@@ -190,6 +190,32 @@ def limit_scope(self: Modifier, other: Modifier, target_starts: list[int] | None
     return self._cut_by(other)
 
 
+# group_of values besides sentence indexes (see SentenceContext.__call__)
+CROSSING = -1  # the cue crosses a sentence boundary: compared with every modifier and target
+EMPTY = -2  # the scope is empty or inverted: compared only with the sentences it touches
+
+
+def _empty_sentences(modifier: Modifier, starts: list[int], length: int) -> list[int]:
+    """The sentences a modifier with an empty or inverted scope ``(lo, hi)`` can act on.
+
+    Why this is exact (and what keeps a long document linear): such a modifier reaches no target
+    (medspaCy's scope test needs ``lo <= t < hi`` or ``lo < t <= hi``) and no other modifier
+    ever cuts it (both overlap tests need a non-empty scope on the side being cut); it can only
+    cut a modifier whose scope holds ``lo`` or ``hi`` (``a0 <= lo < a1`` or ``a0 < hi <= a1``),
+    and a sentence-bound scope lies inside its sentence: so only the sentences holding token
+    ``lo`` or token ``hi - 1`` matter. Comparing it with every modifier of the document, as
+    medspaCy does, made the comparisons grow with the square of the document's length."""
+    lo, hi = modifier.scope_span
+    out = []
+    if 0 <= lo < length:
+        out.append(bisect_right(starts, lo) - 1)
+    if 0 < hi <= length:
+        s = bisect_right(starts, hi - 1) - 1
+        if s not in out:
+            out.append(s)
+    return out
+
+
 def _any_between(sorted_starts: list[int], low: int, high: int) -> bool:
     """Some start ``t`` with ``low <= t < high`` (a bisect: a scan is quadratic in length)."""
     i = bisect_left(sorted_starts, low)
@@ -230,7 +256,8 @@ class SentenceContext:
         spans = [(t.start, t.end, t.label_) for t in targets]
         start_set, end_set = {s for s, _, _ in spans}, {e for _, e, _ in spans}
         modifiers: list[Modifier] = []
-        group_of: list[int] = []  # sentence index, or -1 for "compare with everything"
+        # sentence index; CROSSING: compare with everything; EMPTY: see _empty_sentences
+        group_of: list[int] = []
         for index, start, end in matches:
             rule = rules[index]
             s = bisect_right(starts, start) - 1
@@ -240,24 +267,35 @@ class SentenceContext:
                     doc, lower, rule, start, end, (lo, hi), bounds[s], start_set, end_set
                 )
             modifiers.append(Modifier(rule, start, end, lo, hi))
-            group_of.append(-1 if end > bounds[s][1] or hi <= lo else s)
+            group_of.append(CROSSING if end > bounds[s][1] else EMPTY if hi <= lo else s)
         if not modifiers:
             return {}
 
         target_starts = sorted(start_set)  # bisected by _any_between
         by_sent: dict[int, list[int]] = defaultdict(list)
-        wild_ids = [i for i, g in enumerate(group_of) if g == -1]
+        empty_in: dict[int, list[int]] = defaultdict(list)  # sentence -> EMPTY modifiers near it
+        empty_near: dict[int, list[int]] = {}
         for i, g in enumerate(group_of):
-            if g != -1:
+            if g >= 0:
                 by_sent[g].append(i)
+            elif g == EMPTY:
+                empty_near[i] = _empty_sentences(modifiers[i], starts, len(doc))
+                for s in empty_near[i]:
+                    empty_in[s].append(i)
+        wild_ids = [i for i, g in enumerate(group_of) if g == CROSSING]
 
         # update_scopes: same (i, j) order as medspaCy, skipping pairs that cannot overlap
         for i in range(len(modifiers) - 1):
             gi = group_of[i]
-            if gi == -1:
+            if gi == CROSSING:
                 others: Any = range(i + 1, len(modifiers))
-            elif wild_ids:
-                others = sorted(j for j in (*by_sent[gi], *wild_ids) if j > i)
+            elif gi == EMPTY:
+                near = (j for s in empty_near[i] for j in by_sent.get(s, ()))
+                others = sorted({j for j in (*near, *wild_ids) if j > i})
+            elif wild_ids or gi in empty_in:
+                others = sorted(
+                    j for j in (*by_sent[gi], *wild_ids, *empty_in.get(gi, ())) if j > i
+                )
             else:
                 others = [j for j in by_sent[gi] if j > i]
             m1 = modifiers[i]
