@@ -43,7 +43,7 @@ def load(*, exclude: Iterable[str] = (), config: dict[str, dict] | None = None) 
     from caseminer.nlp.pipeline import build
 
     nlp = build(exclude=exclude, config=config)
-    install_serialisers()  # after the build: the context component imports medspaCy
+    install_serialisers()  # medspaCy's msgpack hooks replaced, if the build imported medspaCy
     return nlp
 
 

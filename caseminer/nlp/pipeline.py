@@ -47,7 +47,8 @@ def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) ->
     config, e.g. {"caseminer_labs": {"use_catalogue_ranges": False}}."""
     import caseminer.nlp.tokenizer  # noqa: F401  (registers "caseminer.Tokenizer.v1")
 
-    defer_unused_imports()  # before medspaCy is imported: it drags NLTK in and never uses it
+    # before medspaCy is imported (ConText with a global max_scope): it drags NLTK in, unused
+    defer_unused_imports()
     register_extensions()
     register_factories()
     excluded = set(exclude)
