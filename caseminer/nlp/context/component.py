@@ -30,10 +30,9 @@ from spacy.tokens import Doc, Span
 
 from caseminer.nlp.context.status import (
     NO_FLAGS,
+    ProcedureNegation,
     assertion_of,
     differential_regex,
-    negator_keys,
-    procedure_negation,
     status_of,
 )
 from caseminer.nlp.extensions import (
@@ -136,8 +135,9 @@ class AssertionContext:
         status = read_json("context", "status.json", patterns_dir)
         self.differential = differential_regex(status["differential_cues"])
         negation = cues.get("procedure_negation", {})
-        self.procedure_negators = negator_keys(negation.get("negators", []))
-        self.procedure_fillers = {c.lower() for c in negation.get("fillers", [])}
+        self.procedure_negation = ProcedureNegation(
+            negation.get("negators", []), negation.get("fillers", [])
+        )
         self._medspacy: Any = None
 
     def matches(
@@ -230,9 +230,7 @@ class AssertionContext:
             found = modifiers.get((start, end))
             assertion = assertion_of(found, cue_text) if found else {**NO_FLAGS, "cues": []}
             if label in (PROCEDURE, IMAGING) and not assertion["negated"]:
-                cue = procedure_negation(
-                    lower, start, sent_start, self.procedure_negators, self.procedure_fillers, word
-                )
+                cue = self.procedure_negation.cue(lower, start, sent_start, word)
                 if cue:
                     assertion["negated"] = True
                     assertion["cues"].append(cue_text(*cue))

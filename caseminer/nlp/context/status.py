@@ -72,38 +72,40 @@ def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
 
 def _is_filler(word: str, fillers: set[str]) -> bool:
     """A listed filler, or a numeric modifier ("6-minute", "24-hour", "2")."""
-    return word in fillers or any(c.isdigit() for c in word)
+    return word in fillers or any(map(str.isdigit, word))
 
 
-def negator_keys(negators: Iterable[str]) -> frozenset[tuple[int, ...]]:
-    """The procedure negators as tuples of LOWER hashes, what ``procedure_negation`` compares
-    (a phrase equals its tokens' lower forms joined by spaces: one hash per word)."""
-    return frozenset(tuple(get_string_id(w) for w in n.lower().split()) for n in negators)
+class ProcedureNegation:
+    """The cues that negate a procedure right before it (``cues.json`` ``procedure_negation``).
 
-
-def procedure_negation(
-    lower: Sequence[int],
-    start: int,
-    sent_start: int,
-    negators: frozenset[tuple[int, ...]],
-    fillers: set[str],
-    word: Callable[[int], str],
-) -> tuple[int, int] | None:
-    """The cue tokens ``(start, end)`` when a procedure starting at token ``start`` is negated
-    right before it: "no (further) surgery", "without prophylactic endoscopic therapy", "in the
-    absence of plasma exchange"; else None.
-
-    Generic negation does not reach procedures in ConText (see context.load_rules); only a cue
-    adjacent to the mention, with at most a few filler words between, does. ``lower``: the Doc's
-    LOWER hashes; ``word(i)``: token ``i``'s lower-case text (read only for the few words before
-    the mention); ``negators``: from ``negator_keys``.
+    Generic negation does not reach procedures in ConText (see caseminer.nlp.context.build);
+    only a cue adjacent to the mention, with at most a few filler words between, does: "no
+    (further) surgery", "without prophylactic endoscopic therapy", "in the absence of plasma
+    exchange". The negators are kept as tuples of LOWER hashes (a phrase equals its tokens' lower
+    forms joined by spaces: one hash per word), so a test is a tuple lookup, and the set of their
+    last words rules out most mentions with one lookup.
     """
-    i = start
-    while i > sent_start and start - i < 3 and _is_filler(word(i - 1), fillers):
-        i -= 1
-    for width in (3, 2, 1):
-        if i - width < sent_start:
-            continue
-        if tuple(lower[i - width : i]) in negators:
-            return i - width, i
-    return None
+
+    def __init__(self, negators: Iterable[str], fillers: Iterable[str]):
+        keys = (tuple(get_string_id(w) for w in n.lower().split()) for n in negators)
+        self.negators = frozenset(k for k in keys if k)
+        self.last_words = frozenset(n[-1] for n in self.negators)
+        self.fillers = {f.lower() for f in fillers}
+
+    def cue(
+        self, lower: Sequence[int], start: int, sent_start: int, word: Callable[[int], str]
+    ) -> tuple[int, int] | None:
+        """The cue tokens ``(start, end)`` when the mention starting at token ``start`` is
+        negated right before it, else None. ``lower``: the Doc's LOWER hashes; ``word(i)``: token
+        ``i``'s lower-case text (read only for the few words before the mention)."""
+        i = start
+        while i > sent_start and start - i < 3 and _is_filler(word(i - 1), self.fillers):
+            i -= 1
+        if i <= sent_start or lower[i - 1] not in self.last_words:
+            return None
+        for width in (3, 2, 1):
+            if i - width < sent_start:
+                continue
+            if tuple(lower[i - width : i]) in self.negators:
+                return i - width, i
+        return None
