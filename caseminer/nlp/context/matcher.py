@@ -21,6 +21,7 @@ A trie node is a dict {token hash: child}; key ``LEAF`` holds the rule index a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy
@@ -44,20 +45,24 @@ def add_phrase(trie: Trie, words: Iterable[str], rule: int) -> None:
 
 
 def find(trie: Trie, keys: Sequence[int]) -> list[Match]:
-    """Every phrase of ``trie`` spelled by ``keys[start:end]``, by start, then by length."""
+    """Every phrase of ``trie`` spelled by ``keys[start:end]``, by start, then by length.
+    (``in`` tests rather than ``dict.get`` calls: this loop runs for every token.)"""
     out: list[Match] = []
     n = len(keys)
-    get = trie.get
-    for i in range(n):
-        node = get(keys[i])
+    for i, key in enumerate(keys):
+        if key not in trie:
+            continue
+        node = trie[key]
         j = i + 1
-        while node is not None:
-            rule = node.get(LEAF)
-            if rule is not None:
-                out.append((rule, i, j))
+        while True:
+            if LEAF in node:
+                out.append((node[LEAF], i, j))
             if j >= n:
                 break
-            node = node.get(keys[j])
+            key = keys[j]
+            if key not in node:
+                break
+            node = node[key]
             j += 1
     return out
 
@@ -86,7 +91,7 @@ class CueMatcher:
     def family_keys(self, lower: list[int], arr: numpy.ndarray) -> list[int]:
         """Match key of every token (hashes): its lower-case form, its class, or its shape's."""
         get = self.class_of.get
-        keys = [get(h, h) for h in lower]
+        keys = list(map(get, lower, lower))  # get(h, h): the class, or the word itself
         shapes = arr[:, 3]
         for shape, key in self.shapes:
             for i in numpy.flatnonzero(shapes == numpy.uint64(shape)).tolist():
@@ -130,7 +135,7 @@ def prune_overlaps(matches: list[Match]) -> list[Match]:
     neighbours that overlap keep the longer (the earlier on a tie) and skip past both; repeat
     until a pass removes nothing."""
     while matches:
-        ordered = sorted(matches, key=lambda m: (m[1], m[2]))
+        ordered = sorted(matches, key=_span_order)
         kept: list[Match] = []
         i, n = 0, len(ordered)
         current = ordered[0]
@@ -154,6 +159,9 @@ def prune_overlaps(matches: list[Match]) -> list[Match]:
             return kept
         matches = kept
     return matches
+
+
+_span_order = itemgetter(1, 2)
 
 
 def _overlap(a: Match, b: Match) -> bool:
