@@ -174,20 +174,21 @@ class AssertionContext:
         targets = list(doc.spans.get(SPAN_GROUP, ()))
         if not targets:
             return doc
-        from caseminer.nlp.context.graph import sentence_starts
+        from caseminer.nlp.context.graph import sentence_starts, target_ranges
 
         starts = sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
         lower, arr = self.matcher.arrays(doc)
+        spans = target_ranges(targets)
         modifiers: dict[tuple[int, int], list[Any]] = {}
         try:
             if self.max_scope:
                 modifiers = self._medspacy_modifiers(doc, targets)
             else:
                 matches = self.matches(doc, lower, arr)
-                modifiers = self.run_context(doc, lower, matches, targets, starts)
+                modifiers = self.run_context(doc, lower, matches, spans, starts)
         except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so
             record_failure(doc, self.name, exc)
-        self.set_annotations(doc, targets, starts, modifiers, lower)
+        self.set_annotations(doc, targets, starts, modifiers, lower, spans)
         return doc
 
     def set_annotations(
@@ -197,14 +198,16 @@ class AssertionContext:
         starts: list[int] | None = None,
         modifiers: dict[tuple[int, int], list[Any]] | None = None,
         lower: list[int] | None = None,
+        spans: list[tuple[int, int, str]] | None = None,
     ) -> None:
         """Write ``_.assertion`` (and DIAGNOSIS status) on ``targets`` (default: the item group).
 
         ``starts`` are the sentence start tokens (None: no sentence boundaries). Sentence bounds
         come from that list rather than ``span.sent``, which walks the tokens on every call.
-        ``modifiers``: the ConText modifiers of each target token range.
+        ``modifiers``: the ConText modifiers of each target token range; ``lower`` and ``spans``:
+        the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them.
         """
-        from caseminer.nlp.context.graph import sentence_starts
+        from caseminer.nlp.context.graph import sentence_starts, target_ranges
 
         if targets is None:
             targets = list(doc.spans[SPAN_GROUP])
@@ -212,6 +215,8 @@ class AssertionContext:
             starts = sentence_starts(doc)
         if lower is None:
             lower = self.matcher.arrays(doc)[0]
+        if spans is None:
+            spans = target_ranges(targets)
         modifiers = modifiers or {}
         text = doc_text(doc)
         strings = doc.vocab.strings
@@ -223,8 +228,7 @@ class AssertionContext:
             return strings[lower[i]]
 
         in_differential: dict[tuple[int, int], bool] = {}
-        for span in targets:
-            start, end, label = span.start, span.end, span.label_
+        for span, (start, end, label) in zip(targets, spans, strict=True):
             first = bisect_right(starts, start) - 1 if starts else -1
             sent_start = starts[first] if starts else 0
             found = modifiers.get((start, end))

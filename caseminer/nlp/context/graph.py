@@ -37,6 +37,11 @@ CONDITION_LABELS = frozenset({"DIAGNOSIS", "FINDING"})
 PROCEDURE_LABEL = "PROCEDURE"
 
 
+def target_ranges(targets: list[Span]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of each target: read once, for the driver and the annotations."""
+    return [(t.start, t.end, t.label_) for t in targets]
+
+
 def sentence_starts(doc: Doc) -> list[int]:
     """Token index where each sentence starts (the Doc must have sentence boundaries)."""
     starts = numpy.flatnonzero(doc.to_array("SENT_START") == 1).tolist()
@@ -244,16 +249,15 @@ class SentenceContext:
         doc: Doc,
         lower: list[int],
         matches: list[tuple[int, int, int]],
-        targets: list[Span],
+        spans: list[tuple[int, int, str]],
         starts: list[int],
     ) -> dict[tuple[int, int], list[Modifier]]:
         """The modifiers of every target token range, in medspaCy's edge order. ``matches``:
-        (rule index, start, end) cues; ``starts``: sentence_starts(doc). Targets with the same
-        range share one list, as they share medspaCy's ``span._.modifiers`` (spaCy keys span
-        extensions by offsets)."""
+        (rule index, start, end) cues; ``spans``: the targets as ``target_ranges`` gives them;
+        ``starts``: sentence_starts(doc). Targets with the same range share one list, as they
+        share medspaCy's ``span._.modifiers`` (spaCy keys span extensions by offsets)."""
         bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
         rules, clause = self.rules, self.clause_scope
-        spans = [(t.start, t.end, t.label_) for t in targets]
         start_set, end_set = {s for s, _, _ in spans}, {e for _, e, _ in spans}
         modifiers: list[Modifier] = []
         # sentence index; CROSSING: compare with everything; EMPTY: see _empty_sentences

@@ -8,7 +8,7 @@ from pipelines import component_pipeline, find_item
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
 import caseminer.nlp.context.component  # noqa: F401
-from caseminer.nlp.context.graph import SentenceContext, sentence_starts
+from caseminer.nlp.context.graph import SentenceContext, sentence_starts, target_ranges
 from caseminer.nlp.extensions import DIAGNOSIS, PROCEDURE, SPAN_GROUP
 
 MIXED = (
@@ -63,7 +63,7 @@ def test_same_edges_as_medspacy(nlp, index):
     matches = component.matches(after, lower, arr, families=False)
     targets = list(after.spans[SPAN_GROUP])
     driver = SentenceContext(component.rules, nested_terminate=False)
-    modifiers = driver(after, lower, matches, targets, sentence_starts(after))
+    modifiers = driver(after, lower, matches, target_ranges(targets), sentence_starts(after))
     assert _edges(before) == _edges(after, modifiers)
     if index == 0:
         assert _edges(after, modifiers), "the mixed text must produce some modifiers"
