@@ -1,8 +1,8 @@
 """caseminer_context: assertion flags on every item (pipeline step 8).
 
 The ConText algorithm (medspaCy's, reimplemented on plain data in caseminer.nlp.context.graph)
-runs over the shared span group ``doc.spans["caseminer"]`` with three
-sets of cues, in this order of precedence (a phrase belongs to the first that spells it):
+runs over the shared span group ``doc.spans["caseminer"]`` with three sets of cues, in this order
+of precedence (a phrase belongs to the first that spells it):
 
 1. the cue families of ``patterns/context/cues.json``, templates over the verb forms and word
    classes of ``lexicon.json`` ("{be} {not} {discovery:pp}": "X was not seen", "were never
