@@ -67,9 +67,9 @@ def _scope(rule_direction: str, rule_max: int | None, start: int, end: int, sent
     return lo, hi
 
 
-def tuple_overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """medspaCy's overlap test: ``b`` starts or ends inside ``a`` (misses ``b`` around ``a``)."""
-    return a[0] <= b[0] < a[1] or a[0] < b[1] <= a[1]
+# medspaCy's overlap test (its ``tuple_overlaps``), written out where it is used because it runs
+# for every pair of modifiers and every modifier-target pair: ``b`` starts or ends inside ``a``,
+# ``a[0] <= b[0] < a[1] or a[0] < b[1] <= a[1]`` (it misses ``b`` strictly around ``a``).
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
