@@ -6,6 +6,7 @@ pipeline builds offline and identically on every machine.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Iterable
 
@@ -46,7 +47,8 @@ def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) ->
     config, e.g. {"caseminer_labs": {"use_catalogue_ranges": False}}."""
     import caseminer.nlp.tokenizer  # noqa: F401  (registers "caseminer.Tokenizer.v1")
 
-    defer_unused_imports()  # before medspaCy is imported: it drags NLTK in and never uses it
+    # before medspaCy is imported (ConText with a global max_scope): it drags NLTK in, unused
+    defer_unused_imports()
     register_extensions()
     register_factories()
     excluded = set(exclude)
@@ -55,8 +57,22 @@ def build(exclude: Iterable[str] = (), config: dict[str, dict] | None = None) ->
         raise ValueError(f"unknown component(s) {sorted(unknown)}; known: {list(COMPONENTS)}")
     # our tokenizer straight from the config, instead of building spaCy's default and replacing it
     tokenizer = {"@tokenizers": "caseminer.Tokenizer.v1"}
-    nlp = spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
-    for name in COMPONENTS:
-        if name not in excluded:
-            nlp.add_pipe(name, config=(config or {}).get(name, {}))
+    # What is built stays alive: move it out of the collector's way as it is built. Each component
+    # adds up to a million small objects (the findings vocabulary), and every automatic full
+    # collection later in the build would walk all of them again (0.1 s each) to free nothing;
+    # frozen objects are skipped, while the garbage a build makes is still collected. (Turning the
+    # collector off instead cost more: the garbage of the larger builds piled up.) Unfrozen at the
+    # end, unless the caller had frozen objects itself; caseminer.api freezes the default pipeline
+    # for good.
+    was_frozen = gc.get_freeze_count() > 0
+    gc.freeze()
+    try:
+        nlp = spacy.blank("en", config={"nlp": {"tokenizer": tokenizer}})
+        for name in COMPONENTS:
+            if name not in excluded:
+                nlp.add_pipe(name, config=(config or {}).get(name, {}))
+                gc.freeze()
+    finally:
+        if not was_frozen:
+            gc.unfreeze()
     return nlp

@@ -1,7 +1,8 @@
 """caseminer_context: assertion flags on every item (pipeline step 8).
 
-medspaCy's ConText algorithm runs over the shared span group ``doc.spans["caseminer"]`` with three
-sets of cues, in this order of precedence (a phrase belongs to the first that spells it):
+The ConText algorithm (medspaCy's, reimplemented on plain data in caseminer.nlp.context.graph)
+runs over the shared span group ``doc.spans["caseminer"]`` with three sets of cues, in this order
+of precedence (a phrase belongs to the first that spells it):
 
 1. the cue families of ``patterns/context/cues.json``, templates over the verb forms and word
    classes of ``lexicon.json`` ("{be} {not} {discovery:pp}": "X was not seen", "were never
@@ -9,110 +10,44 @@ sets of cues, in this order of precedence (a phrase belongs to the first that sp
 2. the remaining literal rules of ``rules.json`` (case-report phrasing no family covers);
 3. medspaCy's packaged English rules, minus ``cues.json`` ``disabled_default_literals``.
 
+medspaCy itself is not imported: the rules are read from its JSON file, the built rule data comes
+from the on-disk cache (caseminer.nlp.context.build), and only a global ``max_scope`` (medspaCy's
+window scopes) runs medspaCy's own ConText.
+
 Scopes are cut at their clause (caseminer.nlp.context.scope). The result is written as
 ``span._.assertion`` on every item (negated, uncertain, hypothetical, historical, family,
 resolved), and DIAGNOSIS items get ``attrs["status"]``. patterns/context/README.md says which
 file holds what.
 """
 
-import logging
 from bisect import bisect_right
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.context.status import (
+    NO_FLAGS,
+    ProcedureNegation,
     assertion_of,
     differential_regex,
-    procedure_negation,
     status_of,
 )
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
     IMAGING,
-    LAB,
     PROCEDURE,
     SPAN_GROUP,
     get_attrs,
-    install_serialisers,
     record_failure,
     register_extensions,
+    set_assertion,
     set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir, read_json
-
-if TYPE_CHECKING:  # medspaCy (and through it QuickUMLS, NLTK, SciPy) loads when the component is
-    # built, not when spaCy registers caseminer's factories for every pipeline in the environment
-    from medspacy.context import ConTextRule
-
-
-def medspacy_rules_dir() -> Path:
-    """Where medspaCy itself looks for its default rules (ConText.DEFAULT_RULES_FILEPATH)."""
-    from medspacy.context import ConText
-
-    return Path(ConText.__init__.__code__.co_filename).resolve().parents[2] / "resources"
-
-
-def _quiet_medspacy() -> None:
-    for name in ("medspacy", "PyRuSH", "medspacy.context"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def load_rules(
-    patterns_dir: Path,
-    use_default_rules: bool,
-    never_negated: frozenset[str] = frozenset({LAB}),
-    explicit_only: frozenset[str] = frozenset({PROCEDURE, IMAGING}),
-    taken: "Callable[[str], bool] | None" = None,
-) -> list["ConTextRule"]:
-    """Our literal rules, plus medspaCy's English defaults whose literal we neither redefine nor
-    disable. ``taken(literal)`` is True for a phrase the cue families already own: such a rule
-    is left out, so a phrase has one meaning.
-
-    Generic negation ("no", "without", "absence of") is about findings, not about procedures or
-    imaging studies: "no complications after the biopsy" does not negate the biopsy, "no evidence
-    of recurrence on CT" does not negate the CT. So a negation rule applies to ``explicit_only``
-    items only when it names PROCEDURE in ``allowed_types`` ("was not performed", "refused").
-    A lab value is never negated: its value ("negative", "normal") already says what was found,
-    so ``never_negated`` labels are taken out of every negation rule.
-    """
-    from medspacy.context import ConTextRule
-
-    def owned(rule: "ConTextRule") -> bool:
-        return taken is not None and rule.pattern is None and taken(rule.literal.lower())
-
-    ours = [r for r in ConTextRule.from_json(str(patterns_dir / "rules.json")) if not owned(r)]
-    cues = read_json("context", "cues.json", patterns_dir)
-    disabled = {w.lower() for w in cues.get("disabled_default_literals", [])}
-    rules = ours
-    if use_default_rules:
-        literals = {r.literal.lower() for r in ours} | disabled
-        defaults = ConTextRule.from_json(str(medspacy_rules_dir() / "en" / "context_rules.json"))
-        rules = [r for r in defaults if r.literal.lower() not in literals and not owned(r)]
-        rules += ours
-    for rule in rules:
-        restrict_negation(rule, never_negated, explicit_only)
-    return rules
-
-
-def restrict_negation(
-    rule: "ConTextRule", never_negated: frozenset[str], explicit_only: frozenset[str]
-) -> None:
-    """Narrow one negation rule's target types (see load_rules); other rules are unchanged."""
-    if rule.category != "NEGATED_EXISTENCE":
-        return
-    if rule.allowed_types is None:
-        rule.excluded_types = set(rule.excluded_types or ()) | never_negated | explicit_only
-        return
-    allowed = set(rule.allowed_types) - never_negated
-    if PROCEDURE in allowed:
-        allowed |= explicit_only
-    # an empty allow-list would mean "everything" downstream: exclude all labels instead
-    rule.allowed_types = allowed or {"_NONE_"}
 
 
 @Language.factory(
@@ -145,7 +80,6 @@ def make_context(
     (the same key on every caseminer component): a folder laid out like patterns/context.
     """
     register_extensions()
-    _quiet_medspacy()
     return AssertionContext(
         nlp,
         concern_dir("context", patterns_dir),
@@ -170,95 +104,146 @@ class AssertionContext:
         nested_terminate: bool = True,
         name: str = "caseminer_context",
     ):
-        from medspacy.context import ConText
-
-        from caseminer.nlp.context.families import Lexicon, load_families
-        from caseminer.nlp.context.graph import SentenceContext, sentence_starts
-        from caseminer.nlp.context.matcher import FamilyMatcher
-        from caseminer.nlp.context.rules import literalize
+        from caseminer.nlp.context.build import PATTERN_FILES, literal_rules_trie, rule_data
+        from caseminer.nlp.context.families import Lexicon
+        from caseminer.nlp.context.graph import SentenceContext
+        from caseminer.nlp.context.matcher import CueMatcher
+        from caseminer.nlp.context.rules import Rule
         from caseminer.nlp.context.scope import ClauseScope
 
-        install_serialisers()  # now that medspaCy is imported: Docs must stay serialisable
-
         self.name = name
-        self.sentence_starts = sentence_starts
-        self.context = ConText(
-            nlp,
-            name="caseminer_medspacy_context",
-            rules=None,
-            max_scope=max_scope,
-            input_span_type="group",
-            span_group_name=SPAN_GROUP,
-        )
-        status = read_json("context", "status.json", patterns_dir)
+        self.nlp = nlp
+        self.max_scope = max_scope
+        data = rule_data(patterns_dir, use_default_rules, literal_patterns)
+        self.rules = [Rule.from_data(r) for r in data["rules"]]
+        self.n_families = n = data["n_families"]
+        others = self.rules[n:]
+        sources = [patterns_dir / f for f in PATTERN_FILES]
+        trie = literal_rules_trie(others, n, nlp.tokenizer, sources)
         cues = read_json("context", "cues.json", patterns_dir)
         lexicon = Lexicon.from_json(read_json("context", "lexicon.json", patterns_dir))
-        never_negated = frozenset(status.get("never_negated_labels", [LAB]))
-        explicit_only = frozenset(status.get("explicit_negation_labels", [PROCEDURE, IMAGING]))
-        taken: set[str] = set()
-        self.families = FamilyMatcher(nlp.vocab, load_families(cues), lexicon, taken)
-        for rule in self.families.rules():
-            restrict_negation(rule, never_negated, explicit_only)
-
-        def owned(phrase: str) -> bool:
-            return " ".join(lexicon.key(w) for w in phrase.split()) in taken
-
-        rules = load_rules(patterns_dir, use_default_rules, never_negated, explicit_only, owned)
-        self.context.add(literalize(rules, owned) if literal_patterns else rules)
+        self.matcher = CueMatcher(data["family_trie"], trie, lexicon)
+        self.pattern_matchers = _pattern_matchers(nlp, others, n)
+        self.banned = {
+            i: frozenset(get_string_id(w) for w in r.metadata["not_followed_by"])
+            for i, r in enumerate(self.rules)
+            if r.metadata and r.metadata.get("not_followed_by")
+        }
         self.run_context = SentenceContext(
-            self.context,
-            nested_terminate,
-            families=self.families,
-            clause_scope=ClauseScope.from_json(cues.get("scope", {}), lexicon),
+            self.rules, nested_terminate, ClauseScope.from_json(cues.get("scope", {}), lexicon)
         )
+        status = read_json("context", "status.json", patterns_dir)
         self.differential = differential_regex(status["differential_cues"])
         negation = cues.get("procedure_negation", {})
-        self.procedure_negators = {c.lower() for c in negation.get("negators", [])}
-        self.procedure_fillers = {c.lower() for c in negation.get("fillers", [])}
+        self.procedure_negation = ProcedureNegation(
+            negation.get("negators", []), negation.get("fillers", [])
+        )
+        self._medspacy: Any = None
+
+    def matches(
+        self, doc: Doc, lower: list[int], arr: Any, families: bool = True
+    ) -> list[tuple[int, int, int]]:
+        """The cues as (rule index, start, end): medspaCy's matches of the other rules (token
+        patterns, phrases, regular expressions; overlaps pruned) plus the families', pruned
+        together (the longest cue wins; families first, so on a tie they win), minus the matches
+        followed by a word their rule says must not follow. ``lower, arr``: from
+        ``self.matcher.arrays(doc)``; ``families=False``: medspaCy's matches alone."""
+        from caseminer.nlp.context.matcher import prune_overlaps
+
+        found: list[tuple[int, int, int]] = []
+        token, regex = self.pattern_matchers
+        if token is not None:
+            found += [(token[1][m], s, e) for m, s, e in token[0](doc)]
+        found += self.matcher.literals(lower)
+        if regex is not None:
+            found += [(regex[1][m], s, e) for m, s, e in regex[0](doc)]
+        matches = prune_overlaps(found)
+        extra = self.matcher.families(lower, arr) if families else None
+        if extra:
+            matches = prune_overlaps(extra + matches)
+        if not self.banned:
+            return matches
+        n = len(lower)
+        return [
+            m
+            for m in matches
+            if m[0] not in self.banned or m[2] >= n or lower[m[2]] not in self.banned[m[0]]
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         targets = list(doc.spans.get(SPAN_GROUP, ()))
         if not targets:
             return doc
-        starts = self.sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
+        from caseminer.nlp.context.graph import sentence_starts, target_ranges
+
+        starts = sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
+        lower, arr = self.matcher.arrays(doc)
+        spans = target_ranges(targets)
+        modifiers: dict[tuple[int, int], list[Any]] = {}
         try:
-            self.run_context(doc, targets, starts)
+            if self.max_scope:
+                modifiers = self._medspacy_modifiers(doc, targets)
+            else:
+                matches = self.matches(doc, lower, arr)
+                modifiers = self.run_context(doc, lower, matches, spans, starts)
         except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so
             record_failure(doc, self.name, exc)
-        self.set_annotations(doc, targets, starts)
+        self.set_annotations(doc, targets, starts, modifiers, lower, spans)
         return doc
 
     def set_annotations(
-        self, doc: Doc, targets: list[Span] | None = None, starts: list[int] | None = None
+        self,
+        doc: Doc,
+        targets: list[Span] | None = None,
+        starts: list[int] | None = None,
+        modifiers: dict[tuple[int, int], list[Any]] | None = None,
+        lower: list[int] | None = None,
+        spans: list[tuple[int, int, str]] | None = None,
     ) -> None:
         """Write ``_.assertion`` (and DIAGNOSIS status) on ``targets`` (default: the item group).
 
         ``starts`` are the sentence start tokens (None: no sentence boundaries). Sentence bounds
         come from that list rather than ``span.sent``, which walks the tokens on every call.
+        ``modifiers``: the ConText modifiers of each target token range; ``lower`` and ``spans``:
+        the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them.
         """
+        from caseminer.nlp.context.graph import sentence_starts, target_ranges
+
         if targets is None:
             targets = list(doc.spans[SPAN_GROUP])
         if starts is None and doc.has_annotation("SENT_START"):
-            starts = self.sentence_starts(doc)
+            starts = sentence_starts(doc)
+        if lower is None:
+            lower = self.matcher.arrays(doc)[0]
+        if spans is None:
+            spans = target_ranges(targets)
+        modifiers = modifiers or {}
         text = doc_text(doc)
+        strings = doc.vocab.strings
+
+        def cue_text(start: int, end: int) -> str:
+            return _span_text(doc, text, start, end)
+
+        def word(i: int) -> str:
+            return strings[lower[i]]
+
         in_differential: dict[tuple[int, int], bool] = {}
-        for span in targets:
-            first = bisect_right(starts, span.start) - 1 if starts else -1
+        for span, (start, end, label) in zip(targets, spans, strict=True):
+            first = bisect_right(starts, start) - 1 if starts else -1
             sent_start = starts[first] if starts else 0
-            assertion = assertion_of(span)
-            if span.label_ in (PROCEDURE, IMAGING) and not assertion["negated"]:
-                cue = procedure_negation(
-                    span, self.procedure_negators, self.procedure_fillers, sent_start
-                )
+            found = modifiers.get((start, end))
+            assertion = assertion_of(found, cue_text) if found else {**NO_FLAGS, "cues": []}
+            if label in (PROCEDURE, IMAGING) and not assertion["negated"]:
+                cue = self.procedure_negation.cue(lower, start, sent_start, word)
                 if cue:
                     assertion["negated"] = True
-                    assertion["cues"].append(cue)
-            span._.assertion = assertion
-            if span.label_ != DIAGNOSIS:
+                    assertion["cues"].append(cue_text(*cue))
+            set_assertion(span, assertion)
+            if label != DIAGNOSIS:
                 continue
             attrs = dict(get_attrs(span))
             # the sentence(s) the span touches, as spaCy's Span.sent spells them
-            last = bisect_right(starts, max(span.start, span.end - 1)) if starts else 0
+            last = bisect_right(starts, max(start, end - 1)) if starts else 0
             sent_end = starts[last] if starts and last < len(starts) else len(doc)
             key = (sent_start, sent_end)
             if key not in in_differential:
@@ -266,6 +251,60 @@ class AssertionContext:
                 in_differential[key] = bool(self.differential.search(sent))
             attrs["status"] = status_of(assertion, in_differential[key])
             set_attrs(span, attrs)
+
+    def medspacy_context(self) -> Any:
+        """medspaCy's own ConText over the same rules, families left out (built on first use:
+        for a global ``max_scope`` and for the tests that compare the two)."""
+        if self._medspacy is None:
+            import logging
+
+            from medspacy.context import ConText
+
+            from caseminer.nlp.extensions import install_serialisers
+
+            for name in ("medspacy", "PyRuSH", "medspacy.context"):
+                logging.getLogger(name).setLevel(logging.ERROR)
+            install_serialisers()  # now that medspaCy is imported: Docs must stay serialisable
+            self._medspacy = ConText(
+                self.nlp,
+                name="caseminer_medspacy_context",
+                rules=None,
+                max_scope=self.max_scope,
+                input_span_type="group",
+                span_group_name=SPAN_GROUP,
+            )
+            self._medspacy.add([r.to_medspacy() for r in self.rules[self.n_families :]])
+        return self._medspacy
+
+    def _medspacy_modifiers(self, doc: Doc, targets: list[Span]) -> dict[tuple[int, int], Any]:
+        self.medspacy_context()(doc)
+        return {(t.start, t.end): t._.modifiers for t in targets}
+
+
+def _pattern_matchers(nlp: Language, rules: list[Any], first: int) -> tuple[Any, Any]:
+    """spaCy's Matcher for token-pattern rules and medspaCy's RegexMatcher for regular
+    expressions, each with its match id -> rule index map (None when no rule needs it; with
+    ``literal_patterns`` on, the packaged rules need neither)."""
+    token = regex = None
+    for i, rule in enumerate(rules, start=first):
+        if rule.pattern is None:
+            continue
+        key = f"caseminer_context_rule_{i}"
+        if isinstance(rule.pattern, list):
+            if token is None:
+                from spacy.matcher import Matcher
+
+                token = (Matcher(nlp.vocab), {})
+            token[0].add(key, [rule.pattern])
+            token[1][nlp.vocab.strings.add(key)] = i
+        else:
+            if regex is None:
+                from medspacy.common.regex_matcher import RegexMatcher
+
+                regex = (RegexMatcher(nlp.vocab), {})
+            regex[0].add(key, [rule.pattern])
+            regex[1][nlp.vocab.strings.add(key)] = i
+    return token, regex
 
 
 def _span_text(doc: Doc, text: str, start: int, end: int) -> str:

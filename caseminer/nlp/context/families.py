@@ -8,9 +8,11 @@ never visualised" is covered because *visualise* is a finding verb, not because 
 
 The pipeline has no tagger or lemmatizer, so templates are expanded here, when the component is
 built, into the finite set of phrases they spell; words of the classes matched as a class
-(adverbs, modals, "not" ...) are spelled as the class ("@adverb"). The phrases of a family are
-the patterns of one spaCy ``PhraseMatcher`` key (caseminer.nlp.context.matcher), whose cost does
-not grow with the number of phrases (a token-pattern ``Matcher`` would be tried at every token).
+(adverbs, modals, "not" ...) are spelled as the class ("@adverb"). The phrases of all families go
+into one phrase trie (caseminer.nlp.context.matcher), whose cost does not grow with the number of
+phrases (a token-pattern ``Matcher`` would be tried at every token). Importing this module does
+nothing but define; the expansion runs when the rule data is built (caseminer.nlp.context.build),
+which the on-disk cache saves in every later process.
 
 Template syntax (see ``patterns/context/README.md``): slots separated by spaces; ``a|b``
 alternatives; ``{class}`` a word class; ``{group:pp,past}`` forms of every verb of a group (forms:

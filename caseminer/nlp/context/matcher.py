@@ -1,134 +1,169 @@
-"""Match the cue families (caseminer.nlp.context.families) on a Doc, one PhraseMatcher pass.
+"""Find ConText cues on a Doc: phrase tries over token hashes, built once and cached on disk.
 
-Why a matcher of our own next to medspaCy's: family phrases are spelled over match keys, where a
-word of a class matched as a class (lexicon.json ``matched_as_class``: adverbs, modals, "not")
-stands for its class ("@adverb"), and so does a token of a listed shape ("dddd" is "@year").
+Why not spaCy's PhraseMatcher: it needs a pattern Doc per phrase, and building 6,000 of them (the
+cue families' phrases and the literal rules) was most of the component's build in every fresh
+process. A trie of plain dicts keyed by string hashes is plain data: ``caseminer.nlp.diskcache``
+stores it and a cold start reads it back in milliseconds. Matching walks the trie from the
+positions where a phrase can start, with the same result as the PhraseMatcher: every
+(phrase, start, end) whose tokens spell the phrase, overlapping ones included.
 
-The PhraseMatcher matches on ``NORM``: for the one matching call, each token's NORM is set to its
-key (its lower-case form, or its class), then every token's NORM is put back as it was, so the
-user's Doc leaves unchanged. Building a separate view Doc per document cost ten times more
-(measured: 47 ms against 5 ms over the 100 MACCROBAT dev texts); it is built only when the Doc
-has whitespace tokens (line breaks), which a cue may straddle. One rule per family: all its
-phrases are patterns of one PhraseMatcher key, so adding a wording adds no rule.
+Two kinds of phrases, two tries:
+- the cue families (caseminer.nlp.context.families) are spelled over match keys, where a word of
+  a class matched as a class (lexicon.json ``matched_as_class``: adverbs, modals, "not") stands
+  for its class ("@adverb"), and so does a token of a listed shape ("dddd" is "@year"). When the
+  Doc has whitespace tokens inside a sentence (a wrapped line), the families are matched on the
+  tokens without them, so a cue broken by a line break ("until\\n2006", "was not\\nseen") is found;
+- the literal rules (rules.json, medspaCy's defaults) match the lower-case token texts, as
+  medspaCy's matcher does, with each literal tokenized by the pipeline's own tokenizer.
+A trie node is a dict {token hash: child}; key ``LEAF`` holds the rule index a phrase ends with.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_SPACE, LOWER, NORM, SHAPE
-from spacy.matcher import PhraseMatcher
+from spacy.attrs import IS_SPACE, LOWER, ORTH, SHAPE
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
-from caseminer.nlp.context.families import Family, Lexicon
+from caseminer.nlp.context.families import Lexicon
+
+LEAF = -1  # string hashes are unsigned, so -1 never collides with a token
+Trie = dict[int, Any]
+Match = tuple[int, int, int]  # (rule index, start token, end token)
 
 
-class FamilyMatcher:
-    """Finds family cues; ``rule_map`` maps each match key to its ``ConTextRule``."""
+def add_phrase(trie: Trie, words: Iterable[str], rule: int) -> None:
+    """Add one phrase (its token texts, already in the trie's key space) ending in ``rule``."""
+    node = trie
+    for word in words:
+        node = node.setdefault(get_string_id(word), {})
+    node.setdefault(LEAF, rule)  # a phrase has one meaning: the first rule that spells it
 
-    def __init__(self, vocab: Vocab, families: list[Family], lexicon: Lexicon, taken: set[str]):
-        """``taken``: phrases (lower case) already owned by someone else; updated with ours."""
-        from medspacy.context import ConTextRule
 
-        self.vocab = vocab
-        self.lexicon = lexicon
-        self.matcher = PhraseMatcher(vocab, attr="NORM")
-        self.rule_map: dict[str, Any] = {}
-        self.phrases: dict[str, str] = {}  # phrase -> family name
-        for family in families:
-            docs = []
-            for phrase in family.phrases(lexicon):
-                if phrase in taken:
-                    continue
-                taken.add(phrase)
-                self.phrases[phrase] = family.name
-                docs.append(_pattern_doc(vocab, phrase.split()))
-            if not docs:
-                continue
-            key = f"caseminer_family_{family.name}"
-            self.rule_map[key] = ConTextRule(
-                literal=family.name,
-                category=family.category,
-                direction=family.direction,
-                allowed_types=family.targets,
-                max_scope=family.max_scope,
-                metadata=family.metadata(),
-            )
-            self.matcher.add(key, docs)
-        strings = vocab.strings
-        pairs = sorted((strings.add(w), strings.add(c)) for w, c in lexicon.class_of.items())
-        self._class_words = numpy.array([w for w, _ in pairs], dtype=numpy.uint64)
-        self._class_keys = numpy.array([c for _, c in pairs], dtype=numpy.uint64)
-        self._shapes = [
-            (strings.add(shape), strings.add(c)) for shape, c in lexicon.shape_classes.items()
-        ]
-
-    def keys(self, doc: Doc) -> numpy.ndarray:
-        """Match key of every token (hashes): its lower-case form, or its class."""
-        lower = doc.to_array(LOWER).astype(numpy.uint64)
-        if len(self._class_words):
-            hit = numpy.flatnonzero(numpy.isin(lower, self._class_words))
-            if len(hit):
-                lower[hit] = self._class_keys[numpy.searchsorted(self._class_words, lower[hit])]
-        if self._shapes:
-            shapes = doc.to_array(SHAPE).astype(numpy.uint64)
-            for shape, key in self._shapes:
-                lower[shapes == numpy.uint64(shape)] = key
-        return lower
-
-    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
-        if not len(doc):
-            return []
-        keys = self.keys(doc)
-        space = doc.to_array(IS_SPACE).astype(bool)
-        if any(_inside_sentence(doc, i) for i in numpy.flatnonzero(space)):
-            return self._match_without_space(keys, space)
-        saved = doc.to_array([NORM])
-        try:
-            doc.from_array([NORM], keys.reshape(-1, 1))
-            return list(self.matcher(doc))
-        finally:
-            doc.from_array([NORM], saved)
-
-    def _match_without_space(
-        self, keys: numpy.ndarray, space: numpy.ndarray
-    ) -> list[tuple[int, int, int]]:
-        """Match on a view without whitespace tokens, so a cue broken by a line break ("until\n
-        2006", "was not\nseen") is found; offsets are mapped back to the Doc's tokens."""
-        kept = numpy.flatnonzero(~space)
-        if not len(kept):
-            return []
-        strings = self.vocab.strings
-        view = Doc(self.vocab, words=[strings[int(k)] for k in keys[kept]])
-        view.from_array([NORM], keys[kept].reshape(-1, 1))
-        return [
-            (match_id, int(kept[start]), int(kept[end - 1]) + 1)
-            for match_id, start, end in self.matcher(view)
-        ]
-
-    def rules(self) -> list[Any]:
-        """One ConTextRule per family (its phrases are the PhraseMatcher patterns of its key)."""
-        return list(self.rule_map.values())
+def find(trie: Trie, keys: Sequence[int]) -> list[Match]:
+    """Every phrase of ``trie`` spelled by ``keys[start:end]``, by start, then by length.
+    (``in`` tests rather than ``dict.get`` calls: this loop runs for every token.)"""
+    out: list[Match] = []
+    n = len(keys)
+    for i, key in enumerate(keys):
+        if key not in trie:
+            continue
+        node = trie[key]
+        j = i + 1
+        while True:
+            if LEAF in node:
+                out.append((node[LEAF], i, j))
+            if j >= n:
+                break
+            key = keys[j]
+            if key not in node:
+                break
+            node = node[key]
+            j += 1
+    return out
 
 
 # after these (or at the start) a line break cannot split a cue: no view is needed for it
-_ENDS = frozenset({".", "!", "?", ":", ";"})
+_ENDS = frozenset(get_string_id(p) for p in (".", "!", "?", ":", ";"))
 
 
-def _inside_sentence(doc: Doc, i: int) -> bool:
-    """Whether the whitespace token ``i`` lies inside a sentence (a wrapped line), where a cue
-    may straddle it; paragraph breaks after a full stop do not count."""
-    return i > 0 and not doc[i - 1].is_space and doc[i - 1].text not in _ENDS
+class CueMatcher:
+    """The family and literal tries, and how a Doc's tokens become their keys."""
+
+    def __init__(self, family_trie: Trie, literal_trie: Trie, lexicon: Lexicon):
+        self.family_trie = family_trie
+        self.literal_trie = literal_trie
+        self.class_of = {get_string_id(w): get_string_id(c) for w, c in lexicon.class_of.items()}
+        self.shapes = [
+            (get_string_id(shape), get_string_id(c)) for shape, c in lexicon.shape_classes.items()
+        ]
+
+    def arrays(self, doc: Doc) -> tuple[list[int], numpy.ndarray]:
+        """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE]`` array
+        (one ``to_array`` for everything the component reads per token)."""
+        arr = doc.to_array([LOWER, IS_SPACE, ORTH, SHAPE])
+        return arr[:, 0].tolist(), arr
+
+    def family_keys(self, lower: list[int], arr: numpy.ndarray) -> list[int]:
+        """Match key of every token (hashes): its lower-case form, its class, or its shape's."""
+        get = self.class_of.get
+        keys = list(map(get, lower, lower))  # get(h, h): the class, or the word itself
+        shapes = arr[:, 3]
+        for shape, key in self.shapes:
+            for i in numpy.flatnonzero(shapes == numpy.uint64(shape)).tolist():
+                keys[i] = key
+        return keys
+
+    def families(self, lower: list[int], arr: numpy.ndarray) -> list[Match]:
+        """Family cues, on the tokens without whitespace when a line break splits a sentence."""
+        if not self.family_trie or not lower:
+            return []
+        keys = self.family_keys(lower, arr)
+        space = arr[:, 1]
+        spaces = numpy.flatnonzero(space).tolist()
+        orth = arr[:, 2]
+        if not any(i > 0 and not space[i - 1] and int(orth[i - 1]) not in _ENDS for i in spaces):
+            return find(self.family_trie, keys)
+        kept = numpy.flatnonzero(space == 0).tolist()
+        if not kept:
+            return []
+        return [
+            (rule, kept[start], kept[end - 1] + 1)
+            for rule, start, end in find(self.family_trie, [keys[i] for i in kept])
+        ]
+
+    def literals(self, lower: list[int]) -> list[Match]:
+        return find(self.literal_trie, lower) if self.literal_trie else []
 
 
-def _pattern_doc(vocab: Vocab, words: list[str]) -> Doc:
-    """A pattern Doc whose NORMs are its words (already match keys). A token's NORM defaults to
-    its lexeme's norm, which is the word itself unless a norm exception says otherwise; only
-    then are the NORMs set (setting them always doubled the build time)."""
-    doc = Doc(vocab, words=words)
-    if any(t.norm_ != w for t, w in zip(doc, words, strict=True)):
-        norms = numpy.array([[vocab.strings.add(w)] for w in words], dtype=numpy.uint64)
-        doc.from_array([NORM], norms)
-    return doc
+def literal_trie(rules: Sequence[Any], tokens: dict[str, list[str]], first: int) -> Trie:
+    """The trie of the literal rules (pattern None) among ``rules``, rule ``i`` stored as
+    ``first + i``; ``tokens`` maps each lower-cased literal to its token texts."""
+    trie: Trie = {}
+    for i, rule in enumerate(rules):
+        if rule.pattern is None:
+            add_phrase(trie, (t.lower() for t in tokens[rule.literal.lower()]), first + i)
+    return trie
+
+
+def prune_overlaps(matches: list[Match]) -> list[Match]:
+    """medspaCy's ``prune_overlapping_matches`` (longest wins): sort by (start, end); of two
+    neighbours that overlap keep the longer (the earlier on a tie) and skip past both; repeat
+    until a pass removes nothing."""
+    while matches:
+        ordered = sorted(matches, key=_span_order)
+        kept: list[Match] = []
+        i, n = 0, len(ordered)
+        current = ordered[0]
+        i = 1
+        while True:
+            if i >= n:
+                kept.append(current)
+                break
+            nxt = ordered[i]
+            i += 1
+            if _overlap(current, nxt):
+                kept.append(nxt if nxt[2] - nxt[1] > current[2] - current[1] else current)
+                if i >= n:
+                    break
+                current = ordered[i]
+                i += 1
+            else:
+                kept.append(current)
+                current = nxt
+        if len(kept) == len(matches):
+            return kept
+        matches = kept
+    return matches
+
+
+_span_order = itemgetter(1, 2)
+
+
+def _overlap(a: Match, b: Match) -> bool:
+    """medspaCy's ``tuple_overlaps`` on the token ranges of two matches."""
+    return a[1] <= b[1] < a[2] or a[1] < b[2] <= a[2]

@@ -19,41 +19,58 @@ condition the treatment is for.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from caseminer.nlp.context.families import Lexicon
 
+_COMMA = get_string_id(",")
+
+
+def lower_hashes(doc: Doc) -> list[int]:
+    """The LOWER hash of every token: what the scope methods read (one ``to_array`` per Doc
+    instead of a Token object and a string per word looked at)."""
+    return doc.to_array(LOWER).tolist()
+
+
+def _hashes(words: Iterable[str]) -> frozenset[int]:
+    return frozenset(get_string_id(w) for w in words)
+
 
 @dataclass(frozen=True)
 class ClauseScope:
-    """Where a cue's scope ends, from the clause clues of ``cues.json`` ``scope``."""
+    """Where a cue's scope ends, from the clause clues of ``cues.json`` ``scope``.
+
+    The word sets hold string hashes (spaCy's LOWER values) and the methods read a Doc's
+    ``lower_hashes``: comparing integers from one array is what keeps the scope walks cheap."""
 
     categories: frozenset[str]
-    hard: frozenset[str]
-    forward_breaks: frozenset[str]
-    backward_breaks: frozenset[str]
-    soft: frozenset[str]
-    openers: frozenset[str]
-    finite: frozenset[str]
-    subjects: frozenset[str]
+    hard: frozenset[int]
+    forward_breaks: frozenset[int]
+    backward_breaks: frozenset[int]
+    soft: frozenset[int]
+    openers: frozenset[int]
+    finite: frozenset[int]
+    subjects: frozenset[int]
     list_window: int
-    list_blockers: frozenset[str]
-    treatment_words: frozenset[str]
-    treatment_links: frozenset[str]
+    list_blockers: frozenset[int]
+    treatment_words: frozenset[int]
+    treatment_links: frozenset[int]
 
     @classmethod
     def from_json(cls, data: dict[str, Any], lexicon: Lexicon) -> ClauseScope:
-        def words(key: str) -> frozenset[str]:
-            return frozenset(w.lower() for w in data.get(key, []))
+        def words(key: str) -> frozenset[int]:
+            return _hashes(w.lower() for w in data.get(key, []))
 
         finite = lexicon.finite_forms(
             data.get("finite_verbs_from", []), data.get("finite_verb_groups", [])
         )
-        treatment = frozenset(
+        treatment = (
             w for c in data.get("treatment_words_from", []) for w in lexicon.words.get(c, [])
         )
         return cls(
@@ -63,17 +80,18 @@ class ClauseScope:
             backward_breaks=words("backward_breaks"),
             soft=words("soft_breaks"),
             openers=words("clause_openers"),
-            finite=frozenset(finite),
+            finite=_hashes(finite),
             subjects=words("subject_pronouns"),
             list_window=int(data.get("list_window", 4)),
             list_blockers=words("list_blockers"),
-            treatment_words=treatment,
+            treatment_words=_hashes(treatment),
             treatment_links=words("treatment_links"),
         )
 
     def limit(
         self,
         doc: Doc,
+        lower: Sequence[int],
         rule: Any,
         start: int,
         end: int,
@@ -91,23 +109,23 @@ class ClauseScope:
         if rule.category not in self.categories or meta.get("clause_scope") is False:
             return scope
         lo, hi = scope
-        direction = rule.direction.upper()
+        direction = rule.direction
         if direction in ("FORWARD", "BIDIRECTIONAL") and hi > end:
             fronted = bool(meta.get("fronted_comma_closes")) and all(
                 doc[i].is_punct for i in range(sent[0], start)
             )
             clause_end, listed = self.forward_end(
-                doc, end, sent[1], target_starts, fronted, target_ends
+                lower, end, sent[1], target_starts, fronted, target_ends
             )
             hi = clause_end if listed else min(hi, clause_end)
         if direction in ("BACKWARD", "BIDIRECTIONAL") and lo < start:
-            clause_start, listed = self.backward_start(doc, start, sent[0], target_ends)
+            clause_start, listed = self.backward_start(lower, start, sent[0], target_ends)
             lo = clause_start if listed else max(lo, clause_start)
         return lo, hi
 
     def forward_end(
         self,
-        doc: Doc,
+        lower: Sequence[int],
         i: int,
         hi: int,
         target_starts: Collection[int],
@@ -121,13 +139,13 @@ class ClauseScope:
         while i < hi:
             if i in target_ends:
                 blocked = False
-            word = doc[i].lower_
+            word = lower[i]
             if word in self.hard or word in self.forward_breaks:
                 return i, listed
             if word in self.soft:
-                if blocked or (fronted and word == ","):
+                if blocked or (fronted and word == _COMMA):
                     return i, listed
-                if not self._list_goes_on(doc, i + 1, hi, target_starts):
+                if not self._list_goes_on(lower, i + 1, hi, target_starts):
                     return i, listed
                 listed = True
             elif word in self.finite and i > first:
@@ -137,13 +155,15 @@ class ClauseScope:
             i += 1
         return hi, listed
 
-    def _list_goes_on(self, doc: Doc, j: int, hi: int, target_starts: Collection[int]) -> bool:
+    def _list_goes_on(
+        self, lower: Sequence[int], j: int, hi: int, target_starts: Collection[int]
+    ) -> bool:
         """Whether a list goes on after a soft break at ``j - 1``: an item starts, or another soft
         break comes ("A, B, C or D"), within the list window, before any clause opener."""
         for k in range(j, min(j + self.list_window, hi)):
             if k in target_starts:
                 return True
-            word = doc[k].lower_
+            word = lower[k]
             if word in self.openers or word in self.finite or word in self.hard:
                 return False
             if k > j and word in self.soft:
@@ -151,7 +171,7 @@ class ClauseScope:
         return False
 
     def backward_start(
-        self, doc: Doc, i: int, lo: int, target_ends: Collection[int]
+        self, lower: Sequence[int], i: int, lo: int, target_ends: Collection[int]
     ) -> tuple[int, bool]:
         """Where a backward scope ending at ``i`` starts (``lo`` at least), and whether it went
         back through a list. A soft break ends it when a subject pronoun lies between it and the
@@ -164,11 +184,11 @@ class ClauseScope:
         last_break = None  # the soft break crossed farthest from the cue
         k = i - 1
         while k >= lo:
-            word = doc[k].lower_
+            word = lower[k]
             if word in self.hard or word in self.backward_breaks:
                 return k + 1, last_break is not None
             if word in self.soft:
-                if passed_subject or not self._list_went_on(doc, k, lo, target_ends):
+                if passed_subject or not self._list_went_on(lower, k, lo, target_ends):
                     return k + 1, last_break is not None
                 last_break = k
             elif word in self.finite or word in self.subjects:
@@ -178,20 +198,24 @@ class ClauseScope:
             k -= 1
         return lo, last_break is not None
 
-    def _list_went_on(self, doc: Doc, k: int, lo: int, target_ends: Collection[int]) -> bool:
+    def _list_went_on(
+        self, lower: Sequence[int], k: int, lo: int, target_ends: Collection[int]
+    ) -> bool:
         """Whether an item ends, or another soft break comes, within the list window before a
         soft break at ``k``."""
         for m in range(k, max(k - self.list_window, lo), -1):
             if m in target_ends:
                 return True
-            word = doc[m - 1].lower_
+            word = lower[m - 1]
             if word in self.finite or word in self.hard or word in self.subjects:
                 return False
             if m < k and word in self.soft:
                 return True
         return False
 
-    def shields(self, doc: Doc, cue_end: int, target_start: int, anchors: Collection[int]) -> bool:
+    def shields(
+        self, lower: Sequence[int], cue_end: int, target_start: int, anchors: Collection[int]
+    ) -> bool:
         """Whether a treatment directly followed by a link word lies between a forward cue and a
         condition, so the cue is about the treatment ("refused chemotherapy for her breast
         cancer", "no surgery because of the metastasis"). The link must follow the treatment
@@ -199,7 +223,7 @@ class ClauseScope:
         ``anchors``: token indexes inside PROCEDURE items."""
         last_treatment = None
         for k in range(cue_end, target_start):
-            word = doc[k].lower_
+            word = lower[k]
             if k in anchors or word in self.treatment_words:
                 last_treatment = k
             elif last_treatment is not None and word in self.treatment_links:

@@ -14,9 +14,10 @@ mistakes it for a condition that was ruled out). Its status stays what the diagn
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from spacy.tokens import Span
+from spacy.strings import get_string_id
 
 FLAG_OF_CATEGORY = {
     "NEGATED_EXISTENCE": "negated",
@@ -27,19 +28,21 @@ FLAG_OF_CATEGORY = {
     # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
+# the flags of an item no cue reaches
+NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
 
 
-def assertion_of(span: Span) -> dict[str, Any]:
-    """The assertion dict from the ConText modifiers attached to ``span``."""
-    out: dict[str, Any] = {flag: False for flag in FLAG_OF_CATEGORY.values()}
+def assertion_of(modifiers: Iterable[Any], cue_text: Callable[[int, int], str]) -> dict[str, Any]:
+    """The assertion dict from the ConText modifiers of a span (anything with ``category`` and
+    ``modifier_span``); ``cue_text(start, end)`` spells a cue's tokens."""
+    out: dict[str, Any] = dict(NO_FLAGS)
     cues: list[str] = []
-    for modifier in getattr(span._, "modifiers", ()) or ():
+    for modifier in modifiers:
         flag = FLAG_OF_CATEGORY.get(modifier.category)
         if flag is None:
             continue
         out[flag] = True
-        start, end = modifier.modifier_span
-        cue = span.doc[start:end].text
+        cue = cue_text(*modifier.modifier_span)
         if cue not in cues:
             cues.append(cue)
     if out["resolved"]:
@@ -69,29 +72,40 @@ def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
 
 def _is_filler(word: str, fillers: set[str]) -> bool:
     """A listed filler, or a numeric modifier ("6-minute", "24-hour", "2")."""
-    return word in fillers or any(c.isdigit() for c in word)
+    return word in fillers or any(map(str.isdigit, word))
 
 
-def procedure_negation(
-    span: Span, negators: set[str], fillers: set[str], sent_start: int | None = None
-) -> str | None:
-    """The cue when a procedure is negated right before it: "no (further) surgery", "without
-    prophylactic endoscopic therapy", "in the absence of plasma exchange"; else None.
+class ProcedureNegation:
+    """The cues that negate a procedure right before it (``cues.json`` ``procedure_negation``).
 
-    Generic negation does not reach procedures in ConText (see context.load_rules); only a cue
-    adjacent to the mention, with at most a few filler words between, does. ``sent_start`` (the
-    token where the span's sentence starts) saves a ``span.sent`` lookup when the caller knows it.
+    Generic negation does not reach procedures in ConText (see caseminer.nlp.context.build);
+    only a cue adjacent to the mention, with at most a few filler words between, does: "no
+    (further) surgery", "without prophylactic endoscopic therapy", "in the absence of plasma
+    exchange". The negators are kept as tuples of LOWER hashes (a phrase equals its tokens' lower
+    forms joined by spaces: one hash per word), so a test is a tuple lookup, and the set of their
+    last words rules out most mentions with one lookup.
     """
-    doc = span.doc
-    if sent_start is None:
-        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-    i = span.start
-    while i > sent_start and span.start - i < 3 and _is_filler(doc[i - 1].lower_, fillers):
-        i -= 1
-    for width in (3, 2, 1):
-        if i - width < sent_start:
-            continue
-        cue = doc[i - width : i]
-        if " ".join(t.lower_ for t in cue) in negators:
-            return cue.text
-    return None
+
+    def __init__(self, negators: Iterable[str], fillers: Iterable[str]):
+        keys = (tuple(get_string_id(w) for w in n.lower().split()) for n in negators)
+        self.negators = frozenset(k for k in keys if k)
+        self.last_words = frozenset(n[-1] for n in self.negators)
+        self.fillers = {f.lower() for f in fillers}
+
+    def cue(
+        self, lower: Sequence[int], start: int, sent_start: int, word: Callable[[int], str]
+    ) -> tuple[int, int] | None:
+        """The cue tokens ``(start, end)`` when the mention starting at token ``start`` is
+        negated right before it, else None. ``lower``: the Doc's LOWER hashes; ``word(i)``: token
+        ``i``'s lower-case text (read only for the few words before the mention)."""
+        i = start
+        while i > sent_start and start - i < 3 and _is_filler(word(i - 1), self.fillers):
+            i -= 1
+        if i <= sent_start or lower[i - 1] not in self.last_words:
+            return None
+        for width in (3, 2, 1):
+            if i - width < sent_start:
+                continue
+            if tuple(lower[i - width : i]) in self.negators:
+                return i - width, i
+        return None

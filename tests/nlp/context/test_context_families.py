@@ -11,6 +11,7 @@ from pipelines import find_item
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
 import caseminer.nlp.context.component  # noqa: F401
+from caseminer.nlp.context.build import family_rules
 from caseminer.nlp.context.families import (
     Family,
     Lexicon,
@@ -18,9 +19,9 @@ from caseminer.nlp.context.families import (
     load_families,
     phrase_owners,
 )
-from caseminer.nlp.context.matcher import FamilyMatcher
+from caseminer.nlp.context.matcher import CueMatcher
 from caseminer.nlp.context.rules import pattern_phrases
-from caseminer.nlp.context.scope import ClauseScope
+from caseminer.nlp.context.scope import ClauseScope, lower_hashes
 from caseminer.nlp.extensions import DIAGNOSIS
 from caseminer.patterns import concern_dir, read_json
 
@@ -90,8 +91,8 @@ def test_family_phrases_are_tokens_of_the_tokenizer(nlp, cues, lexicon):
 def test_matcher_leaves_the_doc_as_it_was(nlp, cues, lexicon):
     doc = nlp.make_doc("Lymphoma wasn't clearly seen and X wasn't\nobserved until 2015.")
     norms = [t.norm_ for t in doc]
-    matcher = FamilyMatcher(nlp.vocab, load_families(cues), lexicon, set())
-    found = {doc[s:e].text for _, s, e in matcher(doc)}
+    matcher = CueMatcher(family_rules(cues, lexicon)[1], {}, lexicon)
+    found = {doc[s:e].text for _, s, e in matcher.families(*matcher.arrays(doc))}
     assert "wasn't clearly seen" in found
     assert "wasn't\nobserved" in found  # across a line break
     assert "until 2015" in found  # a year by its shape
@@ -101,7 +102,8 @@ def test_matcher_leaves_the_doc_as_it_was(nlp, cues, lexicon):
 def test_no_token_pattern_is_left_for_the_slow_matcher(nlp):
     """Every cue goes to a PhraseMatcher (issue 13: token patterns cost 40x the phrases)."""
     context = nlp.get_pipe("caseminer_context")
-    assert [r.literal for r in context.context.rules if r.pattern is not None] == []
+    assert [r.literal for r in context.rules if r.pattern is not None] == []
+    assert context.pattern_matchers == (None, None)
 
 
 def test_multi_word_strings_in_a_single_token_list_become_phrases():
@@ -118,10 +120,10 @@ def test_forward_scope_follows_a_list_and_stops_at_the_clause(cues, lexicon):
     scope = _scope(cues, lexicon)
     doc = spacy.blank("en")("no fever , cough , weight loss or pneumonia , but she had sepsis")
     pneumonia = 8
-    end, listed = scope.forward_end(doc, 1, len(doc), {pneumonia})
+    end, listed = scope.forward_end(lower_hashes(doc), 1, len(doc), {pneumonia})
     assert listed and doc[end].text == ","  # after pneumonia; "but" would end it anyway
     doc = spacy.blank("en")("no fracture was seen , and pneumonia developed")
-    end, _ = scope.forward_end(doc, 1, len(doc), {6})
+    end, _ = scope.forward_end(lower_hashes(doc), 1, len(doc), {6})
     assert doc[end].text == "was"  # the clause's verb ends the negated noun phrase
 
 
@@ -130,10 +132,10 @@ def test_backward_scope_stops_at_another_clause(cues, lexicon):
     doc = spacy.blank("en")(
         "the biopsy showed sarcoidosis , lymphoma and tuberculosis were excluded"
     )
-    start, listed = scope.backward_start(doc, 8, 0, {4, 6, 8})
+    start, listed = scope.backward_start(lower_hashes(doc), 8, 0, {4, 6, 8})
     assert listed and doc[start].text == "lymphoma"
     doc = spacy.blank("en")("he had lymphoma and we excluded tuberculosis")
-    start, _ = scope.backward_start(doc, 5, 0, {3})
+    start, _ = scope.backward_start(lower_hashes(doc), 5, 0, {3})
     assert doc[start].text == "we"
 
 

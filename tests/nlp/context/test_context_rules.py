@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 import spacy
-from medspacy.context import ConTextRule
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factories)
 import caseminer.nlp.context.component  # noqa: F401
-from caseminer.nlp.context.rules import literalize, pattern_phrases
+from caseminer.nlp.context.rules import Rule, literalize, pattern_phrases
 from caseminer.nlp.extensions import items
 
 
@@ -38,7 +37,7 @@ def test_other_patterns_are_left_alone(pattern):
 
 
 def test_literalize_keeps_category_direction_scope_and_types():
-    rule = ConTextRule(
+    rule = Rule(
         "was not",
         "NEGATED_EXISTENCE",
         pattern=[{"LOWER": {"IN": ["was", "were"]}}, {"LOWER": "not"}],
@@ -46,7 +45,7 @@ def test_literalize_keeps_category_direction_scope_and_types():
         max_scope=5,
         allowed_types={"DIAGNOSIS"},
     )
-    plain = ConTextRule("were not", "POSSIBLE_EXISTENCE", direction="FORWARD")
+    plain = Rule("were not", "POSSIBLE_EXISTENCE", direction="FORWARD")
     out = literalize([plain, rule])
     by_literal = {r.literal: r for r in out}
     assert set(by_literal) == {"were not", "was not"}
