@@ -215,6 +215,9 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
     in the project's venv, spaCy's entry points would import caseminer's components into the
     "spaCy only" process), and both run from an empty working directory (from the checkout,
     importlib would find ``caseminer.egg-info`` there and load the entry points anyway).
+    ``PYTHONDONTWRITEBYTECODE`` is dropped for both: with it set (as on some CI machines) every
+    caseminer module is compiled from source in every process while spaCy's bytecode was
+    written when pip installed it, which is not the process a user starts twice.
     """
     import tempfile
 
@@ -225,6 +228,7 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
     spacy_python = make(Path(tempfile.gettempdir()) / "caseminer-bench-spacy-only")
     pythons = {"caseminer": sys.executable, "spacy": str(spacy_python)}
     best = {"caseminer": float("inf"), "spacy": float("inf")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     try:
         with tempfile.TemporaryDirectory() as empty:
             for _ in range(repeat):
@@ -235,6 +239,7 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
                         capture_output=True,
                         text=True,
                         cwd=empty,
+                        env=env,
                         timeout=600,
                     )
                     if proc.returncode != 0:
