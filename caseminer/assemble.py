@@ -21,14 +21,15 @@ from spacy.tokens import Doc, Span
 from caseminer import schema
 from caseminer._version import __version__
 from caseminer.nlp.extensions import (
+    ASSERTION_KEY,
+    ATTRS_KEY,
     DIAGNOSIS,
     FINDING,
     IMAGING,
     LAB,
     PROCEDURE,
+    SPAN_GROUP,
     doc_warnings,
-    get_attrs,
-    items,
     section_at,
 )
 from caseminer.phenotype import build_phenotype
@@ -113,6 +114,13 @@ class _DocIndex:
         """The first section containing ``char``, or None."""
         return section_at(self.sections, char, self.section_starts)
 
+    def sentence_start(self, token: int) -> int | None:
+        """The first token of ``token``'s sentence (None: the Doc has no sentence boundaries)."""
+        if self.sent_starts is None:
+            return None
+        i = bisect_right(self.sent_starts, token) - 1
+        return self.sent_starts[i] if i >= 0 else 0
+
     def sentence(self, span: Span) -> str:
         """The whitespace-normalised sentence of ``span``'s first token (as ``span.sent``)."""
         if self.sent_starts is None:
@@ -121,7 +129,7 @@ class _DocIndex:
         i = bisect_right(starts, span.start) - 1
         first = starts[i] if i >= 0 else 0
         # spaCy's Span.sent: the sentence of the span's first token, even if the span runs on.
-        j = bisect_right(starts, span.start)
+        j = i + 1
         last = starts[j] if j < len(starts) else self.n_tokens
         end_char = self.idx[last] if last < self.n_tokens else len(self.text)
         return " ".join(self.text[self.idx[first] : end_char].split())
@@ -145,77 +153,168 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
-def _assertion(span: Span, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The assertion fields set by the context component (validated with the item). A word that
-    states absence by itself ("afebrile": attrs ``_absent``) negates its finding."""
-    raw = span._.assertion or {}
+def _assertion_of(raw: dict[str, Any] | None, attrs: dict[str, Any]) -> dict[str, Any]:
+    """``_assertion`` from the stored verdict ``raw`` and the item's ``attrs``."""
+    raw = raw or {}
     out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
-    absent = (get_attrs(span) if attrs is None else attrs).get("_absent")
+    absent = attrs.get("_absent")
     if absent:
         out["negated"] = True
         out["cues"] = [*out.get("cues", []), str(absent)]
     return out
 
 
-def _item_fields(
-    span: Span, mapper: _Mapper, attrs: dict[str, Any] | None = None
+def _is_field(key: str) -> bool:
+    """Whether an attrs key is a schema field: "*_char" keys are Doc offsets and "_*" keys are
+    notes between components."""
+    return not key.endswith("_char") and not key.startswith("_")
+
+
+def _fields_of(
+    span: Span, label: str, attrs: dict[str, Any], mapper: _Mapper, keep: dict[str, bool]
 ) -> dict[str, Any]:
-    """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
-    attrs = dict(get_attrs(span) if attrs is None else attrs)
-    # "*_char" keys are Doc offsets, "_*" keys are notes between components: neither is a field
-    fields = {k: v for k, v in attrs.items() if not k.endswith("_char") and not k.startswith("_")}
-    if span.label_ == IMAGING:
+    """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped; ``keep``
+    memoises ``_is_field`` over one document (items of a label share their keys)."""
+    fields = {}
+    for k, v in attrs.items():
+        ok = keep.get(k)
+        if ok is None:
+            ok = keep[k] = _is_field(k)
+        if ok:
+            fields[k] = v
+    if label == IMAGING:
         fields["findings"] = [
             {**mapper.span(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
             for f in attrs.get("findings", [])
         ]
-    if span.label_ == LAB:
-        fields.setdefault("value_text", span.text)
+    elif label == LAB and "value_text" not in fields:
+        fields["value_text"] = span.text
     fields.setdefault("rule", "unknown")
     return fields
 
 
-def _build_item(
-    span: Span,
-    mapper: _Mapper,
-    index: _DocIndex | None = None,
-    rules: SubjectRules | None = None,
-) -> schema.Item:
-    model = _MODELS[span.label_]
-    index = index or _DocIndex(span.doc)
-    rules = rules or default_rules()
-    where = mapper.span(span.start_char, span.end_char)
-    section = index.section_kind(span.start_char)
-    sentence = index.sentence(span)
-    attrs = get_attrs(span)  # read once: each read goes through spaCy's extension store
-    assertion = _assertion(span, attrs)
-    data = {
-        **_item_fields(span, mapper, attrs),
-        **where,
-        "page": mapper.page_of(where["start"]),
-        "boxes": mapper.boxes(where["start"], where["end"]),
-        "section": section,
-        "sentence": sentence,
-        "assertion": assertion,
-        "subject": rules.subject(section, sentence, bool(assertion.get("family"))),
-    }
-    return model.model_validate(data)
+class _Items:
+    """Builds and validates the items of one document (see ``assemble``).
+
+    Why a class: everything an item needs that items share (its section and whether it yields
+    facts, its sentence, the subject of that sentence) is computed once per document and kept
+    here, and the two item stores are read as plain dicts, not through spaCy's extension
+    machinery per item. Items are validated once, with their ids already in place.
+    """
+
+    def __init__(self, doc: Doc, mapper: _Mapper, index: _DocIndex, rules: SubjectRules) -> None:
+        self.mapper = mapper
+        self.index = index
+        self.rules = rules
+        self.attrs_store: dict[str, Any] = doc.user_data.get(ATTRS_KEY, {})
+        self.assertion_store: dict[str, Any] = doc.user_data.get(ASSERTION_KEY, {})
+        self.keep: dict[str, bool] = {}
+        self.no_facts: dict[int, bool] = {}  # id(section dict) -> its items are dropped
+        self.sentences: dict[int, str] = {}  # first token of a sentence -> its text
+        self.subjects: dict[tuple[str, str, bool], str] = {}
+
+    def skip(self, sec: dict[str, Any] | None) -> bool:
+        """The section is a reference list, acknowledgements or author information."""
+        if sec is None:
+            return False
+        found = self.no_facts.get(id(sec))
+        if found is None:
+            found = self.no_facts[id(sec)] = self.rules.no_facts(
+                sec["kind"], str(sec.get("title") or "")
+            )
+        return found
+
+    def sentence(self, span: Span) -> str:
+        """``_DocIndex.sentence``, kept per sentence."""
+        first = self.index.sentence_start(span.start)
+        if first is None:
+            return self.index.sentence(span)
+        found = self.sentences.get(first)
+        if found is None:
+            found = self.sentences[first] = self.index.sentence(span)
+        return found
+
+    def subject(self, section: str, sentence: str, family: bool) -> str:
+        key = (section, sentence, family)
+        found = self.subjects.get(key)
+        if found is None:
+            found = self.subjects[key] = self.rules.subject(section, sentence, family)
+        return found
+
+    def data(
+        self, span: Span, label: str, start_char: int, end_char: int, section: str
+    ) -> dict[str, Any]:
+        """The fields of one item, as ``model_validate`` takes them (no id yet)."""
+        mapper = self.mapper
+        key = f"{label} {start_char} {end_char}"  # extensions._key
+        attrs = self.attrs_store.get(key, {})
+        data = _fields_of(span, label, attrs, mapper, self.keep)
+        start, end = mapper.repaired.to_source(start_char, end_char)
+        sentence = self.sentence(span)
+        assertion = _assertion_of(self.assertion_store.get(key), attrs)
+        data["text"] = mapper.text[start:end]
+        data["start"] = start
+        data["end"] = end
+        data["page"] = mapper.page_of(start)
+        data["boxes"] = mapper.boxes(start, end)
+        data["section"] = section
+        data["sentence"] = sentence
+        data["assertion"] = assertion
+        data["subject"] = self.subject(section, sentence, bool(assertion.get("family")))
+        return data
 
 
-def _no_facts(span: Span, index: _DocIndex, rules: SubjectRules) -> bool:
-    """The span stands in a reference list, acknowledgements or author information."""
-    sec = index.section(span.start_char)
-    return sec is not None and rules.no_facts(sec["kind"], str(sec.get("title") or ""))
-
-
-def _link_studies(built: list[tuple[Span, schema.Item]]) -> None:
-    """A finding reported in an imaging study's sentence names that study's id in ``study``."""
-    ids = {(s.start_char, s.end_char): it.id for s, it in built if s.label_ == IMAGING}
-    for span, item in built:
-        if span.label_ == FINDING:
-            attrs = get_attrs(span)
-            where = (attrs.get("study_start_char"), attrs.get("study_end_char"))
-            item.study = ids.get(where)  # type: ignore[attr-defined]
+def _build_items(
+    doc: Doc, mapper: _Mapper, index: _DocIndex, warnings: list[str]
+) -> dict[str, list[schema.Item]]:
+    """The validated items of ``doc`` per report field, with ids and study links; an item that
+    fails validation is left out with a warning, a repeated one (same label and source span)
+    is left out silently."""
+    lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
+    builder = _Items(doc, mapper, index, default_rules())
+    group = doc.spans.get(SPAN_GROUP, [])
+    rows = []
+    for n, span in enumerate(group):
+        rows.append((span.start_char, span.end_char, n, span))
+    rows.sort(key=lambda row: row[:3])
+    seen: set[tuple[str, int, int]] = set()
+    imaging_ids: dict[tuple[int, int], str] = {}
+    studies: list[tuple[schema.Item, tuple[Any, Any]]] = []
+    for start_char, end_char, _, span in rows:
+        label = span.label_
+        model = _MODELS.get(label)
+        if model is None:
+            continue
+        sec = index.section(start_char)
+        if builder.skip(sec):
+            continue
+        try:
+            section = sec["kind"] if sec else "case"
+            data = builder.data(span, label, start_char, end_char, section)
+            found = lists[_FIELDS[label]]
+            data["id"] = f"{_ID_PREFIX[_FIELDS[label]]}{len(found) + 1}"
+            if label == FINDING:
+                data["study"] = None  # set below once every study has its id
+            item = model.model_validate(data)
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            warnings.append(f"dropped {label} item {span.text!r}: {first}")
+            continue
+        key = (label, data["start"], data["end"])
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(item)
+        if label == IMAGING:
+            imaging_ids[(start_char, end_char)] = item.id  # type: ignore[assignment]
+        elif label == FINDING:
+            attrs = builder.attrs_store.get(f"{label} {start_char} {end_char}", {})
+            studies.append((item, (attrs.get("study_start_char"), attrs.get("study_end_char"))))
+    for item, where in studies:  # a finding reported in an imaging study's sentence names it
+        study = imaging_ids.get(where)  # type: ignore[arg-type]
+        if study is not None:
+            item.study = study  # type: ignore[attr-defined]
+    return lists
 
 
 def _sections(doc: Doc, mapper: _Mapper) -> list[schema.Section]:
@@ -300,29 +399,7 @@ def assemble(
     warnings = list(source.warnings)
     warnings += removal_warnings(repaired)
     warnings += doc_warnings(doc)
-    lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
-    built: list[tuple[Span, schema.Item]] = []
-    seen: set[tuple[str, int, int]] = set()
-    rules = default_rules()
-    for span in sorted(items(doc), key=lambda s: (s.start_char, s.end_char)):
-        if span.label_ not in _MODELS or _no_facts(span, index, rules):
-            continue
-        try:
-            item = _build_item(span, mapper, index, rules)
-        except (ValidationError, KeyError, TypeError, ValueError) as exc:
-            first = str(exc).splitlines()[0]
-            warnings.append(f"dropped {span.label_} item {span.text!r}: {first}")
-            continue
-        key = (span.label_, item.start, item.end)
-        if key in seen:
-            continue
-        seen.add(key)
-        lists[_FIELDS[span.label_]].append(item)
-        built.append((span, item))
-    for field, found in lists.items():
-        for n, item in enumerate(found, 1):
-            item.id = f"{_ID_PREFIX[field]}{n}"
-    _link_studies(built)
+    lists = _build_items(doc, mapper, index, warnings)
     document = schema.Document(
         id=doc_id,
         source_path=source.path,
