@@ -50,14 +50,10 @@ class TokenView:
         if not len(doc):
             return cls([], [], [], [])
         text = doc_text(doc) if text is None else text
-        arr = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-        words = [text[start : start + length] for start, length, _ in arr]
-        return cls(
-            words,
-            [row[0] for row in arr],
-            [bool(row[2]) for row in arr],
-            [w.isspace() for w in words],
-        )
+        arr = doc.to_array([IDX, LENGTH, SPACY])
+        idx = arr[:, 0].tolist()
+        words = [text[start : start + length] for start, length in zip(idx, arr[:, 1].tolist())]
+        return cls(words, idx, arr[:, 2].astype(bool).tolist(), [w.isspace() for w in words])
 
 
 def _starts_like_sentence(tv: TokenView, i: int) -> bool:
@@ -155,21 +151,29 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
     tv = TokenView.of(doc, text)
     words, idx = tv.text, tv.idx
     forced, line_starts = _line_starts(text)
+    is_space = tv.is_space
     starts = [False] * len(words)
-    prev = -1  # index of the previous non-space token
-    for i, space in enumerate(tv.is_space):
-        if space:
-            continue
+    # Only tokens after white space or after a token that may end a sentence can start one
+    # (an adjacent token after any other word never does): visit those, not every token.
+    may_end = [w[-1:] in _CLOSING_CHARS or w in _CLOSERS for w in words]
+    candidates = [
+        i
+        for i, (gap, end, space) in enumerate(zip(is_space, may_end, is_space[1:]), 1)
+        if (gap or end) and not space
+    ]
+    if words and not is_space[0]:
+        candidates.insert(0, 0)
+    for i in candidates:
+        prev = i - 1  # the previous non-space token
+        while prev >= 0 and is_space[prev]:
+            prev -= 1
         if prev < 0:
             starts[i] = True
-            prev = i
             continue
         if i == prev + 1:
             # Adjacent tokens: at most one space between them (spaCy makes every other
             # whitespace a token of its own), so no line break and no line start here.
-            if _may_end_sentence(words[prev]):
-                starts[i] = _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
-            prev = i
+            starts[i] = _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
             continue
         gap_start = idx[prev] + len(words[prev])
         newline = text.rfind("\n", gap_start, idx[i])
@@ -184,7 +188,6 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
             starts[i] = (idx[i] in forced and idx[i] in line_starts) or (
                 _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
             )
-        prev = i
     return starts
 
 
