@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
+import numpy
 from pydantic import ValidationError
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -100,10 +101,16 @@ class _DocIndex:
         self.sent_starts: list[int] | None = None
         if len(doc) and doc.has_annotation("SENT_START"):
             flags = doc.to_array(SENT_START).astype("int64")
-            self.sent_starts = [i for i, f in enumerate(flags.tolist()) if f == 1]
+            self.sent_starts = numpy.flatnonzero(flags == 1).tolist()
         sections = doc._.sections or []
         self.section_starts = [sec["start_char"] for sec in sections]
         self.sections = sections
+        # Sections as the sections component writes them (ordered, not overlapping): then the
+        # one section that can hold a character is found by one bisect (``section``).
+        self.ordered = all(
+            a["start_char"] <= a["end_char"] <= b["start_char"]
+            for a, b in zip(sections, sections[1:], strict=False)
+        )
 
     def section_kind(self, char: int) -> str:
         """The kind of the first section containing ``char`` (as ``section_kind_at``)."""
@@ -112,6 +119,12 @@ class _DocIndex:
 
     def section(self, char: int) -> dict[str, Any] | None:
         """The first section containing ``char``, or None."""
+        if self.ordered:  # section_at's answer: only the section starting last can hold it
+            i = bisect_right(self.section_starts, char) - 1
+            if i < 0:
+                return None
+            sec = self.sections[i]
+            return sec if char < sec["end_char"] else None
         return section_at(self.sections, char, self.section_starts)
 
     def sentence_start(self, token: int) -> int | None:
@@ -153,10 +166,19 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
+_ASSERTION_KEYSET = frozenset(_ASSERTION_KEYS)
+
+
 def _assertion_of(raw: dict[str, Any] | None, attrs: dict[str, Any]) -> dict[str, Any]:
-    """``_assertion`` from the stored verdict ``raw`` and the item's ``attrs``."""
-    raw = raw or {}
-    out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
+    """The assertion fields of an item from the context component's verdict ``raw`` (validated
+    with the item). A word that states absence by itself ("afebrile": attrs ``_absent``) negates
+    its finding."""
+    if not raw:
+        out: dict[str, Any] = {}
+    elif raw.keys() <= _ASSERTION_KEYSET:  # the usual verdict: every key is a field
+        out = dict(raw)
+    else:
+        out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
     absent = attrs.get("_absent")
     if absent:
         out["negated"] = True
@@ -170,36 +192,13 @@ def _is_field(key: str) -> bool:
     return not key.endswith("_char") and not key.startswith("_")
 
 
-def _fields_of(
-    span: Span, label: str, attrs: dict[str, Any], mapper: _Mapper, keep: dict[str, bool]
-) -> dict[str, Any]:
-    """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped; ``keep``
-    memoises ``_is_field`` over one document (items of a label share their keys)."""
-    fields = {}
-    for k, v in attrs.items():
-        ok = keep.get(k)
-        if ok is None:
-            ok = keep[k] = _is_field(k)
-        if ok:
-            fields[k] = v
-    if label == IMAGING:
-        fields["findings"] = [
-            {**mapper.span(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
-            for f in attrs.get("findings", [])
-        ]
-    elif label == LAB and "value_text" not in fields:
-        fields["value_text"] = span.text
-    fields.setdefault("rule", "unknown")
-    return fields
-
-
 class _Items:
     """Builds and validates the items of one document (see ``assemble``).
 
     Why a class: everything an item needs that items share (its section and whether it yields
-    facts, its sentence, the subject of that sentence) is computed once per document and kept
-    here, and the two item stores are read as plain dicts, not through spaCy's extension
-    machinery per item. Items are validated once, with their ids already in place.
+    facts, its sentence, the subject of that sentence, which attrs keys are fields) is computed
+    once per document and kept here, and the two item stores are read as plain dicts, not
+    through spaCy's extension machinery per item. Items are validated once, ids in place.
     """
 
     def __init__(self, doc: Doc, mapper: _Mapper, index: _DocIndex, rules: SubjectRules) -> None:
@@ -208,7 +207,7 @@ class _Items:
         self.rules = rules
         self.attrs_store: dict[str, Any] = doc.user_data.get(ATTRS_KEY, {})
         self.assertion_store: dict[str, Any] = doc.user_data.get(ASSERTION_KEY, {})
-        self.keep: dict[str, bool] = {}
+        self.fields: dict[tuple[str, ...], tuple[str, ...]] = {}  # attrs keys -> field keys
         self.no_facts: dict[int, bool] = {}  # id(section dict) -> its items are dropped
         self.sentences: dict[int, str] = {}  # first token of a sentence -> its text
         self.subjects: dict[tuple[str, str, bool], str] = {}
@@ -241,14 +240,32 @@ class _Items:
             found = self.subjects[key] = self.rules.subject(section, sentence, family)
         return found
 
+    def field_values(self, span: Span, label: str, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
+        keys = tuple(attrs)
+        kept = self.fields.get(keys)
+        if kept is None:
+            kept = self.fields[keys] = tuple(k for k in keys if _is_field(k))
+        fields = {k: attrs[k] for k in kept}
+        if label == IMAGING:
+            span_of = self.mapper.span
+            fields["findings"] = [
+                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
+                for f in attrs.get("findings", [])
+            ]
+        elif label == LAB and "value_text" not in fields:
+            fields["value_text"] = span.text
+        if "rule" not in fields:
+            fields["rule"] = "unknown"
+        return fields
+
     def data(
-        self, span: Span, label: str, start_char: int, end_char: int, section: str
+        self, span: Span, label: str, key: str, start_char: int, end_char: int, section: str
     ) -> dict[str, Any]:
-        """The fields of one item, as ``model_validate`` takes them (no id yet)."""
+        """The fields of one item (``key``: its store key), as its model validates them."""
         mapper = self.mapper
-        key = f"{label} {start_char} {end_char}"  # extensions._key
         attrs = self.attrs_store.get(key, {})
-        data = _fields_of(span, label, attrs, mapper, self.keep)
+        data = self.field_values(span, label, attrs)
         start, end = mapper.repaired.to_source(start_char, end_char)
         sentence = self.sentence(span)
         assertion = _assertion_of(self.assertion_store.get(key), attrs)
@@ -272,11 +289,10 @@ def _build_items(
     is left out silently."""
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
     builder = _Items(doc, mapper, index, default_rules())
-    group = doc.spans.get(SPAN_GROUP, [])
     rows = []
-    for n, span in enumerate(group):
+    for n, span in enumerate(doc.spans.get(SPAN_GROUP, [])):
         rows.append((span.start_char, span.end_char, n, span))
-    rows.sort(key=lambda row: row[:3])
+    rows.sort(key=lambda row: row[:3])  # by offsets, then in the order they were added
     seen: set[tuple[str, int, int]] = set()
     imaging_ids: dict[tuple[int, int], str] = {}
     studies: list[tuple[schema.Item, tuple[Any, Any]]] = []
@@ -288,30 +304,31 @@ def _build_items(
         sec = index.section(start_char)
         if builder.skip(sec):
             continue
+        key = f"{label} {start_char} {end_char}"  # extensions._key
+        found = lists[_FIELDS[label]]
         try:
             section = sec["kind"] if sec else "case"
-            data = builder.data(span, label, start_char, end_char, section)
-            found = lists[_FIELDS[label]]
+            data = builder.data(span, label, key, start_char, end_char, section)
             data["id"] = f"{_ID_PREFIX[_FIELDS[label]]}{len(found) + 1}"
             if label == FINDING:
                 data["study"] = None  # set below once every study has its id
-            item = model.model_validate(data)
+            item = model.__pydantic_validator__.validate_python(data)  # model.model_validate
         except (ValidationError, KeyError, TypeError, ValueError) as exc:
             first = str(exc).splitlines()[0]
             warnings.append(f"dropped {label} item {span.text!r}: {first}")
             continue
-        key = (label, data["start"], data["end"])
-        if key in seen:
+        where = (label, data["start"], data["end"])
+        if where in seen:
             continue
-        seen.add(key)
+        seen.add(where)
         found.append(item)
         if label == IMAGING:
-            imaging_ids[(start_char, end_char)] = item.id  # type: ignore[assignment]
+            imaging_ids[(start_char, end_char)] = data["id"]
         elif label == FINDING:
-            attrs = builder.attrs_store.get(f"{label} {start_char} {end_char}", {})
+            attrs = builder.attrs_store.get(key, {})
             studies.append((item, (attrs.get("study_start_char"), attrs.get("study_end_char"))))
-    for item, where in studies:  # a finding reported in an imaging study's sentence names it
-        study = imaging_ids.get(where)  # type: ignore[arg-type]
+    for item, study_span in studies:  # a finding reported in an imaging study's sentence
+        study = imaging_ids.get(study_span)  # type: ignore[arg-type]
         if study is not None:
             item.study = study  # type: ignore[attr-defined]
     return lists
