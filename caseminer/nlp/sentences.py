@@ -52,7 +52,8 @@ class TokenView:
         text = doc_text(doc) if text is None else text
         arr = doc.to_array([IDX, LENGTH, SPACY])
         idx = arr[:, 0].tolist()
-        words = [text[start : start + length] for start, length in zip(idx, arr[:, 1].tolist())]
+        lengths = arr[:, 1].tolist()
+        words = [text[start : start + size] for start, size in zip(idx, lengths, strict=True)]
         return cls(words, idx, arr[:, 2].astype(bool).tolist(), [w.isspace() for w in words])
 
 
@@ -158,7 +159,7 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
     may_end = [w[-1:] in _CLOSING_CHARS or w in _CLOSERS for w in words]
     candidates = [
         i
-        for i, (gap, end, space) in enumerate(zip(is_space, may_end, is_space[1:]), 1)
+        for i, (gap, end, space) in enumerate(zip(is_space, may_end, is_space[1:], strict=False), 1)
         if (gap or end) and not space
     ]
     if words and not is_space[0]:
