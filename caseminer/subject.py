@@ -25,8 +25,8 @@ from caseminer.patterns import read_json
 SUBJECTS = ("patient", "family", "literature", "other")
 
 
-def _words_rx(phrases: Iterable[str]) -> re.Pattern[str]:
-    """One case-insensitive regex matching any of ``phrases`` as whole words.
+def _words_rx(phrases: Iterable[str], ignore_case: bool = True) -> re.Pattern[str]:
+    """One regex matching any of ``phrases`` as whole words (case-insensitive by default).
 
     The alternatives are merged into a trie ("h(?:e(?:r)?|is)" for he, her, his): it matches
     the same strings as the plain alternation, but the engine tries each first letter once at
@@ -38,7 +38,18 @@ def _words_rx(phrases: Iterable[str]) -> re.Pattern[str]:
         for char in phrase.lower():
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(r"\b" + _trie_rx(trie) + r"\b", re.IGNORECASE)
+    return re.compile(r"\b" + _trie_rx(trie) + r"\b", re.IGNORECASE if ignore_case else 0)
+
+
+def _ascii_rx(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """The case-sensitive twin of ``_words_rx`` for lowercased ASCII text, or None when a phrase
+    is not ASCII. On an ASCII sentence, IGNORECASE matching is exactly matching the lowercased
+    sentence (the letters with other case-insensitive partners, such as "K" for "k", are not
+    ASCII), and the case-sensitive search is about twice as fast."""
+    phrases = list(phrases)
+    if not all(p.isascii() for p in phrases):
+        return None
+    return _words_rx(phrases, ignore_case=False)
 
 
 def _trie_rx(node: dict[str, dict]) -> str:
@@ -61,6 +72,9 @@ class SubjectRules:
     literature_sections: frozenset[str]
     patient_cues: re.Pattern[str]
     literature_cues: re.Pattern[str]
+    # the same cues for lowercased ASCII sentences (see _ascii_rx); None: use the ones above
+    patient_ascii: re.Pattern[str] | None = None
+    literature_ascii: re.Pattern[str] | None = None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SubjectRules:
@@ -70,6 +84,8 @@ class SubjectRules:
             frozenset(data["literature_sections"]),
             _words_rx(data["patient_cues"]),
             _words_rx(data["literature_cues"]),
+            _ascii_rx(data["patient_cues"]),
+            _ascii_rx(data["literature_cues"]),
         )
 
     def no_facts(self, kind: str, title: str = "") -> bool:
@@ -84,16 +100,20 @@ class SubjectRules:
             return "family"
         # A sentence pointing at the patient makes it the patient's in every section: the
         # literature cues are searched only when that answer is still open.
-        if _found(self.patient_cues, sentence):
+        if _found(self.patient_cues, self.patient_ascii, sentence):
             return "patient"
         if section in self.literature_sections:
             return "literature"
-        return "literature" if _found(self.literature_cues, sentence) else "patient"
+        found = _found(self.literature_cues, self.literature_ascii, sentence)
+        return "literature" if found else "patient"
 
 
 @lru_cache(maxsize=2048)
-def _found(cues: re.Pattern[str], sentence: str) -> bool:
-    """``cues`` occur in ``sentence``; items share sentences, so each search runs once."""
+def _found(cues: re.Pattern[str], ascii_cues: re.Pattern[str] | None, sentence: str) -> bool:
+    """``cues`` occur in ``sentence`` (``ascii_cues``: their twin for a lowercased ASCII
+    sentence); items share sentences, so each search runs once."""
+    if ascii_cues is not None and sentence.isascii():
+        return ascii_cues.search(sentence.lower()) is not None
     return cues.search(sentence) is not None
 
 

@@ -144,6 +144,8 @@ def test_no_fact_from_a_no_fact_section_of_the_seed_report():
         "Shelves were empty; chest was clear.",
         "meta-analysis of studies",
         "",
+        "Ske\u212a her",
+        "ſtudies show",
     ],
 )
 def test_cue_regexes_find_what_the_plain_alternation_finds(sentence):
@@ -161,3 +163,7 @@ def test_cue_regexes_find_what_the_plain_alternation_finds(sentence):
         plain = re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
         found = [m.span() for m in plain.finditer(sentence)]
         assert bool(found) == (compiled.search(sentence) is not None), (key, sentence)
+        twin = rules.patient_ascii if key == "patient_cues" else rules.literature_ascii
+        assert twin is not None
+        if sentence.isascii():
+            assert bool(found) == (twin.search(sentence.lower()) is not None), (key, sentence)
