@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any
 
+import numpy
 from pydantic import ValidationError
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
@@ -21,14 +22,15 @@ from spacy.tokens import Doc, Span
 from caseminer import schema
 from caseminer._version import __version__
 from caseminer.nlp.extensions import (
+    ASSERTION_KEY,
+    ATTRS_KEY,
     DIAGNOSIS,
     FINDING,
     IMAGING,
     LAB,
     PROCEDURE,
+    SPAN_GROUP,
     doc_warnings,
-    get_attrs,
-    items,
     section_at,
 )
 from caseminer.phenotype import build_phenotype
@@ -99,10 +101,16 @@ class _DocIndex:
         self.sent_starts: list[int] | None = None
         if len(doc) and doc.has_annotation("SENT_START"):
             flags = doc.to_array(SENT_START).astype("int64")
-            self.sent_starts = [i for i, f in enumerate(flags.tolist()) if f == 1]
+            self.sent_starts = numpy.flatnonzero(flags == 1).tolist()
         sections = doc._.sections or []
         self.section_starts = [sec["start_char"] for sec in sections]
         self.sections = sections
+        # Sections as the sections component writes them (ordered, not overlapping): then the
+        # one section that can hold a character is found by one bisect (``section``).
+        self.ordered = all(
+            a["start_char"] <= a["end_char"] <= b["start_char"]
+            for a, b in zip(sections, sections[1:], strict=False)
+        )
 
     def section_kind(self, char: int) -> str:
         """The kind of the first section containing ``char`` (as ``section_kind_at``)."""
@@ -111,7 +119,20 @@ class _DocIndex:
 
     def section(self, char: int) -> dict[str, Any] | None:
         """The first section containing ``char``, or None."""
+        if self.ordered:  # section_at's answer: only the section starting last can hold it
+            i = bisect_right(self.section_starts, char) - 1
+            if i < 0:
+                return None
+            sec = self.sections[i]
+            return sec if char < sec["end_char"] else None
         return section_at(self.sections, char, self.section_starts)
+
+    def sentence_start(self, token: int) -> int | None:
+        """The first token of ``token``'s sentence (None: the Doc has no sentence boundaries)."""
+        if self.sent_starts is None:
+            return None
+        i = bisect_right(self.sent_starts, token) - 1
+        return self.sent_starts[i] if i >= 0 else 0
 
     def sentence(self, span: Span) -> str:
         """The whitespace-normalised sentence of ``span``'s first token (as ``span.sent``)."""
@@ -121,7 +142,7 @@ class _DocIndex:
         i = bisect_right(starts, span.start) - 1
         first = starts[i] if i >= 0 else 0
         # spaCy's Span.sent: the sentence of the span's first token, even if the span runs on.
-        j = bisect_right(starts, span.start)
+        j = i + 1
         last = starts[j] if j < len(starts) else self.n_tokens
         end_char = self.idx[last] if last < self.n_tokens else len(self.text)
         return " ".join(self.text[self.idx[first] : end_char].split())
@@ -145,77 +166,172 @@ def _sentence(span: Span) -> str:
     return " ".join(sent.text.split())
 
 
-def _assertion(span: Span, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The assertion fields set by the context component (validated with the item). A word that
-    states absence by itself ("afebrile": attrs ``_absent``) negates its finding."""
-    raw = span._.assertion or {}
-    out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
-    absent = (get_attrs(span) if attrs is None else attrs).get("_absent")
+_ASSERTION_KEYSET = frozenset(_ASSERTION_KEYS)
+
+
+def _assertion_of(raw: dict[str, Any] | None, attrs: dict[str, Any]) -> dict[str, Any]:
+    """The assertion fields of an item from the context component's verdict ``raw`` (validated
+    with the item). A word that states absence by itself ("afebrile": attrs ``_absent``) negates
+    its finding."""
+    if not raw:
+        out: dict[str, Any] = {}
+    elif raw.keys() <= _ASSERTION_KEYSET:  # the usual verdict: every key is a field
+        out = dict(raw)
+    else:
+        out = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
+    absent = attrs.get("_absent")
     if absent:
         out["negated"] = True
         out["cues"] = [*out.get("cues", []), str(absent)]
     return out
 
 
-def _item_fields(
-    span: Span, mapper: _Mapper, attrs: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
-    attrs = dict(get_attrs(span) if attrs is None else attrs)
-    # "*_char" keys are Doc offsets, "_*" keys are notes between components: neither is a field
-    fields = {k: v for k, v in attrs.items() if not k.endswith("_char") and not k.startswith("_")}
-    if span.label_ == IMAGING:
-        fields["findings"] = [
-            {**mapper.span(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
-            for f in attrs.get("findings", [])
-        ]
-    if span.label_ == LAB:
-        fields.setdefault("value_text", span.text)
-    fields.setdefault("rule", "unknown")
-    return fields
+def _is_field(key: str) -> bool:
+    """Whether an attrs key is a schema field: "*_char" keys are Doc offsets and "_*" keys are
+    notes between components."""
+    return not key.endswith("_char") and not key.startswith("_")
 
 
-def _build_item(
-    span: Span,
-    mapper: _Mapper,
-    index: _DocIndex | None = None,
-    rules: SubjectRules | None = None,
-) -> schema.Item:
-    model = _MODELS[span.label_]
-    index = index or _DocIndex(span.doc)
-    rules = rules or default_rules()
-    where = mapper.span(span.start_char, span.end_char)
-    section = index.section_kind(span.start_char)
-    sentence = index.sentence(span)
-    attrs = get_attrs(span)  # read once: each read goes through spaCy's extension store
-    assertion = _assertion(span, attrs)
-    data = {
-        **_item_fields(span, mapper, attrs),
-        **where,
-        "page": mapper.page_of(where["start"]),
-        "boxes": mapper.boxes(where["start"], where["end"]),
-        "section": section,
-        "sentence": sentence,
-        "assertion": assertion,
-        "subject": rules.subject(section, sentence, bool(assertion.get("family"))),
-    }
-    return model.model_validate(data)
+class _Items:
+    """Builds and validates the items of one document (see ``assemble``).
+
+    Why a class: everything an item needs that items share (its section and whether it yields
+    facts, its sentence, the subject of that sentence, which attrs keys are fields) is computed
+    once per document and kept here, and the two item stores are read as plain dicts, not
+    through spaCy's extension machinery per item. Items are validated once, ids in place.
+    """
+
+    def __init__(self, doc: Doc, mapper: _Mapper, index: _DocIndex, rules: SubjectRules) -> None:
+        self.mapper = mapper
+        self.index = index
+        self.rules = rules
+        self.attrs_store: dict[str, Any] = doc.user_data.get(ATTRS_KEY, {})
+        self.assertion_store: dict[str, Any] = doc.user_data.get(ASSERTION_KEY, {})
+        self.fields: dict[tuple[str, ...], tuple[str, ...]] = {}  # attrs keys -> field keys
+        self.no_facts: dict[int, bool] = {}  # id(section dict) -> its items are dropped
+        self.sentences: dict[int, str] = {}  # first token of a sentence -> its text
+        self.subjects: dict[tuple[str, str, bool], str] = {}
+
+    def skip(self, sec: dict[str, Any] | None) -> bool:
+        """The section is a reference list, acknowledgements or author information."""
+        if sec is None:
+            return False
+        found = self.no_facts.get(id(sec))
+        if found is None:
+            found = self.no_facts[id(sec)] = self.rules.no_facts(
+                sec["kind"], str(sec.get("title") or "")
+            )
+        return found
+
+    def sentence(self, span: Span) -> str:
+        """``_DocIndex.sentence``, kept per sentence."""
+        first = self.index.sentence_start(span.start)
+        if first is None:
+            return self.index.sentence(span)
+        found = self.sentences.get(first)
+        if found is None:
+            found = self.sentences[first] = self.index.sentence(span)
+        return found
+
+    def subject(self, section: str, sentence: str, family: bool) -> str:
+        key = (section, sentence, family)
+        found = self.subjects.get(key)
+        if found is None:
+            found = self.subjects[key] = self.rules.subject(section, sentence, family)
+        return found
+
+    def field_values(self, span: Span, label: str, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
+        keys = tuple(attrs)
+        kept = self.fields.get(keys)
+        if kept is None:
+            kept = self.fields[keys] = tuple(k for k in keys if _is_field(k))
+        fields = {k: attrs[k] for k in kept}
+        if label == IMAGING:
+            span_of = self.mapper.span
+            fields["findings"] = [
+                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
+                for f in attrs.get("findings", [])
+            ]
+        elif label == LAB and "value_text" not in fields:
+            fields["value_text"] = span.text
+        if "rule" not in fields:
+            fields["rule"] = "unknown"
+        return fields
+
+    def data(
+        self, span: Span, label: str, key: str, start_char: int, end_char: int, section: str
+    ) -> dict[str, Any]:
+        """The fields of one item (``key``: its store key), as its model validates them."""
+        mapper = self.mapper
+        attrs = self.attrs_store.get(key, {})
+        data = self.field_values(span, label, attrs)
+        start, end = mapper.repaired.to_source(start_char, end_char)
+        sentence = self.sentence(span)
+        assertion = _assertion_of(self.assertion_store.get(key), attrs)
+        data["text"] = mapper.text[start:end]
+        data["start"] = start
+        data["end"] = end
+        data["page"] = mapper.page_of(start)
+        data["boxes"] = mapper.boxes(start, end)
+        data["section"] = section
+        data["sentence"] = sentence
+        data["assertion"] = assertion
+        data["subject"] = self.subject(section, sentence, bool(assertion.get("family")))
+        return data
 
 
-def _no_facts(span: Span, index: _DocIndex, rules: SubjectRules) -> bool:
-    """The span stands in a reference list, acknowledgements or author information."""
-    sec = index.section(span.start_char)
-    return sec is not None and rules.no_facts(sec["kind"], str(sec.get("title") or ""))
-
-
-def _link_studies(built: list[tuple[Span, schema.Item]]) -> None:
-    """A finding reported in an imaging study's sentence names that study's id in ``study``."""
-    ids = {(s.start_char, s.end_char): it.id for s, it in built if s.label_ == IMAGING}
-    for span, item in built:
-        if span.label_ == FINDING:
-            attrs = get_attrs(span)
-            where = (attrs.get("study_start_char"), attrs.get("study_end_char"))
-            item.study = ids.get(where)  # type: ignore[attr-defined]
+def _build_items(
+    doc: Doc, mapper: _Mapper, index: _DocIndex, warnings: list[str]
+) -> dict[str, list[schema.Item]]:
+    """The validated items of ``doc`` per report field, with ids and study links; an item that
+    fails validation is left out with a warning, a repeated one (same label and source span)
+    is left out silently."""
+    lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
+    builder = _Items(doc, mapper, index, default_rules())
+    rows = []
+    for n, span in enumerate(doc.spans.get(SPAN_GROUP, [])):
+        rows.append((span.start_char, span.end_char, n, span))
+    rows.sort(key=lambda row: row[:3])  # by offsets, then in the order they were added
+    seen: set[tuple[str, int, int]] = set()
+    imaging_ids: dict[tuple[int, int], str] = {}
+    studies: list[tuple[schema.Item, tuple[Any, Any]]] = []
+    for start_char, end_char, _, span in rows:
+        label = span.label_
+        model = _MODELS.get(label)
+        if model is None:
+            continue
+        sec = index.section(start_char)
+        if builder.skip(sec):
+            continue
+        key = f"{label} {start_char} {end_char}"  # extensions._key
+        found = lists[_FIELDS[label]]
+        try:
+            section = sec["kind"] if sec else "case"
+            data = builder.data(span, label, key, start_char, end_char, section)
+            data["id"] = f"{_ID_PREFIX[_FIELDS[label]]}{len(found) + 1}"
+            if label == FINDING:
+                data["study"] = None  # set below once every study has its id
+            item = model.__pydantic_validator__.validate_python(data)  # model.model_validate
+        except (ValidationError, KeyError, TypeError, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            warnings.append(f"dropped {label} item {span.text!r}: {first}")
+            continue
+        where = (label, data["start"], data["end"])
+        if where in seen:
+            continue
+        seen.add(where)
+        found.append(item)
+        if label == IMAGING:
+            imaging_ids[(start_char, end_char)] = data["id"]
+        elif label == FINDING:
+            attrs = builder.attrs_store.get(key, {})
+            studies.append((item, (attrs.get("study_start_char"), attrs.get("study_end_char"))))
+    for item, study_span in studies:  # a finding reported in an imaging study's sentence
+        study = imaging_ids.get(study_span)  # type: ignore[arg-type]
+        if study is not None:
+            item.study = study  # type: ignore[attr-defined]
+    return lists
 
 
 def _sections(doc: Doc, mapper: _Mapper) -> list[schema.Section]:
@@ -300,29 +416,7 @@ def assemble(
     warnings = list(source.warnings)
     warnings += removal_warnings(repaired)
     warnings += doc_warnings(doc)
-    lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
-    built: list[tuple[Span, schema.Item]] = []
-    seen: set[tuple[str, int, int]] = set()
-    rules = default_rules()
-    for span in sorted(items(doc), key=lambda s: (s.start_char, s.end_char)):
-        if span.label_ not in _MODELS or _no_facts(span, index, rules):
-            continue
-        try:
-            item = _build_item(span, mapper, index, rules)
-        except (ValidationError, KeyError, TypeError, ValueError) as exc:
-            first = str(exc).splitlines()[0]
-            warnings.append(f"dropped {span.label_} item {span.text!r}: {first}")
-            continue
-        key = (span.label_, item.start, item.end)
-        if key in seen:
-            continue
-        seen.add(key)
-        lists[_FIELDS[span.label_]].append(item)
-        built.append((span, item))
-    for field, found in lists.items():
-        for n, item in enumerate(found, 1):
-            item.id = f"{_ID_PREFIX[field]}{n}"
-    _link_studies(built)
+    lists = _build_items(doc, mapper, index, warnings)
     document = schema.Document(
         id=doc_id,
         source_path=source.path,

@@ -10,9 +10,9 @@ need care around it, which is why it is wrapped rather than added directly:
   so a parenthesis that spans a line break cannot define "an abbreviation" across sentences;
 - its global matcher keeps state between calls: after any failure the detector is rebuilt and the
   doc gets an empty list, so one odd document never breaks the next (or the batch);
-- that global matcher gets one pattern per definition of every document, and spaCy's Matcher
-  validates each added pattern with pydantic by default (70% of the detector's time): the
-  patterns are plain ``{"ORTH": text}`` lists, so we give it a non-validating Matcher;
+- that global matcher gets one pattern per definition of every document (a plain
+  ``{"ORTH": text}`` sequence) and spaCy's Matcher makes a Token at every position per call:
+  ``OrthSequenceMatcher`` finds the same matches in the Doc's ORTH array;
 - its candidate matcher ``( + )`` yields every pair of brackets in the document (quadratic in
   brackets), of which scispaCy then keeps only those with at most 8 tokens inside:
   ``ParenthesisMatcher`` yields exactly those, in the same order (checked on the MACCROBAT dev
@@ -29,12 +29,12 @@ so the detector's steps are run here without letting it write them.
 """
 
 import logging
+from bisect import bisect_left
 
 import numpy
 from scispacy.abbreviation import AbbreviationDetector, filter_matches
 from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.extensions import record_failure, register_extensions
@@ -123,19 +123,68 @@ class ParenthesisMatcher:
             return []
         found = []
         for i in opens:
-            lo = int(numpy.searchsorted(closes, i + 2))
-            hi = int(numpy.searchsorted(closes, i + self.max_inside + 2))
+            lo = bisect_left(closes, i + 2)  # numpy.searchsorted, without its per-call cost
+            hi = bisect_left(closes, i + self.max_inside + 2)
             found.extend((self.key, i, j + 1) for j in closes[lo:hi])
         found.sort(key=lambda m: (m[2], -m[1]))
         return found
 
 
+class OrthSequenceMatcher:
+    """What scispaCy's global ``Matcher`` does with its ``[{"ORTH": text}, ...]`` patterns (one
+    per definition: every later use of a short form), over the Doc's ORTH array instead.
+
+    Why: spaCy's Matcher builds a Token object at every position of the Doc for every call,
+    which cost more than the rest of the detector; the short forms are exact token sequences, so
+    comparing ids in a numpy array finds the same matches. Only what scispaCy calls is provided
+    (``add``, ``remove``, ``__call__``, ``vocab``), and matches come in the Matcher's order:
+    by end token, then by start.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+        self.patterns: dict[int, list[list[int]]] = {}
+
+    def add(self, key: str, patterns: list[list[dict[str, str]]]) -> None:
+        """Add ``patterns`` (lists of ``{"ORTH": text}``) under ``key``."""
+        strings = self.vocab.strings
+        found = self.patterns.setdefault(strings.add(key), [])
+        for pattern in patterns:
+            if not pattern or any(set(token) != {"ORTH"} for token in pattern):
+                raise ValueError(f"only non-empty ORTH sequences are supported: {pattern!r}")
+            found.append([strings.add(token["ORTH"]) for token in pattern])
+
+    def remove(self, key: str) -> None:
+        """Forget the patterns of ``key`` (KeyError if there are none, as spaCy's)."""
+        del self.patterns[self.vocab.strings[key]]
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if not self.patterns or not len(doc):
+            return []
+        orth = doc.to_array(ORTH)
+        found = []
+        for key, patterns in self.patterns.items():
+            for pattern in patterns:
+                size = len(pattern)
+                starts = numpy.flatnonzero(orth[: len(orth) - size + 1] == pattern[0])
+                for k in range(1, size):
+                    if not len(starts):
+                        break
+                    starts = starts[orth[starts + k] == pattern[k]]
+                found.extend((key, start, start + size) for start in starts.tolist())
+        found.sort(key=lambda m: (m[2], m[1]))
+        return found
+
+
 def make_detector(nlp: Language) -> AbbreviationDetector:
-    """scispaCy's detector with our candidate matcher and a non-validating global matcher
-    (see the module docstring)."""
+    """scispaCy's detector with our candidate matcher and our global matcher (see the module
+    docstring)."""
     detector = AbbreviationDetector(nlp)
     detector.matcher = ParenthesisMatcher(nlp)
-    detector.global_matcher = Matcher(nlp.vocab, validate=False)
+    detector.global_matcher = OrthSequenceMatcher(nlp)
     register_abbreviation_extensions()
     return detector
 

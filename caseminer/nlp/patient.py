@@ -50,7 +50,8 @@ class AgeMention:
 class Vocabulary:
     """Compiled patient vocabulary."""
 
-    patterns: list[tuple[str, bool, re.Pattern[str]]]
+    # (id, weak, pattern, requires): ``requires`` finds what every match of the pattern contains
+    patterns: list[tuple[str, bool, re.Pattern[str], re.Pattern[str] | None]]
     unit_of: dict[str, str]
     numbers: dict[str, int]
     sex_of: dict[str, str]
@@ -88,6 +89,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             p["id"],
             p["weak"],
             re.compile(p["pattern"].replace("{num}", num).replace("{unit}", unit), re.IGNORECASE),
+            re.compile(p["requires"], re.IGNORECASE) if p.get("requires") else None,
         )
         for p in data["age_patterns"]
     ]
@@ -113,7 +115,11 @@ def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
     """Every age construction in ``text`` (overlaps resolved: first pattern, then longest)."""
     found: list[AgeMention] = []
     taken = Coverage(size=len(text))  # not a list scan: long texts have many number phrases
-    for rule, weak, pattern in vocab.patterns:
+    for rule, weak, pattern, requires in vocab.patterns:
+        # A pattern's own search tries its number words at every word start; the words every
+        # match contains are found far faster, and most texts lack most of them.
+        if requires is not None and requires.search(text) is None:
+            continue
         for m in pattern.finditer(text):
             if taken.overlaps(m.start(), m.end()):
                 continue

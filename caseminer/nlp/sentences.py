@@ -13,6 +13,7 @@ took 13.2 s of CPU against 2.0 s for our tokenizer plus this pass, with line-sta
 0.998/0.993 against 0.999/0.999; it also does not know our headers. This pass is linear in tokens.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy
@@ -47,17 +48,50 @@ class TokenView:
     @classmethod
     def of(cls, doc: Doc, text: str | None = None) -> "TokenView":
         """Read ``doc`` with array calls; the words are slices of ``text`` (the Doc's text)."""
+        return cls.with_candidates(doc, text)[0]
+
+    @classmethod
+    def with_candidates(cls, doc: Doc, text: str | None = None) -> tuple["TokenView", list[int]]:
+        """The view and the tokens that can start a sentence: the first non-space token, and
+        every non-space token after a space token or after a token that may end a sentence
+        (``_may_end_sentence``). Both tests read the text's characters as one numpy array
+        instead of asking every word in Python."""
         if not len(doc):
-            return cls([], [], [], [])
+            return cls([], [], [], []), []
         text = doc_text(doc) if text is None else text
-        arr = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-        words = [text[start : start + length] for start, length, _ in arr]
-        return cls(
-            words,
-            [row[0] for row in arr],
-            [bool(row[2]) for row in arr],
-            [w.isspace() for w in words],
-        )
+        arr = doc.to_array([IDX, LENGTH, SPACY])
+        starts, lengths = arr[:, 0].astype(numpy.int64), arr[:, 1].astype(numpy.int64)
+        ends = starts + lengths
+        idx, stops = starts.tolist(), ends.tolist()
+        words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
+        codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+        codes = numpy.minimum(codes, len(_SPACE_CHARS) - 1)  # above the table: none of ours
+        # str.isspace() of a word: not empty and every character white space
+        spaces = numpy.concatenate(([0], numpy.cumsum(_SPACE_CHARS[codes])))
+        is_space = (lengths > 0) & (spaces[ends] - spaces[starts] == lengths)
+        last = codes[numpy.maximum(ends - 1, 0)]
+        may_end = (lengths > 0) & (_CLOSING_CODES[last] | ((lengths == 1) & _CLOSER_CODES[last]))
+        after = (is_space[:-1] | may_end[:-1]) & ~is_space[1:]
+        candidates = (numpy.flatnonzero(after) + 1).tolist()
+        if not is_space[0]:
+            candidates.insert(0, 0)
+        view = cls(words, idx, arr[:, 2].astype(bool).tolist(), is_space.tolist())
+        return view, candidates
+
+
+def _char_table(chars: Iterable[str], size: int) -> numpy.ndarray:
+    """table[c]: code point c is one of ``chars`` (single characters below ``size``)."""
+    table = numpy.zeros(size, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+# Character tables over code points up to U+3000, the last white space character; every code
+# point above maps to the final entry, which is in none of them.
+_TABLE_SIZE = 0x3002
+_SPACE_CHARS = numpy.array([chr(c).isspace() for c in range(_TABLE_SIZE)], dtype=bool)
+_CLOSING_CODES = _char_table(_CLOSING_CHARS, _TABLE_SIZE)
+_CLOSER_CODES = _char_table(_CLOSERS, _TABLE_SIZE)
 
 
 def _starts_like_sentence(tv: TokenView, i: int) -> bool:
@@ -152,24 +186,23 @@ def _line_starts(text: str) -> tuple[set[int], set[int]]:
 def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
     """``is_sent_start`` for every token of ``doc`` (see the module docstring)."""
     text = doc_text(doc)
-    tv = TokenView.of(doc, text)
-    words, idx = tv.text, tv.idx
+    tv, candidates = TokenView.with_candidates(doc, text)
+    words, idx, is_space = tv.text, tv.idx, tv.is_space
     forced, line_starts = _line_starts(text)
     starts = [False] * len(words)
-    prev = -1  # index of the previous non-space token
-    for i, space in enumerate(tv.is_space):
-        if space:
-            continue
+    # Only tokens after white space or after a token that may end a sentence can start one
+    # (an adjacent token after any other word never does): visit those, not every token.
+    for i in candidates:
+        prev = i - 1  # the previous non-space token
+        while prev >= 0 and is_space[prev]:
+            prev -= 1
         if prev < 0:
             starts[i] = True
-            prev = i
             continue
         if i == prev + 1:
             # Adjacent tokens: at most one space between them (spaCy makes every other
             # whitespace a token of its own), so no line break and no line start here.
-            if _may_end_sentence(words[prev]):
-                starts[i] = _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
-            prev = i
+            starts[i] = _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
             continue
         gap_start = idx[prev] + len(words[prev])
         newline = text.rfind("\n", gap_start, idx[i])
@@ -184,7 +217,6 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
             starts[i] = (idx[i] in forced and idx[i] in line_starts) or (
                 _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
             )
-        prev = i
     return starts
 
 
@@ -211,7 +243,7 @@ class SentenceSplitter:
     def set_annotations(doc: Doc, starts: list[bool]) -> None:
         """Write all starts in one array call. Why not ``token.is_sent_start = x`` per token:
         spaCy's setter scans the whole doc for a parse each time, which is quadratic."""
-        flags = numpy.array([1 if s else -1 for s in starts[: len(doc)]], dtype=numpy.int64)
+        flags = numpy.where(numpy.array(starts[: len(doc)], dtype=bool), 1, -1).astype(numpy.int64)
         if len(flags) < len(doc):
             flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
         flags[0] = 1

@@ -25,8 +25,9 @@ from caseminer.repair.lines import (
 )
 from caseminer.repair.resources import layout, lexicon
 
-# every code point str.isspace() accepts (the last is U+3000)
-_WHITESPACE = numpy.array([c for c in range(0x3001) if chr(c).isspace()], dtype=numpy.uint32)
+# _IS_SPACE[c]: code point c is one str.isspace() accepts, for c up to U+3000 (the last of
+# them); every code point above maps to the final False entry (see removed_visible_chars)
+_IS_SPACE = numpy.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
 
 
 @dataclass
@@ -48,11 +49,13 @@ class RepairedText:
         """(source characters other than white space that no repaired character maps to, all
         source characters other than white space). Vectorised: it runs on every document."""
         codes = numpy.frombuffer(self.source.encode("utf-32-le"), dtype=numpy.uint32)
-        visible = ~numpy.isin(codes, _WHITESPACE)
-        kept = numpy.zeros(len(codes), dtype=bool)
+        # a table lookup, not numpy.isin (which sorts): code points past the table share its
+        # last entry, which is not white space
+        visible = ~_IS_SPACE[numpy.minimum(codes, len(_IS_SPACE) - 1)]
+        n_visible = int(numpy.count_nonzero(visible))
         if len(self.offsets) > 1:
-            kept[numpy.asarray(self.offsets[:-1], dtype=numpy.int64)] = True
-        return int(numpy.count_nonzero(visible & ~kept)), int(numpy.count_nonzero(visible))
+            visible[numpy.array(self.offsets[:-1], dtype=numpy.int64)] = False
+        return int(numpy.count_nonzero(visible)), n_visible
 
     def to_source(self, start: int, end: int) -> tuple[int, int]:
         """Map a repaired span [start, end) to the smallest source span covering it."""

@@ -18,6 +18,11 @@ BREAK_RE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
 TOKEN_RE = re.compile(r"\S+")
 ALPHA_RE = re.compile(r"[A-Za-z]+")
 SENTENCE_END_RE = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
+# two separate runs of letters: what ``len(ALPHA_RE.findall(s)) >= 2`` asks, without listing them
+TWO_WORDS_RE = re.compile(r"[A-Za-z][^A-Za-z]+[A-Za-z]")
+_NUMBERING_RE = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+")
+_SPACES_RE = re.compile(r"\s+")
+_DIGITS_RE = re.compile(r"\d+")
 
 BLANK, PROSE, HEADER, CAPTION, CELL, JUNK = "blank", "prose", "header", "caption", "cell", "junk"
 
@@ -70,8 +75,8 @@ def is_header(line: Line, lay: Layout) -> bool:
     s = line.stripped
     if len(s) > 60:
         return False
-    key = re.sub(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+", "", s).rstrip(":").strip().lower()
-    key = re.sub(r"\s+", " ", key)
+    key = _NUMBERING_RE.sub("", s).rstrip(":").strip().lower()
+    key = _SPACES_RE.sub(" ", key)
     if key in lay.headers:
         return True
     letters = "".join(ALPHA_RE.findall(s))
@@ -160,11 +165,7 @@ def _mark_head_fragments(
         if ln.kind == PROSE and len(ln.stripped.split()) >= th["head_prose_min_tokens"]:
             break
         head.append(ln)
-    letters = [
-        (ln, "".join(ALPHA_RE.findall(ln.content)).lower())
-        for ln in lines[: int(th["head_max_lines"])]
-        if ln.kind != BLANK
-    ]
+    letters: list[tuple[Line, str]] | None = None  # read once a fragment needs them (rare)
     for ln in head:
         s = ln.stripped
         if ln.kind != PROSE or len(s) > th["fragment_max_chars"]:
@@ -176,6 +177,12 @@ def _mark_head_fragments(
             _junk(ln, "garbled banner", notes)
             continue
         own = "".join(tokens)
+        if letters is None:
+            letters = [
+                (other, "".join(ALPHA_RE.findall(other.content)).lower())
+                for other in lines[: int(th["head_max_lines"])]
+                if other.kind != BLANK
+            ]
         for other, other_letters in letters:
             if other is ln or len(other_letters) < 2 * len(own):
                 continue
@@ -190,9 +197,9 @@ def _mark_repeated(lines: list[Line], lay: Layout, notes: list[str]) -> None:
     seen: dict[str, list[Line]] = defaultdict(list)
     for ln in lines:
         s = ln.stripped
-        if ln.kind != PROSE or len(s) < th["repeated_min_chars"] or len(ALPHA_RE.findall(s)) < 2:
+        if ln.kind != PROSE or len(s) < th["repeated_min_chars"] or not TWO_WORDS_RE.search(s):
             continue
-        seen[re.sub(r"\d+", "#", s.lower())].append(ln)
+        seen[_DIGITS_RE.sub("#", s.lower())].append(ln)
     for group in seen.values():
         if len(group) < th["repeated_min_count"]:
             continue

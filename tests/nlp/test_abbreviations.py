@@ -80,12 +80,30 @@ def test_short_forms_come_in_text_order():
         assert text[a.start_char : a.end_char] == a.text
 
 
-def test_global_matcher_does_not_validate_patterns():
-    # Pattern validation is most of scispaCy's time and its patterns are always valid ORTH lists.
+def test_global_matcher_equals_spacy_matcher():
+    # scispaCy's global matcher only ever holds exact ORTH sequences; ours finds the same
+    # matches in the same order as spaCy's Matcher (by end, then start), and the detector still
+    # works across documents.
+    from spacy.matcher import Matcher
+
+    from caseminer.nlp.abbreviations import OrthSequenceMatcher
+
     component = NLP.get_pipe("caseminer_abbreviations")
-    assert component.detector.global_matcher.validate is False
-    doc = NLP(TEXT)  # and the detector still works across documents
+    assert isinstance(component.detector.global_matcher, OrthSequenceMatcher)
+    doc = NLP(TEXT)
     assert {a.text for a in doc._.abbreviations} == {"ECG", "MRI"}
+    doc = NLP.make_doc("IL - 6 rose; IL - 6 fell, IL and IL - 6 - IL - 6 and CK - MB (CK) IL")
+    patterns = {"interleukin": ["IL", "-", "6"], "il": ["IL"], "ck": ["CK", "-", "MB"]}
+    ours, reference = OrthSequenceMatcher(NLP), Matcher(NLP.vocab)
+    for key, words in patterns.items():
+        ours.add(key, [[{"ORTH": w} for w in words]])
+        reference.add(key, [[{"ORTH": w} for w in words]])
+    assert ours(doc) == reference(doc)
+    assert len(ours(doc)) > 5
+    ours.remove("il")
+    reference.remove("il")
+    assert ours(doc) == reference(doc)
+    assert ours(NLP.make_doc("")) == []
 
 
 def test_parenthesis_matcher_equals_scispacy_candidates():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 import spacy
-from paths import MACCROBAT, SEED
+from paths import MACCROBAT, REPO, SEED
 
 from caseminer.nlp.tokenizer import create_tokenizer
 
@@ -179,3 +179,22 @@ def test_ages_in_words_and_digits_any_case(text, value):
     assert result["age"] is not None and result["age"]["value"] == value
     mention = age_text(text, result)
     assert mention and any(ch.isalnum() for ch in mention)
+
+
+def test_every_age_match_contains_what_its_pattern_requires():
+    # ``requires`` lets find_ages skip a pattern on a text without those words: it must be in
+    # every match, or a match would be lost.
+    from caseminer.nlp.patient import load_vocabulary
+
+    texts = [p.read_text(encoding="utf-8") for p in (REPO / "corpora").glob("*.txt")]
+    if MACCROBAT.exists():
+        texts += [json.loads(line)["text"] for line in MACCROBAT.open(encoding="utf-8")]
+    texts.append("A 3-month-old boy, aged 3 months, 3 months of age, 45 y/o, in her 40s, a newborn")
+    checked = 0
+    for _, _, pattern, requires in load_vocabulary().patterns:
+        assert requires is not None
+        for text in texts:
+            for match in pattern.finditer(text):
+                assert requires.search(match.group(0)), (pattern.pattern[:40], match.group(0))
+                checked += 1
+    assert checked > 20

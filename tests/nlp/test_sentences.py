@@ -173,3 +173,29 @@ def test_long_document_keeps_line_starts(nlp):
     assert got == lines
     for sent in doc.sents:
         assert text[sent.start_char : sent.end_char] == sent.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("ab A.?!…)]\"”’'»([\n\t\u3000\u2028\xa0😀") + ["...", "Fig."]),
+        max_size=40,
+    ).map("".join)
+)
+def test_candidates_are_the_word_tests(text):
+    """The array tests of TokenView.with_candidates say what the per-word tests say: a token is
+    white space when str.isspace() is true of it, and may end a sentence by its last character."""
+    from caseminer.nlp.sentences import TokenView, _may_end_sentence
+
+    doc = NLP.make_doc(text)
+    view, candidates = TokenView.with_candidates(doc, text)
+    words = [t.text for t in doc]
+    assert view.text == words
+    assert view.is_space == [w.isspace() for w in words]
+    expected = [
+        i
+        for i in range(len(words))
+        if not words[i].isspace()
+        and (i == 0 or words[i - 1].isspace() or _may_end_sentence(words[i - 1]))
+    ]
+    assert candidates == expected

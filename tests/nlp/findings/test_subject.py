@@ -130,3 +130,40 @@ def test_no_fact_from_a_no_fact_section_of_the_seed_report():
         pytest.skip(f"{seed} is absent (../shared not available)")
     report = caseminer.extract_file(seed)
     assert not [i.text for i in _all_items(report) if i.section in NO_FACTS]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Her mother had it.",
+        "The herpes was treated.",
+        "Smith et al. described it.",
+        "Others have been reported and reviewed.",
+        "THE PATIENT was febrile.",
+        "this case, the present case and the present",
+        "Shelves were empty; chest was clear.",
+        "meta-analysis of studies",
+        "",
+        "Ske\u212a her",
+        "ſtudies show",
+    ],
+)
+def test_cue_regexes_find_what_the_plain_alternation_finds(sentence):
+    """The trie-shaped cue regexes match exactly where one alternative per cue would."""
+    import json
+    import re
+
+    data = json.loads((REPO / "caseminer/patterns/findings/subject.json").read_text())
+    rules = default_rules()
+    for key, compiled in (
+        ("patient_cues", rules.patient_cues),
+        ("literature_cues", rules.literature_cues),
+    ):
+        alts = sorted((re.escape(p.lower()) for p in data[key]), key=len, reverse=True)
+        plain = re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
+        found = [m.span() for m in plain.finditer(sentence)]
+        assert bool(found) == (compiled.search(sentence) is not None), (key, sentence)
+        twin = rules.patient_ascii if key == "patient_cues" else rules.literature_ascii
+        assert twin is not None
+        if sentence.isascii():
+            assert bool(found) == (twin.search(sentence.lower()) is not None), (key, sentence)
