@@ -80,10 +80,6 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
-def _norm(span: Span) -> str:
-    return re.sub(r"\s*([\-–])\s*", r"\1", re.sub(r"\s+", " ", span.text.lower())).strip()
-
-
 def _doc_abbreviations(doc: Doc) -> list[Span]:
     if not Doc.has_extension("abbreviations"):
         return []

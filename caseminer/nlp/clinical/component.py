@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
 from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import load_vocab
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
@@ -71,12 +72,14 @@ class ClinicalExtractor:
         self.skip_overlapping_items = skip_overlapping_items
 
     def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations(doc, self.match(doc))
+        view = DocView(doc)  # read once, used by every rule below
+        self.set_annotations(doc, self.match(doc, view), view)
         return doc
 
-    def match(self, doc: Doc) -> list[Candidate]:
+    def match(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """Candidates that do not collide with imaging studies or lab values."""
-        cands = self.matcher(doc)
+        view = DocView(doc) if view is None else view
+        cands = self.matcher(doc, view)
         if not self.skip_overlapping_items:
             return cands
         taken = [(s.start, s.end) for s in items(doc, IMAGING)]
@@ -84,9 +87,13 @@ class ClinicalExtractor:
         cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
         cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
         tested = Coverage(lab_analyte_spans(doc))
-        return [c for c in cands if not self.matcher.is_valued_test(doc, c, tested)]
+        return [c for c in cands if not self.matcher.is_valued_test(view, c, tested)]
 
-    def set_annotations(self, doc: Doc, cands: list[Candidate]) -> None:
+    def set_annotations(
+        self, doc: Doc, cands: list[Candidate], view: DocView | None = None
+    ) -> None:
+        view = DocView(doc) if view is None else view
+        codes: dict[tuple[str, str], list[dict[str, str]]] = {}  # this document's, by wording
         for cand in cands:
             span = Span(doc, cand.start, cand.end, label=cand.label)
-            add_item(doc, span, build_attrs(self.reader, doc, span, cand))
+            add_item(doc, span, build_attrs(self.reader, view, cand, codes))

@@ -14,9 +14,9 @@ femoral head"); MACCROBAT annotators leave temporal and urgency words ("acute", 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from spacy.attrs import LOWER
+import numpy
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -29,12 +29,12 @@ from caseminer.nlp.clinical.candidate import (
     Candidate,
     _doc_abbreviations,
     _is_word,
-    _norm,
     _split,
     resolve_overlaps,
     space_tokens,
 )
 from caseminer.nlp.clinical.filters import CandidateFilters
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import ClinicalVocab, Term, is_abbreviation
 from caseminer.nlp.clinical.widen import Widener
 from caseminer.nlp.coverage import RangeIndex
@@ -96,11 +96,39 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.modifier_words = {
             w for forms in knowledge.modifiers.values() for f in forms for w in re.split(r"[ -]", f)
         } | {f for forms in knowledge.modifiers.values() for f in forms}
+        self._word_ids(vocab)
         self.terms: dict[str, Term] = {}
         self.by_text = {t.text.lower(): t for t in knowledge.terms if not is_abbreviation(t.text)}
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
         self._add_terms(vocab, make_doc)
+
+    def _word_ids(self, vocab: Vocab) -> None:
+        """The word lists the per-candidate rules compare tokens with, as string ids: a token's
+        ``LOWER`` id (``DocView.lower_list``) is in such a set exactly when its ``lower_`` is in
+        the word list, and no string is built per token."""
+        strings = vocab.strings
+
+        def ids(words: Iterable[str]) -> frozenset[int]:
+            return frozenset(strings[w] for w in words)
+
+        self.anaphoric_ids = ids(self.anaphoric)
+        self.anaphora_cue_ids = ids(self.anaphora_cues)
+        self.organism_marker_ids = ids(self.organism_markers)
+        self.coordinator_ids = ids(["and", "or", "/", "-"])
+        self.test_noun_ids = ids(self.test_nouns)
+        self.finding_head_ids = ids(self.finding_heads)
+        self.medication_ids = ids(self.medication_words)
+        self.therapy_head_ids = ids(["therapy", "therapies", "treatment", "treatments"])
+        self.drug_modifier_ids = ids(self.drug_modifiers)
+        self.specimen_ids = ids(self.specimen_words)
+        self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
+        # diagnosis cues by the id of their first word, each cue as a tuple of ids
+        self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
+        for first, cues in self.diagnosis_cues.items():
+            self.cue_ids[strings[first]] = [tuple(strings[w] for w in cue) for cue in cues]
+        self.cue_first_ids = numpy.array(sorted(self.cue_ids), dtype=numpy.uint64)
+        self.cue_skip_ids = ids(self.cue_skip)
 
     def _add_terms(self, vocab: Vocab, make_doc: Callable[[str], Doc] | None) -> None:
         """Each term is added as the pipeline's tokenizer splits it (hyphenated words may stay
@@ -143,23 +171,33 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 )
         return out
 
-    def morphology_candidates(self, doc: Doc) -> list[Candidate]:
+    def morphology_candidates(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """Suffix, head-noun and verb rules over single tokens.
 
         The decision depends on the lower-case word alone, so it is made once per distinct word
-        (remembered by its string hash across documents) instead of once per token."""
-        out: list[Candidate] = []
+        of the document (and remembered by its string hash across documents) instead of once
+        per token; numpy then picks the tokens whose word has a rule."""
+        view = DocView(doc) if view is None else view
+        if not view.n:
+            return []
         cache = self._morph_cache
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
         strings = doc.vocab.strings
-        for i, h in enumerate(doc.to_array(LOWER).tolist()):
+        words, which = numpy.unique(view.lower, return_inverse=True)
+        rules = []
+        for h in words.tolist():
             rule = cache.get(h, _UNDECIDED)
             if rule is _UNDECIDED:
                 rule = cache[h] = self._morph_rule(strings[h])
-            if rule is not None:
-                out.append(Candidate(i, i + 1, rule[0], None, rule[1], rule[2]))
-        return out
+            rules.append(rule)
+        has_rule = numpy.array([r is not None for r in rules], dtype=bool)
+        hits = numpy.flatnonzero(has_rule[which])
+        return [
+            Candidate(i, i + 1, rule[0], None, rule[1], rule[2])
+            for i, k in zip(hits.tolist(), which[hits].tolist(), strict=True)
+            for rule in (rules[k],)
+        ]
 
     def _morph_rule(self, low: str) -> tuple[str, str, str | None] | None:
         """(label, rule, category) the word-shape rules give one lower-cased word, or None."""
@@ -182,20 +220,23 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 return DIAGNOSIS, "suffix", None
         return None
 
-    def cue_candidates(self, doc: Doc) -> list[Candidate]:
+    def cue_candidates(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """An undefined abbreviation named as a diagnosis: "diagnosis of ECF", "suspected of having
         JLNS", "consistent with ATM". Case reports often define such short forms only in the title
-        or abstract, so the cue phrase is the only evidence that the letters name a condition."""
+        or abstract, so the cue phrase is the only evidence that the letters name a condition.
+        Words are compared as string ids, at the tokens numpy finds a cue's first word on."""
+        view = DocView(doc) if view is None else view
         out: list[Candidate] = []
-        lows = [t.lower_ for t in doc]
-        for i in range(len(doc)):
-            for cue in self.diagnosis_cues.get(lows[i], ()):
-                if lows[i : i + len(cue)] != cue:
+        n = view.n
+        lows = view.lower_list
+        for i in numpy.flatnonzero(numpy.isin(view.lower, self.cue_first_ids)).tolist():
+            for cue in self.cue_ids[lows[i]]:
+                if tuple(lows[i : i + len(cue)]) != cue:
                     continue
                 k = i + len(cue)
-                while k < len(doc) and k - i - len(cue) < 4 and lows[k] in self.cue_skip:
+                while k < n and k - i - len(cue) < 4 and lows[k] in self.cue_skip_ids:
                     k += 1
-                if k < len(doc) and self._is_condition_abbreviation(doc, k):
+                if k < n and self._is_condition_abbreviation(doc, k):
                     out.append(Candidate(k, k + 1, DIAGNOSIS, None, "cue"))
                 break
         return out
@@ -220,10 +261,16 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return None
 
     # ---- abbreviations ----------------------------------------------------------------
-    def abbreviation_candidates(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
-        """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)"."""
+    def abbreviation_candidates(
+        self, doc: Doc, found: list[Candidate], view: DocView | None = None
+    ) -> list[Candidate]:
+        """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)".
+        Their uses are looked up among the tokens whose string id is a short form's (or its
+        plural's), found with numpy, not by reading every token's text."""
+        view = DocView(doc) if view is None else view
+        n, idx, ends = view.n, view.idx, view.ends
         pairs: dict[str, Candidate] = {}
-        by_char = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]), c) for c in found]
+        by_char = [(idx[c.start], ends[c.end - 1], c) for c in found]
         index = RangeIndex([(s, e) for s, e, _ in by_char])
         for short in _doc_abbreviations(doc):
             long_form = getattr(short._, "long_form", None)
@@ -232,28 +279,36 @@ class ClinicalMatcher(Widener, CandidateFilters):
             k = index.first_overlapping(long_form.start_char, long_form.end_char)  # not a scan
             if k is not None:
                 pairs.setdefault(short.text, by_char[k][2])
+        text_of = view.token_text
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
-                pairs.setdefault(doc[cand.end - 1].text, cand)
+                pairs.setdefault(text_of(cand.end - 1), cand)
             j = cand.end
-            if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")":
-                short = doc[j + 1].text
+            if j + 2 < n and text_of(j) == "(" and text_of(j + 2) == ")":
+                short = text_of(j + 1)
                 if is_abbreviation(short) and short.isalpha() is not False:
                     pairs.setdefault(short, cand)
-        out = []
+        out: list[Candidate] = []
         if not pairs:
             return out
-        for tok in doc:
-            base = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in pairs else tok.text
+        # a use is a token spelt as a short form or as its plural (the test below decides)
+        strings = doc.vocab.strings
+        spelt = numpy.array(
+            sorted({strings[f] for short in pairs for f in (short, short + "s")}),
+            dtype=numpy.uint64,
+        )
+        for i in numpy.flatnonzero(numpy.isin(view.orth, spelt)).tolist():
+            text = text_of(i)
+            base = text[:-1] if text.endswith("s") and text[:-1] in pairs else text
             cand = pairs.get(base)
             if cand is None or not is_abbreviation(base):
                 continue
             out.append(
                 Candidate(
-                    tok.i,
-                    tok.i + 1,
+                    i,
+                    i + 1,
                     cand.label,
-                    cand.normalized or _norm(doc[cand.start : cand.end]),
+                    cand.normalized or view.norm(cand.start, cand.end),
                     "abbreviation",
                     cand.category,
                     cand.code,
@@ -262,24 +317,25 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return out
 
     # ---- all together ------------------------------------------------------------------
-    def __call__(self, doc: Doc) -> list[Candidate]:
+    def __call__(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
+        """The resolved candidates of ``doc`` (``view``: its DocView, when the caller has one)."""
+        view = DocView(doc) if view is None else view
         cands = self.vocab_candidates(doc)
         if self.use_morphology:
-            cands += self.morphology_candidates(doc)
-            cands += self.cue_candidates(doc)
-        spaces = space_tokens(doc)
-        widened = [w for c in cands if (w := self.widen(doc, c, spaces)) is not None]
+            cands += self.morphology_candidates(doc, view)
+            cands += self.cue_candidates(doc, view)
+        widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
         widened = [
             c
             for c in widened
-            if not self.is_anaphoric(doc, c)
-            and not self.is_test_or_agent(doc, c)
-            and not self.is_finding(doc, c)
-            and not self.is_medication(doc, c)
+            if not self.is_anaphoric(view, c)
+            and not self.is_test_or_agent(view, c)
+            and not self.is_finding(view, c)
+            and not self.is_medication(view, c)
         ]
         resolved = resolve_overlaps(widened)
-        resolved += self.abbreviation_candidates(doc, resolved)
+        resolved += self.abbreviation_candidates(doc, resolved, view)
         final = resolve_overlaps(resolved)
         for cand in final:  # kept, and marked: "no history of X" says the patient had no X
-            cand.negated_cue = self.negated_history_cue(doc, cand)
+            cand.negated_cue = self.negated_history_cue(view, cand)
         return final

@@ -20,9 +20,8 @@ from caseminer.nlp.clinical.candidate import (
     PROCEDURE,
     Candidate,
     _is_word,
-    _norm,
-    space_tokens,
 )
+from caseminer.nlp.clinical.view import DocView
 
 
 class Widener:
@@ -60,8 +59,9 @@ class Widener:
             return True  # eponyms: "Gaucher disease", "Cowden syndrome"
         return False
 
-    def extend_left(self, doc: Doc, start: int, label: str) -> int:
-        sent_start = doc[start].sent.start if doc.has_annotation("SENT_START") else 0
+    def extend_left(self, view: DocView, start: int, label: str) -> int:
+        doc = view.doc
+        sent_start = view.sent_start(start) if view.has_sents else 0
         i = start
         while i - 1 >= sent_start and start - i < MAX_LEFT:
             tok = doc[i - 1]
@@ -88,9 +88,10 @@ class Widener:
             i += 1
         return i
 
-    def _qualifier_noun(self, doc: Doc, start: int) -> int:
+    def _qualifier_noun(self, view: DocView, start: int) -> int:
         """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
-        if start == 0 or (doc.has_annotation("SENT_START") and doc[start].is_sent_start):
+        doc = view.doc
+        if start == 0 or (view.has_sents and doc[start].is_sent_start):
             return start
         tok = doc[start - 1]
         low = tok.lower_
@@ -105,14 +106,17 @@ class Widener:
             return start - 1
         return start
 
-    def extend_right(self, doc: Doc, end: int, label: str) -> int:
+    def extend_right(self, view: DocView, end: int, label: str) -> int:
         """Absorb "of the femoral head", "in situ"."""
-        n = len(doc)
-        if end + 1 < n and doc[end].lower_ == "in" and doc[end + 1].lower_ == "situ":
-            return end + 2
-        if end >= n or doc[end].lower_ != "of":
+        doc, n = view.doc, view.n
+        if end >= n:
             return end
-        sent_end = doc[end].sent.end if doc.has_annotation("SENT_START") else n
+        low = view.lower_list[end]
+        if low == self._in_h and end + 1 < n and view.lower_list[end + 1] == self._situ_h:
+            return end + 2
+        if low != self._of_h:
+            return end
+        sent_end = view.sent_end(end) if view.has_sents else n
         best = end
         i = end + 1
         while i < min(sent_end, end + 1 + MAX_RIGHT):
@@ -134,52 +138,53 @@ class Widener:
             break
         return best
 
-    def widen(
-        self, doc: Doc, cand: Candidate, spaces: frozenset[int] | None = None
-    ) -> Candidate | None:
-        """Grow a seed to the annotator's span (``spaces``: indices of white-space tokens,
-        computed here when the caller has not)."""
-        self._join_broken_term(doc, cand, space_tokens(doc) if spaces is None else spaces)
-        start = self.extend_left(doc, cand.start, cand.label)
+    def widen(self, doc: Doc, cand: Candidate, view: DocView | None = None) -> Candidate | None:
+        """Grow a seed to the annotator's span (``view``: the Doc's ``DocView``, built here when
+        the caller has none)."""
+        view = DocView(doc) if view is None else view
+        self._join_broken_term(view, cand)
+        start = self.extend_left(view, cand.start, cand.label)
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
         qualifiable = cand.category != "therapeutic"
         if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
-            start = self._qualifier_noun(doc, start)
+            start = self._qualifier_noun(view, start)
             if cand.label == PROCEDURE and start < cand.start:
                 # tests are named by noun compounds: "latex agglutination test"
-                start = self._qualifier_noun(doc, start)
+                start = self._qualifier_noun(view, start)
         if self.needs_modifier(doc, cand) and start == cand.start:
             return None
-        end = self.extend_right(doc, cand.end, cand.label)
+        end = self.extend_right(view, cand.end, cand.label)
         if start < cand.start:
-            self._renormalize(doc, cand, start)
+            self._renormalize(view, cand, start)
         # a mention never starts or ends on white space (line breaks of PDF-to-text output)
-        while start < end - 1 and doc[start].is_space:
+        spaces = view.spaces
+        while start < end - 1 and start in spaces:
             start += 1
-        while end - 1 > start and doc[end - 1].is_space:
+        while end - 1 > start and end - 1 in spaces:
             end -= 1
         cand.start, cand.end = start, end
         return cand
 
-    def _join_broken_term(self, doc: Doc, cand: Candidate, spaces: frozenset[int]) -> None:
+    def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         low = max(0, cand.start - 4)
+        spaces = view.spaces
         if spaces.isdisjoint(range(low, cand.start)):
             return  # no line break just before the seed: nothing to join
         for i in range(low, cand.start):
-            if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
+            if i in spaces or spaces.isdisjoint(range(i, cand.start)):
                 continue
-            term = self.by_text.get(_norm(doc[i : cand.end]))
+            term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:
                 cand.start = i
                 cand.name_by(term)
                 return
 
-    def _renormalize(self, doc: Doc, cand: Candidate, start: int) -> None:
+    def _renormalize(self, view: DocView, cand: Candidate, start: int) -> None:
         """'hip' + 'replacement' widened: name it by the longest curated term it ends with."""
         for i in range(start, cand.start):
-            term = self.by_text.get(_norm(doc[i : cand.end]))
+            term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:
                 cand.name_by(term)
                 return
