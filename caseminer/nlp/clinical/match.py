@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import numpy
+from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -29,17 +30,36 @@ from caseminer.nlp.clinical.candidate import (
     Candidate,
     _doc_abbreviations,
     _is_word,
-    _split,
     resolve_overlaps,
     space_tokens,
 )
 from caseminer.nlp.clinical.filters import CandidateFilters
+from caseminer.nlp.clinical.phrases import cached_term_plan
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import ClinicalVocab, Term, is_abbreviation
 from caseminer.nlp.clinical.widen import Widener
 from caseminer.nlp.coverage import RangeIndex
 
 __all__ = ["DIAGNOSIS", "PROCEDURE", "Candidate", "ClinicalMatcher", "space_tokens"]
+
+
+def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
+    """The LOWER id a token of this word has in a Doc of ``vocab``: its lexeme's when the vocab
+    has one, else what ``Vocab`` would give a new lexeme (its LOWER getter's string's id)."""
+    strings = vocab.strings
+    getter = (vocab.lex_attr_getters or {}).get(LOWER)
+
+    def lower_id(word: str) -> int:
+        if word == "":
+            return 0  # spaCy's empty lexeme
+        if word in vocab:
+            return vocab[word].lower
+        value = getter(word) if getter is not None else None
+        if isinstance(value, str):
+            return strings[value]
+        return 0 if value is None else int(value)
+
+    return lower_id
 
 
 class ClinicalMatcher(Widener, CandidateFilters):
@@ -132,30 +152,29 @@ class ClinicalMatcher(Widener, CandidateFilters):
 
     def _add_terms(self, vocab: Vocab, make_doc: Callable[[str], Doc] | None) -> None:
         """Each term is added as the pipeline's tokenizer splits it (hyphenated words may stay
-        whole) and as spaCy's default rules split it (hyphens apart), so both match."""
+        whole) and as spaCy's default rules split it (hyphens apart), so both match; the token
+        lists come from the on-disk cache (caseminer.nlp.clinical.phrases).
 
-        def variants(text: str) -> list[Doc]:
-            docs = [Doc(vocab, words=_split(text))]
-            if make_doc is not None:
-                own = make_doc(text)
-                if [t.text for t in own] != _split(text):
-                    docs.append(own)
-            return docs
-
-        lower_docs: dict[str, list[Doc]] = {}
-        orth_docs: dict[str, list[Doc]] = {}
-        for i, term in enumerate(self.k.terms):
+        A pattern is added as the sequence of its tokens' LOWER (or ORTH) ids, which
+        ``PhraseMatcher.add`` takes in place of a Doc: the ids a Doc of these words would have,
+        without building a Doc and a lexeme (every lexical attribute) for each new word."""
+        lower_docs: dict[str, list[tuple[int, ...]]] = {}
+        orth_docs: dict[str, list[tuple[int, ...]]] = {}
+        lower_id = _lower_ids(vocab)
+        strings = vocab.strings
+        for i, (term, (abbreviation, token_lists)) in enumerate(
+            zip(self.k.terms, cached_term_plan(self.k.terms, make_doc), strict=True)
+        ):
             key = f"CM_TERM_{i}"
             self.terms[key] = term
-            forms = [term.text]
-            if not is_abbreviation(term.text) and not term.text.endswith("s"):
-                forms.append(term.text + "s")
-            target = orth_docs if is_abbreviation(term.text) else lower_docs
-            target[key] = [d for f in forms for d in variants(f)]
-        for key, docs in lower_docs.items():
-            self.lower_matcher.add(key, docs)
-        for key, docs in orth_docs.items():
-            self.orth_matcher.add(key, docs)
+            if abbreviation:
+                orth_docs[key] = [tuple(strings[w] for w in words) for words in token_lists]
+            else:
+                lower_docs[key] = [tuple(lower_id(w) for w in words) for words in token_lists]
+        for key, patterns in lower_docs.items():
+            self.lower_matcher.add(key, [p for p in patterns if p])
+        for key, patterns in orth_docs.items():
+            self.orth_matcher.add(key, [p for p in patterns if p])
 
     # ---- seeds -------------------------------------------------------------------------
     def vocab_candidates(self, doc: Doc) -> list[Candidate]:
