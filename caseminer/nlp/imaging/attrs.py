@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from caseminer.nlp.imaging.vocab import Gate, StudyMatch, Vocabulary, applicable, matched_values
+from caseminer.nlp.imaging.vocab import (
+    Gate,
+    StudyMatch,
+    Vocabulary,
+    applicable,
+    matched_values,
+    modality_rules_in,
+)
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -35,12 +42,14 @@ def abbreviation_definitions(text: str, vocab: Vocabulary) -> dict[str, set[str]
     "computed tomography (CT)" makes CT an imaging abbreviation in this document; "clotting time
     (CT)" makes it something else, and then a bare "CT" needs imaging context to count.
     """
-    long_rules = [r for r in vocab.modalities if not r.is_abbreviation]
     defs: dict[str, set[str]] = {}
     for m in _DEF_RE.finditer(text):
         abbr = m.group(1)
         before = text[max(0, m.start() - 80) : m.start()].rstrip()
         tail = before[-50:]
+        # the long-form rules that can match in the tail (the rest cannot: their first words
+        # are not in it)
+        long_rules = [r for r in modality_rules_in(tail, vocab) if not r.is_abbreviation]
         if any((hit := r.regex.search(tail)) and hit.end() >= len(tail) - 25 for r in long_rules):
             defs.setdefault(abbr, set()).add("imaging")
             continue
@@ -69,9 +78,11 @@ def has_imaging_context(text: str, m: StudyMatch, vocab: Vocabulary) -> bool:
     words = _WORD_RE.findall(before)
     prev = words[-1] if words else ""
     prev2 = " ".join(words[-2:])
+    # a site rule can only match the words if one of its first words is among them
+    sites = applicable(vocab.sites, prev2)
     if prev and (
         vocab.cues["gate_context_before"].fullmatch(prev)
-        or any(rule.regex.fullmatch(prev) or rule.regex.fullmatch(prev2) for rule in vocab.sites)
+        or any(rule.regex.fullmatch(prev) or rule.regex.fullmatch(prev2) for rule in sites)
     ):
         return True
     return bool(vocab.cues["gate_context_after"].search(text[m.end : m.end + 40]))

@@ -25,6 +25,7 @@ from caseminer.nlp.imaging.triggers import (
     Triggers,
     cached_triggers,
     candidate_starts,
+    words_of,
 )
 from caseminer.patterns import concern_dir
 
@@ -307,6 +308,19 @@ def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
         cached = (rules, RuleFilter([(r.pattern, r.flags) for r in rules]))
         _FILTERS[id(rules)] = cached
     return [rules[i] for i in cached[1].select(text)]
+
+
+def modality_rules_in(text: str, vocab: Vocabulary) -> list[ModalityRule]:
+    """The modality rules that can match somewhere in ``text`` (one of their first words is
+    in it, or their first words cannot be listed), in rule order: trying only these gives the
+    same matches as trying all, and compiles only their regexes."""
+    triggers = vocab.triggers
+    if triggers is None:
+        return list(vocab.modalities)
+    chosen = set(triggers.fallback)
+    for rules in triggers.rules_for(words_of(text)).values():
+        chosen.update(rules)
+    return [vocab.modalities[k] for k in sorted(chosen)]
 
 
 def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
