@@ -219,20 +219,66 @@ def build_triggers(patterns: list[tuple[str, int]]) -> Triggers:
 def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple[int, ...]]]:
     """(position, rule indices) for every word start whose word some rule can start with."""
     by_word = triggers.by_word
-    if not triggers.by_prefix:
-        for m in _WORDS.finditer(text):
-            rules = by_word.get(m.group().lower())
-            if rules:
-                yield m.start(), rules
-        return
-    starts = tuple(triggers.by_prefix)
-    for m in _WORDS.finditer(text):
-        word = m.group().lower()
-        rules = by_word.get(word)
-        if word.startswith(starts):
-            rules = triggers.rules_for({word})[word]
-        if rules:
-            yield m.start(), rules
+    found = [
+        (m.start(), rules)
+        for m in _WORDS.finditer(text)
+        if (rules := by_word.get(m.group().lower()))
+    ]
+    if triggers.by_prefix:
+        found = _add_prefixed(text, triggers, found)
+    return iter(found)
+
+
+def _add_prefixed(
+    text: str, triggers: Triggers, found: list[tuple[int, tuple[int, ...]]]
+) -> list[tuple[int, tuple[int, ...]]]:
+    """``found`` plus the words that begin with a trigger prefix, in text order.
+
+    Why apart: testing every word of the text against the prefixes would cost as much as the
+    word scan itself, while the prefixes ("tc99") are rare; so the words that begin with one
+    are found with ``str.find`` on the lower-cased text (lowering keeps offsets: see
+    ``_lower_ascii``)."""
+    # a prefix's caseless part ("99") must be in the text as written: most texts are skipped
+    # without being lowered
+    prefixes = [p for p in triggers.by_prefix if _caseless_part(p) in text]
+    if not prefixes:
+        return found
+    low = _lower_ascii(text)
+    extra: dict[int, str] = {}
+    for prefix in prefixes:
+        pos = low.find(prefix)
+        while pos >= 0:
+            if pos == 0 or low[pos - 1] not in WORD_CHARS:
+                extra[pos] = _WORDS.match(low, pos).group()  # type: ignore[union-attr]
+            pos = low.find(prefix, pos + 1)
+    if not extra:
+        return found
+    merged = dict(found)
+    for pos, word in extra.items():
+        merged[pos] = triggers.rules_for({word})[word]  # the word's own rules included
+    return sorted(merged.items())
+
+
+def _caseless_part(word: str) -> str:
+    """The longest run of ``word``'s characters that have no case ("99" of "tc99m"), which any
+    spelling of the word contains as written ("" when every character has a case)."""
+    runs = re.findall(r"[^A-Za-z]+", word)
+    return max(runs, key=len) if runs else ""
+
+
+def _lower_ascii(text: str) -> str:
+    """``text`` with A-Z lowered and every other character's word-ness unchanged, at the same
+    offsets. ``str.lower`` does that (non-ASCII letters stay non-ASCII, one character each)
+    except for the two characters in ``_NOT_PLAIN`` (İ lowers to two characters, the Kelvin
+    sign to an ASCII "k"); texts holding one are lowered by ``translate`` (A-Z only, slower)."""
+    if text.isascii() or not any(c in text for c in _NOT_PLAIN):
+        return text.lower()
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+# the only characters whose str.lower() changes the length or yields an ASCII character
+_NOT_PLAIN = ("\u0130", "\u212a")
 
 
 class RuleFilter:
