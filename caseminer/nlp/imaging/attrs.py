@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from caseminer.nlp.imaging.triggers import words_of
 from caseminer.nlp.imaging.vocab import (
     Gate,
     StudyMatch,
@@ -243,28 +244,32 @@ def _site_windows(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[str,
     return pre, post
 
 
-def laterality(text: str, vocab: Vocabulary) -> str | None:
-    """left/right/bilateral named in ``text`` (both sides named -> bilateral)."""
-    sides = set(matched_values(vocab.laterality, text))
+def laterality(text: str, vocab: Vocabulary, words: set[str] | None = None) -> str | None:
+    """left/right/bilateral named in ``text`` (both sides named -> bilateral; ``words``: the
+    text's words, when the caller has them)."""
+    sides = set(matched_values(vocab.laterality, text, words))
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     return next(iter(sides), None)
 
 
-def contrast(text: str, vocab: Vocabulary) -> bool | None:
+def contrast(text: str, vocab: Vocabulary, words: set[str] | None = None) -> bool | None:
     """True with contrast, False explicitly without, None when the text does not say.
 
     "non-contrast-enhanced" contains "contrast-enhanced": negative wording is found first and
-    masked, so only what is left can say "with contrast".
+    masked, so only what is left can say "with contrast". Only rules that can match in the
+    text are tried (``applicable``; the masked text's words are a subset of the text's, since
+    every match is bounded by non-word characters). ``words``: the text's words, if known.
     """
+    rules = applicable(vocab.contrast, text, words)
     masked = text
     negative = False
-    for rule in vocab.contrast:
+    for rule in rules:
         if rule.value is False:
             for m in rule.regex.finditer(text):
                 negative = True
                 masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
-    if any(rule.regex.search(masked) for rule in vocab.contrast if rule.value is True):
+    if any(rule.regex.search(masked) for rule in rules if rule.value is True):
         return True
     return False if negative else None
 
@@ -358,6 +363,8 @@ def describe_group(text: str, group: StudyGroup, vocab: Vocabulary) -> dict[str,
     named = " ".join(text[m.start : m.end] for m in group.mentions)  # "coronary angiography"
     site_text = f"{pre} {named} {post}"
     segment = text[group.seg_start : group.seg_end]
+    # each text's words are listed once for the four rule sets that read it
+    site_words, segment_words = words_of(site_text), words_of(segment)
     finding = find_finding(text, group, vocab)
     findings = []
     if finding:
@@ -370,10 +377,10 @@ def describe_group(text: str, group: StudyGroup, vocab: Vocabulary) -> dict[str,
             }
         )
     return {
-        "body_sites": [str(s) for s in matched_values(vocab.sites, site_text)],
-        "laterality": laterality(site_text, vocab),
-        "planes": matched_values(vocab.planes, segment),
-        "sequences": matched_values(vocab.sequences, segment),
-        "contrast": contrast(segment, vocab),
+        "body_sites": [str(s) for s in matched_values(vocab.sites, site_text, site_words)],
+        "laterality": laterality(site_text, vocab, site_words),
+        "planes": matched_values(vocab.planes, segment, segment_words),
+        "sequences": matched_values(vocab.sequences, segment, segment_words),
+        "contrast": contrast(segment, vocab, segment_words),
         "findings": findings,
     }

@@ -290,10 +290,11 @@ class RuleFilter:
     def __init__(self, patterns: list[tuple[str, int]], triggers: Triggers | None = None) -> None:
         self.triggers = triggers or build_triggers(patterns)
 
-    def select(self, text: str) -> list[int]:
-        """Indices of the rules that can match somewhere in ``text``, in rule order."""
+    def select(self, text: str, words: set[str] | None = None) -> list[int]:
+        """Indices of the rules that can match somewhere in ``text``, in rule order
+        (``words``: ``words_of(text)`` or a superset, when the caller has it)."""
         chosen = set(self.triggers.fallback)
-        for rules in self.triggers.rules_for(words_of(text)).values():
+        for rules in self.triggers.rules_for(words_of(text) if words is None else words).values():
             chosen.update(rules)
         return sorted(chosen)
 

@@ -300,14 +300,17 @@ def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
-def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
+def applicable(
+    rules: tuple[TermRule, ...], text: str, words: set[str] | None = None
+) -> list[TermRule]:
     """The rules that can match in ``text`` (those with one of their first words in it), in
-    order: trying only these gives the same matches as trying all (see triggers.RuleFilter)."""
+    order: trying only these gives the same matches as trying all (see triggers.RuleFilter).
+    ``words``: ``words_of(text)`` (or a superset), when the caller has it already."""
     cached = _FILTERS.get(id(rules))
     if cached is None or cached[0] is not rules:
         cached = (rules, RuleFilter([(r.pattern, r.flags) for r in rules]))
         _FILTERS[id(rules)] = cached
-    return [rules[i] for i in cached[1].select(text)]
+    return [rules[i] for i in cached[1].select(text, words)]
 
 
 def modality_rules_in(text: str, vocab: Vocabulary) -> list[ModalityRule]:
@@ -323,10 +326,11 @@ def modality_rules_in(text: str, vocab: Vocabulary) -> list[ModalityRule]:
     return [vocab.modalities[k] for k in sorted(chosen)]
 
 
-def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
-    """Values of the rules that match anywhere in ``text``, in order of first occurrence."""
+def matched_values(rules: tuple[TermRule, ...], text: str, words: set[str] | None = None) -> list:
+    """Values of the rules that match anywhere in ``text``, in order of first occurrence
+    (``words``: as for ``applicable``)."""
     hits: list[tuple[int, object]] = []
-    for rule in applicable(rules, text):
+    for rule in applicable(rules, text, words):
         m = rule.regex.search(text)
         if m:
             hits.append((m.start(), rule.value))
