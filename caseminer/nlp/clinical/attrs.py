@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from caseminer.nlp.clinical.codes import ProcedureCoder
 from caseminer.nlp.clinical.match import PROCEDURE, Candidate
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import ClinicalVocab
@@ -76,29 +77,13 @@ class AttributeReader:
         self.prefixes = {
             name: re.compile(rf"^{re.escape(name)}[\s-]+") for name in knowledge.modifiers
         }
-        table = knowledge.procedure_codes or {}
-        self.code_system = str(table.get("system", "ICD-10-PCS"))
-        self.code_rules = [
-            (re.compile(r["match"], re.IGNORECASE), r["code"], r["display"])
-            for r in table.get("rules", [])
-        ]
+        self.coder = ProcedureCoder(knowledge.procedure_codes or {})
 
     def procedure_codes(self, *names: str) -> list[dict[str, str]]:
         """The ICD-10-PCS section and root operation a procedure's wording supports (see
         patterns/clinical/procedure_codes.json): the first rule matching the mention text,
         else its normalized name; none when no rule does."""
-        for name in names:
-            for rx, code, display in self.code_rules:
-                if name and rx.search(name):
-                    return [
-                        {
-                            "system": self.code_system,
-                            "code": code,
-                            "display": display,
-                            "match": "curated",
-                        }
-                    ]
-        return []
+        return self.coder.codes(*names)
 
     def window(self, view: DocView, cand: Candidate, before: int) -> str:
         """The mention plus up to ``before`` words to its left, not crossing punctuation."""

@@ -69,8 +69,9 @@ def _abbreviated_genus(doc: Doc, start: int) -> bool:
 
 def _is_word(low: str) -> bool:
     """Letters, optionally joined by inner hyphens ("salpingo-oophorectomy")."""
-    parts = low.split("-")
-    return all(p.isalpha() for p in parts)
+    if low.isalpha():
+        return True  # most words: no split needed
+    return "-" in low and all(p.isalpha() for p in low.split("-"))
 
 
 def _split(text: str) -> list[str]:

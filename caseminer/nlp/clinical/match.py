@@ -79,12 +79,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.dis_exceptions = {w.lower() for w in morph["disorder_suffix_exceptions"]}
         self.dis_heads: dict[str, bool] = morph["disorder_heads"]
         self.proc_suffixes: dict[str, str] = morph["procedure_suffixes"]
-        # one regex rejects most words before the ordered per-suffix loop runs
-        self._proc_suffix_rx = re.compile(
-            "(?:"
-            + "|".join(re.escape(s) for s in sorted(self.proc_suffixes, key=len, reverse=True))
-            + ")$"
-        )
+        # one C-level endswith rejects most words before the ordered per-suffix loop runs
+        self._proc_suffix_ends = tuple(self.proc_suffixes)
         # lower-case form's hash -> (label, rule, category) or None; see morphology_candidates
         self._morph_cache: dict[int, tuple[str, str, str | None] | None] = {}
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
@@ -272,7 +268,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return nxt is None or not (nxt.is_alpha and nxt.is_lower) or nxt.is_stop
 
     def _proc_suffix(self, low: str) -> str | None:
-        if self._proc_suffix_rx.search(low) is None:
+        if not low.endswith(self._proc_suffix_ends):
             return None
         for suffix, cat in self.proc_suffixes.items():
             if low.endswith(suffix) and len(low) > len(suffix) + 2:
