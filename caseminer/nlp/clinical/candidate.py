@@ -26,7 +26,6 @@ MAX_LEFT = 6
 MAX_RIGHT = 5
 # per-word morphology decisions remembered across documents; cleared when it grows this large
 MORPH_CACHE_SIZE = 200_000
-_UNDECIDED = ("", "", None)
 
 
 @dataclass

@@ -23,7 +23,6 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical.candidate import (
-    _UNDECIDED,
     DIAGNOSIS,
     MORPH_CACHE_SIZE,
     PROCEDURE,
@@ -81,8 +80,9 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.proc_suffixes: dict[str, str] = morph["procedure_suffixes"]
         # one C-level endswith rejects most words before the ordered per-suffix loop runs
         self._proc_suffix_ends = tuple(self.proc_suffixes)
-        # lower-case form's hash -> (label, rule, category) or None; see morphology_candidates
-        self._morph_cache: dict[int, tuple[str, str, str | None] | None] = {}
+        # lower-case form's hash -> (label, rule, category), or () for no rule; see
+        # morphology_candidates
+        self._morph_cache: dict[int, tuple[str, str, str | None] | tuple[()]] = {}
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
         self.proc_heads: dict[str, str] = morph["procedure_heads"]
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
@@ -114,6 +114,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         } | {f for forms in knowledge.modifiers.values() for f in forms}
         self._word_ids(vocab)
         self.terms: dict[str, Term] = {}
+        self._term_by_id: dict[int, Term] = {}
         self.by_text = {t.text.lower(): t for t in knowledge.terms if not is_abbreviation(t.text)}
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
@@ -163,6 +164,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         ):
             key = f"CM_TERM_{i}"
             self.terms[key] = term
+            self._term_by_id[strings[key]] = term  # the match id PhraseMatcher reports
             if abbreviation:
                 orth_docs[key] = [tuple(strings[w] for w in words) for words in token_lists]
             else:
@@ -176,9 +178,10 @@ class ClinicalMatcher(Widener, CandidateFilters):
     def vocab_candidates(self, doc: Doc) -> list[Candidate]:
         """Curated terms (case-insensitive, abbreviations case-sensitive)."""
         out = []
+        by_id = self._term_by_id
         for matcher in (self.lower_matcher, self.orth_matcher):
             for match_id, start, end in matcher(doc):
-                term = self.terms[doc.vocab.strings[match_id]]
+                term = by_id[match_id]
                 out.append(
                     Candidate(
                         start, end, term.label, term.normalized, "vocab", term.category, term.code
@@ -200,13 +203,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
             cache.clear()
         strings = doc.vocab.strings
         words, which = numpy.unique(view.lower, return_inverse=True)
-        rules = []
-        for h in words.tolist():
-            rule = cache.get(h, _UNDECIDED)
-            if rule is _UNDECIDED:
-                rule = cache[h] = self._morph_rule(strings[h])
-            rules.append(rule)
-        has_rule = numpy.array([r is not None for r in rules], dtype=bool)
+        keys = words.tolist()
+        rules = list(map(cache.get, keys))  # None: not decided yet; (): no rule
+        for k in [k for k, rule in enumerate(rules) if rule is None]:
+            rules[k] = cache[keys[k]] = self._morph_rule(strings[keys[k]]) or ()
+        has_rule = numpy.fromiter(map(bool, rules), dtype=bool, count=len(rules))
         hits = numpy.flatnonzero(has_rule[which])
         return [
             Candidate(i, i + 1, rule[0], None, rule[1], rule[2])
@@ -244,7 +245,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         out: list[Candidate] = []
         n = view.n
         lows = view.lower_list
-        for i in numpy.flatnonzero(numpy.isin(view.lower, self.cue_first_ids)).tolist():
+        for i in view.positions(view.lower, self.cue_first_ids):
             for cue in self.cue_ids[lows[i]]:
                 if tuple(lows[i : i + len(cue)]) != cue:
                     continue
@@ -312,7 +313,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
             sorted({strings[f] for short in pairs for f in (short, short + "s")}),
             dtype=numpy.uint64,
         )
-        for i in numpy.flatnonzero(numpy.isin(view.orth, spelt)).tolist():
+        for i in view.positions(view.orth, spelt):
             text = text_of(i)
             base = text[:-1] if text.endswith("s") and text[:-1] in pairs else text
             cand = pairs.get(base)

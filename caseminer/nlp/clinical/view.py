@@ -81,6 +81,14 @@ class DocView:
             self._lower_list = self.lower.tolist()
         return self._lower_list
 
+    def positions(self, column: numpy.ndarray, ids: numpy.ndarray) -> list[int]:
+        """Token indices whose ``column`` id (``lower`` or ``orth``) is one of ``ids`` (a
+        sorted uint64 array): a binary search per token, in C."""
+        if not self.n or not len(ids):
+            return []
+        at = numpy.minimum(numpy.searchsorted(ids, column), len(ids) - 1)
+        return numpy.flatnonzero(ids[at] == column).tolist()
+
     def sent_start(self, i: int) -> int:
         """``doc[i].sent.start`` (only meaningful when ``has_sents``)."""
         return self._starts[bisect_right(self._starts, i) - 1]
