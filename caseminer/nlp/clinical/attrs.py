@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spacy.strings import get_string_id
+
 from caseminer.nlp.clinical.codes import ProcedureCoder
 from caseminer.nlp.clinical.match import PROCEDURE, Candidate
 from caseminer.nlp.clinical.view import DocView
@@ -78,6 +80,9 @@ class AttributeReader:
             name: re.compile(rf"^{re.escape(name)}[\s-]+") for name in knowledge.modifiers
         }
         self.coder = ProcedureCoder(knowledge.procedure_codes or {})
+        # the words that open the phrase naming what was operated on, as string ids (a string's
+        # id is the same in every vocab: its hash, or its symbol's number)
+        self._after_ids = frozenset(get_string_id(w) for w in ("of", "on", "in"))
 
     def procedure_codes(self, *names: str) -> list[dict[str, str]]:
         """The ICD-10-PCS section and root operation a procedure's wording supports (see
@@ -89,8 +94,8 @@ class AttributeReader:
         """The mention plus up to ``before`` words to its left, not crossing punctuation."""
         sent_start = view.sent_start(cand.start) if view.has_sents else 0
         start = cand.start
-        doc = view.doc
-        while start > max(sent_start, cand.start - before) and not doc[start - 1].is_punct:
+        punct = view.punct
+        while start > max(sent_start, cand.start - before) and start - 1 not in punct:
             start -= 1
         return view.span_text(start, cand.end).lower()
 
@@ -102,7 +107,7 @@ class AttributeReader:
     def after_of(self, view: DocView, cand: Candidate) -> str:
         """The phrase after "of/on/in" that names what was operated on."""
         end = cand.end
-        if end < view.n and view.doc[end].lower_ in {"of", "on", "in"}:
+        if end < view.n and view.lower_list[end] in self._after_ids:
             return view.span_text(end, min(view.n, end + WINDOW_AFTER)).lower()
         return ""
 

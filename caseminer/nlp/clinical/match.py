@@ -88,6 +88,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
         self.proc_verbs: dict[str, str] = morph["procedure_verbs"]
         self.adj_suffixes = tuple(morph["adjective_suffixes"])
+        self._any_head = {*self.proc_verbs, *self.dis_heads, *self.proc_heads}
+        self._any_suffix = self._proc_suffix_ends + self.dis_suffixes
         self.anaphoric = set(morph["anaphoric_generic_procedures"])
         self.drug_prefixes = tuple(morph["drug_prefixes"])
         self.test_nouns = set(morph["test_nouns_after"])
@@ -140,6 +142,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.drug_modifier_ids = ids(self.drug_modifiers)
         self.specimen_ids = ids(self.specimen_words)
         self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
+        self._connector_ids = ids(["in", "non"])  # a widened mention never starts on these
         # diagnosis cues by the id of their first word, each cue as a tuple of ids
         self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
         for first, cues in self.diagnosis_cues.items():
@@ -193,36 +196,39 @@ class ClinicalMatcher(Widener, CandidateFilters):
         """Suffix, head-noun and verb rules over single tokens.
 
         The decision depends on the lower-case word alone, so it is made once per distinct word
-        of the document (and remembered by its string hash across documents) instead of once
-        per token; numpy then picks the tokens whose word has a rule."""
+        (remembered by its string id across documents) instead of once per token; the memo is
+        read for every token with one C-level ``map``."""
         view = DocView(doc) if view is None else view
-        if not view.n:
-            return []
         cache = self._morph_cache
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
-        strings = doc.vocab.strings
-        words, which = numpy.unique(view.lower, return_inverse=True)
-        keys = words.tolist()
-        rules = list(map(cache.get, keys))  # None: not decided yet; (): no rule
-        for k in [k for k, rule in enumerate(rules) if rule is None]:
-            rules[k] = cache[keys[k]] = self._morph_rule(strings[keys[k]]) or ()
-        has_rule = numpy.fromiter(map(bool, rules), dtype=bool, count=len(rules))
-        hits = numpy.flatnonzero(has_rule[which])
+        lows = view.lower_list
+        rules = list(map(cache.get, lows))  # None: not decided yet; (): no rule
+        if None in rules:
+            strings = doc.vocab.strings
+            for i in [i for i, rule in enumerate(rules) if rule is None]:
+                word = lows[i]
+                rule = cache.get(word)
+                if rule is None:
+                    rule = cache[word] = self._morph_rule(strings[word]) or ()
+                rules[i] = rule
         return [
             Candidate(i, i + 1, rule[0], None, rule[1], rule[2])
-            for i, k in zip(hits.tolist(), which[hits].tolist(), strict=True)
-            for rule in (rules[k],)
+            for i, rule in enumerate(rules)
+            if rule
         ]
 
     def _morph_rule(self, low: str) -> tuple[str, str, str | None] | None:
         """(label, rule, category) the word-shape rules give one lower-cased word, or None."""
-        if not _is_word(low) or len(low) < 4:
+        if len(low) < 4 or not _is_word(low):
             return None
         if "-" in low:  # hyphenated token kept whole: judge it by its last part
             if low.startswith(self.drug_prefixes):
                 return None
             low = low.rsplit("-", 1)[1]
+        # most words are neither a head nor end with a suffix: two C-level tests say so
+        if low not in self._any_head and not low.endswith(self._any_suffix):
+            return None
         if low in self.proc_verbs:
             return PROCEDURE, "verb", self.proc_verbs[low]
         if low in self.dis_heads:

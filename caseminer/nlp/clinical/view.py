@@ -15,13 +15,13 @@ import re
 from bisect import bisect_right
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
 from spacy.tokens import Doc
 
 from caseminer.nlp.tokenizer import doc_text
 
 _SPACES = re.compile(r"\s*([\-–])\s*")
-_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START]
+_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START, IS_PUNCT]
 
 
 def norm_text(text: str) -> str:
@@ -38,7 +38,8 @@ class DocView:
     """Token columns of one Doc, for rules that run per candidate (see the module docstring).
 
     ``lower``/``orth`` are numpy arrays of string ids (``doc.vocab.strings``); ``idx``/``ends``
-    are the character offsets of each token's start and end in ``text``."""
+    are the character offsets of each token's start and end in ``text``; ``spaces`` and
+    ``punct`` the indices of white-space and punctuation tokens."""
 
     __slots__ = (
         "doc",
@@ -49,7 +50,9 @@ class DocView:
         "idx",
         "ends",
         "spaces",
+        "punct",
         "has_sents",
+        "memo",
         "_starts",
         "_lower_list",
     )
@@ -66,13 +69,17 @@ class DocView:
             self.ends: list[int] = (idx + arr[:, 3].astype(numpy.int64)).tolist()
             self.spaces = frozenset(numpy.flatnonzero(arr[:, 4]).tolist())
             starts = numpy.flatnonzero(arr[:, 5].astype(numpy.int64) == 1).tolist()
+            self.punct = frozenset(numpy.flatnonzero(arr[:, 6]).tolist())
         else:
             self.lower = self.orth = numpy.zeros(0, dtype=numpy.uint64)
             self.idx, self.ends, self.spaces, starts = [], [], frozenset(), []
+            self.punct = frozenset()
         self.has_sents = doc.has_annotation("SENT_START")
         # Span.sent walks back to a token flagged as a sentence start, or to token 0
         self._starts: list[int] = starts if starts[:1] == [0] else [0, *starts]
         self._lower_list: list[int] | None = None
+        # per-document answers of rules that several candidates ask alike (see widen.py)
+        self.memo: dict[tuple, int] = {}
 
     @property
     def lower_list(self) -> list[int]:

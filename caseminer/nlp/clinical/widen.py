@@ -60,30 +60,44 @@ class Widener:
         return False
 
     def extend_left(self, view: DocView, start: int, label: str) -> int:
-        doc = view.doc
+        """How far left of ``start`` the mention reaches. It depends on the start and the
+        label only, and several seeds share both (a curated term and a word-shape rule on the
+        same word), so it is worked out once per document (``DocView.memo``)."""
+        key = ("left", start, label)
+        found = view.memo.get(key)
+        if found is None:
+            found = view.memo[key] = self._extend_left(view, start, label)
+        return found
+
+    def _extend_left(self, view: DocView, start: int, label: str) -> int:
+        doc, spaces, text_of = view.doc, view.spaces, view.token_text
+        idx, ends = view.idx, view.ends
         sent_start = view.sent_start(start) if view.has_sents else 0
         i = start
         while i - 1 >= sent_start and start - i < MAX_LEFT:
-            tok = doc[i - 1]
-            if tok.is_space and tok.text.count("\n") <= 1 and i - 2 >= sent_start:
+            j = i - 1
+            text = text_of(j)
+            if j in spaces and text.count("\n") <= 1 and i - 2 >= sent_start:
                 i -= 1  # a line break inside the mention (PDF-to-text output)
                 continue
-            if tok.text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
+            if text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
                 i -= 2
                 continue
-            if tok.text in HYPHENS and not tok.whitespace_ and i - 2 >= sent_start:
+            # (a token is followed by white space exactly when the next one starts later)
+            if text in HYPHENS and ends[j] == idx[j + 1] and i - 2 >= sent_start:
                 prev = doc[i - 2]
-                if not prev.whitespace_ and (prev.is_alpha or prev.like_num):
+                if ends[i - 2] == idx[i - 1] and (prev.is_alpha or prev.like_num):
                     i -= 2
                     continue
                 break
-            if self.is_left_modifier(tok, label):
+            if self.is_left_modifier(doc[j], label):
                 i -= 1
                 continue
             break
         # never start on a connector
+        lower = view.lower_list
         while i < start and (
-            doc[i].text in HYPHENS or doc[i].is_space or doc[i].lower_ in {"in", "non"}
+            i in spaces or lower[i] in self._connector_ids or text_of(i) in HYPHENS
         ):
             i += 1
         return i
@@ -107,7 +121,15 @@ class Widener:
         return start
 
     def extend_right(self, view: DocView, end: int, label: str) -> int:
-        """Absorb "of the femoral head", "in situ"."""
+        """Absorb "of the femoral head", "in situ" (once per end and document, as for
+        ``extend_left``)."""
+        key = ("right", end)
+        found = view.memo.get(key)
+        if found is None:
+            found = view.memo[key] = self._extend_right(view, end)
+        return found
+
+    def _extend_right(self, view: DocView, end: int) -> int:
         doc, n = view.doc, view.n
         if end >= n:
             return end
@@ -147,12 +169,13 @@ class Widener:
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
         qualifiable = cand.category != "therapeutic"
-        if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
+        needs_modifier = self.needs_modifier(doc, cand)
+        if start == cand.start and needs_modifier and qualifiable:
             start = self._qualifier_noun(view, start)
             if cand.label == PROCEDURE and start < cand.start:
                 # tests are named by noun compounds: "latex agglutination test"
                 start = self._qualifier_noun(view, start)
-        if self.needs_modifier(doc, cand) and start == cand.start:
+        if needs_modifier and start == cand.start:
             return None
         end = self.extend_right(view, cand.end, cand.label)
         if start < cand.start:
