@@ -143,6 +143,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.specimen_ids = ids(self.specimen_words)
         self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
         self._connector_ids = ids(["in", "non"])  # a widened mention never starts on these
+        self.left_excluded_ids = ids(self.left_excluded)
+        self.modifier_word_ids = ids(self.modifier_words)
+        self.left_blocker_ids = ids(self.k.left_blockers)
+        self.left_modifier_ids = ids(self.k.left_modifiers)
+        self.site_word_ids = ids(self.site_words)
         # diagnosis cues by the id of their first word, each cue as a tuple of ids
         self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
         for first, cues in self.diagnosis_cues.items():

@@ -9,7 +9,7 @@ vocabularies (``self.k``, ``self.site_words``, ...).
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
@@ -27,36 +27,37 @@ from caseminer.nlp.clinical.view import DocView
 class Widener:
     """Widening rules (see the module docstring)."""
 
-    def needs_modifier(self, doc: Doc, cand: Candidate) -> bool:
+    def needs_modifier(self, view: DocView, cand: Candidate) -> bool:
         """Generic heads ("disease", "failure", "therapy") only count with a modifier."""
         if cand.rule != "head":
             return False
-        low = doc[cand.start].lower_
+        low = view.doc.vocab.strings[view.lower_list[cand.start]]
         if cand.label == DIAGNOSIS:
             return bool(self.dis_heads.get(low, False))
         return low not in self.proc_heads_alone
 
-    def is_left_modifier(self, tok: Token, label: str) -> bool:
-        """Could this token be part of the mention, to the left of its head?"""
-        low = tok.lower_
-        if low in self.left_excluded:
+    def is_left_modifier(self, view: DocView, j: int, label: str) -> bool:
+        """Could token ``j`` be part of the mention, to the left of its head? The word lists
+        are compared by string id; the word itself is read only for the suffix and eponym
+        tests, and a Token only for the eponym test."""
+        h = view.lower_list[j]
+        if h in self.left_excluded_ids:
             return False
-        if label == PROCEDURE and low in self.modifier_words:
+        if label == PROCEDURE and h in self.modifier_word_ids:
             return True
-        if low in self.k.left_blockers:
+        if h in self.left_blocker_ids:
             return False
-        if low in self.k.left_modifiers or low in self.site_words:
+        if h in self.left_modifier_ids or h in self.site_word_ids:
             return True
-        if _is_word(low) and len(low) >= 5 and low.endswith(self.adj_suffixes):
+        low = view.doc.vocab.strings[h]
+        if not _is_word(low):
+            return False
+        if len(low) >= 5 and low.endswith(self.adj_suffixes):
             return True
-        if (
-            tok.is_title
-            and _is_word(low)
-            and not tok.is_stop
-            and len(low) >= 3
-            and not tok.is_sent_start
-        ):
-            return True  # eponyms: "Gaucher disease", "Cowden syndrome"
+        if len(low) >= 3:
+            tok = view.doc[j]
+            if tok.is_title and not tok.is_stop and not tok.is_sent_start:
+                return True  # eponyms: "Gaucher disease", "Cowden syndrome"
         return False
 
     def extend_left(self, view: DocView, start: int, label: str) -> int:
@@ -90,7 +91,7 @@ class Widener:
                     i -= 2
                     continue
                 break
-            if self.is_left_modifier(doc[j], label):
+            if self.is_left_modifier(view, j, label):
                 i -= 1
                 continue
             break
@@ -169,7 +170,7 @@ class Widener:
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
         qualifiable = cand.category != "therapeutic"
-        needs_modifier = self.needs_modifier(doc, cand)
+        needs_modifier = self.needs_modifier(view, cand)
         if start == cand.start and needs_modifier and qualifiable:
             start = self._qualifier_noun(view, start)
             if cand.label == PROCEDURE and start < cand.start:
