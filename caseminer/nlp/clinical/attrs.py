@@ -27,6 +27,11 @@ def _phrase_regex(forms: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(reversed(alts)) + r")(?![\w-])")
 
 
+def words_of(text: str) -> set[str]:
+    """The words (maximal runs of ``\\w``) of ``text``."""
+    return set(_WORD.findall(text))
+
+
 class NamedForms:
     """Named lists of word-bounded phrases (body sites, sides, modifiers), one regex per name,
     each tried only on texts that hold the first word of one of its phrases.
@@ -52,14 +57,15 @@ class NamedForms:
                     self.by_word.setdefault(first.group(), set()).add(k)
         self.always = frozenset(always)
 
-    def matches(self, text: str) -> list[tuple[str, re.Match[str]]]:
-        """(name, its first match) of every name whose regex matches ``text``, in name order."""
-        by_word = self.by_word
+    def matches(self, text: str, words: set[str] | None = None) -> list[tuple[str, re.Match[str]]]:
+        """(name, its first match) of every name whose regex matches ``text``, in name order.
+        ``words``: ``words_of(text)`` (or a superset), when the caller has it."""
+        present = self.by_word.keys() & (words_of(text) if words is None else words)
+        if not present and not self.always:
+            return []  # most windows: no name's first word, nothing to try
         tried = set(self.always)
-        for word in set(_WORD.findall(text)):
-            found = by_word.get(word)
-            if found:
-                tried |= found
+        for word in present:
+            tried |= self.by_word[word]
         out = []
         for k in sorted(tried):
             m = self.regexes[k].search(text)
@@ -99,10 +105,13 @@ class AttributeReader:
             start -= 1
         return view.span_text(start, cand.end).lower()
 
-    def body_sites(self, view: DocView, cand: Candidate, after: str) -> list[str]:
-        """Sites named in the mention or in the phrase after it (``after_of``)."""
+    def body_sites(
+        self, view: DocView, cand: Candidate, after: str, words: set[str] | None = None
+    ) -> list[str]:
+        """Sites named in the mention or in the phrase after it (``after_of``; ``words``: the
+        words of the two, when the caller has them)."""
         text = view.span_text(cand.start, cand.end).lower() + " " + after
-        return [site for site, _ in self.sites.matches(text)]
+        return [site for site, _ in self.sites.matches(text, words)]
 
     def after_of(self, view: DocView, cand: Candidate) -> str:
         """The phrase after "of/on/in" that names what was operated on."""
@@ -111,17 +120,18 @@ class AttributeReader:
             return view.span_text(end, min(view.n, end + WINDOW_AFTER)).lower()
         return ""
 
-    def laterality(self, window: str, after: str) -> str | None:
-        """The side named in the mention's ``window`` or the phrase after it."""
-        found = [side for side, _ in self.sides.matches(window + " " + after)]
+    def laterality(self, window: str, after: str, words: set[str] | None = None) -> str | None:
+        """The side named in the mention's ``window`` or the phrase after it (``words``: the
+        words of the two, when the caller has them)."""
+        found = [side for side, _ in self.sides.matches(window + " " + after, words)]
         if "bilateral" in found or {"left", "right"} <= set(found):
             return "bilateral"
         return found[0] if found else None
 
-    def modifier_list(self, window: str) -> list[str]:
+    def modifier_list(self, window: str, words: set[str] | None = None) -> list[str]:
         """Modifiers in the mention's ``window`` (the mention or just before it: "emergent" is
-        read, not marked), in text order."""
-        found = [(m.start(), name) for name, m in self.modifiers.matches(window)]
+        read, not marked), in text order (``words``: the window's, when the caller has them)."""
+        found = [(m.start(), name) for name, m in self.modifiers.matches(window, words)]
         names = [name for _, name in sorted(found)]
         # "modified radical" already says "radical"
         if "modified radical" in names and "radical" in names:
@@ -174,9 +184,13 @@ def build_attrs(
         return attrs
     window = reader.window(view, cand, WINDOW_BEFORE)
     after = reader.after_of(view, cand)
-    mods = reader.modifier_list(window)
+    mention = view.span_text(cand.start, cand.end).lower()
+    # the words of each text once; two texts joined by a space have the words of both
+    window_words, mention_words = words_of(window), words_of(mention)
+    after_words = words_of(after) if after else set()
+    mods = reader.modifier_list(window, window_words)
     normalized = normalize(reader, view, cand, mods)
-    key = (view.span_text(cand.start, cand.end).lower(), normalized)
+    key = (mention, normalized)
     if codes is None or key not in codes:
         found = reader.procedure_codes(*key)
         if codes is None:
@@ -185,8 +199,8 @@ def build_attrs(
     return {
         "normalized": normalized,
         "category": cand.category or "other",
-        "body_sites": reader.body_sites(view, cand, after),
-        "laterality": reader.laterality(window, after),
+        "body_sites": reader.body_sites(view, cand, after, mention_words | after_words),
+        "laterality": reader.laterality(window, after, window_words | after_words),
         "modifiers": mods,
         "codes": [dict(c) for c in codes[key]],
         "rule": rule,
