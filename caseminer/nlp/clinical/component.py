@@ -24,10 +24,11 @@ from caseminer.nlp.extensions import (
 )
 
 
-def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal")."""
+def lab_analyte_spans(doc: Doc, labs: list[Span] | None = None) -> list[tuple[int, int]]:
+    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal");
+    ``labs``: the Doc's LAB items, when the caller has them."""
     out = []
-    for span in items(doc, LAB):
+    for span in items(doc, LAB) if labs is None else labs:
         attrs = get_attrs(span)
         start, end = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
         if isinstance(start, int) and isinstance(end, int) and start < end:
@@ -82,11 +83,12 @@ class ClinicalExtractor:
         cands = self.matcher(doc, view)
         if not self.skip_overlapping_items:
             return cands
-        taken = [(s.start, s.end) for s in items(doc, IMAGING)]
-        taken += [(s.start, s.end) for s in items(doc, LAB)]
+        found = items(doc)  # one pass over the items for both labels
+        labs = [s for s in found if s.label_ == LAB]
+        taken = [(s.start, s.end) for s in found if s.label_ == IMAGING or s.label_ == LAB]
         cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
         cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
-        tested = Coverage(lab_analyte_spans(doc))
+        tested = Coverage(lab_analyte_spans(doc, labs))
         return [c for c in cands if not self.matcher.is_valued_test(view, c, tested)]
 
     def set_annotations(
