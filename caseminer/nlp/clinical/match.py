@@ -297,15 +297,17 @@ class ClinicalMatcher(Widener, CandidateFilters):
         view = DocView(doc) if view is None else view
         n, idx, ends = view.n, view.idx, view.ends
         pairs: dict[str, Candidate] = {}
-        by_char = [(idx[c.start], ends[c.end - 1], c) for c in found]
-        index = RangeIndex([(s, e) for s, e, _ in by_char])
-        for short in _doc_abbreviations(doc):
-            long_form = getattr(short._, "long_form", None)
-            if long_form is None:
-                continue
-            k = index.first_overlapping(long_form.start_char, long_form.end_char)  # not a scan
-            if k is not None:
-                pairs.setdefault(short.text, by_char[k][2])
+        shorts = _doc_abbreviations(doc)
+        if shorts:  # the mentions' character ranges, indexed only when there is a definition
+            index = RangeIndex([(idx[c.start], ends[c.end - 1]) for c in found])
+            for short in shorts:
+                long_form = getattr(short._, "long_form", None)
+                if long_form is None:
+                    continue
+                # not a scan
+                k = index.first_overlapping(long_form.start_char, long_form.end_char)
+                if k is not None:
+                    pairs.setdefault(short.text, found[k])
         text_of = view.token_text
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
