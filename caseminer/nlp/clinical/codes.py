@@ -6,6 +6,7 @@ given name, so trying them one by one was most of a procedure's attribute readin
 regex needs one of a few literal strings ("ectomy", "biops", "stent"...), read off its parsed
 pattern (``required_literals``); a substring test on the lower-cased name rejects the others
 with the same result as their regex (which is still what decides when the test passes).
+The denied-history cues (``CandidateFilters.negated_history_cue``) use the same test.
 """
 
 from __future__ import annotations

@@ -74,12 +74,21 @@ class CandidateFilters:
         """ "no history of tuberculosis", "no family history of cancer": the cue of a denied past
         or family condition, or None. The cue must govern the mention: same sentence, no clause
         break (";", "but") in between. The text is read once per document (``DocView.text``),
-        not rebuilt per candidate."""
+        not rebuilt per candidate, and a cue is only searched for in sentences holding the
+        words it needs (``codes.required_literals``)."""
         if cand.label != DIAGNOSIS or not self.negated_history:
             return None
         sent_start = view.idx[view.sent_start(cand.start)] if view.has_sents else 0
         before = view.text[sent_start : view.idx[cand.start]]
-        found = [m for rx in self.negated_history for m in rx.finditer(before)]
+        cues = self.negated_history
+        if before.isascii():  # ASCII: case-insensitive matching is plain ASCII folding
+            low = before.lower()
+            cues = [
+                rx
+                for rx, need in zip(self.negated_history, self.negated_history_needs, strict=True)
+                if need is None or any(s in low for s in need)
+            ]
+        found = [m for rx in cues for m in rx.finditer(before)]
         if not found:
             return None
         last = max(found, key=lambda m: m.end())

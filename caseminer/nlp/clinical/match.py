@@ -32,6 +32,7 @@ from caseminer.nlp.clinical.candidate import (
     resolve_overlaps,
     space_tokens,
 )
+from caseminer.nlp.clinical.codes import required_literals
 from caseminer.nlp.clinical.filters import CandidateFilters
 from caseminer.nlp.clinical.phrases import cached_term_plan
 from caseminer.nlp.clinical.view import DocView
@@ -103,9 +104,10 @@ class ClinicalMatcher(Widener, CandidateFilters):
         for cue in sorted((c.lower().split() for c in morph.get("diagnosis_cues", [])), key=len):
             self.diagnosis_cues.setdefault(cue[0], []).insert(0, cue)  # longest first
         self.cue_skip = {w.lower() for w in morph.get("diagnosis_cue_skip", [])}
-        self.negated_history = [
-            re.compile(rx, re.IGNORECASE) for rx in morph.get("negated_history_cues", [])
-        ]
+        cues = morph.get("negated_history_cues", [])
+        self.negated_history = [re.compile(rx, re.IGNORECASE) for rx in cues]
+        # what each cue needs in the text ("history"): most sentences hold none of it
+        self.negated_history_needs = [required_literals(rx, re.IGNORECASE) for rx in cues]
         # annotators mark urgency and sequence ("emergent", "initial") apart from the mention
         self.left_excluded = {w.lower() for w in morph.get("left_excluded", [])}
         self.site_words = {

@@ -140,3 +140,34 @@ def test_reader_reads_the_window(nlp):
     assert window.endswith(view.span_text(cand.start, cand.end).lower())
     assert "emergent" in window  # up to four words before the mention
     assert reader.laterality(window, reader.after_of(view, cand)) == "bilateral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No history of tuberculosis was reported.",
+        "NO FAMILY HISTORY OF diabetes mellitus.",
+        "Patient denied any prior history for hypertension; but had asthma.",
+        "Café owner, no history of sarcoidosis.",  # not ASCII: every cue is searched
+        "Past history was unremarkable for lymphoma.",
+        "She had pneumonia.",
+    ],
+)
+def test_negated_history_cue_is_the_plain_search(nlp, text):
+    matcher = ClinicalMatcher(nlp.vocab, load_vocab(), True, nlp.make_doc)
+    doc = nlp(text)
+    view = DocView(doc)
+    for cand in matcher(doc, view):
+        cand.negated_cue = None
+        before = text[doc[cand.start].sent.start_char : doc[cand.start].idx]
+        found = [m for rx in matcher.negated_history for m in rx.finditer(before)]
+        expected = None
+        if cand.label == "DIAGNOSIS" and found:
+            last = max(found, key=lambda m: m.end())
+            if not re.search(
+                r"[;:]|\b(?:but|however|although|though|whereas|except)\b",
+                before[last.end() :],
+                re.I,
+            ):
+                expected = last.group().strip()
+        assert matcher.negated_history_cue(view, cand) == expected, (text, cand)
