@@ -33,6 +33,13 @@ _PRE_STOP = re.compile(
 _SITE_LEAD = re.compile(
     r"\s*(?:scans?|scanning|images?|imaging|examination|study)?\s*(?:of|on|in)\b", re.IGNORECASE
 )
+# find_finding's wording tests, compiled once (the re module's cache is a lookup per call)
+_FINDING_LEAD = re.compile(r"\s*(?:scans?|images?|imaging|examination|study)?\s*,\s*")
+_ON_STUDY = re.compile(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", re.I)
+_SENTENCE_STOP = re.compile(r"[.;]")
+_WAS_WERE = re.compile(r"(?:was|were)\s", re.I)
+_FIRST_WORD = re.compile(r"\w+\s+")
+_ADJECTIVE_END = re.compile(r"(?:ic|ical)$")
 _TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*$", re.IGNORECASE)
 
 
@@ -97,7 +104,7 @@ def accept(text: str, m: StudyMatch, vocab: Vocabulary, defs: dict[str, set[str]
     if vocab.cues["exclude_before"].search(before):
         return False  # "under fluoroscopy": guidance of a procedure, not a study
     surface = text[m.start : m.end]
-    if re.search(r"(?:ic|ical)$", surface) and not vocab.cues["adjective_needs_noun"].match(
+    if _ADJECTIVE_END.search(surface) and not vocab.cues["adjective_needs_noun"].match(
         text[m.end : m.end + 50]
     ):
         return False  # "radiographic differential", "echocardiographic findings": no study
@@ -283,13 +290,13 @@ def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, 
     post_start = group.end
     post = text[post_start : group.seg_end]
     pre = text[group.seg_start : group.start]
-    lead = re.match(r"\s*(?:scans?|images?|imaging|examination|study)?\s*,\s*", post)
-    if lead and re.search(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", pre, re.I):
+    lead = _FINDING_LEAD.match(post)
+    if lead and _ON_STUDY.search(pre):
         return _trim(text, post_start + lead.end(), group.seg_end)  # "On MRI, <finding>"
     verb = vocab.cues["finding_verbs"].search(post[:120])
-    if verb and not re.search(r"[.;]", post[: verb.start()]):
-        if re.match(r"(?:was|were)\s", verb.group(), re.I):  # "CT was unremarkable"
-            first = re.match(r"\w+\s+", verb.group())
+    if verb and not _SENTENCE_STOP.search(post[: verb.start()]):
+        if _WAS_WERE.match(verb.group()):  # "CT was unremarkable"
+            first = _FIRST_WORD.match(verb.group())
             return _trim(
                 text, post_start + verb.start() + (first.end() if first else 0), group.seg_end
             )
