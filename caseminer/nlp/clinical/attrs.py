@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.strings import get_string_id
 
+from caseminer.nlp.clinical.codes import ProcedureCoder
 from caseminer.nlp.clinical.match import PROCEDURE, Candidate
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import ClinicalVocab
 
 WINDOW_BEFORE = 4
 WINDOW_AFTER = 6
+_WORD = re.compile(r"\w+")
 
 
 def _phrase_regex(forms: list[str]) -> re.Pattern[str]:
@@ -24,73 +27,111 @@ def _phrase_regex(forms: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(reversed(alts)) + r")(?![\w-])")
 
 
+def words_of(text: str) -> set[str]:
+    """The words (maximal runs of ``\\w``) of ``text``."""
+    return set(_WORD.findall(text))
+
+
+class NamedForms:
+    """Named lists of word-bounded phrases (body sites, sides, modifiers), one regex per name,
+    each tried only on texts that hold the first word of one of its phrases.
+
+    Why: a mention's window names few of the 69 sites or 35 modifiers, and trying every regex on
+    every window was most of the attribute reading. A phrase's regex only matches where the text
+    has a whole word (a maximal run of ``\\w``) equal to the phrase's first word: it is bounded
+    by ``(?<![\\w-])`` and followed by white space, a hyphen, other non-word characters of the
+    phrase, or ``(?![\\w-])``. So the names tried are exactly those that can match; a phrase
+    that does not start with a word character makes its name always tried."""
+
+    def __init__(self, forms: dict[str, list[str]]) -> None:
+        self.names = list(forms)
+        self.regexes = [_phrase_regex(v) for v in forms.values()]
+        self.by_word: dict[str, set[int]] = {}
+        always: set[int] = set()
+        for k, phrases in enumerate(forms.values()):
+            for phrase in phrases:
+                first = _WORD.match(phrase.lower())
+                if first is None:
+                    always.add(k)
+                else:
+                    self.by_word.setdefault(first.group(), set()).add(k)
+        self.always = frozenset(always)
+
+    def matches(self, text: str, words: set[str] | None = None) -> list[tuple[str, re.Match[str]]]:
+        """(name, its first match) of every name whose regex matches ``text``, in name order.
+        ``words``: ``words_of(text)`` (or a superset), when the caller has it."""
+        present = self.by_word.keys() & (words_of(text) if words is None else words)
+        if not present and not self.always:
+            return []  # most windows: no name's first word, nothing to try
+        tried = set(self.always)
+        for word in present:
+            tried |= self.by_word[word]
+        out = []
+        for k in sorted(tried):
+            m = self.regexes[k].search(text)
+            if m is not None:
+                out.append((self.names[k], m))
+        return out
+
+
 class AttributeReader:
     """Reads body sites, laterality and modifiers around a procedure mention."""
 
     def __init__(self, knowledge: ClinicalVocab):
-        self.sites = {k: _phrase_regex(v) for k, v in knowledge.body_sites.items()}
-        # one pass over the text first: most mentions name no site, and then no per-site regex runs
-        self.any_site = _phrase_regex([f for v in knowledge.body_sites.values() for f in v])
-        self.sides = {k: _phrase_regex(v) for k, v in knowledge.laterality.items()}
-        self.modifiers = {k: _phrase_regex(v) for k, v in knowledge.modifiers.items()}
-        self.any_modifier = _phrase_regex([f for v in knowledge.modifiers.values() for f in v])
-        table = knowledge.procedure_codes or {}
-        self.code_system = str(table.get("system", "ICD-10-PCS"))
-        self.code_rules = [
-            (re.compile(r["match"], re.IGNORECASE), r["code"], r["display"])
-            for r in table.get("rules", [])
-        ]
+        self.sites = NamedForms(knowledge.body_sites)
+        self.sides = NamedForms(knowledge.laterality)
+        self.modifiers = NamedForms(knowledge.modifiers)
+        # "total hip replacement" without its modifier: the prefix each modifier name removes
+        self.prefixes = {
+            name: re.compile(rf"^{re.escape(name)}[\s-]+") for name in knowledge.modifiers
+        }
+        self.coder = ProcedureCoder(knowledge.procedure_codes or {})
+        # the words that open the phrase naming what was operated on, as string ids (a string's
+        # id is the same in every vocab: its hash, or its symbol's number)
+        self._after_ids = frozenset(get_string_id(w) for w in ("of", "on", "in"))
 
     def procedure_codes(self, *names: str) -> list[dict[str, str]]:
         """The ICD-10-PCS section and root operation a procedure's wording supports (see
         patterns/clinical/procedure_codes.json): the first rule matching the mention text,
         else its normalized name; none when no rule does."""
-        for name in names:
-            for rx, code, display in self.code_rules:
-                if name and rx.search(name):
-                    return [
-                        {
-                            "system": self.code_system,
-                            "code": code,
-                            "display": display,
-                            "match": "curated",
-                        }
-                    ]
-        return []
+        return self.coder.codes(*names)
 
-    def window(self, doc: Doc, span: Span, before: int) -> str:
+    def window(self, view: DocView, cand: Candidate, before: int) -> str:
         """The mention plus up to ``before`` words to its left, not crossing punctuation."""
-        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
-        start = span.start
-        while start > max(sent_start, span.start - before) and not doc[start - 1].is_punct:
+        sent_start = view.sent_start(cand.start) if view.has_sents else 0
+        start = cand.start
+        punct = view.punct
+        while start > max(sent_start, cand.start - before) and start - 1 not in punct:
             start -= 1
-        return doc[start : span.end].text.lower()
+        return view.span_text(start, cand.end).lower()
 
-    def body_sites(self, doc: Doc, span: Span) -> list[str]:
-        text = span.text.lower() + " " + self._after_of(doc, span)
-        if self.any_site.search(text) is None:
-            return []
-        return [site for site, rx in self.sites.items() if rx.search(text)]
+    def body_sites(
+        self, view: DocView, cand: Candidate, after: str, words: set[str] | None = None
+    ) -> list[str]:
+        """Sites named in the mention or in the phrase after it (``after_of``; ``words``: the
+        words of the two, when the caller has them)."""
+        text = view.span_text(cand.start, cand.end).lower() + " " + after
+        return [site for site, _ in self.sites.matches(text, words)]
 
-    def _after_of(self, doc: Doc, span: Span) -> str:
+    def after_of(self, view: DocView, cand: Candidate) -> str:
         """The phrase after "of/on/in" that names what was operated on."""
-        if span.end < len(doc) and doc[span.end].lower_ in {"of", "on", "in"}:
-            return doc[span.end : min(len(doc), span.end + WINDOW_AFTER)].text.lower()
+        end = cand.end
+        if end < view.n and view.lower_list[end] in self._after_ids:
+            return view.span_text(end, min(view.n, end + WINDOW_AFTER)).lower()
         return ""
 
-    def laterality(self, doc: Doc, span: Span) -> str | None:
-        text = self.window(doc, span, WINDOW_BEFORE) + " " + self._after_of(doc, span)
-        found = [side for side, rx in self.sides.items() if rx.search(text)]
+    def laterality(self, window: str, after: str, words: set[str] | None = None) -> str | None:
+        """The side named in the mention's ``window`` or the phrase after it (``words``: the
+        words of the two, when the caller has them)."""
+        found = [side for side, _ in self.sides.matches(window + " " + after, words)]
         if "bilateral" in found or {"left", "right"} <= set(found):
             return "bilateral"
         return found[0] if found else None
 
-    def modifier_list(self, doc: Doc, span: Span) -> list[str]:
-        """Modifiers in the mention or just before it ("emergent" is read, not marked)."""
-        text = self.window(doc, span, WINDOW_BEFORE)
-        if self.any_modifier.search(text) is None:
-            return []
-        found = [(m.start(), name) for name, rx in self.modifiers.items() if (m := rx.search(text))]
+    def modifier_list(self, window: str, words: set[str] | None = None) -> list[str]:
+        """Modifiers in the mention's ``window`` (the mention or just before it: "emergent" is
+        read, not marked), in text order (``words``: the window's, when the caller has them)."""
+        found = [(m.start(), name) for name, m in self.modifiers.matches(window, words)]
         names = [name for _, name in sorted(found)]
         # "modified radical" already says "radical"
         if "modified radical" in names and "radical" in names:
@@ -98,22 +139,31 @@ class AttributeReader:
         return names
 
 
-def normalize(span: Span, cand: Candidate, modifier_names: list[str]) -> str:
+def normalize(
+    reader: AttributeReader, view: DocView, cand: Candidate, modifier_names: list[str]
+) -> str:
     """Curated name when there is one, else the mention without its modifiers, lower-cased."""
     if cand.normalized:
         return cand.normalized
-    text = re.sub(r"\s*([\-–])\s*", r"\1", re.sub(r"\s+", " ", span.text.lower())).strip()
+    text = view.norm(cand.start, cand.end)
     if cand.label == PROCEDURE:
         for name in modifier_names:
-            text = re.sub(rf"^{re.escape(name)}[\s-]+", "", text)
-    return text.strip() or span.text.lower()
+            text = reader.prefixes[name].sub("", text)
+    return text.strip() or view.span_text(cand.start, cand.end).lower()
 
 
-def build_attrs(reader: AttributeReader, doc: Doc, span: Span, cand: Candidate) -> dict[str, Any]:
-    """The attrs dict of a DIAGNOSIS or PROCEDURE item, per docs/ARCHITECTURE.md."""
-    codes = []
+def build_attrs(
+    reader: AttributeReader,
+    view: DocView,
+    cand: Candidate,
+    codes: dict[tuple[str, str], list[dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """The attrs dict of a DIAGNOSIS or PROCEDURE item, per docs/ARCHITECTURE.md. ``codes``:
+    the procedure codes already found in this document, by (mention text, normalized name), so
+    a procedure named again is coded once per document."""
+    codes_cm = []
     if cand.code:
-        codes.append(
+        codes_cm.append(
             {
                 "system": "ICD-10-CM",
                 "code": cand.code["code"],
@@ -124,22 +174,34 @@ def build_attrs(reader: AttributeReader, doc: Doc, span: Span, cand: Candidate) 
     rule = f"clinical.{cand.rule}"
     if cand.label != PROCEDURE:
         attrs: dict[str, Any] = {
-            "normalized": normalize(span, cand, []),
+            "normalized": normalize(reader, view, cand, []),
             "status": "confirmed",
-            "codes": codes,
+            "codes": codes_cm,
             "rule": rule,
         }
         if cand.negated_cue:  # read by the assembly: the item is stated absent
             attrs["_absent"] = cand.negated_cue
         return attrs
-    mods = reader.modifier_list(doc, span)
-    normalized = normalize(span, cand, mods)
+    window = reader.window(view, cand, WINDOW_BEFORE)
+    after = reader.after_of(view, cand)
+    mention = view.span_text(cand.start, cand.end).lower()
+    # the words of each text once; two texts joined by a space have the words of both
+    window_words, mention_words = words_of(window), words_of(mention)
+    after_words = words_of(after) if after else set()
+    mods = reader.modifier_list(window, window_words)
+    normalized = normalize(reader, view, cand, mods)
+    key = (mention, normalized)
+    if codes is None or key not in codes:
+        found = reader.procedure_codes(*key)
+        if codes is None:
+            codes = {}
+        codes[key] = found
     return {
         "normalized": normalized,
         "category": cand.category or "other",
-        "body_sites": reader.body_sites(doc, span),
-        "laterality": reader.laterality(doc, span),
+        "body_sites": reader.body_sites(view, cand, after, mention_words | after_words),
+        "laterality": reader.laterality(window, after, window_words | after_words),
         "modifiers": mods,
-        "codes": reader.procedure_codes(span.text.lower(), normalized),
+        "codes": [dict(c) for c in codes[key]],
         "rule": rule,
     }

@@ -26,12 +26,12 @@ MAX_LEFT = 6
 MAX_RIGHT = 5
 # per-word morphology decisions remembered across documents; cleared when it grows this large
 MORPH_CACHE_SIZE = 200_000
-_UNDECIDED = ("", "", None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    """A mention found by one rule, before overlaps are resolved."""
+    """A mention found by one rule, before overlaps are resolved (slots: thousands are made
+    per document)."""
 
     start: int  # token index
     end: int  # token index (exclusive)
@@ -69,8 +69,9 @@ def _abbreviated_genus(doc: Doc, start: int) -> bool:
 
 def _is_word(low: str) -> bool:
     """Letters, optionally joined by inner hyphens ("salpingo-oophorectomy")."""
-    parts = low.split("-")
-    return all(p.isalpha() for p in parts)
+    if low.isalpha():
+        return True  # most words: no split needed
+    return "-" in low and all(p.isalpha() for p in low.split("-"))
 
 
 def _split(text: str) -> list[str]:
@@ -78,10 +79,6 @@ def _split(text: str) -> list[str]:
     text = re.sub(r"([\-–—‐/(),])", r" \1 ", text)
     text = re.sub(r"(['’]s)\b", r" \1", text)
     return text.split()
-
-
-def _norm(span: Span) -> str:
-    return re.sub(r"\s*([\-–])\s*", r"\1", re.sub(r"\s+", " ", span.text.lower())).strip()
 
 
 def _doc_abbreviations(doc: Doc) -> list[Span]:

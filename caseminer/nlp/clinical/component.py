@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
 from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import load_vocab
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
@@ -23,10 +24,11 @@ from caseminer.nlp.extensions import (
 )
 
 
-def lab_analyte_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal")."""
+def lab_analyte_spans(doc: Doc, labs: list[Span] | None = None) -> list[tuple[int, int]]:
+    """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal");
+    ``labs``: the Doc's LAB items, when the caller has them."""
     out = []
-    for span in items(doc, LAB):
+    for span in items(doc, LAB) if labs is None else labs:
         attrs = get_attrs(span)
         start, end = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
         if isinstance(start, int) and isinstance(end, int) and start < end:
@@ -71,22 +73,29 @@ class ClinicalExtractor:
         self.skip_overlapping_items = skip_overlapping_items
 
     def __call__(self, doc: Doc) -> Doc:
-        self.set_annotations(doc, self.match(doc))
+        view = DocView(doc)  # read once, used by every rule below
+        self.set_annotations(doc, self.match(doc, view), view)
         return doc
 
-    def match(self, doc: Doc) -> list[Candidate]:
+    def match(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """Candidates that do not collide with imaging studies or lab values."""
-        cands = self.matcher(doc)
+        view = DocView(doc) if view is None else view
+        cands = self.matcher(doc, view)
         if not self.skip_overlapping_items:
             return cands
-        taken = [(s.start, s.end) for s in items(doc, IMAGING)]
-        taken += [(s.start, s.end) for s in items(doc, LAB)]
+        found = items(doc)  # one pass over the items for both labels
+        labs = [s for s in found if s.label_ == LAB]
+        taken = [(s.start, s.end) for s in found if s.label_ == IMAGING or s.label_ == LAB]
         cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
         cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
-        tested = Coverage(lab_analyte_spans(doc))
-        return [c for c in cands if not self.matcher.is_valued_test(doc, c, tested)]
+        tested = Coverage(lab_analyte_spans(doc, labs))
+        return [c for c in cands if not self.matcher.is_valued_test(view, c, tested)]
 
-    def set_annotations(self, doc: Doc, cands: list[Candidate]) -> None:
+    def set_annotations(
+        self, doc: Doc, cands: list[Candidate], view: DocView | None = None
+    ) -> None:
+        view = DocView(doc) if view is None else view
+        codes: dict[tuple[str, str], list[dict[str, str]]] = {}  # this document's, by wording
         for cand in cands:
             span = Span(doc, cand.start, cand.end, label=cand.label)
-            add_item(doc, span, build_attrs(self.reader, doc, span, cand))
+            add_item(doc, span, build_attrs(self.reader, view, cand, codes))

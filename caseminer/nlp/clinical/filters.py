@@ -8,8 +8,6 @@ report says the patient did not have it, which is a fact too. A mixin of Clinica
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
-
 from caseminer.nlp.clinical.candidate import (
     CLAUSE_BREAK,
     DIAGNOSIS,
@@ -17,46 +15,52 @@ from caseminer.nlp.clinical.candidate import (
     Candidate,
     _abbreviated_genus,
 )
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.coverage import Coverage
-from caseminer.nlp.tokenizer import doc_text
 
 
 class CandidateFilters:
-    """Filter predicates (see the module docstring)."""
+    """Filter predicates (see the module docstring). Token words are compared as string ids
+    (``DocView.lower_list`` against the ``*_ids`` sets of ClinicalMatcher): no Token objects."""
 
-    def is_anaphoric(self, doc: Doc, cand: Candidate) -> bool:
+    def is_anaphoric(self, view: DocView, cand: Candidate) -> bool:
         """ "the surgery", "after the operation": a reference back or a time anchor, not a new
         procedure (annotators mark these as coreference or dates)."""
         if cand.label != PROCEDURE or cand.length != 1:
             return False
-        if doc[cand.start].lower_ not in self.anaphoric or cand.start == 0:
+        lower = view.lower_list
+        if lower[cand.start] not in self.anaphoric_ids or cand.start == 0:
             return False
-        return doc[cand.start - 1].lower_ in self.anaphora_cues
+        return lower[cand.start - 1] in self.anaphora_cue_ids
 
-    def is_test_or_agent(self, doc: Doc, cand: Candidate) -> bool:
+    def is_test_or_agent(self, view: DocView, cand: Candidate) -> bool:
         """ "HIV serology", "hepatitis B and C antibodies", "tuberculosis drugs", "M. tuberculosis":
         the disease word names a test, a treatment or an organism, not a diagnosis."""
         if cand.label != DIAGNOSIS:
             return False
-        if cand.start > 0 and doc[cand.start - 1].lower_ in self.organism_markers:
+        lower, n = view.lower_list, view.n
+        if cand.start > 0 and lower[cand.start - 1] in self.organism_marker_ids:
             return True
-        if _abbreviated_genus(doc, cand.start):
+        if _abbreviated_genus(view.doc, cand.start):
             return True
         j = cand.end
         # skip a coordinated short tail: "hepatitis B and C serology"
         while (
-            j < len(doc)
+            j < n
             and j - cand.end < 3
-            and (doc[j].lower_ in {"and", "or", "/", "-"} or (len(doc[j]) == 1 and doc[j].is_upper))
+            and (
+                lower[j] in self.coordinator_ids
+                or (view.ends[j] - view.idx[j] == 1 and view.doc[j].is_upper)
+            )
         ):
             j += 1
-        return j < len(doc) and doc[j].lower_ in self.test_nouns
+        return j < n and lower[j] in self.test_noun_ids
 
-    def is_finding(self, doc: Doc, cand: Candidate) -> bool:
+    def is_finding(self, view: DocView, cand: Candidate) -> bool:
         """ "hemorrhage", "metastases", "portal vein stenosis": annotators mark these as signs or
         findings, not diseases. Only a curated multi-word disease name keeps such a head
         ("aortic stenosis", "pulmonary hypertension")."""
-        if cand.label != DIAGNOSIS or doc[cand.end - 1].lower_ not in self.finding_heads:
+        if cand.label != DIAGNOSIS or view.lower_list[cand.end - 1] not in self.finding_head_ids:
             return False
         normalized = (cand.normalized or "").lower()
         curated_name = cand.rule == "vocab" and " " in normalized
@@ -66,16 +70,25 @@ class CandidateFilters:
             or (normalized in self.finding_heads)
         )
 
-    def negated_history_cue(self, doc: Doc, cand: Candidate) -> str | None:
+    def negated_history_cue(self, view: DocView, cand: Candidate) -> str | None:
         """ "no history of tuberculosis", "no family history of cancer": the cue of a denied past
         or family condition, or None. The cue must govern the mention: same sentence, no clause
-        break (";", "but") in between. The text is read once per document (``doc_text``), not
-        rebuilt per candidate."""
+        break (";", "but") in between. The text is read once per document (``DocView.text``),
+        not rebuilt per candidate, and a cue is only searched for in sentences holding the
+        words it needs (``codes.required_literals``)."""
         if cand.label != DIAGNOSIS or not self.negated_history:
             return None
-        sent = doc[cand.start].sent if doc.has_annotation("SENT_START") else doc[:]
-        before = doc_text(doc)[sent.start_char : doc[cand.start].idx]
-        found = [m for rx in self.negated_history for m in rx.finditer(before)]
+        sent_start = view.idx[view.sent_start(cand.start)] if view.has_sents else 0
+        before = view.text[sent_start : view.idx[cand.start]]
+        cues = self.negated_history
+        if before.isascii():  # ASCII: case-insensitive matching is plain ASCII folding
+            low = before.lower()
+            cues = [
+                rx
+                for rx, need in zip(self.negated_history, self.negated_history_needs, strict=True)
+                if need is None or any(s in low for s in need)
+            ]
+        found = [m for rx in cues for m in rx.finditer(before)]
         if not found:
             return None
         last = max(found, key=lambda m: m.end())
@@ -83,26 +96,22 @@ class CandidateFilters:
             return None
         return last.group().strip()
 
-    def is_medication(self, doc: Doc, cand: Candidate) -> bool:
+    def is_medication(self, view: DocView, cand: Candidate) -> bool:
         """ "chemotherapy", "general anesthesia", "antibiotic therapy": drug treatments, which
         annotators mark as medications, not procedures."""
         if cand.label != PROCEDURE:
             return False
-        words = {t.lower_ for t in doc[cand.start : cand.end]}
-        if words & self.medication_words:
+        words = view.lower_list[cand.start : cand.end]
+        if not self.medication_ids.isdisjoint(words):
             return True
-        head = doc[cand.end - 1].lower_
-        return head in {"therapy", "therapies", "treatment", "treatments"} and bool(
-            words & self.drug_modifiers
-        )
+        return words[-1] in self.therapy_head_ids and not self.drug_modifier_ids.isdisjoint(words)
 
-    def is_valued_test(self, doc: Doc, cand: Candidate, tested: Coverage) -> bool:
+    def is_valued_test(self, view: DocView, cand: Candidate, tested: Coverage) -> bool:
         """ "ECG was normal", "physical examination was unremarkable": an examination whose result
         the lab extractor reports is that lab's analyte, not a procedure of its own. Procedures that
         take a specimen ("biopsy", "blood cultures", "aspiration") stay procedures."""
         if cand.label != PROCEDURE or cand.category != "diagnostic" or not tested:
             return False
-        start, end = doc[cand.start].idx, doc[cand.end - 1].idx + len(doc[cand.end - 1])
-        if not tested.overlaps(start, end):
+        if not tested.overlaps(view.idx[cand.start], view.ends[cand.end - 1]):
             return False
-        return not any(t.lower_ in self.specimen_words for t in doc[cand.start : cand.end])
+        return self.specimen_ids.isdisjoint(view.lower_list[cand.start : cand.end])

@@ -14,32 +14,52 @@ femoral head"); MACCROBAT annotators leave temporal and urgency words ("acute", 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import numpy
 from spacy.attrs import LOWER
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical.candidate import (
-    _UNDECIDED,
     DIAGNOSIS,
     MORPH_CACHE_SIZE,
     PROCEDURE,
     Candidate,
     _doc_abbreviations,
     _is_word,
-    _norm,
-    _split,
     resolve_overlaps,
     space_tokens,
 )
+from caseminer.nlp.clinical.codes import required_literals
 from caseminer.nlp.clinical.filters import CandidateFilters
+from caseminer.nlp.clinical.phrases import cached_term_plan
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import ClinicalVocab, Term, is_abbreviation
 from caseminer.nlp.clinical.widen import Widener
 from caseminer.nlp.coverage import RangeIndex
 
 __all__ = ["DIAGNOSIS", "PROCEDURE", "Candidate", "ClinicalMatcher", "space_tokens"]
+
+
+def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
+    """The LOWER id a token of this word has in a Doc of ``vocab``: its lexeme's when the vocab
+    has one, else what ``Vocab`` would give a new lexeme (its LOWER getter's string's id)."""
+    strings = vocab.strings
+    getter = (vocab.lex_attr_getters or {}).get(LOWER)
+
+    def lower_id(word: str) -> int:
+        if word == "":
+            return 0  # spaCy's empty lexeme
+        if word in vocab:
+            return vocab[word].lower
+        value = getter(word) if getter is not None else None
+        if isinstance(value, str):
+            return strings[value]
+        return 0 if value is None else int(value)
+
+    return lower_id
 
 
 class ClinicalMatcher(Widener, CandidateFilters):
@@ -59,19 +79,18 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.dis_exceptions = {w.lower() for w in morph["disorder_suffix_exceptions"]}
         self.dis_heads: dict[str, bool] = morph["disorder_heads"]
         self.proc_suffixes: dict[str, str] = morph["procedure_suffixes"]
-        # one regex rejects most words before the ordered per-suffix loop runs
-        self._proc_suffix_rx = re.compile(
-            "(?:"
-            + "|".join(re.escape(s) for s in sorted(self.proc_suffixes, key=len, reverse=True))
-            + ")$"
-        )
-        # lower-case form's hash -> (label, rule, category) or None; see morphology_candidates
-        self._morph_cache: dict[int, tuple[str, str, str | None] | None] = {}
+        # one C-level endswith rejects most words before the ordered per-suffix loop runs
+        self._proc_suffix_ends = tuple(self.proc_suffixes)
+        # lower-case form's hash -> (label, rule, category), or () for no rule; see
+        # morphology_candidates
+        self._morph_cache: dict[int, tuple[str, str, str | None] | tuple[()]] = {}
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
         self.proc_heads: dict[str, str] = morph["procedure_heads"]
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
         self.proc_verbs: dict[str, str] = morph["procedure_verbs"]
         self.adj_suffixes = tuple(morph["adjective_suffixes"])
+        self._any_head = {*self.proc_verbs, *self.dis_heads, *self.proc_heads}
+        self._any_suffix = self._proc_suffix_ends + self.dis_suffixes
         self.anaphoric = set(morph["anaphoric_generic_procedures"])
         self.drug_prefixes = tuple(morph["drug_prefixes"])
         self.test_nouns = set(morph["test_nouns_after"])
@@ -85,9 +104,10 @@ class ClinicalMatcher(Widener, CandidateFilters):
         for cue in sorted((c.lower().split() for c in morph.get("diagnosis_cues", [])), key=len):
             self.diagnosis_cues.setdefault(cue[0], []).insert(0, cue)  # longest first
         self.cue_skip = {w.lower() for w in morph.get("diagnosis_cue_skip", [])}
-        self.negated_history = [
-            re.compile(rx, re.IGNORECASE) for rx in morph.get("negated_history_cues", [])
-        ]
+        cues = morph.get("negated_history_cues", [])
+        self.negated_history = [re.compile(rx, re.IGNORECASE) for rx in cues]
+        # what each cue needs in the text ("history"): most sentences hold none of it
+        self.negated_history_needs = [required_literals(rx, re.IGNORECASE) for rx in cues]
         # annotators mark urgency and sequence ("emergent", "initial") apart from the mention
         self.left_excluded = {w.lower() for w in morph.get("left_excluded", [])}
         self.site_words = {
@@ -96,46 +116,82 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.modifier_words = {
             w for forms in knowledge.modifiers.values() for f in forms for w in re.split(r"[ -]", f)
         } | {f for forms in knowledge.modifiers.values() for f in forms}
+        self._word_ids(vocab)
         self.terms: dict[str, Term] = {}
+        self._term_by_id: dict[int, Term] = {}
         self.by_text = {t.text.lower(): t for t in knowledge.terms if not is_abbreviation(t.text)}
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
         self._add_terms(vocab, make_doc)
 
+    def _word_ids(self, vocab: Vocab) -> None:
+        """The word lists the per-candidate rules compare tokens with, as string ids: a token's
+        ``LOWER`` id (``DocView.lower_list``) is in such a set exactly when its ``lower_`` is in
+        the word list, and no string is built per token."""
+        strings = vocab.strings
+
+        def ids(words: Iterable[str]) -> frozenset[int]:
+            return frozenset(strings[w] for w in words)
+
+        self.anaphoric_ids = ids(self.anaphoric)
+        self.anaphora_cue_ids = ids(self.anaphora_cues)
+        self.organism_marker_ids = ids(self.organism_markers)
+        self.coordinator_ids = ids(["and", "or", "/", "-"])
+        self.test_noun_ids = ids(self.test_nouns)
+        self.finding_head_ids = ids(self.finding_heads)
+        self.medication_ids = ids(self.medication_words)
+        self.therapy_head_ids = ids(["therapy", "therapies", "treatment", "treatments"])
+        self.drug_modifier_ids = ids(self.drug_modifiers)
+        self.specimen_ids = ids(self.specimen_words)
+        self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
+        self._connector_ids = ids(["in", "non"])  # a widened mention never starts on these
+        self.left_excluded_ids = ids(self.left_excluded)
+        self.modifier_word_ids = ids(self.modifier_words)
+        self.left_blocker_ids = ids(self.k.left_blockers)
+        self.left_modifier_ids = ids(self.k.left_modifiers)
+        self.site_word_ids = ids(self.site_words)
+        # diagnosis cues by the id of their first word, each cue as a tuple of ids
+        self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
+        for first, cues in self.diagnosis_cues.items():
+            self.cue_ids[strings[first]] = [tuple(strings[w] for w in cue) for cue in cues]
+        self.cue_first_ids = numpy.array(sorted(self.cue_ids), dtype=numpy.uint64)
+        self.cue_skip_ids = ids(self.cue_skip)
+
     def _add_terms(self, vocab: Vocab, make_doc: Callable[[str], Doc] | None) -> None:
         """Each term is added as the pipeline's tokenizer splits it (hyphenated words may stay
-        whole) and as spaCy's default rules split it (hyphens apart), so both match."""
+        whole) and as spaCy's default rules split it (hyphens apart), so both match; the token
+        lists come from the on-disk cache (caseminer.nlp.clinical.phrases).
 
-        def variants(text: str) -> list[Doc]:
-            docs = [Doc(vocab, words=_split(text))]
-            if make_doc is not None:
-                own = make_doc(text)
-                if [t.text for t in own] != _split(text):
-                    docs.append(own)
-            return docs
-
-        lower_docs: dict[str, list[Doc]] = {}
-        orth_docs: dict[str, list[Doc]] = {}
-        for i, term in enumerate(self.k.terms):
+        A pattern is added as the sequence of its tokens' LOWER (or ORTH) ids, which
+        ``PhraseMatcher.add`` takes in place of a Doc: the ids a Doc of these words would have,
+        without building a Doc and a lexeme (every lexical attribute) for each new word."""
+        lower_docs: dict[str, list[tuple[int, ...]]] = {}
+        orth_docs: dict[str, list[tuple[int, ...]]] = {}
+        lower_id = _lower_ids(vocab)
+        strings = vocab.strings
+        for i, (term, (abbreviation, token_lists)) in enumerate(
+            zip(self.k.terms, cached_term_plan(self.k.terms, make_doc), strict=True)
+        ):
             key = f"CM_TERM_{i}"
             self.terms[key] = term
-            forms = [term.text]
-            if not is_abbreviation(term.text) and not term.text.endswith("s"):
-                forms.append(term.text + "s")
-            target = orth_docs if is_abbreviation(term.text) else lower_docs
-            target[key] = [d for f in forms for d in variants(f)]
-        for key, docs in lower_docs.items():
-            self.lower_matcher.add(key, docs)
-        for key, docs in orth_docs.items():
-            self.orth_matcher.add(key, docs)
+            self._term_by_id[strings[key]] = term  # the match id PhraseMatcher reports
+            if abbreviation:
+                orth_docs[key] = [tuple(strings[w] for w in words) for words in token_lists]
+            else:
+                lower_docs[key] = [tuple(lower_id(w) for w in words) for words in token_lists]
+        for key, patterns in lower_docs.items():
+            self.lower_matcher.add(key, [p for p in patterns if p])
+        for key, patterns in orth_docs.items():
+            self.orth_matcher.add(key, [p for p in patterns if p])
 
     # ---- seeds -------------------------------------------------------------------------
     def vocab_candidates(self, doc: Doc) -> list[Candidate]:
         """Curated terms (case-insensitive, abbreviations case-sensitive)."""
         out = []
+        by_id = self._term_by_id
         for matcher in (self.lower_matcher, self.orth_matcher):
             for match_id, start, end in matcher(doc):
-                term = self.terms[doc.vocab.strings[match_id]]
+                term = by_id[match_id]
                 out.append(
                     Candidate(
                         start, end, term.label, term.normalized, "vocab", term.category, term.code
@@ -143,32 +199,43 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 )
         return out
 
-    def morphology_candidates(self, doc: Doc) -> list[Candidate]:
+    def morphology_candidates(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """Suffix, head-noun and verb rules over single tokens.
 
         The decision depends on the lower-case word alone, so it is made once per distinct word
-        (remembered by its string hash across documents) instead of once per token."""
-        out: list[Candidate] = []
+        (remembered by its string id across documents) instead of once per token; the memo is
+        read for every token with one C-level ``map``."""
+        view = DocView(doc) if view is None else view
         cache = self._morph_cache
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
-        strings = doc.vocab.strings
-        for i, h in enumerate(doc.to_array(LOWER).tolist()):
-            rule = cache.get(h, _UNDECIDED)
-            if rule is _UNDECIDED:
-                rule = cache[h] = self._morph_rule(strings[h])
-            if rule is not None:
-                out.append(Candidate(i, i + 1, rule[0], None, rule[1], rule[2]))
-        return out
+        lows = view.lower_list
+        rules = list(map(cache.get, lows))  # None: not decided yet; (): no rule
+        if None in rules:
+            strings = doc.vocab.strings
+            for i in [i for i, rule in enumerate(rules) if rule is None]:
+                word = lows[i]
+                rule = cache.get(word)
+                if rule is None:
+                    rule = cache[word] = self._morph_rule(strings[word]) or ()
+                rules[i] = rule
+        return [
+            Candidate(i, i + 1, rule[0], None, rule[1], rule[2])
+            for i, rule in enumerate(rules)
+            if rule
+        ]
 
     def _morph_rule(self, low: str) -> tuple[str, str, str | None] | None:
         """(label, rule, category) the word-shape rules give one lower-cased word, or None."""
-        if not _is_word(low) or len(low) < 4:
+        if len(low) < 4 or not _is_word(low):
             return None
         if "-" in low:  # hyphenated token kept whole: judge it by its last part
             if low.startswith(self.drug_prefixes):
                 return None
             low = low.rsplit("-", 1)[1]
+        # most words are neither a head nor end with a suffix: two C-level tests say so
+        if low not in self._any_head and not low.endswith(self._any_suffix):
+            return None
         if low in self.proc_verbs:
             return PROCEDURE, "verb", self.proc_verbs[low]
         if low in self.dis_heads:
@@ -182,20 +249,23 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 return DIAGNOSIS, "suffix", None
         return None
 
-    def cue_candidates(self, doc: Doc) -> list[Candidate]:
+    def cue_candidates(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
         """An undefined abbreviation named as a diagnosis: "diagnosis of ECF", "suspected of having
         JLNS", "consistent with ATM". Case reports often define such short forms only in the title
-        or abstract, so the cue phrase is the only evidence that the letters name a condition."""
+        or abstract, so the cue phrase is the only evidence that the letters name a condition.
+        Words are compared as string ids, at the tokens numpy finds a cue's first word on."""
+        view = DocView(doc) if view is None else view
         out: list[Candidate] = []
-        lows = [t.lower_ for t in doc]
-        for i in range(len(doc)):
-            for cue in self.diagnosis_cues.get(lows[i], ()):
-                if lows[i : i + len(cue)] != cue:
+        n = view.n
+        lows = view.lower_list
+        for i in view.positions(view.lower, self.cue_first_ids):
+            for cue in self.cue_ids[lows[i]]:
+                if tuple(lows[i : i + len(cue)]) != cue:
                     continue
                 k = i + len(cue)
-                while k < len(doc) and k - i - len(cue) < 4 and lows[k] in self.cue_skip:
+                while k < n and k - i - len(cue) < 4 and lows[k] in self.cue_skip_ids:
                     k += 1
-                if k < len(doc) and self._is_condition_abbreviation(doc, k):
+                if k < n and self._is_condition_abbreviation(doc, k):
                     out.append(Candidate(k, k + 1, DIAGNOSIS, None, "cue"))
                 break
         return out
@@ -212,7 +282,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return nxt is None or not (nxt.is_alpha and nxt.is_lower) or nxt.is_stop
 
     def _proc_suffix(self, low: str) -> str | None:
-        if self._proc_suffix_rx.search(low) is None:
+        if not low.endswith(self._proc_suffix_ends):
             return None
         for suffix, cat in self.proc_suffixes.items():
             if low.endswith(suffix) and len(low) > len(suffix) + 2:
@@ -220,40 +290,56 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return None
 
     # ---- abbreviations ----------------------------------------------------------------
-    def abbreviation_candidates(self, doc: Doc, found: list[Candidate]) -> list[Candidate]:
-        """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)"."""
+    def abbreviation_candidates(
+        self, doc: Doc, found: list[Candidate], view: DocView | None = None
+    ) -> list[Candidate]:
+        """Short forms whose long form is a mention: from doc._.abbreviations, else "(ABBR)".
+        Their uses are looked up among the tokens whose string id is a short form's (or its
+        plural's), found with numpy, not by reading every token's text."""
+        view = DocView(doc) if view is None else view
+        n, idx, ends = view.n, view.idx, view.ends
         pairs: dict[str, Candidate] = {}
-        by_char = [(doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1]), c) for c in found]
-        index = RangeIndex([(s, e) for s, e, _ in by_char])
-        for short in _doc_abbreviations(doc):
-            long_form = getattr(short._, "long_form", None)
-            if long_form is None:
-                continue
-            k = index.first_overlapping(long_form.start_char, long_form.end_char)  # not a scan
-            if k is not None:
-                pairs.setdefault(short.text, by_char[k][2])
+        shorts = _doc_abbreviations(doc)
+        if shorts:  # the mentions' character ranges, indexed only when there is a definition
+            index = RangeIndex([(idx[c.start], ends[c.end - 1]) for c in found])
+            for short in shorts:
+                long_form = getattr(short._, "long_form", None)
+                if long_form is None:
+                    continue
+                # not a scan
+                k = index.first_overlapping(long_form.start_char, long_form.end_char)
+                if k is not None:
+                    pairs.setdefault(short.text, found[k])
+        text_of = view.token_text
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
-                pairs.setdefault(doc[cand.end - 1].text, cand)
+                pairs.setdefault(text_of(cand.end - 1), cand)
             j = cand.end
-            if j + 2 < len(doc) and doc[j].text == "(" and doc[j + 2].text == ")":
-                short = doc[j + 1].text
+            if j + 2 < n and text_of(j) == "(" and text_of(j + 2) == ")":
+                short = text_of(j + 1)
                 if is_abbreviation(short) and short.isalpha() is not False:
                     pairs.setdefault(short, cand)
-        out = []
+        out: list[Candidate] = []
         if not pairs:
             return out
-        for tok in doc:
-            base = tok.text[:-1] if tok.text.endswith("s") and tok.text[:-1] in pairs else tok.text
+        # a use is a token spelt as a short form or as its plural (the test below decides)
+        strings = doc.vocab.strings
+        spelt = numpy.array(
+            sorted({strings[f] for short in pairs for f in (short, short + "s")}),
+            dtype=numpy.uint64,
+        )
+        for i in view.positions(view.orth, spelt):
+            text = text_of(i)
+            base = text[:-1] if text.endswith("s") and text[:-1] in pairs else text
             cand = pairs.get(base)
             if cand is None or not is_abbreviation(base):
                 continue
             out.append(
                 Candidate(
-                    tok.i,
-                    tok.i + 1,
+                    i,
+                    i + 1,
                     cand.label,
-                    cand.normalized or _norm(doc[cand.start : cand.end]),
+                    cand.normalized or view.norm(cand.start, cand.end),
                     "abbreviation",
                     cand.category,
                     cand.code,
@@ -262,24 +348,25 @@ class ClinicalMatcher(Widener, CandidateFilters):
         return out
 
     # ---- all together ------------------------------------------------------------------
-    def __call__(self, doc: Doc) -> list[Candidate]:
+    def __call__(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:
+        """The resolved candidates of ``doc`` (``view``: its DocView, when the caller has one)."""
+        view = DocView(doc) if view is None else view
         cands = self.vocab_candidates(doc)
         if self.use_morphology:
-            cands += self.morphology_candidates(doc)
-            cands += self.cue_candidates(doc)
-        spaces = space_tokens(doc)
-        widened = [w for c in cands if (w := self.widen(doc, c, spaces)) is not None]
+            cands += self.morphology_candidates(doc, view)
+            cands += self.cue_candidates(doc, view)
+        widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
         widened = [
             c
             for c in widened
-            if not self.is_anaphoric(doc, c)
-            and not self.is_test_or_agent(doc, c)
-            and not self.is_finding(doc, c)
-            and not self.is_medication(doc, c)
+            if not self.is_anaphoric(view, c)
+            and not self.is_test_or_agent(view, c)
+            and not self.is_finding(view, c)
+            and not self.is_medication(view, c)
         ]
         resolved = resolve_overlaps(widened)
-        resolved += self.abbreviation_candidates(doc, resolved)
+        resolved += self.abbreviation_candidates(doc, resolved, view)
         final = resolve_overlaps(resolved)
         for cand in final:  # kept, and marked: "no history of X" says the patient had no X
-            cand.negated_cue = self.negated_history_cue(doc, cand)
+            cand.negated_cue = self.negated_history_cue(view, cand)
         return final

@@ -9,7 +9,7 @@ vocabularies (``self.k``, ``self.site_words``, ...).
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
@@ -20,77 +20,93 @@ from caseminer.nlp.clinical.candidate import (
     PROCEDURE,
     Candidate,
     _is_word,
-    _norm,
-    space_tokens,
 )
+from caseminer.nlp.clinical.view import DocView
 
 
 class Widener:
     """Widening rules (see the module docstring)."""
 
-    def needs_modifier(self, doc: Doc, cand: Candidate) -> bool:
+    def needs_modifier(self, view: DocView, cand: Candidate) -> bool:
         """Generic heads ("disease", "failure", "therapy") only count with a modifier."""
         if cand.rule != "head":
             return False
-        low = doc[cand.start].lower_
+        low = view.doc.vocab.strings[view.lower_list[cand.start]]
         if cand.label == DIAGNOSIS:
             return bool(self.dis_heads.get(low, False))
         return low not in self.proc_heads_alone
 
-    def is_left_modifier(self, tok: Token, label: str) -> bool:
-        """Could this token be part of the mention, to the left of its head?"""
-        low = tok.lower_
-        if low in self.left_excluded:
+    def is_left_modifier(self, view: DocView, j: int, label: str) -> bool:
+        """Could token ``j`` be part of the mention, to the left of its head? The word lists
+        are compared by string id; the word itself is read only for the suffix and eponym
+        tests, and a Token only for the eponym test."""
+        h = view.lower_list[j]
+        if h in self.left_excluded_ids:
             return False
-        if label == PROCEDURE and low in self.modifier_words:
+        if label == PROCEDURE and h in self.modifier_word_ids:
             return True
-        if low in self.k.left_blockers:
+        if h in self.left_blocker_ids:
             return False
-        if low in self.k.left_modifiers or low in self.site_words:
+        if h in self.left_modifier_ids or h in self.site_word_ids:
             return True
-        if _is_word(low) and len(low) >= 5 and low.endswith(self.adj_suffixes):
+        low = view.doc.vocab.strings[h]
+        if not _is_word(low):
+            return False
+        if len(low) >= 5 and low.endswith(self.adj_suffixes):
             return True
-        if (
-            tok.is_title
-            and _is_word(low)
-            and not tok.is_stop
-            and len(low) >= 3
-            and not tok.is_sent_start
-        ):
-            return True  # eponyms: "Gaucher disease", "Cowden syndrome"
+        if len(low) >= 3:
+            tok = view.doc[j]
+            if tok.is_title and not tok.is_stop and not tok.is_sent_start:
+                return True  # eponyms: "Gaucher disease", "Cowden syndrome"
         return False
 
-    def extend_left(self, doc: Doc, start: int, label: str) -> int:
-        sent_start = doc[start].sent.start if doc.has_annotation("SENT_START") else 0
+    def extend_left(self, view: DocView, start: int, label: str) -> int:
+        """How far left of ``start`` the mention reaches. It depends on the start and the
+        label only, and several seeds share both (a curated term and a word-shape rule on the
+        same word), so it is worked out once per document (``DocView.memo``)."""
+        key = ("left", start, label)
+        found = view.memo.get(key)
+        if found is None:
+            found = view.memo[key] = self._extend_left(view, start, label)
+        return found
+
+    def _extend_left(self, view: DocView, start: int, label: str) -> int:
+        doc, spaces, text_of = view.doc, view.spaces, view.token_text
+        idx, ends = view.idx, view.ends
+        sent_start = view.sent_start(start) if view.has_sents else 0
         i = start
         while i - 1 >= sent_start and start - i < MAX_LEFT:
-            tok = doc[i - 1]
-            if tok.is_space and tok.text.count("\n") <= 1 and i - 2 >= sent_start:
+            j = i - 1
+            text = text_of(j)
+            if j in spaces and text.count("\n") <= 1 and i - 2 >= sent_start:
                 i -= 1  # a line break inside the mention (PDF-to-text output)
                 continue
-            if tok.text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
+            if text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
                 i -= 2
                 continue
-            if tok.text in HYPHENS and not tok.whitespace_ and i - 2 >= sent_start:
+            # (a token is followed by white space exactly when the next one starts later)
+            if text in HYPHENS and ends[j] == idx[j + 1] and i - 2 >= sent_start:
                 prev = doc[i - 2]
-                if not prev.whitespace_ and (prev.is_alpha or prev.like_num):
+                if ends[i - 2] == idx[i - 1] and (prev.is_alpha or prev.like_num):
                     i -= 2
                     continue
                 break
-            if self.is_left_modifier(tok, label):
+            if self.is_left_modifier(view, j, label):
                 i -= 1
                 continue
             break
         # never start on a connector
+        lower = view.lower_list
         while i < start and (
-            doc[i].text in HYPHENS or doc[i].is_space or doc[i].lower_ in {"in", "non"}
+            i in spaces or lower[i] in self._connector_ids or text_of(i) in HYPHENS
         ):
             i += 1
         return i
 
-    def _qualifier_noun(self, doc: Doc, start: int) -> int:
+    def _qualifier_noun(self, view: DocView, start: int) -> int:
         """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
-        if start == 0 or (doc.has_annotation("SENT_START") and doc[start].is_sent_start):
+        doc = view.doc
+        if start == 0 or (view.has_sents and doc[start].is_sent_start):
             return start
         tok = doc[start - 1]
         low = tok.lower_
@@ -105,14 +121,25 @@ class Widener:
             return start - 1
         return start
 
-    def extend_right(self, doc: Doc, end: int, label: str) -> int:
-        """Absorb "of the femoral head", "in situ"."""
-        n = len(doc)
-        if end + 1 < n and doc[end].lower_ == "in" and doc[end + 1].lower_ == "situ":
-            return end + 2
-        if end >= n or doc[end].lower_ != "of":
+    def extend_right(self, view: DocView, end: int, label: str) -> int:
+        """Absorb "of the femoral head", "in situ" (once per end and document, as for
+        ``extend_left``)."""
+        key = ("right", end)
+        found = view.memo.get(key)
+        if found is None:
+            found = view.memo[key] = self._extend_right(view, end)
+        return found
+
+    def _extend_right(self, view: DocView, end: int) -> int:
+        doc, n = view.doc, view.n
+        if end >= n:
             return end
-        sent_end = doc[end].sent.end if doc.has_annotation("SENT_START") else n
+        low = view.lower_list[end]
+        if low == self._in_h and end + 1 < n and view.lower_list[end + 1] == self._situ_h:
+            return end + 2
+        if low != self._of_h:
+            return end
+        sent_end = view.sent_end(end) if view.has_sents else n
         best = end
         i = end + 1
         while i < min(sent_end, end + 1 + MAX_RIGHT):
@@ -134,52 +161,54 @@ class Widener:
             break
         return best
 
-    def widen(
-        self, doc: Doc, cand: Candidate, spaces: frozenset[int] | None = None
-    ) -> Candidate | None:
-        """Grow a seed to the annotator's span (``spaces``: indices of white-space tokens,
-        computed here when the caller has not)."""
-        self._join_broken_term(doc, cand, space_tokens(doc) if spaces is None else spaces)
-        start = self.extend_left(doc, cand.start, cand.label)
+    def widen(self, doc: Doc, cand: Candidate, view: DocView | None = None) -> Candidate | None:
+        """Grow a seed to the annotator's span (``view``: the Doc's ``DocView``, built here when
+        the caller has none)."""
+        view = DocView(doc) if view is None else view
+        self._join_broken_term(view, cand)
+        start = self.extend_left(view, cand.start, cand.label)
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
         qualifiable = cand.category != "therapeutic"
-        if start == cand.start and self.needs_modifier(doc, cand) and qualifiable:
-            start = self._qualifier_noun(doc, start)
+        needs_modifier = self.needs_modifier(view, cand)
+        if start == cand.start and needs_modifier and qualifiable:
+            start = self._qualifier_noun(view, start)
             if cand.label == PROCEDURE and start < cand.start:
                 # tests are named by noun compounds: "latex agglutination test"
-                start = self._qualifier_noun(doc, start)
-        if self.needs_modifier(doc, cand) and start == cand.start:
+                start = self._qualifier_noun(view, start)
+        if needs_modifier and start == cand.start:
             return None
-        end = self.extend_right(doc, cand.end, cand.label)
+        end = self.extend_right(view, cand.end, cand.label)
         if start < cand.start:
-            self._renormalize(doc, cand, start)
+            self._renormalize(view, cand, start)
         # a mention never starts or ends on white space (line breaks of PDF-to-text output)
-        while start < end - 1 and doc[start].is_space:
+        spaces = view.spaces
+        while start < end - 1 and start in spaces:
             start += 1
-        while end - 1 > start and doc[end - 1].is_space:
+        while end - 1 > start and end - 1 in spaces:
             end -= 1
         cand.start, cand.end = start, end
         return cand
 
-    def _join_broken_term(self, doc: Doc, cand: Candidate, spaces: frozenset[int]) -> None:
+    def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         low = max(0, cand.start - 4)
+        spaces = view.spaces
         if spaces.isdisjoint(range(low, cand.start)):
             return  # no line break just before the seed: nothing to join
         for i in range(low, cand.start):
-            if doc[i].is_space or not any(t.is_space for t in doc[i : cand.start]):
+            if i in spaces or spaces.isdisjoint(range(i, cand.start)):
                 continue
-            term = self.by_text.get(_norm(doc[i : cand.end]))
+            term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:
                 cand.start = i
                 cand.name_by(term)
                 return
 
-    def _renormalize(self, doc: Doc, cand: Candidate, start: int) -> None:
+    def _renormalize(self, view: DocView, cand: Candidate, start: int) -> None:
         """'hip' + 'replacement' widened: name it by the longest curated term it ends with."""
         for i in range(start, cand.start):
-            term = self.by_text.get(_norm(doc[i : cand.end]))
+            term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:
                 cand.name_by(term)
                 return

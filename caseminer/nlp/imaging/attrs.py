@@ -13,7 +13,15 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from caseminer.nlp.imaging.vocab import Gate, StudyMatch, Vocabulary, applicable, matched_values
+from caseminer.nlp.imaging.triggers import words_of
+from caseminer.nlp.imaging.vocab import (
+    Gate,
+    StudyMatch,
+    Vocabulary,
+    applicable,
+    matched_values,
+    modality_rules_in,
+)
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -25,6 +33,13 @@ _PRE_STOP = re.compile(
 _SITE_LEAD = re.compile(
     r"\s*(?:scans?|scanning|images?|imaging|examination|study)?\s*(?:of|on|in)\b", re.IGNORECASE
 )
+# find_finding's wording tests, compiled once (the re module's cache is a lookup per call)
+_FINDING_LEAD = re.compile(r"\s*(?:scans?|images?|imaging|examination|study)?\s*,\s*")
+_ON_STUDY = re.compile(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", re.I)
+_SENTENCE_STOP = re.compile(r"[.;]")
+_WAS_WERE = re.compile(r"(?:was|were)\s", re.I)
+_FIRST_WORD = re.compile(r"\w+\s+")
+_ADJECTIVE_END = re.compile(r"(?:ic|ical)$")
 _TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*$", re.IGNORECASE)
 
 
@@ -35,12 +50,14 @@ def abbreviation_definitions(text: str, vocab: Vocabulary) -> dict[str, set[str]
     "computed tomography (CT)" makes CT an imaging abbreviation in this document; "clotting time
     (CT)" makes it something else, and then a bare "CT" needs imaging context to count.
     """
-    long_rules = [r for r in vocab.modalities if not r.is_abbreviation]
     defs: dict[str, set[str]] = {}
     for m in _DEF_RE.finditer(text):
         abbr = m.group(1)
         before = text[max(0, m.start() - 80) : m.start()].rstrip()
         tail = before[-50:]
+        # the long-form rules that can match in the tail (the rest cannot: their first words
+        # are not in it)
+        long_rules = [r for r in modality_rules_in(tail, vocab) if not r.is_abbreviation]
         if any((hit := r.regex.search(tail)) and hit.end() >= len(tail) - 25 for r in long_rules):
             defs.setdefault(abbr, set()).add("imaging")
             continue
@@ -69,9 +86,11 @@ def has_imaging_context(text: str, m: StudyMatch, vocab: Vocabulary) -> bool:
     words = _WORD_RE.findall(before)
     prev = words[-1] if words else ""
     prev2 = " ".join(words[-2:])
+    # a site rule can only match the words if one of its first words is among them
+    sites = applicable(vocab.sites, prev2)
     if prev and (
         vocab.cues["gate_context_before"].fullmatch(prev)
-        or any(rule.regex.fullmatch(prev) or rule.regex.fullmatch(prev2) for rule in vocab.sites)
+        or any(rule.regex.fullmatch(prev) or rule.regex.fullmatch(prev2) for rule in sites)
     ):
         return True
     return bool(vocab.cues["gate_context_after"].search(text[m.end : m.end + 40]))
@@ -85,7 +104,7 @@ def accept(text: str, m: StudyMatch, vocab: Vocabulary, defs: dict[str, set[str]
     if vocab.cues["exclude_before"].search(before):
         return False  # "under fluoroscopy": guidance of a procedure, not a study
     surface = text[m.start : m.end]
-    if re.search(r"(?:ic|ical)$", surface) and not vocab.cues["adjective_needs_noun"].match(
+    if _ADJECTIVE_END.search(surface) and not vocab.cues["adjective_needs_noun"].match(
         text[m.end : m.end + 50]
     ):
         return False  # "radiographic differential", "echocardiographic findings": no study
@@ -232,28 +251,32 @@ def _site_windows(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[str,
     return pre, post
 
 
-def laterality(text: str, vocab: Vocabulary) -> str | None:
-    """left/right/bilateral named in ``text`` (both sides named -> bilateral)."""
-    sides = set(matched_values(vocab.laterality, text))
+def laterality(text: str, vocab: Vocabulary, words: set[str] | None = None) -> str | None:
+    """left/right/bilateral named in ``text`` (both sides named -> bilateral; ``words``: the
+    text's words, when the caller has them)."""
+    sides = set(matched_values(vocab.laterality, text, words))
     if "bilateral" in sides or {"left", "right"} <= sides:
         return "bilateral"
     return next(iter(sides), None)
 
 
-def contrast(text: str, vocab: Vocabulary) -> bool | None:
+def contrast(text: str, vocab: Vocabulary, words: set[str] | None = None) -> bool | None:
     """True with contrast, False explicitly without, None when the text does not say.
 
     "non-contrast-enhanced" contains "contrast-enhanced": negative wording is found first and
-    masked, so only what is left can say "with contrast".
+    masked, so only what is left can say "with contrast". Only rules that can match in the
+    text are tried (``applicable``; the masked text's words are a subset of the text's, since
+    every match is bounded by non-word characters). ``words``: the text's words, if known.
     """
+    rules = applicable(vocab.contrast, text, words)
     masked = text
     negative = False
-    for rule in vocab.contrast:
+    for rule in rules:
         if rule.value is False:
             for m in rule.regex.finditer(text):
                 negative = True
                 masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
-    if any(rule.regex.search(masked) for rule in vocab.contrast if rule.value is True):
+    if any(rule.regex.search(masked) for rule in rules if rule.value is True):
         return True
     return False if negative else None
 
@@ -267,13 +290,13 @@ def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, 
     post_start = group.end
     post = text[post_start : group.seg_end]
     pre = text[group.seg_start : group.start]
-    lead = re.match(r"\s*(?:scans?|images?|imaging|examination|study)?\s*,\s*", post)
-    if lead and re.search(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", pre, re.I):
+    lead = _FINDING_LEAD.match(post)
+    if lead and _ON_STUDY.search(pre):
         return _trim(text, post_start + lead.end(), group.seg_end)  # "On MRI, <finding>"
     verb = vocab.cues["finding_verbs"].search(post[:120])
-    if verb and not re.search(r"[.;]", post[: verb.start()]):
-        if re.match(r"(?:was|were)\s", verb.group(), re.I):  # "CT was unremarkable"
-            first = re.match(r"\w+\s+", verb.group())
+    if verb and not _SENTENCE_STOP.search(post[: verb.start()]):
+        if _WAS_WERE.match(verb.group()):  # "CT was unremarkable"
+            first = _FIRST_WORD.match(verb.group())
             return _trim(
                 text, post_start + verb.start() + (first.end() if first else 0), group.seg_end
             )
@@ -347,6 +370,8 @@ def describe_group(text: str, group: StudyGroup, vocab: Vocabulary) -> dict[str,
     named = " ".join(text[m.start : m.end] for m in group.mentions)  # "coronary angiography"
     site_text = f"{pre} {named} {post}"
     segment = text[group.seg_start : group.seg_end]
+    # each text's words are listed once for the four rule sets that read it
+    site_words, segment_words = words_of(site_text), words_of(segment)
     finding = find_finding(text, group, vocab)
     findings = []
     if finding:
@@ -359,10 +384,10 @@ def describe_group(text: str, group: StudyGroup, vocab: Vocabulary) -> dict[str,
             }
         )
     return {
-        "body_sites": [str(s) for s in matched_values(vocab.sites, site_text)],
-        "laterality": laterality(site_text, vocab),
-        "planes": matched_values(vocab.planes, segment),
-        "sequences": matched_values(vocab.sequences, segment),
-        "contrast": contrast(segment, vocab),
+        "body_sites": [str(s) for s in matched_values(vocab.sites, site_text, site_words)],
+        "laterality": laterality(site_text, vocab, site_words),
+        "planes": matched_values(vocab.planes, segment, segment_words),
+        "sequences": matched_values(vocab.sequences, segment, segment_words),
+        "contrast": contrast(segment, vocab, segment_words),
         "findings": findings,
     }

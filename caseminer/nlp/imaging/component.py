@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -181,7 +183,15 @@ class ImagingExtractor:
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence: the Doc's when set, else a punctuation split."""
     if doc.has_annotation("SENT_START"):
-        return [(s.start_char, s.end_char) for s in doc.sents]
+        if "sents" in doc.user_hooks or not len(doc):
+            return [(s.start_char, s.end_char) for s in doc.sents]
+        # what doc.sents gives, from token arrays: a sentence starts at token 0 and at every
+        # token flagged as a start, and ends where the next begins
+        arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
+        starts = [0, *(numpy.flatnonzero(arr[1:, 0] == 1) + 1).tolist()]
+        ends = [*starts[1:], len(doc)]
+        idx, stop = arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist()
+        return [(idx[a], stop[b - 1]) for a, b in zip(starts, ends, strict=True)]
     bounds: list[tuple[int, int]] = []
     start = 0
     text = doc_text(doc)

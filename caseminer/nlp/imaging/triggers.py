@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:  # Python 3.11+
@@ -37,66 +37,99 @@ class _Unlisted(Exception):
     """The pattern's first words cannot be listed (or there are too many)."""
 
 
+class _TooMany(_Unlisted):
+    """More first words than ``MAX_WORDS``: not worth listing, even as prefixes."""
+
+
 def first_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Every word (lower case, ``[A-Za-z0-9]+``) a match of ``pattern`` can start with, or None
     when they cannot be listed. A superset is fine (a rule is tried where it cannot match); a
     missing word would lose matches, so anything not understood returns None."""
+    found = start_words(pattern, flags)
+    if found is None or found[1]:
+        return None
+    return found[0]
+
+
+def start_words(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(words, prefixes): a match of ``pattern`` starts with one of the words or with a word
+    that begins with one of the prefixes; None when neither can be listed.
+
+    Prefixes are for patterns whose first word can grow without bound after a known start
+    ("tc-?99m?\\s*\\w*": any word beginning "tc99"): whatever follows the known start, the
+    match's first word begins with it. A start that is still empty cannot be a prefix."""
     try:
-        done, open_ = _seq(list(sre_parse.parse(pattern, flags)), {""})
+        done, open_, prefixes = _seq(list(sre_parse.parse(pattern, flags)), {""})
     except (_Unlisted, RecursionError):
         return None
     words = done | open_  # a word still open at the end of a match ends there (right boundary)
-    if not words or "" in words:
+    if (not words and not prefixes) or "" in words or "" in prefixes:
         return None  # a match could start with a non-word character or be empty
-    return frozenset(w.lower() for w in words)
+    return frozenset(w.lower() for w in words), frozenset(p.lower() for p in prefixes)
 
 
-def _seq(items: list, open_: set[str]) -> tuple[set[str], set[str]]:
+def _seq(items: list, open_: set[str]) -> tuple[set[str], set[str], set[str]]:
     """Walk a sequence from words ``open_`` (still growing): (words ended by a non-word
-    character, words still growing at the end)."""
+    character, words still growing at the end, prefixes of words that grow without bound)."""
     done: set[str] = set()
+    prefixes: set[str] = set()
     for op, arg in items:
         if not open_:
             break
-        if op is sre_c.LITERAL:
-            char = chr(arg)
-            if char in WORD_CHARS:
-                open_ = {w + char for w in open_}
-            else:
-                done |= open_
-                open_ = set()
-        elif op is sre_c.IN:
-            chars, ends = _class(arg)
-            if ends:
-                done |= open_
-            open_ = {w + c for w in open_ for c in chars}
-        elif op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
-            continue  # zero-width: a superset is fine
-        elif op is sre_c.SUBPATTERN:
-            d, open_ = _seq(list(arg[-1]), open_)
+        try:
+            open_ = _step(op, arg, open_, done, prefixes)
+        except _TooMany:
+            raise
+        except _Unlisted:
+            if "" in open_:
+                raise  # nothing known of the first word yet
+            prefixes |= open_  # what follows only lengthens the words begun so far
+            return done, set(), prefixes
+        if len(open_) + len(done) + len(prefixes) > MAX_WORDS:
+            raise _TooMany
+    return done, open_, prefixes
+
+
+def _step(op, arg, open_: set[str], done: set[str], prefixes: set[str]) -> set[str]:
+    """One item of a sequence: the open words after it (ended words go to ``done``, unbounded
+    ones to ``prefixes``); raises _Unlisted for what it does not understand."""
+    if op is sre_c.LITERAL:
+        char = chr(arg)
+        if char in WORD_CHARS:
+            return {w + char for w in open_}
+        done |= open_
+        return set()
+    if op is sre_c.IN:
+        chars, ends = _class(arg)
+        if ends:
+            done |= open_
+        return {w + c for w in open_ for c in chars}
+    if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return open_  # zero-width: a superset is fine
+    if op is sre_c.SUBPATTERN:
+        d, o, p = _seq(list(arg[-1]), open_)
+        done |= d
+        prefixes |= p
+        return o
+    if op is sre_c.BRANCH:
+        grown: set[str] = set()
+        for alternative in arg[1]:
+            d, o, p = _seq(list(alternative), open_)
             done |= d
-        elif op is sre_c.BRANCH:
-            grown: set[str] = set()
-            for alternative in arg[1]:
-                d, o = _seq(list(alternative), open_)
-                done |= d
-                grown |= o
-            open_ = grown
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
-            low, high, body = arg
-            d, o = _seq(list(body), open_) if high else (set(), set())
-            done |= d
-            if not o:  # one copy always ends the word: more copies change nothing
-                open_ = open_ if low == 0 else set()
-            elif high == 1:
-                open_ = (open_ | o) if low == 0 else o
-            else:
-                raise _Unlisted  # copies that keep the word growing: unbounded words
-        else:
-            raise _Unlisted  # ANY, GROUPREF, NOT_LITERAL, ...
-        if len(open_) + len(done) > MAX_WORDS:
-            raise _Unlisted
-    return done, open_
+            prefixes |= p
+            grown |= o
+        return grown
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+        low, high, body = arg
+        d, o, p = _seq(list(body), open_) if high else (set(), set(), set())
+        done |= d
+        prefixes |= p
+        if not o:  # one copy always ends the word: more copies change nothing
+            return open_ if low == 0 else set()
+        if high == 1:
+            return (open_ | o) if low == 0 else o
+        raise _Unlisted  # copies that keep the word growing: unbounded words
+    raise _Unlisted  # ANY, GROUPREF, NOT_LITERAL, ...
 
 
 def _ends_word(body: list) -> bool:
@@ -140,33 +173,112 @@ def _class(items: list) -> tuple[list[str], bool]:
 
 @dataclass(frozen=True)
 class Triggers:
-    """Which rules (by index) can start with each first word; rules with no list: ``fallback``."""
+    """Which rules (by index) can start with each first word, or with a word beginning with
+    each prefix; rules with no list: ``fallback``."""
 
     by_word: dict[str, tuple[int, ...]]
     fallback: tuple[int, ...]
+    by_prefix: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def rules_for(self, words: set[str]) -> dict[str, tuple[int, ...]]:
+        """The rules each of ``words`` (lower case) can start, for the words some rule can."""
+        by_word = self.by_word
+        found = {w: by_word[w] for w in words & by_word.keys()}
+        if self.by_prefix:
+            starts = tuple(self.by_prefix)
+            for word in words:
+                if word.startswith(starts):
+                    extra = [
+                        k for p, ks in self.by_prefix.items() if word.startswith(p) for k in ks
+                    ]
+                    found[word] = tuple(sorted({*found.get(word, ()), *extra}))
+        return found
 
 
 def build_triggers(patterns: list[tuple[str, int]]) -> Triggers:
     """Triggers of rules given as (pattern, flags), in rule order."""
     by_word: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
     fallback: list[int] = []
     for index, (pattern, flags) in enumerate(patterns):
-        words = first_words(pattern, flags)
-        if words is None:
+        found = start_words(pattern, flags)
+        if found is None:
             fallback.append(index)
             continue
-        for word in words:
+        for word in found[0]:
             by_word.setdefault(word, []).append(index)
-    return Triggers({w: tuple(ix) for w, ix in by_word.items()}, tuple(fallback))
+        for prefix in found[1]:
+            by_prefix.setdefault(prefix, []).append(index)
+    return Triggers(
+        {w: tuple(ix) for w, ix in by_word.items()},
+        tuple(fallback),
+        {p: tuple(ix) for p, ix in by_prefix.items()},
+    )
 
 
 def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple[int, ...]]]:
     """(position, rule indices) for every word start whose word some rule can start with."""
     by_word = triggers.by_word
-    for m in _WORDS.finditer(text):
-        rules = by_word.get(m.group().lower())
-        if rules:
-            yield m.start(), rules
+    found = [
+        (m.start(), rules)
+        for m in _WORDS.finditer(text)
+        if (rules := by_word.get(m.group().lower()))
+    ]
+    if triggers.by_prefix:
+        found = _add_prefixed(text, triggers, found)
+    return iter(found)
+
+
+def _add_prefixed(
+    text: str, triggers: Triggers, found: list[tuple[int, tuple[int, ...]]]
+) -> list[tuple[int, tuple[int, ...]]]:
+    """``found`` plus the words that begin with a trigger prefix, in text order.
+
+    Why apart: testing every word of the text against the prefixes would cost as much as the
+    word scan itself, while the prefixes ("tc99") are rare; so the words that begin with one
+    are found with ``str.find`` on the lower-cased text (lowering keeps offsets: see
+    ``_lower_ascii``)."""
+    # a prefix's caseless part ("99") must be in the text as written: most texts are skipped
+    # without being lowered
+    prefixes = [p for p in triggers.by_prefix if _caseless_part(p) in text]
+    if not prefixes:
+        return found
+    low = _lower_ascii(text)
+    extra: dict[int, str] = {}
+    for prefix in prefixes:
+        pos = low.find(prefix)
+        while pos >= 0:
+            if pos == 0 or low[pos - 1] not in WORD_CHARS:
+                extra[pos] = _WORDS.match(low, pos).group()  # type: ignore[union-attr]
+            pos = low.find(prefix, pos + 1)
+    if not extra:
+        return found
+    merged = dict(found)
+    for pos, word in extra.items():
+        merged[pos] = triggers.rules_for({word})[word]  # the word's own rules included
+    return sorted(merged.items())
+
+
+def _caseless_part(word: str) -> str:
+    """The longest run of ``word``'s characters that have no case ("99" of "tc99m"), which any
+    spelling of the word contains as written ("" when every character has a case)."""
+    runs = re.findall(r"[^A-Za-z]+", word)
+    return max(runs, key=len) if runs else ""
+
+
+def _lower_ascii(text: str) -> str:
+    """``text`` with A-Z lowered and every other character's word-ness unchanged, at the same
+    offsets. ``str.lower`` does that (non-ASCII letters stay non-ASCII, one character each)
+    except for the two characters in ``_NOT_PLAIN`` (İ lowers to two characters, the Kelvin
+    sign to an ASCII "k"); texts holding one are lowered by ``translate`` (A-Z only, slower)."""
+    if text.isascii() or not any(c in text for c in _NOT_PLAIN):
+        return text.lower()
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+# the only characters whose str.lower() changes the length or yields an ASCII character
+_NOT_PLAIN = ("\u0130", "\u212a")
 
 
 class RuleFilter:
@@ -178,13 +290,18 @@ class RuleFilter:
     def __init__(self, patterns: list[tuple[str, int]], triggers: Triggers | None = None) -> None:
         self.triggers = triggers or build_triggers(patterns)
 
-    def select(self, text: str) -> list[int]:
-        """Indices of the rules that can match somewhere in ``text``, in rule order."""
-        by_word = self.triggers.by_word
+    def select(self, text: str, words: set[str] | None = None) -> list[int]:
+        """Indices of the rules that can match somewhere in ``text``, in rule order
+        (``words``: ``words_of(text)`` or a superset, when the caller has it)."""
         chosen = set(self.triggers.fallback)
-        for word in {w.lower() for w in _WORDS.findall(text)}:
-            chosen.update(by_word.get(word, ()))
+        for rules in self.triggers.rules_for(words_of(text) if words is None else words).values():
+            chosen.update(rules)
         return sorted(chosen)
+
+
+def words_of(text: str) -> set[str]:
+    """The distinct words (``[A-Za-z0-9]+``, lower case) of ``text``."""
+    return {w.lower() for w in _WORDS.findall(text)}
 
 
 def cached_triggers(
@@ -199,9 +316,12 @@ def cached_triggers(
         out = {}
         for name, patterns in rule_sets.items():
             t = build_triggers(patterns)
-            out[name] = [t.by_word, t.fallback]
+            out[name] = [t.by_word, t.fallback, t.by_prefix]
         return out
 
     digest = hashlib.sha256(repr(sorted(rule_sets.items())).encode()).hexdigest()[:16]
     data = diskcache.cached("imaging-triggers", [*sources, Path(__file__)], build, extra=digest)
-    return {name: Triggers(dict(by_word), tuple(fb)) for name, (by_word, fb) in data.items()}
+    return {
+        name: Triggers(dict(by_word), tuple(fb), dict(by_prefix))
+        for name, (by_word, fb, by_prefix) in data.items()
+    }

@@ -25,6 +25,7 @@ from caseminer.nlp.imaging.triggers import (
     Triggers,
     cached_triggers,
     candidate_starts,
+    words_of,
 )
 from caseminer.patterns import concern_dir
 
@@ -299,20 +300,37 @@ def _mention_bounds(m: re.Match[str]) -> tuple[int, int]:
     return m.start(), m.end()
 
 
-def applicable(rules: tuple[TermRule, ...], text: str) -> list[TermRule]:
+def applicable(
+    rules: tuple[TermRule, ...], text: str, words: set[str] | None = None
+) -> list[TermRule]:
     """The rules that can match in ``text`` (those with one of their first words in it), in
-    order: trying only these gives the same matches as trying all (see triggers.RuleFilter)."""
+    order: trying only these gives the same matches as trying all (see triggers.RuleFilter).
+    ``words``: ``words_of(text)`` (or a superset), when the caller has it already."""
     cached = _FILTERS.get(id(rules))
     if cached is None or cached[0] is not rules:
         cached = (rules, RuleFilter([(r.pattern, r.flags) for r in rules]))
         _FILTERS[id(rules)] = cached
-    return [rules[i] for i in cached[1].select(text)]
+    return [rules[i] for i in cached[1].select(text, words)]
 
 
-def matched_values(rules: tuple[TermRule, ...], text: str) -> list:
-    """Values of the rules that match anywhere in ``text``, in order of first occurrence."""
+def modality_rules_in(text: str, vocab: Vocabulary) -> list[ModalityRule]:
+    """The modality rules that can match somewhere in ``text`` (one of their first words is
+    in it, or their first words cannot be listed), in rule order: trying only these gives the
+    same matches as trying all, and compiles only their regexes."""
+    triggers = vocab.triggers
+    if triggers is None:
+        return list(vocab.modalities)
+    chosen = set(triggers.fallback)
+    for rules in triggers.rules_for(words_of(text)).values():
+        chosen.update(rules)
+    return [vocab.modalities[k] for k in sorted(chosen)]
+
+
+def matched_values(rules: tuple[TermRule, ...], text: str, words: set[str] | None = None) -> list:
+    """Values of the rules that match anywhere in ``text``, in order of first occurrence
+    (``words``: as for ``applicable``)."""
     hits: list[tuple[int, object]] = []
-    for rule in applicable(rules, text):
+    for rule in applicable(rules, text, words):
         m = rule.regex.search(text)
         if m:
             hits.append((m.start(), rule.value))

@@ -8,6 +8,7 @@ from pipelines import component_pipeline
 
 import caseminer.nlp.clinical.component  # noqa: F401  (registers the factory)
 from caseminer.nlp.clinical.match import DIAGNOSIS, PROCEDURE, ClinicalMatcher, space_tokens
+from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import load_vocab
 
 TEXT = (
@@ -70,6 +71,6 @@ def test_space_tokens_are_the_white_space_tokens(nlp):
 def test_widen_without_precomputed_spaces_matches_widen_with_them(nlp, matcher):
     doc = nlp("He had a resection\narthroplasty of the left hip.")
     plain = [matcher.widen(doc, c) for c in matcher.vocab_candidates(doc)]
-    fast = [matcher.widen(doc, c, space_tokens(doc)) for c in matcher.vocab_candidates(doc)]
+    fast = [matcher.widen(doc, c, DocView(doc)) for c in matcher.vocab_candidates(doc)]
     as_tuples = [[(c.start, c.end, c.normalized) for c in cs if c] for cs in (plain, fast)]
     assert as_tuples[0] == as_tuples[1]

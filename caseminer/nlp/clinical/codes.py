@@ -1,0 +1,149 @@
+"""ICD-10-PCS root operations for procedure names (patterns/clinical/procedure_codes.json), with
+each rule's regex tried only on names that hold one of the words it needs.
+
+Why: the first of ~22 rules whose regex matches the name wins, and most rules do not match a
+given name, so trying them one by one was most of a procedure's attribute reading. Every rule's
+regex needs one of a few literal strings ("ectomy", "biops", "stent"...), read off its parsed
+pattern (``required_literals``); a substring test on the lower-cased name rejects the others
+with the same result as their regex (which is still what decides when the test passes).
+The denied-history cues (``CandidateFilters.negated_history_cue``) use the same test.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:  # Python 3.11+
+    from re import _constants as sre_c
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as sre_c  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+Literals = frozenset[str]
+
+
+def required_literals(pattern: str, flags: int = 0) -> Literals | None:
+    """Lower-case strings one of which every match of ``pattern`` contains, or None when none
+    can be told (the rule is then always tried). Only ASCII literals are used: a name is
+    tested only when it is ASCII, where case-insensitive matching is plain ASCII folding."""
+    try:
+        return _required(list(sre_parse.parse(pattern, flags)))
+    except (RecursionError, re.error):
+        return None
+
+
+def _required(items: list) -> Literals | None:
+    """For a sequence: the best requirement among its literal runs and required parts."""
+    found: list[Literals] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        text = "".join(run)
+        if text and text.isascii():
+            found.append(frozenset([text.lower()]))
+        run.clear()
+
+    for op, arg in items:
+        if op is sre_c.LITERAL:
+            run.append(chr(arg))
+            continue
+        flush()
+        need = _item(op, arg)
+        if need:
+            found.append(need)
+    flush()
+    if not found:
+        return None
+    # the set whose shortest string is longest rejects the most names
+    return max(found, key=lambda s: (min(map(len, s)), -len(s)))
+
+
+def _item(op: Any, arg: Any) -> Literals | None:
+    """What one non-literal item of a sequence requires (None: nothing known)."""
+    if op is sre_c.SUBPATTERN:
+        return _required(list(arg[-1]))
+    if op is sre_c.BRANCH:
+        needs = [_required(list(alternative)) for alternative in arg[1]]
+        if any(n is None for n in needs):
+            return None
+        return frozenset().union(*needs)  # type: ignore[arg-type]
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+        low, _high, body = arg
+        return _required(list(body)) if low >= 1 else None
+    if op is sre_c.IN and all(o is sre_c.LITERAL for o, _ in arg):
+        chars = [chr(a) for _, a in arg]
+        if all(c.isascii() for c in chars):
+            return frozenset(c.lower() for c in chars)
+    return None  # anchors, look-arounds, classes, any character: nothing required
+
+
+class ProcedureCoder:
+    """The rules of procedure_codes.json, first match wins (see the module docstring).
+
+    Which rules' literals a name holds is read in one pass: a lookahead over a trie of every
+    literal (``_trie_pattern``) reports at each position of the name the longest literal
+    starting there; it stands for the shorter literals it starts with too (``_implied``), so
+    the set of rules with a literal in the name is exact."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.system = str(table.get("system", "ICD-10-PCS"))
+        self.rules: list[tuple[re.Pattern[str], str, str]] = []
+        self.always: set[int] = set()  # rules with no literal to look for
+        owners: dict[str, set[int]] = {}
+        for k, r in enumerate(table.get("rules", [])):
+            self.rules.append((re.compile(r["match"], re.IGNORECASE), r["code"], r["display"]))
+            need = required_literals(r["match"], re.IGNORECASE)
+            if need is None:
+                self.always.add(k)
+            for literal in need or ():
+                owners.setdefault(literal, set()).add(k)
+        literals = sorted(owners, key=lambda s: (-len(s), s))
+        # a literal found at a position means every literal it starts with is there too
+        self._implied = {
+            found: frozenset(k for lit in literals if found.startswith(lit) for k in owners[lit])
+            for found in literals
+        }
+        self._scan = re.compile(f"(?=({_trie_pattern(literals)}))") if literals else None
+
+    def _candidates(self, name: str) -> list[int]:
+        """Indices of the rules that can match ``name``, in rule order."""
+        if self._scan is None or not name.isascii():
+            return list(range(len(self.rules)))
+        chosen = set(self.always)
+        for found in set(self._scan.findall(name.lower())):
+            chosen |= self._implied[found]
+        return sorted(chosen)
+
+    def codes(self, *names: str) -> list[dict[str, str]]:
+        """The code of the first rule matching the first name that any rule matches."""
+        for name in names:
+            if not name:
+                continue
+            for k in self._candidates(name):
+                rx, code, display = self.rules[k]
+                if rx.search(name):
+                    found = {"system": self.system, "code": code, "display": display}
+                    return [{**found, "match": "curated"}]
+        return []
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching the longest of ``words`` at a position: the words as a trie, each
+    word's end an optional (greedy) continuation, so shared beginnings are read once."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + pattern(node[c]) for c in sorted(node) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)

@@ -1,0 +1,120 @@
+"""What the clinical rules read from a Doc, read once per document (``DocView``).
+
+Why: the rules run per candidate (thousands per document), and each ``doc[i]``, ``span.text`` or
+``Span.sent`` builds a Python object and walks tokens again; the widening, filter and attribute
+rules asked for the same sentence bounds and span texts many times over. One ``doc.to_array``
+gives every token's lower-case and verbatim string ids, character offsets, white-space flag and
+sentence start; token-wide scans (word-shape rules, diagnosis cues, abbreviation uses) then
+select their few positions with numpy, and span texts are slices of the document's text. Nothing
+outlives the document: a view is built per call and dropped with it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+import numpy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
+from spacy.tokens import Doc
+
+from caseminer.nlp.tokenizer import doc_text
+
+_SPACES = re.compile(r"\s*([\-–])\s*")
+_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START, IS_PUNCT]
+
+
+def norm_text(text: str) -> str:
+    """Lower case, white space folded to one space, none around hyphens: the key of a curated
+    term (``by_text``). Same result as the two regex substitutions it replaces (``str.split``
+    and ``\\s`` agree on what white space is), without a regex when there is no hyphen."""
+    low = " ".join(text.lower().split())
+    if "-" in low or "–" in low:
+        low = _SPACES.sub(r"\1", low).strip()
+    return low
+
+
+class DocView:
+    """Token columns of one Doc, for rules that run per candidate (see the module docstring).
+
+    ``lower``/``orth`` are numpy arrays of string ids (``doc.vocab.strings``); ``idx``/``ends``
+    are the character offsets of each token's start and end in ``text``; ``spaces`` and
+    ``punct`` the indices of white-space and punctuation tokens."""
+
+    __slots__ = (
+        "doc",
+        "n",
+        "text",
+        "lower",
+        "orth",
+        "idx",
+        "ends",
+        "spaces",
+        "punct",
+        "has_sents",
+        "memo",
+        "_starts",
+        "_lower_list",
+    )
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.n = n = len(doc)
+        self.text = doc_text(doc)
+        if n:
+            arr = doc.to_array(_COLUMNS)
+            self.lower, self.orth = arr[:, 0], arr[:, 1]
+            idx = arr[:, 2].astype(numpy.int64)
+            self.idx: list[int] = idx.tolist()
+            self.ends: list[int] = (idx + arr[:, 3].astype(numpy.int64)).tolist()
+            self.spaces = frozenset(numpy.flatnonzero(arr[:, 4]).tolist())
+            starts = numpy.flatnonzero(arr[:, 5].astype(numpy.int64) == 1).tolist()
+            self.punct = frozenset(numpy.flatnonzero(arr[:, 6]).tolist())
+        else:
+            self.lower = self.orth = numpy.zeros(0, dtype=numpy.uint64)
+            self.idx, self.ends, self.spaces, starts = [], [], frozenset(), []
+            self.punct = frozenset()
+        self.has_sents = doc.has_annotation("SENT_START")
+        # Span.sent walks back to a token flagged as a sentence start, or to token 0
+        self._starts: list[int] = starts if starts[:1] == [0] else [0, *starts]
+        self._lower_list: list[int] | None = None
+        # per-document answers of rules that several candidates ask alike (see widen.py)
+        self.memo: dict[tuple, int] = {}
+
+    @property
+    def lower_list(self) -> list[int]:
+        """``lower`` as a list (indexing a list is cheaper than indexing numpy)."""
+        if self._lower_list is None:
+            self._lower_list = self.lower.tolist()
+        return self._lower_list
+
+    def positions(self, column: numpy.ndarray, ids: numpy.ndarray) -> list[int]:
+        """Token indices whose ``column`` id (``lower`` or ``orth``) is one of ``ids`` (a
+        sorted uint64 array): a binary search per token, in C."""
+        if not self.n or not len(ids):
+            return []
+        at = numpy.minimum(numpy.searchsorted(ids, column), len(ids) - 1)
+        return numpy.flatnonzero(ids[at] == column).tolist()
+
+    def sent_start(self, i: int) -> int:
+        """``doc[i].sent.start`` (only meaningful when ``has_sents``)."""
+        return self._starts[bisect_right(self._starts, i) - 1]
+
+    def sent_end(self, i: int) -> int:
+        """``doc[i].sent.end``: the next sentence start after token ``i``, else the Doc's end."""
+        k = bisect_right(self._starts, i)
+        return self._starts[k] if k < len(self._starts) else self.n
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text`` (tokens ``start`` to ``end - 1``; empty when none)."""
+        if end <= start:
+            return ""
+        return self.text[self.idx[start] : self.ends[end - 1]]
+
+    def token_text(self, i: int) -> str:
+        """``doc[i].text``."""
+        return self.text[self.idx[i] : self.ends[i]]
+
+    def norm(self, start: int, end: int) -> str:
+        """``norm_text`` of the span's text."""
+        return norm_text(self.span_text(start, end))

@@ -1,0 +1,37 @@
+"""caseminer_imaging (speed): sentence bounds read from token arrays are what ``doc.sents``
+gives; the rule filters with words given by the caller select what they select alone."""
+
+from __future__ import annotations
+
+import pytest
+from pipelines import component_pipeline
+
+from caseminer.nlp.imaging.component import sentence_bounds
+from caseminer.nlp.imaging.triggers import words_of
+from caseminer.nlp.imaging.vocab import applicable, load_vocabulary, modality_rules_in
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return component_pipeline()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "One.", "CT of the chest. MRI showed a mass!  Then\n\nUS was normal", "No stop at all"],
+)
+def test_sentence_bounds_are_the_doc_sentences(nlp, text):
+    doc = nlp(text)
+    assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def test_rule_filters_with_and_without_words():
+    vocab = load_vocabulary()
+    text = "Non-contrast CT of the left hip and T2-weighted MRI (axial) with gadolinium"
+    for rules in (vocab.sites, vocab.planes, vocab.sequences, vocab.contrast, vocab.laterality):
+        assert applicable(rules, text, words_of(text)) == applicable(rules, text)
+        tried = set(applicable(rules, text))
+        # every rule that matches is among those tried
+        assert {r for r in rules if r.regex.search(text)} <= tried
+    found = {r.id for r in vocab.modalities if r.regex.search(text)}
+    assert found <= {r.id for r in modality_rules_in(text, vocab)}
