@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from caseminer._version import __version__
-from caseminer.terminology.index import MAX_WORDS, TerminologyIndex, first_words
+from caseminer.terminology.index import MAX_WORDS, TerminologyIndex
+from caseminer.terminology.ngrams import KeyTable
 from caseminer.terminology.normalize import PATTERN_DIR, bag_key, is_abbreviation, key, words
 from caseminer.terminology.sources import TermRecord, all_records, source_config, source_versions
 
-FORMAT = 2
+FORMAT = 3
 # file header: our name, the format and the Python that wrote it (marshal is per-version)
 MAGIC = b"caseminer-terminology:%d:%d.%d\n" % (FORMAT, *sys.version_info[:2])
 KIND_CODE = {"exact": "e", "synonym": "s", "curated": "c", "variant": "v"}
@@ -52,7 +53,7 @@ def fingerprint() -> str:
     h = hashlib.sha256()
     h.update(json.dumps([FORMAT, __version__, source_versions()]).encode())
     code_dir = Path(__file__).resolve().parent
-    code = [code_dir / f for f in ("normalize.py", "sources.py", "cache.py")]
+    code = [code_dir / f for f in ("normalize.py", "sources.py", "cache.py", "ngrams.py")]
     for path in sorted(PATTERN_DIR.glob("*")) + code:
         h.update(path.name.encode())
         h.update(path.read_bytes())
@@ -142,7 +143,7 @@ def build_data(records: list[TermRecord] | None = None) -> dict[str, Any]:
         "concepts": concepts,
         "terms": terms,
         "bags": bags,
-        "first_words": first_words(terms),
+        "key_table": KeyTable.from_keys(terms).to_data(),
     }
 
 

@@ -1,10 +1,10 @@
 """caseminer_findings: FINDING items (signs, symptoms, examination, imaging and pathology findings).
 
 Runs after caseminer_clinical and before caseminer_terminology. Reads top to bottom: normalise the
-document's words (caseminer.terminology.normalize), run the lexicon's PhraseMatcher over them
-(every HPO phenotypic-abnormality name and exact synonym, ICD-10-CM chapter R titles, and the
-generated wordings of caseminer.nlp.findings.lexicon), keep the longest match at each place, then
-judge each match:
+document's words (caseminer.terminology.normalize), find the runs of them that are lexicon keys
+(caseminer.terminology.ngrams; every HPO phenotypic-abnormality name and exact synonym, ICD-10-CM
+chapter R titles, and the generated wordings of caseminer.nlp.findings.lexicon), keep the longest
+match at each place, then judge each match:
 
 - what another extractor claimed stays theirs (lab values and tests, imaging studies, curated
   diagnoses and procedures): a phenotype that is also a curated disorder stays a DIAGNOSIS;
@@ -46,7 +46,7 @@ from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import TerminologyIndex
-from caseminer.terminology.normalize import Word, words
+from caseminer.terminology.normalize import WordStream, words
 
 
 @Language.factory(
@@ -97,15 +97,9 @@ class FindingsExtractor:
         """Judged matches in text order (Doc character offsets)."""
         text = doc_text(doc)
         ws = words(text)
-        if not ws:
+        if not len(ws):
             return []
-        norms = [w.norm for w in ws]
-        mdoc = Doc(self.lex.vocab, words=norms)
-        raw = [
-            (" ".join(norms[s:e]), s, e)  # the key is the matched words themselves
-            for _, s, e in self.lex.matcher(mdoc)
-            if not any(ws[i].break_before for i in range(s + 1, e))
-        ]
+        raw = self.lex.matches(self.index, ws)
         hits: list[Hit] = []
         seen: set[str] = set()  # heads found so far, for references back ("the mass")
         for k, s, e in _longest_first(_split_coordinations(raw)):
@@ -121,9 +115,9 @@ class FindingsExtractor:
         hits += self.short_forms(doc, hits)
         return sorted(hits, key=lambda h: h.start)
 
-    def judge(self, text: str, ws: list[Word], k: str, s: int, e: int) -> Hit | None:
+    def judge(self, text: str, ws: WordStream, k: str, s: int, e: int) -> Hit | None:
         """A Hit for the match of key ``k`` over words s..e, or None when a rule rejects it."""
-        start, end = ws[s].start, ws[e - 1].end
+        start, end = ws.starts[s], ws.ends[e - 1]
         surface = text[start:end]
         target = self.lex.targets.get(k, k)
         entries = self.index.terms.get(target) or []

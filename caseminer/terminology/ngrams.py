@@ -1,0 +1,134 @@
+"""Which runs of a document's words can be vocabulary keys, found with numpy in one pass.
+
+Why: the terminology index holds ~108,000 term keys and the findings lexicon ~50,000. Trying
+every word position against them in Python (joining words, one dict lookup per length) cost more
+than the rest of both components together, and a PhraseMatcher over that many keys takes longer
+to build or unpickle than a whole document takes to process. Here each key is one 64-bit number
+(a polynomial hash of its words' hashes), a table is a sorted array of those numbers (stored in
+the caches as bytes, loaded without any per-key work), and a document's n-grams of every length
+are hashed with a few vectorised operations (``all_ngrams``), passed through a coarse filter
+and looked up with ``searchsorted``.
+
+A hash hit is only a candidate: callers join the words and check the key in their dictionaries,
+so a collision can never create a match, and a key's own n-gram always hashes to the key's number
+(the same words give the same number), so none is missed. The result is exactly the set of runs
+of words that are keys, with no phrase break inside (``WordStream.breaks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy
+from spacy.strings import hash_string
+
+from caseminer.terminology.normalize import WordStream
+
+# the multiplier of the polynomial hash (odd, so every step is a bijection of the 64-bit ring)
+MULTIPLIER = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+_MULT = numpy.uint64(MULTIPLIER)
+EMPTY = numpy.zeros(0, dtype=numpy.uint64)
+# a first, approximate membership test: one flag per value of a number's top bits (2 MB; with
+# ~100,000 keys about 5% of the non-key n-grams pass it and go on to the exact binary search,
+# which alone would cost a cache miss per halving step for every n-gram of every length)
+FILTER_BITS = 21
+_SHIFT = numpy.uint64(64 - FILTER_BITS)
+
+
+def key_hash(key: str) -> int:
+    """The number of a key (its words separated by single spaces), as ``ngram_hashes`` computes
+    it for the same words in a document."""
+    h = 0
+    for word in key.split(" "):
+        h = (h * MULTIPLIER + hash_string(word)) & _MASK
+    return h
+
+
+def word_hashes(stream: WordStream) -> numpy.ndarray:
+    """spaCy's 64-bit string hash of every word (each distinct word hashed once), memoised."""
+    cached = stream.derived.get("hashes")
+    if cached is None:
+        norms = stream.norms
+        table = {w: hash_string(w) for w in set(norms)}
+        cached = numpy.fromiter(map(table.__getitem__, norms), numpy.uint64, len(norms))
+        stream.derived["hashes"] = cached
+    return cached
+
+
+def all_ngrams(stream: WordStream, longest: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The numbers of every run of 1..``longest`` words, all lengths in one array (length 1 at
+    every position first, then length 2, ...), and whether each run holds no phrase break.
+    Memoised per stream: the findings and terminology components read the same arrays, and one
+    array per document keeps the numpy calls per table to a handful."""
+    name = f"ngrams:{longest}"
+    cached = stream.derived.get(name)
+    if cached is None:
+        h = word_hashes(stream)
+        size = len(h)
+        counts = numpy.cumsum(numpy.fromiter(stream.breaks, numpy.int32, size))
+        grams, whole = [h], [numpy.ones(size, dtype=bool)]
+        for n in range(2, min(longest, size) + 1):
+            grams.append(grams[-1][:-1] * _MULT + h[n - 1 :])
+            # words i+1..i+n-1 hold no break when the running counts at i and i+n-1 agree
+            whole.append(counts[n - 1 :] == counts[: size - n + 1])
+        cached = (numpy.concatenate(grams), numpy.concatenate(whole))
+        stream.derived[name] = cached
+    return cached
+
+
+def _positions(flat: list[int], size: int) -> list[tuple[int, int]]:
+    """(start, number of words) of indices into ``all_ngrams``' arrays, in which length n
+    fills ``size - n + 1`` places after all shorter lengths."""
+    out = []
+    n, offset = 1, 0
+    for k in flat:  # ascending
+        while k >= offset + size - n + 1:
+            offset += size - n + 1
+            n += 1
+        out.append((k - offset, n))
+    return out
+
+
+class KeyTable:
+    """The sorted numbers of a set of keys; see the module docstring."""
+
+    def __init__(self, hashes: numpy.ndarray, max_words: int) -> None:
+        self.hashes = hashes
+        self.max_words = max_words
+        self.filter = numpy.zeros(1 << FILTER_BITS, dtype=bool)
+        self.filter[hashes >> _SHIFT] = True
+
+    @classmethod
+    def from_keys(cls, keys: Iterable[str]) -> KeyTable:
+        """Hash every key (done when a cache is built; loading reads ``to_data``)."""
+        keys = list(keys)
+        hashes = numpy.unique(numpy.array([key_hash(k) for k in keys], dtype=numpy.uint64))
+        return cls(hashes, max((k.count(" ") + 1 for k in keys), default=0))
+
+    def to_data(self) -> list:
+        """Plain data for marshal: [max_words, the sorted numbers as bytes]."""
+        return [self.max_words, self.hashes.tobytes()]
+
+    @classmethod
+    def from_data(cls, data: list) -> KeyTable:
+        return cls(numpy.frombuffer(data[1], dtype=numpy.uint64), int(data[0]))
+
+    def candidates(self, stream: WordStream) -> list[tuple[int, int]]:
+        """(start, number of words) of every run whose number is in the table and which holds
+        no phrase break, ordered by start, then longest first."""
+        size = len(stream)
+        if not size or not len(self.hashes):
+            return []
+        grams, whole = all_ngrams(stream, self.max_words)
+        maybe = self.filter[grams >> _SHIFT]
+        maybe &= whole
+        where = numpy.flatnonzero(maybe)
+        if not len(where):
+            return []
+        grams = grams[where]
+        pos = numpy.searchsorted(self.hashes, grams)
+        numpy.minimum(pos, len(self.hashes) - 1, out=pos)
+        found = _positions(where[self.hashes[pos] == grams].tolist(), size)
+        found.sort(key=lambda c: (c[0], -c[1]))
+        return found
