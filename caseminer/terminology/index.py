@@ -14,6 +14,7 @@ from typing import Any
 
 from caseminer.terminology.ngrams import KeyTable
 from caseminer.terminology.normalize import WordStream, bag_key, key, words
+from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 
 # entry kind code -> Code.match value; order is the preference order
 KIND_MATCH = {"c": "curated", "e": "exact", "s": "synonym", "v": "variant", "a": "abbreviation"}
@@ -38,10 +39,12 @@ class TerminologyIndex:
 
     def __init__(self, data: dict[str, Any]):
         self.meta: dict[str, Any] = data["meta"]
-        # [system, code, display, category, [[xsystem, xcode], ...]]
-        self.concepts: list[list[Any]] = data["concepts"]
-        self.terms: dict[str, list[list[Any]]] = data["terms"]
-        self.bags: dict[str, list[int]] = data["bags"]
+        # concept index -> [system, code, display, category, [[xsystem, xcode], ...]]
+        self.concepts = ConceptTable(data["concepts"])
+        # term key -> [[concept index, kind code, (case-sensitive surface)], ...]
+        self.terms = TermMap.from_data(data["terms"])
+        # word-order-free key -> concept indices
+        self.bags = BagTable(data["bags"])
         # the numbers of every term key (caseminer.terminology.ngrams): which runs of a text's
         # words can be terms, found for all positions at once (stored by the cache build so that
         # loading does no per-key work; hashed here only for data built in memory without them)
@@ -82,16 +85,18 @@ class TerminologyIndex:
                 ws = words(text)
                 return kept, _was_normalised(text, ws, 0, len(ws))
         bag = bag_key(text)
-        if bag and bag in self.bags:
-            return [[c, "v"] for c in self.bags[bag]], True
+        concepts = self.bags.get(bag) if bag else None
+        if concepts:
+            return [[c, "v"] for c in concepts], True
         return [], False
 
     def codes(self, entries: list[list[Any]], variant: bool = False, per_system: int = 1):
         """Ranked Code dicts (system, code, display, match) for the entries, best per system,
         with UMLS CUIs carried by HPO terms."""
+        code_of = self.concepts.code
         ranked = sorted(
             entries,
-            key=lambda e: (KIND_RANK[e[1]], len(self.concepts[e[0]][1]), self.concepts[e[0]][1]),
+            key=lambda e: (KIND_RANK[e[1]], len(code_of(e[0])), code_of(e[0])),
         )
         out: list[dict[str, str]] = []
         count: dict[str, int] = {}
@@ -126,7 +131,7 @@ class TerminologyIndex:
         return codes
 
     def category(self, cidx: int) -> str:
-        return self.concepts[cidx][3]
+        return self.concepts.category(cidx)
 
 
 def _was_normalised(text: str, ws: WordStream, first: int, last: int) -> bool:
