@@ -71,9 +71,35 @@ def _norm_rules() -> _NormRules:
     )
 
 
-@lru_cache(maxsize=200_000)
+# word -> its normal form: words repeat across documents. A plain dict (a hit costs one probe,
+# and a document's words are looked up in bulk, see ``_norm_all``), emptied when it reaches
+# _MEMO_SIZE so that it never grows without bound.
+_MEMO: dict[str, str] = {}
+_MEMO_SIZE = 200_000
+
+
 def norm_word(word: str) -> str:
-    """Lower case, American spelling, singular (memoised: words repeat across documents)."""
+    """Lower case, American spelling, singular (memoised)."""
+    norm = _MEMO.get(word)
+    if norm is None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        norm = _MEMO[word] = _norm_word(word)
+    return norm
+
+
+def _norm_all(raw: list[str]) -> list[str]:
+    """``[norm_word(w) for w in raw]``, with the memo probed in C for the words seen before."""
+    missing = set(raw).difference(_MEMO)
+    if len(_MEMO) + len(missing) > _MEMO_SIZE:
+        _MEMO.clear()
+        missing = set(raw)
+    for word in missing:
+        _MEMO[word] = _norm_word(word)
+    return list(map(_MEMO.__getitem__, raw))
+
+
+def _norm_word(word: str) -> str:
     rules = _norm_rules()
     w = word.lower()
     irregular = rules.irregular
@@ -201,20 +227,33 @@ def _words(text: str) -> WordStream:
         breaks = list(compress(breaks, keep))
     if breaks:
         breaks[0] = False  # nothing precedes the first word
-    # each distinct word normalised once (a document repeats most of its words)
-    norm = {w: norm_word(w) for w in set(raw)}
-    return WordStream(list(map(norm.__getitem__, raw)), starts, ends, breaks)
+    return WordStream(_norm_all(raw), starts, ends, breaks)
+
+
+def _norms(text: str) -> list[str]:
+    """The ``norms`` of ``words(text)`` without the offsets and breaks (what a key needs): the
+    same split and the same dropped words, a fraction of the work for a short mention."""
+    if len(text) >= _SHORT:
+        return words(text).norms
+    parts = _SPLIT_RE.split(text)
+    dropped, longest = _dropped(), _drop_len()
+    return [
+        norm_word(w)
+        for j, w in enumerate(parts[1::2])
+        if len(w) > longest
+        or not (w.lower() in dropped or (w in ("s", "S") and parts[2 * j] in _APOSTROPHES))
+    ]
 
 
 def key(text: str) -> str:
     """The exact-match key of a term: its normalised words joined by spaces."""
-    return " ".join(words(text).norms)
+    return " ".join(_norms(text))
 
 
 def bag_key(text: str) -> str:
     """A word-order-free key: sorted set of normalised content words."""
     stop = set(_rules()["bag_stopwords"])
-    return " ".join(sorted({w for w in words(text).norms if w not in stop}))
+    return " ".join(sorted({w for w in _norms(text) if w not in stop}))
 
 
 def is_abbreviation(term: str) -> bool:
