@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseminer.terminology.ngrams import KeyTable
-from caseminer.terminology.normalize import WordStream, bag_key, key, words
+from caseminer.terminology.normalize import WordStream, bag_key, key, normalised, words
 from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 
 # entry kind code -> Code.match value; order is the preference order
@@ -82,8 +82,7 @@ class TerminologyIndex:
             surface = text.strip()
             kept = [e for e in entries if len(e) < 3 or e[2] == surface]
             if kept:
-                ws = words(text)
-                return kept, _was_normalised(text, ws, 0, len(ws))
+                return kept, normalised(text)
         bag = bag_key(text)
         concepts = self.bags.get(bag) if bag else None
         if concepts:

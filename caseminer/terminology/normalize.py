@@ -230,19 +230,35 @@ def _words(text: str) -> WordStream:
     return WordStream(_norm_all(raw), starts, ends, breaks)
 
 
+def _kept(text: str) -> list[str]:
+    """The words of a short text as written, dropped words left out (the surfaces of
+    ``words(text)``)."""
+    parts = _SPLIT_RE.split(text)
+    dropped, longest = _dropped(), _drop_len()
+    return [
+        w
+        for j, w in enumerate(parts[1::2])
+        if len(w) > longest
+        or not (w.lower() in dropped or (w in ("s", "S") and parts[2 * j] in _APOSTROPHES))
+    ]
+
+
 def _norms(text: str) -> list[str]:
     """The ``norms`` of ``words(text)`` without the offsets and breaks (what a key needs): the
     same split and the same dropped words, a fraction of the work for a short mention."""
     if len(text) >= _SHORT:
         return words(text).norms
-    parts = _SPLIT_RE.split(text)
-    dropped, longest = _dropped(), _drop_len()
-    return [
-        norm_word(w)
-        for j, w in enumerate(parts[1::2])
-        if len(w) > longest
-        or not (w.lower() in dropped or (w in ("s", "S") and parts[2 * j] in _APOSTROPHES))
-    ]
+    return [norm_word(w) for w in _kept(text)]
+
+
+def normalised(text: str) -> bool:
+    """Some word of ``text`` has a normal form other than its lower-cased surface (a match
+    needed spelling or plural normalisation)."""
+    if len(text) >= _SHORT:
+        ws = words(text)
+        spans = zip(ws.norms, ws.starts, ws.ends, strict=True)
+        return any(n != text[a:b].lower() for n, a, b in spans)
+    return any(norm_word(w) != w.lower() for w in _kept(text))
 
 
 def key(text: str) -> str:
