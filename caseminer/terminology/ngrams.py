@@ -116,7 +116,15 @@ class KeyTable:
 
     def candidates(self, stream: WordStream) -> list[tuple[int, int]]:
         """(start, number of words) of every run whose number is in the table and which holds
-        no phrase break, ordered by start, then longest first."""
+        no phrase break, ordered by start, then longest first. Memoised per stream: the findings
+        and terminology components both look a document up in the terminology index's table."""
+        name = f"candidates:{id(self)}"
+        found = stream.derived.get(name)
+        if found is None:
+            found = stream.derived[name] = self._candidates(stream)
+        return found
+
+    def _candidates(self, stream: WordStream) -> list[tuple[int, int]]:
         size = len(stream)
         if not size or not len(self.hashes):
             return []

@@ -1,25 +1,28 @@
-"""The findings lexicon: every phenotype term key, its generated wordings, and one key table.
+"""The findings lexicon: which term keys name a finding, and the generated wordings.
 
 Why keys and not spaCy tokens: the terminology cache (caseminer.terminology) already stores every
 HPO name and exact synonym, ICD-10-CM title and OMIM/Orphanet name as a *normalised key* (lower
 case, American spelling, singular, articles dropped; caseminer.terminology.normalize). Matching the
 same normalised word stream of a document against those keys makes "haemorrhages", "hemorrhage" and
 "the haemorrhage" one term without listing spellings, and keeps the matcher independent of how the
-tokenizer splits hyphens. The keys' numbers go into a ``KeyTable`` (caseminer.terminology.ngrams):
-one vectorised pass per document whatever the number of keys, and the terminology component reads
-the same per-document n-gram numbers.
+tokenizer splits hyphens.
+
+Where the keys are found (``matches``): the terminology index's own ``KeyTable``
+(caseminer.terminology.ngrams) gives every run of words that is a term key, and the terminology
+component, which runs next, reuses the same per-document list; the few generated wordings are
+tried only where a word that starts one stands. A run is a finding key when ``is_key`` says so,
+which checks exactly what the set of finding keys is defined by (a generated wording, or a term
+key of an HPO or chapter-R concept that is not on the stop-list): nothing is stored per key.
 
 Generated wordings (data in caseminer/patterns/findings/): adjectival forms ("febrile" -> fever),
 word-order variants of combining-form terms ("spleen was enlarged" -> splenomegaly) and undefined
 clinical acronyms ("SOB"). Each maps to the key of a terminology term, whose codes it takes.
 
-Deriving the ~50,000 keys walks the whole terminology index (about a second), so the built lexicon
-is stored as plain data (marshal, the table as bytes) in the cache dir next to the terminology
-cache, under a fingerprint of that cache, the findings pattern files and this code: start-up then
-reads it with no per-key work. Which keys are findings is not stored as strings: a table hit is
-checked against the terminology index and the generated wordings (``is_key``), so the stored
-numbers only ever narrow down where to look. The file is only ever read from the user's own cache
-dir and only if it carries our header, as the terminology cache is.
+Deriving them walks the whole terminology index (about a second), so the built lexicon is stored
+as plain data (marshal) in the cache dir next to the terminology cache, under a fingerprint of
+that cache, the findings pattern files and this code: start-up then reads a few small dicts. The
+file is only ever read from the user's own cache dir and only if it carries our header, as the
+terminology cache is.
 """
 
 from __future__ import annotations
@@ -29,15 +32,14 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from caseminer.patterns import concern_dir, read_json, read_jsonl
-from caseminer.terminology import ngrams
 from caseminer.terminology.cache import cache_dir
 from caseminer.terminology.index import TerminologyIndex
-from caseminer.terminology.ngrams import KeyTable
 from caseminer.terminology.normalize import WordStream, key
 
 # marshal is per Python version: the header names it, and a file of another version is rebuilt
@@ -50,8 +52,6 @@ FINDING_CATEGORIES = ("hpo", "icd:R")
 class Lexicon:
     """What the findings component matches with; see the module docstring."""
 
-    # the numbers of every finding key: terminology keys that name a finding, and generated ones
-    table: KeyTable
     # generated key -> terminology key whose entries code it (absent: the key is a terminology key)
     targets: dict[str, str] = field(default_factory=dict)
     # key -> rule name for generated keys ("adjective", "site_variant", "acronym")
@@ -62,6 +62,8 @@ class Lexicon:
     absent: frozenset[str] = frozenset()
     # terminology keys never matched as findings (rules.json "stop")
     stop: frozenset[str] = frozenset()
+    # first word of a generated key -> the most words of a generated key starting with it
+    first_words: dict[str, int] = field(default_factory=dict)
 
     def is_key(self, index: TerminologyIndex, k: str) -> bool:
         """``k`` is a finding key: a generated wording, or a terminology key that names a
@@ -74,9 +76,17 @@ class Lexicon:
     def matches(self, index: TerminologyIndex, ws: WordStream) -> list[tuple[str, int, int]]:
         """(key, first word, last word + 1) of every run of words that is a finding key and
         holds no phrase break, by start (the key is the matched words themselves)."""
-        norms = ws.norms
+        norms, breaks, size = ws.norms, ws.breaks, len(ws)
+        runs = set(index.table.candidates(ws))  # memoised on the stream for the terminology
+        first = self.first_words
+        for i in [i for i, w in enumerate(norms) if w in first]:
+            for n in range(1, min(first[norms[i]], size - i) + 1):
+                if n > 1 and breaks[i + n - 1]:
+                    break
+                if " ".join(norms[i : i + n]) in self.targets:
+                    runs.add((i, n))
         out = []
-        for s, n in self.table.candidates(ws):
+        for s, n in sorted(runs):
             k = " ".join(norms[s : s + n])
             if self.is_key(index, k):
                 out.append((k, s, s + n))
@@ -85,7 +95,6 @@ class Lexicon:
     def to_data(self) -> dict[str, Any]:
         """Plain data for the disk cache."""
         return {
-            "table": self.table.to_data(),
             "targets": self.targets,
             "rules": self.rules,
             "surfaces": self.surfaces,
@@ -96,12 +105,12 @@ class Lexicon:
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Lexicon:
         return cls(
-            KeyTable.from_data(data["table"]),
             data["targets"],
             data["rules"],
             data["surfaces"],
             frozenset(data["absent"]),
             frozenset(data["stop"]),
+            first_words(data["targets"]),
         )
 
 
@@ -111,7 +120,7 @@ def fingerprint(index: TerminologyIndex, patterns_dir: str | None) -> str:
     h.update(str(index.meta.get("fingerprint", "")).encode())
     h.update(str(index.meta.get("n_terms", "")).encode())
     folder = concern_dir("findings", patterns_dir)
-    for path in sorted(folder.glob("*.json*")) + [Path(__file__), Path(ngrams.__file__)]:
+    for path in sorted(folder.glob("*.json*")) + [Path(__file__)]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -201,10 +210,10 @@ def head_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict[str, st
 
 
 def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
-    """Build the matcher from the terminology keys and the generated wordings."""
+    """Derive the generated wordings (the terminology keys are read from the index itself)."""
     rules = read_json("findings", "rules.json", patterns_dir)
     stop = frozenset(key(w) for w in rules["stop"])
-    lex = Lexicon(KeyTable(ngrams.EMPTY, 0), stop=stop)
+    lex = Lexicon(stop=stop)
     keys = set(terminology_keys(index, stop))
     adjectives, lex.absent = adjective_keys(patterns_dir)
     generated: list[tuple[dict[str, str], str]] = [
@@ -222,8 +231,17 @@ def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> L
         if k not in keys and k not in lex.targets:
             lex.targets[k], lex.rules[k] = target, "head"
     lex.surfaces = {k: surface for k, (surface, _) in acronyms.items() if k in lex.targets}
-    lex.table = KeyTable.from_keys(keys | set(lex.targets))
+    lex.first_words = first_words(lex.targets)
     return lex
+
+
+def first_words(keys: Iterable[str]) -> dict[str, int]:
+    """First word of each key -> the most words of a key starting with it."""
+    out: dict[str, int] = {}
+    for k in keys:
+        head, n = k.split(" ", 1)[0], k.count(" ") + 1
+        out[head] = max(n, out.get(head, 0))
+    return out
 
 
 def lexicon_path(index: TerminologyIndex, patterns_dir: str | None) -> Path:
