@@ -34,6 +34,25 @@ EMPTY = numpy.zeros(0, dtype=numpy.uint64)
 # which alone would cost a cache miss per halving step for every n-gram of every length)
 FILTER_BITS = 21
 _SHIFT = numpy.uint64(64 - FILTER_BITS)
+# runs of up to HEAD words are hashed at every position at once; almost no run of three words is
+# the beginning of a longer key, so longer runs are grown only where one is
+HEAD = 3
+
+
+def _flags(hashes: numpy.ndarray) -> numpy.ndarray:
+    """One flag per value of the top FILTER_BITS bits, set for the given numbers."""
+    flags = numpy.zeros(1 << FILTER_BITS, dtype=bool)
+    flags[hashes >> _SHIFT] = True
+    return flags
+
+
+def _breaks(stream: WordStream) -> numpy.ndarray:
+    """``stream.breaks`` as a bool array, memoised."""
+    cached = stream.derived.get("breaks")
+    if cached is None:
+        breaks = stream.breaks
+        cached = stream.derived["breaks"] = numpy.fromiter(breaks, bool, len(breaks))
+    return cached
 
 
 def key_hash(key: str) -> int:
@@ -93,26 +112,43 @@ def _positions(flat: list[int], size: int) -> list[tuple[int, int]]:
 class KeyTable:
     """The sorted numbers of a set of keys; see the module docstring."""
 
-    def __init__(self, hashes: numpy.ndarray, max_words: int) -> None:
+    def __init__(
+        self, hashes: numpy.ndarray, max_words: int, prefixes: numpy.ndarray = EMPTY
+    ) -> None:
         self.hashes = hashes
         self.max_words = max_words
-        self.filter = numpy.zeros(1 << FILTER_BITS, dtype=bool)
-        self.filter[hashes >> _SHIFT] = True
+        self.filter = _flags(hashes)
+        # the numbers of the first HEAD.. words of every longer key: a run longer than HEAD
+        # words is only built while it can still become a key (few positions get that far)
+        self.prefixes = prefixes
+        self.prefix_filter = _flags(prefixes)
 
     @classmethod
     def from_keys(cls, keys: Iterable[str]) -> KeyTable:
-        """Hash every key (done when a cache is built; loading reads ``to_data``)."""
+        """Hash every key and its long prefixes (done when a cache is built; loading reads
+        ``to_data``)."""
         keys = list(keys)
         hashes = numpy.unique(numpy.array([key_hash(k) for k in keys], dtype=numpy.uint64))
-        return cls(hashes, max((k.count(" ") + 1 for k in keys), default=0))
+        prefixes = {
+            " ".join(words[:n])
+            for words in (k.split(" ") for k in keys)
+            for n in range(HEAD, len(words))
+        }
+        return cls(
+            hashes,
+            max((k.count(" ") + 1 for k in keys), default=0),
+            numpy.unique(numpy.array([key_hash(p) for p in prefixes], dtype=numpy.uint64)),
+        )
 
     def to_data(self) -> list:
-        """Plain data for marshal: [max_words, the sorted numbers as bytes]."""
-        return [self.max_words, self.hashes.tobytes()]
+        """Plain data for marshal: [max_words, sorted key numbers, sorted prefix numbers] (the
+        arrays as bytes)."""
+        return [self.max_words, self.hashes.tobytes(), self.prefixes.tobytes()]
 
     @classmethod
     def from_data(cls, data: list) -> KeyTable:
-        return cls(numpy.frombuffer(data[1], dtype=numpy.uint64), int(data[0]))
+        hashes, prefixes = (numpy.frombuffer(b, dtype=numpy.uint64) for b in data[1:3])
+        return cls(hashes, int(data[0]), prefixes)
 
     def candidates(self, stream: WordStream) -> list[tuple[int, int]]:
         """(start, number of words) of every run whose number is in the table and which holds
@@ -125,10 +161,24 @@ class KeyTable:
         return found
 
     def _candidates(self, stream: WordStream) -> list[tuple[int, int]]:
+        """Runs of up to HEAD words at every position in one go (``all_ngrams``); longer runs
+        only from the HEAD-word runs that begin a longer key, one word at a time."""
         size = len(stream)
         if not size or not len(self.hashes):
             return []
-        grams, whole = all_ngrams(stream, self.max_words)
+        head = min(self.max_words, HEAD)
+        grams, whole = all_ngrams(stream, head)
+        found = _positions(self._hits(grams, whole), size)
+        if self.max_words > head and size > head:
+            # the HEAD-word runs sit after the shorter ones in all_ngrams' arrays
+            base = sum(size - m + 1 for m in range(1, head))
+            starts = numpy.flatnonzero(self.prefix_filter[grams[base:] >> _SHIFT] & whole[base:])
+            found += self._longer(stream, starts, grams[base:][starts], head)
+        found.sort(key=lambda c: (c[0], -c[1]))
+        return found
+
+    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> list[int]:
+        """Indices of the numbers that are in the table (among the ``whole`` runs)."""
         maybe = self.filter[grams >> _SHIFT]
         maybe &= whole
         where = numpy.flatnonzero(maybe)
@@ -137,6 +187,26 @@ class KeyTable:
         grams = grams[where]
         pos = numpy.searchsorted(self.hashes, grams)
         numpy.minimum(pos, len(self.hashes) - 1, out=pos)
-        found = _positions(where[self.hashes[pos] == grams].tolist(), size)
-        found.sort(key=lambda c: (c[0], -c[1]))
+        return where[self.hashes[pos] == grams].tolist()
+
+    def _longer(
+        self, stream: WordStream, starts: numpy.ndarray, grams: numpy.ndarray, n: int
+    ) -> list[tuple[int, int]]:
+        """Runs longer than ``n`` words from the ``n``-word runs at ``starts`` (numbers
+        ``grams``), grown a word at a time while they stay a key's prefix and meet no break."""
+        h = word_hashes(stream)
+        breaks = _breaks(stream)
+        size = len(h)
+        found: list[tuple[int, int]] = []
+        while len(starts) and n < self.max_words:
+            room = starts < size - n  # a next word exists
+            starts, grams = starts[room], grams[room]
+            following = starts + n
+            go = ~breaks[following]
+            starts, grams, following = starts[go], grams[go], following[go]
+            grams = grams * _MULT + h[following]
+            n += 1
+            found += [(i, n) for i in starts[self._hits(grams, True)].tolist()]
+            keep = self.prefix_filter[grams >> _SHIFT]
+            starts, grams = starts[keep], grams[keep]
         return found
