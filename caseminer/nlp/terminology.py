@@ -160,7 +160,8 @@ class TerminologyLinker:
 
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, found: DocMatches) -> None:
-        for span in items(doc, DIAGNOSIS):
+        existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        for span in [s for s in existing if s.label_ == DIAGNOSIS]:
             codes = self.codes_for(span, found)
             if codes:
                 attrs = dict(get_attrs(span))
@@ -170,7 +171,7 @@ class TerminologyLinker:
                     attrs["codes"] = list(attrs.get("codes") or []) + extra
                     set_attrs(span, attrs)
         if self.add_new_items:
-            self.add_items(doc, found)
+            self.add_items(doc, found, existing)
 
     def codes_for(self, span: Span, found: DocMatches) -> list[dict[str, str]]:
         """Codes of one existing item, most direct evidence first, never a guess: the short
@@ -196,9 +197,12 @@ class TerminologyLinker:
                     codes.append(code)
         return codes
 
-    def add_items(self, doc: Doc, found: DocMatches) -> None:
+    def add_items(self, doc: Doc, found: DocMatches, existing: list[Span] | None = None) -> None:
+        """New DIAGNOSIS items for the vocabulary matches no item overlaps (``existing``: the
+        doc's items, when the caller has them already)."""
         text = doc_text(doc)  # not doc.text: spaCy rebuilds that string on every access
-        taken = Coverage(((s.start_char, s.end_char) for s in items(doc)), len(text))
+        existing = items(doc) if existing is None else existing
+        taken = Coverage(((s.start_char, s.end_char) for s in existing), len(text))
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
         for m in found.terms:
             surface = text[m.start_char : m.end_char]

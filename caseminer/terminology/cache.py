@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from caseminer._version import __version__
-from caseminer.terminology.index import MAX_WORDS, TerminologyIndex, first_words
+from caseminer.terminology.index import MAX_WORDS, TerminologyIndex
+from caseminer.terminology.ngrams import KeyTable
 from caseminer.terminology.normalize import PATTERN_DIR, bag_key, is_abbreviation, key, words
 from caseminer.terminology.sources import TermRecord, all_records, source_config, source_versions
+from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 
-FORMAT = 2
+FORMAT = 4
 # file header: our name, the format and the Python that wrote it (marshal is per-version)
 MAGIC = b"caseminer-terminology:%d:%d.%d\n" % (FORMAT, *sys.version_info[:2])
 KIND_CODE = {"exact": "e", "synonym": "s", "curated": "c", "variant": "v"}
@@ -52,7 +54,9 @@ def fingerprint() -> str:
     h = hashlib.sha256()
     h.update(json.dumps([FORMAT, __version__, source_versions()]).encode())
     code_dir = Path(__file__).resolve().parent
-    code = [code_dir / f for f in ("normalize.py", "sources.py", "cache.py")]
+    code = [
+        code_dir / f for f in ("normalize.py", "sources.py", "cache.py", "ngrams.py", "store.py")
+    ]
     for path in sorted(PATTERN_DIR.glob("*")) + code:
         h.update(path.name.encode())
         h.update(path.read_bytes())
@@ -139,10 +143,10 @@ def build_data(records: list[TermRecord] | None = None) -> dict[str, Any]:
             "max_words": max_words,
             "build_seconds": round(time.perf_counter() - started, 2),
         },
-        "concepts": concepts,
-        "terms": terms,
-        "bags": bags,
-        "first_words": first_words(terms),
+        "concepts": ConceptTable.from_plain(concepts).to_data(),
+        "terms": TermMap.from_plain(terms).to_data(),
+        "bags": BagTable.from_plain(bags).to_data(),
+        "key_table": KeyTable.from_keys(terms).to_data(),
     }
 
 

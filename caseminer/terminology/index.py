@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from caseminer.terminology.normalize import Word, bag_key, key, words
+from caseminer.terminology.ngrams import KeyTable
+from caseminer.terminology.normalize import WordStream, bag_key, key, normalised, words
+from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 
 # entry kind code -> Code.match value; order is the preference order
 KIND_MATCH = {"c": "curated", "e": "exact", "s": "synonym", "v": "variant", "a": "abbreviation"}
@@ -37,54 +39,39 @@ class TerminologyIndex:
 
     def __init__(self, data: dict[str, Any]):
         self.meta: dict[str, Any] = data["meta"]
-        # [system, code, display, category, [[xsystem, xcode], ...]]
-        self.concepts: list[list[Any]] = data["concepts"]
-        self.terms: dict[str, list[list[Any]]] = data["terms"]
-        self.bags: dict[str, list[int]] = data["bags"]
-        self.max_words = int(self.meta.get("max_words", MAX_WORDS))
-        # first word of every term -> most words of a term starting with it: most text positions
-        # are skipped with one lookup, and no key longer than any term is ever joined (stored by
-        # the cache build so that loading does not walk every key)
-        self.first_words: dict[str, int] = data.get("first_words") or first_words(self.terms)
+        # concept index -> [system, code, display, category, [[xsystem, xcode], ...]]
+        self.concepts = ConceptTable(data["concepts"])
+        # term key -> [[concept index, kind code, (case-sensitive surface)], ...]
+        self.terms = TermMap.from_data(data["terms"])
+        # word-order-free key -> concept indices
+        self.bags = BagTable(data["bags"])
+        # the numbers of every term key (caseminer.terminology.ngrams): which runs of a text's
+        # words can be terms, found for all positions at once (stored by the cache build so that
+        # loading does no per-key work; hashed here only for data built in memory without them)
+        table = data.get("key_table")
+        self.table = KeyTable.from_data(table) if table else KeyTable.from_keys(self.terms)
 
     # ---- matching in running text -------------------------------------------------------
-    def scan(self, text: str, ws: list[Word] | None = None) -> list[Match]:
-        """Longest-leftmost, non-overlapping term matches in ``text``."""
+    def scan(self, text: str, ws: WordStream | None = None) -> list[Match]:
+        """Longest-leftmost, non-overlapping term matches in ``text``: from left to right, the
+        longest key starting at a word whose case-sensitive entries (if any) fit the surface;
+        the next match starts after it."""
         ws = words(text) if ws is None else ws
+        norms, starts, ends = ws.norms, ws.starts, ws.ends
         out: list[Match] = []
-        i = 0
-        while i < len(ws):
-            longest = self.first_words.get(ws[i].norm, 0)
-            if not longest:
-                i += 1
+        after = 0  # the first word the next match may start at
+        for i, n in self.table.candidates(ws):  # by start, longest first
+            if i < after:
                 continue
-            limit = 1
-            while limit < min(self.max_words, longest) and i + limit < len(ws):
-                if ws[i + limit].break_before:
-                    break
-                limit += 1
-            found = None
-            for n in range(limit, 0, -1):
-                entries = self.terms.get(" ".join(w.norm for w in ws[i : i + n]))
-                if not entries:
-                    continue
-                surface = text[ws[i].start : ws[i + n - 1].end]
-                entries = [e for e in entries if len(e) < 3 or e[2] == surface]
-                if entries:
-                    found = Match(
-                        i,
-                        i + n,
-                        ws[i].start,
-                        ws[i + n - 1].end,
-                        entries,
-                        _was_normalised(text, ws[i : i + n]),
-                    )
-                    break
-            if found:
-                out.append(found)
-                i = found.last
-            else:
-                i += 1
+            entries = self.terms.get(" ".join(norms[i : i + n]))
+            if not entries:
+                continue  # a hash that is no term key
+            surface = text[starts[i] : ends[i + n - 1]]
+            entries = [e for e in entries if len(e) < 3 or e[2] == surface]
+            if entries:
+                normalised = _was_normalised(text, ws, i, i + n)
+                out.append(Match(i, i + n, starts[i], ends[i + n - 1], entries, normalised))
+                after = i + n
         return out
 
     # ---- coding one whole mention -------------------------------------------------------
@@ -95,19 +82,20 @@ class TerminologyIndex:
             surface = text.strip()
             kept = [e for e in entries if len(e) < 3 or e[2] == surface]
             if kept:
-                ws = words(text)
-                return kept, _was_normalised(text, ws)
+                return kept, normalised(text)
         bag = bag_key(text)
-        if bag and bag in self.bags:
-            return [[c, "v"] for c in self.bags[bag]], True
+        concepts = self.bags.get(bag) if bag else None
+        if concepts:
+            return [[c, "v"] for c in concepts], True
         return [], False
 
     def codes(self, entries: list[list[Any]], variant: bool = False, per_system: int = 1):
         """Ranked Code dicts (system, code, display, match) for the entries, best per system,
         with UMLS CUIs carried by HPO terms."""
+        code_of = self.concepts.code
         ranked = sorted(
             entries,
-            key=lambda e: (KIND_RANK[e[1]], len(self.concepts[e[0]][1]), self.concepts[e[0]][1]),
+            key=lambda e: (KIND_RANK[e[1]], len(code_of(e[0])), code_of(e[0])),
         )
         out: list[dict[str, str]] = []
         count: dict[str, int] = {}
@@ -142,20 +130,11 @@ class TerminologyIndex:
         return codes
 
     def category(self, cidx: int) -> str:
-        return self.concepts[cidx][3]
+        return self.concepts.category(cidx)
 
 
-def first_words(terms: dict[str, Any]) -> dict[str, int]:
-    """First word of every term key -> the most words of any key starting with it."""
-    out: dict[str, int] = {}
-    for k in terms:
-        first = k.split(" ", 1)[0]
-        n = k.count(" ") + 1
-        if n > out.get(first, 0):
-            out[first] = n
-    return out
-
-
-def _was_normalised(text: str, ws: list[Word]) -> bool:
-    """True when a word's normalised form differs from its lower-cased surface."""
-    return any(w.norm != text[w.start : w.end].lower() for w in ws)
+def _was_normalised(text: str, ws: WordStream, first: int, last: int) -> bool:
+    """True when a word's normalised form (words first..last-1) differs from its lower-cased
+    surface."""
+    norms, starts, ends = ws.norms, ws.starts, ws.ends
+    return any(norms[i] != text[starts[i] : ends[i]].lower() for i in range(first, last))

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from itertools import accumulate, compress
+from typing import Any, NamedTuple
 
 from caseminer.patterns import concern_dir
 
@@ -45,25 +47,76 @@ def _rules() -> dict:
         return json.load(fh)
 
 
-@lru_cache(maxsize=200_000)
-def norm_word(word: str) -> str:
-    """Lower case, American spelling, singular (memoised: words repeat across documents)."""
+class _NormRules(NamedTuple):
+    """normalize.json in the shapes ``norm_word`` tests fastest."""
+
+    irregular: dict[str, str]
+    spelling: list[tuple[str, str]]
+    # finds any British spelling at all: most words have none and skip the rewrite loop
+    any_spelling: re.Pattern[str]
+    suffix_plurals: list[tuple[str, str]]
+    no_singular_suffixes: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _norm_rules() -> _NormRules:
     rules = _rules()
+    spelling = [(old, new) for old, new in rules["spelling"]]
+    return _NormRules(
+        rules["irregular_plurals"],
+        spelling,
+        re.compile("|".join(re.escape(old) for old, _ in spelling) or "(?!)"),
+        [(plural, singular) for plural, singular in rules["suffix_plurals"]],
+        tuple(rules["no_singular_suffixes"]),
+    )
+
+
+# word -> its normal form: words repeat across documents. A plain dict (a hit costs one probe,
+# and a document's words are looked up in bulk, see ``_norm_all``), emptied when it reaches
+# _MEMO_SIZE so that it never grows without bound.
+_MEMO: dict[str, str] = {}
+_MEMO_SIZE = 200_000
+
+
+def norm_word(word: str) -> str:
+    """Lower case, American spelling, singular (memoised)."""
+    norm = _MEMO.get(word)
+    if norm is None:
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        norm = _MEMO[word] = _norm_word(word)
+    return norm
+
+
+def _norm_all(raw: list[str]) -> list[str]:
+    """``[norm_word(w) for w in raw]``, with the memo probed in C for the words seen before."""
+    missing = set(raw).difference(_MEMO)
+    if len(_MEMO) + len(missing) > _MEMO_SIZE:
+        _MEMO.clear()
+        missing = set(raw)
+    for word in missing:
+        _MEMO[word] = _norm_word(word)
+    return list(map(_MEMO.__getitem__, raw))
+
+
+def _norm_word(word: str) -> str:
+    rules = _norm_rules()
     w = word.lower()
-    irregular = rules["irregular_plurals"]
+    irregular = rules.irregular
     if w in irregular:
         return irregular[w]
-    for old, new in rules["spelling"]:
-        if old in w:
-            w = w.replace(old, new)
-    if w in irregular:
-        return irregular[w]
-    for plural, singular in rules["suffix_plurals"]:
+    if rules.any_spelling.search(w):  # (no rewrite can apply when no old spelling occurs)
+        for old, new in rules.spelling:
+            if old in w:
+                w = w.replace(old, new)
+        if w in irregular:
+            return irregular[w]
+    for plural, singular in rules.suffix_plurals:
         if len(w) > 6 and w.endswith(plural):
             return w[: -len(plural)] + singular
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
-    if len(w) > 3 and w.endswith("s") and not w.endswith(tuple(rules["no_singular_suffixes"])):
+    if len(w) > 3 and w.endswith("s") and not w.endswith(rules.no_singular_suffixes):
         return w[:-1]
     return w
 
@@ -73,12 +126,19 @@ def _dropped() -> frozenset[str]:
     return frozenset(_rules()["dropped_words"])
 
 
-def words(text: str) -> list[Word]:
+@lru_cache(maxsize=1)
+def _drop_len() -> int:
+    """The longest dropped word: longer words cannot lower-case to one (lower-casing never
+    shortens a word), so they skip the lower-casing."""
+    return max([1, *map(len, _dropped())])
+
+
+def words(text: str) -> WordStream:
     """The normalised word stream of ``text`` (articles and possessive 's dropped).
 
     A document's stream is computed once and shared: the findings and terminology components
     both scan the same text one after the other, so the last few results are remembered (by the
-    text itself; callers must not modify the returned list)."""
+    text itself; callers must not modify the returned stream)."""
     if len(text) < _SHORT:
         return _words(text)
     return _document_words(text)
@@ -88,45 +148,128 @@ _SHORT = 200  # terms and short mentions are not worth remembering
 
 
 @lru_cache(maxsize=4)
-def _document_words(text: str) -> list[Word]:
+def _document_words(text: str) -> WordStream:
     return _words(text)
 
 
 # the characters between two words that do not break a phrase, as one regex
 _BREAK_RE = re.compile("[^" + re.escape("".join(sorted(JOINERS))) + "]")
+# WORD_RE as a splitter: gaps at even positions of the result, words at odd ones
+_SPLIT_RE = re.compile("(" + WORD_RE.pattern + ")", re.UNICODE)
+_APOSTROPHES = ("'", "\u2019")
 
 
-def _words(text: str) -> list[Word]:
-    dropped = _dropped()
-    out: list[Word] = []
-    append = out.append
-    prev_end = 0
-    pending_break = False
+class WordStream:
+    """The words of a text as parallel lists (``norms``, ``starts``, ``ends``, ``breaks``).
+
+    Why lists and not one ``Word`` per word: a document has thousands of words and the matchers
+    only read a few of them by position; indexing still gives a ``Word`` (``stream[i]``), so
+    code written against a list of words reads the same. Per-document derived arrays (the
+    n-gram hashes of caseminer.terminology.ngrams) are memoised in ``derived``."""
+
+    __slots__ = ("norms", "starts", "ends", "breaks", "derived")
+
+    def __init__(
+        self, norms: list[str], starts: list[int], ends: list[int], breaks: list[bool]
+    ) -> None:
+        self.norms = norms
+        self.starts = starts
+        self.ends = ends
+        # True when punctuation other than a hyphen/apostrophe separates a word from the last
+        self.breaks = breaks
+        self.derived: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self.norms)))]
+        return Word(self.norms[i], self.starts[i], self.ends[i], self.breaks[i])
+
+    def __iter__(self) -> Iterator[Word]:
+        return map(Word, self.norms, self.starts, self.ends, self.breaks)
+
+
+def _words(text: str) -> WordStream:
+    """Split at WORD_RE once (C), then build the lists with comprehensions: the same words,
+    offsets and breaks as a loop over ``WORD_RE.finditer`` would give, several times cheaper."""
+    parts = _SPLIT_RE.split(text)
+    raw = parts[1::2]
+    n = len(raw)
+    if not n:
+        return WordStream([], [], [], [])
+    gaps = parts[0 : 2 * n : 2]  # gaps[j] precedes word j
+    offsets = list(accumulate(map(len, parts)))
+    starts = offsets[0 : 2 * n : 2]
+    ends = offsets[1 : 2 * n : 2]
     search_break = _BREAK_RE.search
-    for m in WORD_RE.finditer(text):
-        start, end = m.span()
-        gap = text[prev_end:start]
-        brk = pending_break or (gap != " " and search_break(gap) is not None)
-        prev_end = end
-        raw = m.group()
-        low = raw.lower()
-        if low in dropped or (low == "s" and gap in ("'", "\u2019")):
-            pending_break = brk
-            continue
-        pending_break = False
-        append(Word(norm_word(raw), start, end, brk if out else False))
-    return out
+    gap_breaks = {g: g != " " and search_break(g) is not None for g in set(gaps)}
+    breaks = [gap_breaks[g] for g in gaps]
+    dropped, longest = _dropped(), _drop_len()
+    drops = [
+        j
+        for j, w in enumerate(raw)
+        if len(w) <= longest
+        and (w.lower() in dropped or (w in ("s", "S") and gaps[j] in _APOSTROPHES))
+    ]
+    if drops:
+        # a dropped word passes its break on to the next word ("x, the y": y follows a break)
+        for j in drops:
+            if breaks[j] and j + 1 < n:
+                breaks[j + 1] = True
+        keep = [True] * n
+        for j in drops:
+            keep[j] = False
+        raw = list(compress(raw, keep))
+        starts = list(compress(starts, keep))
+        ends = list(compress(ends, keep))
+        breaks = list(compress(breaks, keep))
+    if breaks:
+        breaks[0] = False  # nothing precedes the first word
+    return WordStream(_norm_all(raw), starts, ends, breaks)
+
+
+def _kept(text: str) -> list[str]:
+    """The words of a short text as written, dropped words left out (the surfaces of
+    ``words(text)``)."""
+    parts = _SPLIT_RE.split(text)
+    dropped, longest = _dropped(), _drop_len()
+    return [
+        w
+        for j, w in enumerate(parts[1::2])
+        if len(w) > longest
+        or not (w.lower() in dropped or (w in ("s", "S") and parts[2 * j] in _APOSTROPHES))
+    ]
+
+
+def _norms(text: str) -> list[str]:
+    """The ``norms`` of ``words(text)`` without the offsets and breaks (what a key needs): the
+    same split and the same dropped words, a fraction of the work for a short mention."""
+    if len(text) >= _SHORT:
+        return words(text).norms
+    return [norm_word(w) for w in _kept(text)]
+
+
+def normalised(text: str) -> bool:
+    """Some word of ``text`` has a normal form other than its lower-cased surface (a match
+    needed spelling or plural normalisation)."""
+    if len(text) >= _SHORT:
+        ws = words(text)
+        spans = zip(ws.norms, ws.starts, ws.ends, strict=True)
+        return any(n != text[a:b].lower() for n, a, b in spans)
+    return any(norm_word(w) != w.lower() for w in _kept(text))
 
 
 def key(text: str) -> str:
     """The exact-match key of a term: its normalised words joined by spaces."""
-    return " ".join(w.norm for w in words(text))
+    return " ".join(_norms(text))
 
 
 def bag_key(text: str) -> str:
     """A word-order-free key: sorted set of normalised content words."""
     stop = set(_rules()["bag_stopwords"])
-    return " ".join(sorted({w.norm for w in words(text) if w.norm not in stop}))
+    return " ".join(sorted({w for w in _norms(text) if w not in stop}))
 
 
 def is_abbreviation(term: str) -> bool:

@@ -28,7 +28,7 @@ def test_written_file_starts_with_our_header_and_reads_back(tmp_path):
 
 def test_a_foreign_or_damaged_file_is_stale_not_loaded(tmp_path):
     old_json = tmp_path / "terminology-old.bin"
-    old_json.write_text(json.dumps(build_data(RECORDS)))
+    old_json.write_text(json.dumps(build_data(RECORDS), default=list))
     with pytest.raises(StaleCache):
         read(old_json)
     damaged = tmp_path / "terminology-bad.bin"

@@ -1,6 +1,6 @@
 """Findings: signs, symptoms, examination, imaging and pathology findings ("caseminer_findings").
 
-``component`` is the spaCy factory, ``lexicon`` builds and caches the PhraseMatcher over the open
-terminologies' phenotype terms, ``rules`` holds the precision rules read from
-caseminer/patterns/findings.
+``component`` is the spaCy factory, ``lexicon`` finds the open terminologies' phenotype terms and
+the generated wordings in a document (and caches the wordings), ``rules`` holds the precision rules
+read from caseminer/patterns/findings.
 """

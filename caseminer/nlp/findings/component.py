@@ -1,10 +1,10 @@
 """caseminer_findings: FINDING items (signs, symptoms, examination, imaging and pathology findings).
 
 Runs after caseminer_clinical and before caseminer_terminology. Reads top to bottom: normalise the
-document's words (caseminer.terminology.normalize), run the lexicon's PhraseMatcher over them
-(every HPO phenotypic-abnormality name and exact synonym, ICD-10-CM chapter R titles, and the
-generated wordings of caseminer.nlp.findings.lexicon), keep the longest match at each place, then
-judge each match:
+document's words (caseminer.terminology.normalize), find the runs of them that are lexicon keys
+(caseminer.terminology.ngrams; every HPO phenotypic-abnormality name and exact synonym, ICD-10-CM
+chapter R titles, and the generated wordings of caseminer.nlp.findings.lexicon), keep the longest
+match at each place, then judge each match:
 
 - what another extractor claimed stays theirs (lab values and tests, imaging studies, curated
   diagnoses and procedures): a phenotype that is also a curated disorder stays a DIAGNOSIS;
@@ -46,7 +46,7 @@ from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import TerminologyIndex
-from caseminer.terminology.normalize import Word, words
+from caseminer.terminology.normalize import WordStream, words
 
 
 @Language.factory(
@@ -97,15 +97,9 @@ class FindingsExtractor:
         """Judged matches in text order (Doc character offsets)."""
         text = doc_text(doc)
         ws = words(text)
-        if not ws:
+        if not len(ws):
             return []
-        norms = [w.norm for w in ws]
-        mdoc = Doc(self.lex.vocab, words=norms)
-        raw = [
-            (" ".join(norms[s:e]), s, e)  # the key is the matched words themselves
-            for _, s, e in self.lex.matcher(mdoc)
-            if not any(ws[i].break_before for i in range(s + 1, e))
-        ]
+        raw = self.lex.matches(self.index, ws)
         hits: list[Hit] = []
         seen: set[str] = set()  # heads found so far, for references back ("the mass")
         for k, s, e in _longest_first(_split_coordinations(raw)):
@@ -121,9 +115,9 @@ class FindingsExtractor:
         hits += self.short_forms(doc, hits)
         return sorted(hits, key=lambda h: h.start)
 
-    def judge(self, text: str, ws: list[Word], k: str, s: int, e: int) -> Hit | None:
+    def judge(self, text: str, ws: WordStream, k: str, s: int, e: int) -> Hit | None:
         """A Hit for the match of key ``k`` over words s..e, or None when a rule rejects it."""
-        start, end = ws[s].start, ws[e - 1].end
+        start, end = ws.starts[s], ws.ends[e - 1]
         surface = text[start:end]
         target = self.lex.targets.get(k, k)
         entries = self.index.terms.get(target) or []
@@ -182,19 +176,30 @@ class FindingsExtractor:
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
         existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        spans = [(s, s.label_, s.start_char, s.end_char) for s in existing]
         # how many items cover each character: overlap tests and removals cost the hit's own
-        # length, not a scan of every item (a scan per hit is quadratic in the document's length)
-        taken = numpy.zeros(len(doc_text(doc)) + 1, dtype=numpy.int32)
-        for s in existing:
-            taken[s.start_char : s.end_char] += 1
+        # length, not a scan of every item (a scan per hit is quadratic in the document's length);
+        # counted for all items at once from where their ranges start and end
+        size = len(doc_text(doc)) + 1
+        ranges = [(start, end) for _, _, start, end in spans if start < end]
+        taken = numpy.zeros(size + 1, dtype=numpy.int32)
+        if ranges:
+            bounds = numpy.array(ranges, dtype=numpy.int64)
+            taken += numpy.bincount(bounds[:, 0], minlength=size + 1)[: size + 1]
+            taken -= numpy.bincount(bounds[:, 1], minlength=size + 1)[: size + 1]
+            numpy.cumsum(taken, out=taken)
+        taken = taken[:size]
         sentences = _SentenceIndex(doc)
-        studies = [(sentences.of(s.start_char), s) for s in existing if s.label_ == IMAGING]
+        studies: dict[int, list[Span]] = {}  # sentence number -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
         ending_at: dict[int, list[Span]] = {}
-        for s in existing:
-            if s.label_ == DIAGNOSIS:
-                diagnoses.setdefault((s.start_char, s.end_char), s)
-                ending_at.setdefault(s.end_char, []).append(s)
+        for s, label, start, end in spans:
+            if label == IMAGING:
+                studies.setdefault(sentences.of(start), []).append(s)
+            elif label == DIAGNOSIS:
+                diagnoses.setdefault((start, end), s)
+                ending_at.setdefault(end, []).append(s)
+        categories: dict[int, str] = {}  # sentence number -> category read from its words
         for hit in hits:
             if hit.code_only:
                 self.code_diagnosis(hit, ending_at)
@@ -209,11 +214,14 @@ class FindingsExtractor:
             span = doc.char_span(hit.start, hit.end, label=FINDING, alignment_mode="expand")
             if span is None or not span.text.strip():
                 continue
-            sent = sentences.of(span.start_char)
-            attrs = self.attrs(hit, sentences.text(doc, sent))
-            same = [st for n, st in studies if n == sent]
+            start_char = span.start_char
+            sent = sentences.of(start_char)
+            if sent not in categories:
+                categories[sent] = self.rules.category(sentences.text(doc, sent))
+            attrs = self.attrs(hit, category=categories[sent])
+            same = studies.get(sent)
             if same:
-                before = [st for st in same if st.start_char <= span.start_char] or same
+                before = [st for st in same if st.start_char <= start_char] or same
                 study = before[-1]
                 attrs["category"] = "imaging"
                 attrs["study_start_char"], attrs["study_end_char"] = (
@@ -254,15 +262,16 @@ class FindingsExtractor:
             have = {c["system"] for c in attrs.get("codes") or []}
             if "HPO" in have:
                 return
-            extra = [c for c in self.attrs(hit, "")["codes"] if c["system"] in ("HPO", "UMLS")]
+            extra = [c for c in self.attrs(hit)["codes"] if c["system"] in ("HPO", "UMLS")]
             attrs["codes"] = list(attrs.get("codes") or []) + [
                 c for c in extra if c["system"] not in have
             ]
             set_attrs(span, attrs)
             return
 
-    def attrs(self, hit: Hit, sentence: str) -> dict[str, Any]:
-        """The FINDING fields: name, codes (HPO first, ICD-10-CM R-codes), category, rule."""
+    def attrs(self, hit: Hit, sentence: str = "", category: str | None = None) -> dict[str, Any]:
+        """The FINDING fields: name, codes (HPO first, ICD-10-CM R-codes), category (read from
+        ``sentence`` unless the caller read it already), rule."""
         entries = [
             en for en in hit.entries if self.index.category(en[0]).startswith(("hpo", "icd:R"))
         ]
@@ -272,7 +281,7 @@ class FindingsExtractor:
         codes = [c for c in codes if c["system"] != "ICD-10-CM" or c["code"].startswith("R")]
         attrs: dict[str, Any] = {
             "normalized": codes[0]["display"] if codes else hit.key,
-            "category": self.rules.category(sentence),
+            "category": self.rules.category(sentence) if category is None else category,
             "codes": codes,
             "rule": f"findings.{hit.rule}",
         }
@@ -313,9 +322,8 @@ class _SentenceIndex:
     def __init__(self, doc: Doc) -> None:
         starts = [0]
         if len(doc) and doc.has_annotation("SENT_START"):
-            flags = doc.to_array(SENT_START).tolist()
-            idx = doc.to_array(IDX).tolist()
-            starts = [idx[i] for i, f in enumerate(flags) if f == 1] or [0]
+            found = doc.to_array(IDX)[doc.to_array(SENT_START) == 1]
+            starts = found.tolist() or [0]
         self.starts = starts
 
     def of(self, char: int) -> int:

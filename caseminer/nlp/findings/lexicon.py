@@ -1,44 +1,49 @@
-"""The findings lexicon: every phenotype term key, its generated wordings, and one PhraseMatcher.
+"""The findings lexicon: which term keys name a finding, and the generated wordings.
 
 Why keys and not spaCy tokens: the terminology cache (caseminer.terminology) already stores every
 HPO name and exact synonym, ICD-10-CM title and OMIM/Orphanet name as a *normalised key* (lower
 case, American spelling, singular, articles dropped; caseminer.terminology.normalize). Matching the
 same normalised word stream of a document against those keys makes "haemorrhages", "hemorrhage" and
 "the haemorrhage" one term without listing spellings, and keeps the matcher independent of how the
-tokenizer splits hyphens. The keys go into a PhraseMatcher over a private Vocab (Cython, one pass
-per document whatever the number of keys).
+tokenizer splits hyphens.
+
+Where the keys are found (``matches``): the terminology index's own ``KeyTable``
+(caseminer.terminology.ngrams) gives every run of words that is a term key, and the terminology
+component, which runs next, reuses the same per-document list; the few generated wordings are
+tried only where a word that starts one stands. A run is a finding key when ``is_key`` says so,
+which checks exactly what the set of finding keys is defined by (a generated wording, or a term
+key of an HPO or chapter-R concept that is not on the stop-list): nothing is stored per key.
 
 Generated wordings (data in caseminer/patterns/findings/): adjectival forms ("febrile" -> fever),
 word-order variants of combining-form terms ("spleen was enlarged" -> splenomegaly) and undefined
 clinical acronyms ("SOB"). Each maps to the key of a terminology term, whose codes it takes.
 
-Building the matcher from ~45,000 keys takes about a second, so the built lexicon is pickled into
-the cache dir next to the terminology cache, under a fingerprint of that cache, the findings pattern
-files and this module: start-up then only unpickles it. The file is only ever read from the user's
-own cache dir and only if it carries our header, as the terminology cache is.
+Deriving them walks the whole terminology index (about a second), so the built lexicon is stored
+as plain data (marshal) in the cache dir next to the terminology cache, under a fingerprint of
+that cache, the findings pattern files and this code: start-up then reads a few small dicts. The
+file is only ever read from the user's own cache dir and only if it carries our header, as the
+terminology cache is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
+import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
-
 from caseminer.patterns import concern_dir, read_json, read_jsonl
 from caseminer.terminology.cache import cache_dir
 from caseminer.terminology.index import TerminologyIndex
-from caseminer.terminology.normalize import key
+from caseminer.terminology.normalize import WordStream, key
 
-MAGIC = b"caseminer-findings:2\n"
-LABEL = "FINDING"
+# marshal is per Python version: the header names it, and a file of another version is rebuilt
+MAGIC = b"caseminer-findings:3:%d.%d\n" % sys.version_info[:2]
 # concept categories a finding key may carry (HPO phenotypic abnormality, ICD-10-CM chapter R)
 FINDING_CATEGORIES = ("hpo", "icd:R")
 
@@ -47,8 +52,6 @@ FINDING_CATEGORIES = ("hpo", "icd:R")
 class Lexicon:
     """What the findings component matches with; see the module docstring."""
 
-    matcher: PhraseMatcher
-    vocab: Vocab
     # generated key -> terminology key whose entries code it (absent: the key is a terminology key)
     targets: dict[str, str] = field(default_factory=dict)
     # key -> rule name for generated keys ("adjective", "site_variant", "acronym")
@@ -57,6 +60,58 @@ class Lexicon:
     surfaces: dict[str, str] = field(default_factory=dict)
     # keys that state absence ("afebrile")
     absent: frozenset[str] = frozenset()
+    # terminology keys never matched as findings (rules.json "stop")
+    stop: frozenset[str] = frozenset()
+    # first word of a generated key -> the most words of a generated key starting with it
+    first_words: dict[str, int] = field(default_factory=dict)
+
+    def is_key(self, index: TerminologyIndex, k: str) -> bool:
+        """``k`` is a finding key: a generated wording, or a terminology key that names a
+        finding and is not stopped (exactly the keys the table was built from)."""
+        if k in self.targets:
+            return True
+        entries = index.terms.get(k)
+        return bool(entries) and k not in self.stop and eligible(index, entries)
+
+    def matches(self, index: TerminologyIndex, ws: WordStream) -> list[tuple[str, int, int]]:
+        """(key, first word, last word + 1) of every run of words that is a finding key and
+        holds no phrase break, by start (the key is the matched words themselves)."""
+        norms, breaks, size = ws.norms, ws.breaks, len(ws)
+        runs = set(index.table.candidates(ws))  # memoised on the stream for the terminology
+        first = self.first_words
+        for i in [i for i, w in enumerate(norms) if w in first]:
+            for n in range(1, min(first[norms[i]], size - i) + 1):
+                if n > 1 and breaks[i + n - 1]:
+                    break
+                if " ".join(norms[i : i + n]) in self.targets:
+                    runs.add((i, n))
+        out = []
+        for s, n in sorted(runs):
+            k = " ".join(norms[s : s + n])
+            if self.is_key(index, k):
+                out.append((k, s, s + n))
+        return out
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data for the disk cache."""
+        return {
+            "targets": self.targets,
+            "rules": self.rules,
+            "surfaces": self.surfaces,
+            "absent": sorted(self.absent),
+            "stop": sorted(self.stop),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Lexicon:
+        return cls(
+            data["targets"],
+            data["rules"],
+            data["surfaces"],
+            frozenset(data["absent"]),
+            frozenset(data["stop"]),
+            first_words(data["targets"]),
+        )
 
 
 def fingerprint(index: TerminologyIndex, patterns_dir: str | None) -> str:
@@ -155,11 +210,10 @@ def head_keys(index: TerminologyIndex, patterns_dir: str | None) -> dict[str, st
 
 
 def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
-    """Build the matcher from the terminology keys and the generated wordings."""
+    """Derive the generated wordings (the terminology keys are read from the index itself)."""
     rules = read_json("findings", "rules.json", patterns_dir)
     stop = frozenset(key(w) for w in rules["stop"])
-    vocab = Vocab()
-    lex = Lexicon(PhraseMatcher(vocab, attr="ORTH"), vocab)
+    lex = Lexicon(stop=stop)
     keys = set(terminology_keys(index, stop))
     adjectives, lex.absent = adjective_keys(patterns_dir)
     generated: list[tuple[dict[str, str], str]] = [
@@ -177,14 +231,21 @@ def build_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> L
         if k not in keys and k not in lex.targets:
             lex.targets[k], lex.rules[k] = target, "head"
     lex.surfaces = {k: surface for k, (surface, _) in acronyms.items() if k in lex.targets}
-    # one label for every key: a match's key is its own words, and a single label keeps the
-    # matcher small and quick to unpickle (one label per key costs seconds and ~100 MB)
-    lex.matcher.add(LABEL, [Doc(vocab, words=k.split()) for k in sorted(keys | set(lex.targets))])
+    lex.first_words = first_words(lex.targets)
     return lex
 
 
+def first_words(keys: Iterable[str]) -> dict[str, int]:
+    """First word of each key -> the most words of a key starting with it."""
+    out: dict[str, int] = {}
+    for k in keys:
+        head, n = k.split(" ", 1)[0], k.count(" ") + 1
+        out[head] = max(n, out.get(head, 0))
+    return out
+
+
 def lexicon_path(index: TerminologyIndex, patterns_dir: str | None) -> Path:
-    return cache_dir() / f"findings-{fingerprint(index, patterns_dir)}.pkl"
+    return cache_dir() / f"findings-{fingerprint(index, patterns_dir)}.bin"
 
 
 def load_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Lexicon:
@@ -193,10 +254,8 @@ def load_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Le
     try:
         blob = path.read_bytes()
         if blob.startswith(MAGIC):
-            lex = pickle.loads(blob[len(MAGIC) :])  # noqa: S301 - our own file, see docstring
-            if isinstance(lex, Lexicon):
-                return lex
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+            return Lexicon.from_data(marshal.loads(memoryview(blob)[len(MAGIC) :]))
+    except (OSError, EOFError, KeyError, IndexError, TypeError, ValueError):
         pass
     lex = build_lexicon(index, patterns_dir)
     _write(lex, path)
@@ -204,16 +263,16 @@ def load_lexicon(index: TerminologyIndex, patterns_dir: str | None = None) -> Le
 
 
 def _write(lex: Lexicon, path: Path) -> None:
-    """Atomic write; stale lexicons of older fingerprints are removed. A read-only cache dir
-    only costs the next start-up a rebuild."""
+    """Atomic write; stale lexicons of older fingerprints (and the older pickled format) are
+    removed. A read-only cache dir only costs the next start-up a rebuild."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".findings-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(MAGIC)
-            fh.write(pickle.dumps(lex, protocol=pickle.HIGHEST_PROTOCOL))
+            fh.write(marshal.dumps(lex.to_data()))
         os.replace(tmp, path)
-        for old in path.parent.glob("findings-*.pkl"):
+        for old in [*path.parent.glob("findings-*.bin"), *path.parent.glob("findings-*.pkl")]:
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:

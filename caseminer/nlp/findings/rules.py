@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseminer.patterns import read_json, read_jsonl
-from caseminer.terminology.normalize import Word, key
+from caseminer.terminology.normalize import WordStream, key
 
 
 @dataclass
@@ -80,32 +80,34 @@ class FindingRules:
         """Every word of the key is generic ("pain", "mass", "lesion")."""
         return all(w in self.generic for w in k.split())
 
-    def modified_start(self, ws: list[Word], s: int, e: int) -> int | None:
+    def modified_start(self, ws: WordStream, s: int, e: int) -> int | None:
         """Where a generic match starts once its modifier is included, or None without one.
 
         The word before counts when it is a listed modifier or has an adjective's suffix and is
         not a function word or verb ("abdominal pain", "palpable mass", "chest pain"); a phrase
         after counts when a preposition follows ("pain in the left knee")."""
-        if s > 0 and not ws[s].break_before:
-            prev = ws[s - 1].norm
+        norms, breaks = ws.norms, ws.breaks
+        if s > 0 and not breaks[s]:
+            prev = norms[s - 1]
             if prev not in self.blockers and (
                 prev in self.modifiers or (len(prev) >= 4 and prev.endswith(self.modifier_suffixes))
             ):
-                return ws[s - 1].start
-        if e + 1 < len(ws) and not ws[e].break_before and not ws[e + 1].break_before:
-            if ws[e].norm in self.after and self.names_a_site(ws, e + 1):
-                return ws[s].start
+                return ws.starts[s - 1]
+        if e + 1 < len(norms) and not breaks[e] and not breaks[e + 1]:
+            if norms[e] in self.after and self.names_a_site(ws, e + 1):
+                return ws.starts[s]
         return None
 
-    def names_a_site(self, ws: list[Word], i: int) -> bool:
+    def names_a_site(self, ws: WordStream, i: int) -> bool:
         """The phrase from word ``i`` (after a preposition, up to ``after_object_reach`` words,
         not across a break) names a body site, a side or level, or a listed modifier."""
-        for w in ws[i : i + self.after_reach]:
-            if w is not ws[i] and w.break_before:
+        for j in range(i, min(i + self.after_reach, len(ws.norms))):
+            if j != i and ws.breaks[j]:
                 return False
-            if w.norm in self.object_words or w.norm in self.modifiers:
+            norm = ws.norms[j]
+            if norm in self.object_words or norm in self.modifiers:
                 return True
-            if self.site is not None and self.site.fullmatch(w.norm):
+            if self.site is not None and self.site.fullmatch(norm):
                 return True
         return False
 

@@ -1,0 +1,212 @@
+"""Which runs of a document's words can be vocabulary keys, found with numpy in one pass.
+
+Why: the terminology index holds ~108,000 term keys and the findings lexicon ~50,000. Trying
+every word position against them in Python (joining words, one dict lookup per length) cost more
+than the rest of both components together, and a PhraseMatcher over that many keys takes longer
+to build or unpickle than a whole document takes to process. Here each key is one 64-bit number
+(a polynomial hash of its words' hashes), a table is a sorted array of those numbers (stored in
+the caches as bytes, loaded without any per-key work), and a document's n-grams of every length
+are hashed with a few vectorised operations (``all_ngrams``), passed through a coarse filter
+and looked up with ``searchsorted``.
+
+A hash hit is only a candidate: callers join the words and check the key in their dictionaries,
+so a collision can never create a match, and a key's own n-gram always hashes to the key's number
+(the same words give the same number), so none is missed. The result is exactly the set of runs
+of words that are keys, with no phrase break inside (``WordStream.breaks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy
+from spacy.strings import hash_string
+
+from caseminer.terminology.normalize import WordStream
+
+# the multiplier of the polynomial hash (odd, so every step is a bijection of the 64-bit ring)
+MULTIPLIER = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+_MULT = numpy.uint64(MULTIPLIER)
+EMPTY = numpy.zeros(0, dtype=numpy.uint64)
+# a first, approximate membership test: one flag per value of a number's top bits (2 MB; with
+# ~100,000 keys about 5% of the non-key n-grams pass it and go on to the exact binary search,
+# which alone would cost a cache miss per halving step for every n-gram of every length)
+FILTER_BITS = 21
+_SHIFT = numpy.uint64(64 - FILTER_BITS)
+# runs of up to HEAD words are hashed at every position at once; almost no run of three words is
+# the beginning of a longer key, so longer runs are grown only where one is
+HEAD = 3
+
+
+def _flags(hashes: numpy.ndarray) -> numpy.ndarray:
+    """One flag per value of the top FILTER_BITS bits, set for the given numbers."""
+    flags = numpy.zeros(1 << FILTER_BITS, dtype=bool)
+    flags[hashes >> _SHIFT] = True
+    return flags
+
+
+def _breaks(stream: WordStream) -> numpy.ndarray:
+    """``stream.breaks`` as a bool array, memoised."""
+    cached = stream.derived.get("breaks")
+    if cached is None:
+        breaks = stream.breaks
+        cached = stream.derived["breaks"] = numpy.fromiter(breaks, bool, len(breaks))
+    return cached
+
+
+def key_hash(key: str) -> int:
+    """The number of a key (its words separated by single spaces), as ``ngram_hashes`` computes
+    it for the same words in a document."""
+    h = 0
+    for word in key.split(" "):
+        h = (h * MULTIPLIER + hash_string(word)) & _MASK
+    return h
+
+
+def word_hashes(stream: WordStream) -> numpy.ndarray:
+    """spaCy's 64-bit string hash of every word (each distinct word hashed once), memoised."""
+    cached = stream.derived.get("hashes")
+    if cached is None:
+        norms = stream.norms
+        table = {w: hash_string(w) for w in set(norms)}
+        cached = numpy.fromiter(map(table.__getitem__, norms), numpy.uint64, len(norms))
+        stream.derived["hashes"] = cached
+    return cached
+
+
+def all_ngrams(stream: WordStream, longest: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The numbers of every run of 1..``longest`` words, all lengths in one array (length 1 at
+    every position first, then length 2, ...), and whether each run holds no phrase break.
+    Memoised per stream: the findings and terminology components read the same arrays, and one
+    array per document keeps the numpy calls per table to a handful."""
+    name = f"ngrams:{longest}"
+    cached = stream.derived.get(name)
+    if cached is None:
+        h = word_hashes(stream)
+        size = len(h)
+        counts = numpy.cumsum(numpy.fromiter(stream.breaks, numpy.int32, size))
+        grams, whole = [h], [numpy.ones(size, dtype=bool)]
+        for n in range(2, min(longest, size) + 1):
+            grams.append(grams[-1][:-1] * _MULT + h[n - 1 :])
+            # words i+1..i+n-1 hold no break when the running counts at i and i+n-1 agree
+            whole.append(counts[n - 1 :] == counts[: size - n + 1])
+        cached = (numpy.concatenate(grams), numpy.concatenate(whole))
+        stream.derived[name] = cached
+    return cached
+
+
+def _positions(flat: list[int], size: int) -> list[tuple[int, int]]:
+    """(start, number of words) of indices into ``all_ngrams``' arrays, in which length n
+    fills ``size - n + 1`` places after all shorter lengths."""
+    out = []
+    n, offset = 1, 0
+    for k in flat:  # ascending
+        while k >= offset + size - n + 1:
+            offset += size - n + 1
+            n += 1
+        out.append((k - offset, n))
+    return out
+
+
+class KeyTable:
+    """The sorted numbers of a set of keys; see the module docstring."""
+
+    def __init__(
+        self, hashes: numpy.ndarray, max_words: int, prefixes: numpy.ndarray = EMPTY
+    ) -> None:
+        self.hashes = hashes
+        self.max_words = max_words
+        self.filter = _flags(hashes)
+        # the numbers of the first HEAD.. words of every longer key: a run longer than HEAD
+        # words is only built while it can still become a key (few positions get that far)
+        self.prefixes = prefixes
+        self.prefix_filter = _flags(prefixes)
+
+    @classmethod
+    def from_keys(cls, keys: Iterable[str]) -> KeyTable:
+        """Hash every key and its long prefixes (done when a cache is built; loading reads
+        ``to_data``)."""
+        keys = list(keys)
+        hashes = numpy.unique(numpy.array([key_hash(k) for k in keys], dtype=numpy.uint64))
+        prefixes = {
+            " ".join(words[:n])
+            for words in (k.split(" ") for k in keys)
+            for n in range(HEAD, len(words))
+        }
+        return cls(
+            hashes,
+            max((k.count(" ") + 1 for k in keys), default=0),
+            numpy.unique(numpy.array([key_hash(p) for p in prefixes], dtype=numpy.uint64)),
+        )
+
+    def to_data(self) -> list:
+        """Plain data for marshal: [max_words, sorted key numbers, sorted prefix numbers] (the
+        arrays as bytes)."""
+        return [self.max_words, self.hashes.tobytes(), self.prefixes.tobytes()]
+
+    @classmethod
+    def from_data(cls, data: list) -> KeyTable:
+        hashes, prefixes = (numpy.frombuffer(b, dtype=numpy.uint64) for b in data[1:3])
+        return cls(hashes, int(data[0]), prefixes)
+
+    def candidates(self, stream: WordStream) -> list[tuple[int, int]]:
+        """(start, number of words) of every run whose number is in the table and which holds
+        no phrase break, ordered by start, then longest first. Memoised per stream: the findings
+        and terminology components both look a document up in the terminology index's table."""
+        name = f"candidates:{id(self)}"
+        found = stream.derived.get(name)
+        if found is None:
+            found = stream.derived[name] = self._candidates(stream)
+        return found
+
+    def _candidates(self, stream: WordStream) -> list[tuple[int, int]]:
+        """Runs of up to HEAD words at every position in one go (``all_ngrams``); longer runs
+        only from the HEAD-word runs that begin a longer key, one word at a time."""
+        size = len(stream)
+        if not size or not len(self.hashes):
+            return []
+        head = min(self.max_words, HEAD)
+        grams, whole = all_ngrams(stream, head)
+        found = _positions(self._hits(grams, whole), size)
+        if self.max_words > head and size > head:
+            # the HEAD-word runs sit after the shorter ones in all_ngrams' arrays
+            base = sum(size - m + 1 for m in range(1, head))
+            starts = numpy.flatnonzero(self.prefix_filter[grams[base:] >> _SHIFT] & whole[base:])
+            found += self._longer(stream, starts, grams[base:][starts], head)
+        found.sort(key=lambda c: (c[0], -c[1]))
+        return found
+
+    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> list[int]:
+        """Indices of the numbers that are in the table (among the ``whole`` runs)."""
+        maybe = self.filter[grams >> _SHIFT]
+        maybe &= whole
+        where = numpy.flatnonzero(maybe)
+        if not len(where):
+            return []
+        grams = grams[where]
+        pos = numpy.searchsorted(self.hashes, grams)
+        numpy.minimum(pos, len(self.hashes) - 1, out=pos)
+        return where[self.hashes[pos] == grams].tolist()
+
+    def _longer(
+        self, stream: WordStream, starts: numpy.ndarray, grams: numpy.ndarray, n: int
+    ) -> list[tuple[int, int]]:
+        """Runs longer than ``n`` words from the ``n``-word runs at ``starts`` (numbers
+        ``grams``), grown a word at a time while they stay a key's prefix and meet no break."""
+        h = word_hashes(stream)
+        breaks = _breaks(stream)
+        size = len(h)
+        found: list[tuple[int, int]] = []
+        while len(starts) and n < self.max_words:
+            room = starts < size - n  # a next word exists
+            starts, grams = starts[room], grams[room]
+            following = starts + n
+            go = ~breaks[following]
+            starts, grams, following = starts[go], grams[go], following[go]
+            grams = grams * _MULT + h[following]
+            n += 1
+            found += [(i, n) for i in starts[self._hits(grams, True)].tolist()]
+            keep = self.prefix_filter[grams >> _SHIFT]
+            starts, grams = starts[keep], grams[keep]
+        return found
