@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from caseminer.nlp.labs.names import NameMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
@@ -66,7 +67,7 @@ class Catalogue:
     units: dict[str, Unit]  # spelling -> unit
     by_ucum: dict[str, Unit]
     vocab: dict[str, Any]
-    analyte_re: re.Pattern[str] = field(repr=False)
+    analyte_names: NameMatcher = field(repr=False)
     analyte_ci: dict[str, str] = field(repr=False)  # lowercased synonym -> analyte name
     analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
     weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
@@ -233,11 +234,7 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             if _norm(s) not in ci:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
-    ci_alt = trie_alternation(list(ci), case_insensitive=True)
-    cs_alt = trie_alternation(list(cs), case_insensitive=False)
-    analyte_re = re.compile(
-        rf"(?<![\w-])(?:(?i:{ci_alt})|{cs_alt})(?![\w])(?!-(?:year|month|week|day))"
-    )
+    analyte_names = NameMatcher(ci, cs, trie_alternation)
     unit_alt = trie_alternation(list(units), case_insensitive=False)
     generic_pow = r"[×xX*]" + SPACE + r"*10" + SPACE + r"*(?:\^|e|E)?\(?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}\)?"
     generic_pow += (
@@ -255,7 +252,7 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
     for u in by_ucum.values():
         base.setdefault(u.dimension, u.ucum)
     return Catalogue(
-        analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
+        analytes, units, by_ucum, vocab, analyte_names, ci, cs, frozenset(weak), unit_re, base
     )
 
 
@@ -392,7 +389,7 @@ def find_analytes(text: str, cat: Catalogue, lo: int = 0, hi: int | None = None,
     """
     hi = len(text) if hi is None else hi
     found: list[AnalyteMention] = []
-    for m in cat.analyte_re.finditer(text, lo, hi):
+    for m in cat.analyte_names.finditer(text, lo, hi):
         a = cat.analyte_for(m.group())
         if a is not None:
             weak = _norm(m.group()) in cat.weak
@@ -421,7 +418,7 @@ def _split_word_mentions(text: str, cat: Catalogue, lo: int, hi: int) -> list[An
         w1 = hi if w1 < 0 else w1
         joined = text[w0:i] + text[i + 1 : w1]
         cut = i - w0  # where the removed line break was, in ``joined``
-        for m in cat.analyte_re.finditer(joined):
+        for m in cat.analyte_names.finditer(joined):
             if not m.start() < cut < m.end():
                 continue  # the match must cover the removed line break
             s, e = w0 + m.start(), w0 + m.end() + 1

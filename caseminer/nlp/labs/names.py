@@ -1,0 +1,148 @@
+"""Finding the catalogue's analyte names in text: a dictionary lookup of each word, then a small
+regex for the names that start with that word.
+
+Why not one regex: the alternation of all ~1,900 names is 23k characters; compiling it cost
+about 50 ms of every fresh process and running it tried the whole trie at each character of a
+report. Every name starts with a word (a run of ``\\w`` characters, or a single non-word character
+for a name like "(1,3)-β-d-glucan"), and the word in the text where a name matches is that same
+word, so a set lookup tells where a name can start and which few names to try there. The regex for
+one first word is compiled the first time a report contains that word; it holds the names of the
+full pattern that can match there, in the same trie order, so the match is the full pattern's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+_WORD = re.compile(r"\w+")
+#: what may follow a name (the full pattern's tail): not inside a word, not an age ("CRP-year")
+_TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
+
+
+def norm(s: str) -> str:
+    """The case-insensitive form of a name or text (micro signs and dashes unified)."""
+    return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
+
+
+def _first_word(name: str) -> str:
+    """The word a name starts with, or its first character when that is not a word character."""
+    m = _WORD.match(name)
+    return m.group() if m else name[:1]
+
+
+def _folds_like_lower(c: str) -> bool:
+    """Whether the regex engine's case-insensitive matching of ``c`` is ``norm``'s: false for
+    the few characters with a second lowercase form ("ſ" is "s", "ϐ" is "β", "ς" is "σ")."""
+    return len(c.lower()) == 1 and norm(c.upper()) == norm(c)
+
+
+class NameMatcher:
+    """Leftmost-longest names in text, the same matches as the regex
+    ``(?<![\\w-])(?:(?i:<insensitive names>)|<sensitive names>)(?![\\w])(?!-(?:year|...))``
+    over tries of all the names, found by first-word lookup."""
+
+    def __init__(
+        self,
+        insensitive: Iterable[str],
+        sensitive: Iterable[str],
+        alternation: Callable[..., str],  # catalogue.trie_alternation
+    ) -> None:
+        self._alternation = alternation
+        self._ci: dict[str, list[str]] = {}
+        self._cs: dict[str, list[str]] = {}
+        for name in insensitive:
+            self._ci.setdefault(norm(_first_word(name)), []).append(name)
+        for name in sensitive:
+            self._cs.setdefault(_first_word(name), []).append(name)
+        # first characters that are not word characters ("(" of "(1,3)-β-d-glucan")
+        self._odd = {k for k in (*self._ci, *self._cs) if not _WORD.match(k)}
+        # sensitive first words by their lowercased form: the text's words are lowercased once
+        self._cs_folded: dict[str, list[str]] = {}
+        for key in self._cs:
+            if key not in self._odd:
+                self._cs_folded.setdefault(norm(key), []).append(key)
+        self._finders: dict[str, re.Pattern[str]] = {}
+        self._names = (list(insensitive), list(sensitive))
+        # names whose own characters fold unusually: then only the full pattern is exact
+        chars = {c for names in self._names for n in names for c in n if not c.isascii()}
+        self._exact = all(_folds_like_lower(c) for c in chars)
+        self._compiled: dict[tuple[str | None, str | None], re.Pattern[str]] = {}
+        self._full: re.Pattern[str] | None = None
+
+    def _pattern(self, ci_names: list[str], cs_names: list[str]) -> re.Pattern[str]:
+        alts = []
+        if ci_names:
+            alts.append(f"(?i:{self._alternation(ci_names, case_insensitive=True)})")
+        if cs_names:
+            alts.append(self._alternation(cs_names, case_insensitive=False))
+        return re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){_TAIL}")
+
+    def _for(self, ci_key: str | None, cs_key: str | None) -> re.Pattern[str]:
+        """The pattern of the names starting with these words (compiled once per matcher)."""
+        rx = self._compiled.get((ci_key, cs_key))
+        if rx is None:
+            ci = self._ci.get(ci_key, []) if ci_key is not None else []
+            cs = self._cs.get(cs_key, []) if cs_key is not None else []
+            rx = self._compiled[(ci_key, cs_key)] = self._pattern(ci, cs)
+        return rx
+
+    def full(self) -> re.Pattern[str]:
+        """The one pattern of all names (for texts whose characters fold unusually)."""
+        if self._full is None:
+            self._full = self._pattern(*self._names)
+        return self._full
+
+    def finditer(self, text: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
+        """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
+        of one stands."""
+        hi = len(text) if hi is None else hi
+        low = norm(text)
+        if (
+            not self._exact
+            or len(low) != len(text)
+            or not (text.isascii() or all(_folds_like_lower(c) for c in set(text) if c > "\x7f"))
+        ):
+            yield from self.full().finditer(text, lo, hi)
+            return
+        starts = self._starts(text, low, lo, hi)
+        end = -1
+        for p in sorted(starts):
+            if p < end:
+                continue
+            ci_key, cs_key = starts[p]
+            m = self._for(ci_key, cs_key).match(text, p, hi)
+            if m is not None:
+                end = m.end()
+                yield m
+
+    def _starts(self, text: str, low: str, lo: int, hi: int) -> dict[int, tuple]:
+        """Offset -> (insensitive key, sensitive key) of every place a name can start."""
+        starts: dict[int, tuple] = {}
+        words = set(_WORD.findall(low, lo, hi))
+        for key in words.intersection(self._ci):
+            for m in self._finder(key).finditer(low, lo, hi):
+                starts[m.start()] = (key, None)
+        for folded in words.intersection(self._cs_folded):
+            for key in self._cs_folded[folded]:
+                for m in self._finder(key).finditer(text, lo, hi):
+                    starts[m.start()] = (starts.get(m.start(), (None,))[0], key)
+        for key in self._odd:
+            for which, (s, names) in enumerate(((low, self._ci), (text, self._cs))):
+                if key not in names:
+                    continue
+                p = s.find(key, lo, hi)
+                while p >= 0:
+                    entry = starts.get(p, (None, None))
+                    starts[p] = (key, entry[1]) if which == 0 else (entry[0], key)
+                    p = s.find(key, p + 1, hi)
+        return starts
+
+    def _finder(self, key: str) -> re.Pattern[str]:
+        """Where ``key`` stands as a whole word: the literal first, so the engine finds it as
+        fast as ``str.find``, then the checks on the characters around it."""
+        rx = self._finders.get(key)
+        if rx is None:
+            k = re.escape(key)
+            rx = self._finders[key] = re.compile(rf"{k}(?!\w)(?<!\w{k})")
+        return rx

@@ -1,0 +1,56 @@
+"""The cheap scans stand in for full regex passes: they must find exactly what the passes find."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from caseminer.nlp.labs.catalogue import load_catalogue
+from caseminer.nlp.labs.scan import finditer_at, lowered, occurrences
+
+CAT = load_catalogue()
+
+TEXT = (
+    "Serum creatinine was 1.2 mg/dL (CREATININE, Cr, cr, hs-CRP, CRP-year); "
+    "serum  creatinine\nand white blood cell count 12,000/µL, WBC 9.8 × 10^9/L. "
+    "Sodium 135, K+ 4.1, HbA1c 6.1%, (1,3)-β-d-glucan 80 pg/mL, "
+    "β-hCG <5, ALT/AST 40/35 U/L, Blood pressure 120/80 mmHg, heart rate 88 bpm."
+)
+
+
+def spans(matches):
+    return [(m.start(), m.end(), m.group()) for m in matches]
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (7, 60), (30, 200)])
+def test_name_matcher_finds_what_the_one_pattern_finds(lo, hi):
+    names = CAT.analyte_names
+    hi = len(TEXT) if hi is None else hi
+    assert spans(names.finditer(TEXT, lo, hi)) == spans(names.full().finditer(TEXT, lo, hi))
+
+
+def test_name_matcher_on_every_catalogue_name():
+    """Every name, in three cases, between separators that do and do not end a word."""
+    names = CAT.analyte_names
+    written = [*CAT.analyte_ci, *CAT.analyte_cs]
+    text = " ".join(f"{w}, {w.upper()}; x{w} {w.title()}-day ({w})" for w in written)
+    assert spans(names.finditer(text)) == spans(names.full().finditer(text))
+
+
+def test_unusual_case_folding_falls_back_to_the_one_pattern():
+    # "ſ" (long s) matches "s" when ignoring case, though "ſ".lower() is "ſ"
+    text = "ſodium 135 and sodium 140"
+    names = CAT.analyte_names
+    assert lowered(text) is None
+    assert spans(names.finditer(text)) == spans(names.full().finditer(text))
+    assert [m.group() for m in names.finditer(text)] == ["ſodium", "sodium"]
+
+
+def test_finditer_at_matches_finditer_when_starts_cover_every_match():
+    rx = re.compile(r"(?i)\b(?:(?:mild|marked)\s+)?(?:increase|decrease)\s+(?:in|of)\s+\w+")
+    text = "A marked increase in CRP, then DECREASE of ferritin; no increase."
+    low = lowered(text)
+    assert low is not None
+    starts = occurrences(low, ["mild", "marked", "increase", "decrease"], 0, len(text))
+    assert spans(finditer_at(rx, text, starts, len(text))) == spans(rx.finditer(text))
