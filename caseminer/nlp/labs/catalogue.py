@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.nlp.labs.names import NameMatcher
+from caseminer.nlp.labs.names import NameMatcher, UnitMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
@@ -71,7 +71,7 @@ class Catalogue:
     analyte_ci: dict[str, str] = field(repr=False)  # lowercased synonym -> analyte name
     analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
     weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
-    unit_re: str = field(repr=False)
+    unit_names: UnitMatcher = field(repr=False)
     #: dimension -> the UCUM unit whose factor is 1 (where a lab outside the catalogue normalizes)
     base_units: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -235,7 +235,6 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
     analyte_names = NameMatcher(ci, cs, trie_alternation)
-    unit_alt = trie_alternation(list(units), case_insensitive=False)
     generic_pow = r"[×xX*]" + SPACE + r"*10" + SPACE + r"*(?:\^|e|E)?\(?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}\)?"
     generic_pow += (
         SPACE
@@ -245,14 +244,14 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
         + SPACE
         + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
     )
-    unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
+    unit_names = UnitMatcher(units, generic_pow, trie_alternation)
     # where a lab outside the catalogue normalizes: the factor-1 unit of its dimension, else the
     # first unit listed for the dimension (mmol/L for amounts of substance)
     base = {u.dimension: u.ucum for u in reversed(list(by_ucum.values())) if u.factor == 1}
     for u in by_ucum.values():
         base.setdefault(u.dimension, u.ucum)
     return Catalogue(
-        analytes, units, by_ucum, vocab, analyte_names, ci, cs, frozenset(weak), unit_re, base
+        analytes, units, by_ucum, vocab, analyte_names, ci, cs, frozenset(weak), unit_names, base
     )
 
 

@@ -54,3 +54,15 @@ def test_finditer_at_matches_finditer_when_starts_cover_every_match():
     assert low is not None
     starts = occurrences(low, ["mild", "marked", "increase", "decrease"], 0, len(text))
     assert spans(finditer_at(rx, text, starts, len(text))) == spans(rx.finditer(text))
+
+
+def test_unit_matcher_matches_what_the_one_pattern_matches():
+    """Every spelling, followed by what does and does not end a unit, and cut short."""
+    units = CAT.unit_names
+    full = re.compile(units.pattern())
+    for s in [*CAT.units, "× 10^9/L", "x10(3)/µL", "*10e6/l", "mg /dL", "g\ndL"]:
+        for text in (s, f"{s} ", f"{s}x", f"{s}/d", f"{s}.", s[:-1]):
+            for end in {len(text), max(0, len(text) - 1)}:
+                want = full.match(text, 0, end)
+                got = units.match(text, 0, end)
+                assert (want and want.span()) == (got and got.span()), (text, end)
