@@ -380,15 +380,24 @@ class AnalyteMention:
     weak: bool = False  # a condition word ("hypokalemia") that anchors only values with units
 
 
-def find_analytes(text: str, cat: Catalogue, lo: int = 0, hi: int | None = None, *, squeeze=False):
-    """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order.
+def find_analytes(
+    text: str,
+    cat: Catalogue,
+    lo: int = 0,
+    hi: int | None = None,
+    *,
+    squeeze: bool = False,
+    words: set[str] | None = None,
+) -> list[AnalyteMention]:
+    """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order
+    (``words``: ``names.text_words`` of the same range, when the caller has them).
 
     With ``squeeze`` a line break between two letters is also tried as a word split by a PDF tool
     ("Creatini\\nne"), so table labels match both before and after text repair.
     """
     hi = len(text) if hi is None else hi
     found: list[AnalyteMention] = []
-    for m in cat.analyte_names.finditer(text, lo, hi):
+    for m in cat.analyte_names.finditer(text, lo, hi, words):
         a = cat.analyte_for(m.group())
         if a is not None:
             weak = _norm(m.group()) in cat.weak

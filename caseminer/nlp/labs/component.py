@@ -32,6 +32,7 @@ from caseminer.nlp.labs.catalogue import (
 )
 from caseminer.nlp.labs.interpret import Interpreter
 from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
+from caseminer.nlp.labs.names import text_words
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scores import (
@@ -193,9 +194,10 @@ class LabExtractor:
 
     # -- prose -----------------------------------------------------------------------------
     def _match_prose(self, text: str, lo: int, hi: int, bounds: list[int]) -> list[LabMatch]:
+        words = text_words(text, lo, hi)  # looked up by both name matchers
         analytes = [
             a
-            for a in find_analytes(text, self.cat, lo, hi)
+            for a in find_analytes(text, self.cat, lo, hi, words=words)
             if not self.drug_follow_re.match(text, a.end, min(len(text), a.end + 30))
         ]
         values = [
@@ -207,7 +209,7 @@ class LabExtractor:
         values = [v for v in values if not inside(analytes, astarts, v.start)]
         orphans = self.pairer.reference_ranges(text, values)
         live = [v for v in values if not v.consumed]
-        results = self.results.find(text, lo, hi, analytes)
+        results = self.results.find(text, lo, hi, analytes, words)
         matches = self.pairer.pair_numeric(text, analytes, live, bounds)
         matches = self.pairer.respectively(text, analytes, live, bounds, matches)
         matches += self.results.pair(text, analytes, results, live, bounds)

@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from caseminer.nlp.labs.catalogue import Analyte, Catalogue, convert, trie_alternation
+from caseminer.nlp.labs.names import NameMatcher
 from caseminer.nlp.labs.values import ValueMention
 
 # a result word followed by a number or range is a reference cue: "(normal, <1:40)"
@@ -49,6 +50,8 @@ class Interpreter:
         alt = trie_alternation(list(self.kind), case_insensitive=True)
         #: every result phrase; ResultWords finds results with it, ``cue_in`` finds stated flags
         self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
+        #: the same matches over a whole text, by first-word lookup (``names.py``)
+        self.result_names = NameMatcher(list(self.kind), [], trie_alternation, tail=r"(?![\w-])")
 
     # -- words -----------------------------------------------------------------------------
     def word(self, phrase: str) -> str | None:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 _WORD = re.compile(r"\w+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 #: what may follow a name (the full pattern's tail): not inside a word, not an age ("CRP-year")
 _TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
 
@@ -23,6 +24,12 @@ _TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
 def norm(s: str) -> str:
     """The case-insensitive form of a name or text (micro signs and dashes unified)."""
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
+
+
+def text_words(text: str, lo: int, hi: int) -> set[str]:
+    """The words of text[lo:hi] in the case-insensitive form ``NameMatcher`` looks them up in;
+    computed once per text and passed to each matcher."""
+    return set(_WORD.findall(norm(text), lo, hi))
 
 
 def _first_word(name: str) -> str:
@@ -47,8 +54,10 @@ class NameMatcher:
         insensitive: Iterable[str],
         sensitive: Iterable[str],
         alternation: Callable[..., str],  # catalogue.trie_alternation
+        tail: str = _TAIL,
     ) -> None:
         self._alternation = alternation
+        self._tail = tail
         self._ci: dict[str, list[str]] = {}
         self._cs: dict[str, list[str]] = {}
         for name in insensitive:
@@ -76,7 +85,7 @@ class NameMatcher:
             alts.append(f"(?i:{self._alternation(ci_names, case_insensitive=True)})")
         if cs_names:
             alts.append(self._alternation(cs_names, case_insensitive=False))
-        return re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){_TAIL}")
+        return re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){self._tail}")
 
     def _for(self, ci_key: str | None, cs_key: str | None) -> re.Pattern[str]:
         """The pattern of the names starting with these words (compiled once per matcher)."""
@@ -93,19 +102,23 @@ class NameMatcher:
             self._full = self._pattern(*self._names)
         return self._full
 
-    def finditer(self, text: str, lo: int = 0, hi: int | None = None) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, lo: int = 0, hi: int | None = None, words: set[str] | None = None
+    ) -> Iterator[re.Match[str]]:
         """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
-        of one stands."""
+        of one stands (``words``: ``text_words(text, lo, hi)`` when the caller has it)."""
         hi = len(text) if hi is None else hi
         low = norm(text)
         if (
             not self._exact
             or len(low) != len(text)
-            or not (text.isascii() or all(_folds_like_lower(c) for c in set(text) if c > "\x7f"))
+            or not (text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text)))))
         ):
             yield from self.full().finditer(text, lo, hi)
             return
-        starts = self._starts(text, low, lo, hi)
+        if words is None:
+            words = set(_WORD.findall(low, lo, hi))
+        starts = self._starts(text, low, lo, hi, words)
         end = -1
         for p in sorted(starts):
             if p < end:
@@ -116,10 +129,9 @@ class NameMatcher:
                 end = m.end()
                 yield m
 
-    def _starts(self, text: str, low: str, lo: int, hi: int) -> dict[int, tuple]:
+    def _starts(self, text: str, low: str, lo: int, hi: int, words: set[str]) -> dict[int, tuple]:
         """Offset -> (insensitive key, sensitive key) of every place a name can start."""
         starts: dict[int, tuple] = {}
-        words = set(_WORD.findall(low, lo, hi))
         for key in words.intersection(self._ci):
             for m in self._finder(key).finditer(low, lo, hi):
                 starts[m.start()] = (key, None)

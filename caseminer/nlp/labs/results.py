@@ -86,12 +86,18 @@ class ResultWords:
 
     # -- finding ---------------------------------------------------------------------------
     def find(
-        self, text: str, lo: int, hi: int, analytes: Sequence[AnalyteMention]
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        analytes: Sequence[AnalyteMention],
+        words: set[str] | None = None,
     ) -> list[ValueMention]:
-        """Result-word mentions in text[lo:hi] that are not reference cues, trends or names."""
+        """Result-word mentions in text[lo:hi] that are not reference cues, trends or names
+        (``words``: ``names.text_words`` of the same range, when the caller has them)."""
         out: list[ValueMention] = []
         astarts = [a.start for a in analytes]
-        for m in self.result_re.finditer(text, lo, hi):
+        for m in self.interp.result_names.finditer(text, lo, hi, words):
             after = text[m.end() : m.end() + 30]
             if REF_AFTER.match(after):
                 continue  # "(normal, <1:40)": a reference range, not a result
@@ -113,7 +119,7 @@ class ResultWords:
     def find_in_table(self, text: str, lo: int, hi: int) -> list[ValueMention]:
         """Qualitative cells of a table ("Negative", "Normal") standing alone on their line."""
         out = []
-        for m in self.result_re.finditer(text, lo, hi):
+        for m in self.interp.result_names.finditer(text, lo, hi):
             ls = text.rfind("\n", 0, m.start()) + 1
             le = text.find("\n", m.end())
             le = len(text) if le < 0 else le

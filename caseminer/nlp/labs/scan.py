@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 
 #: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
 #: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
-_FOLD_EXCEPTIONS = frozenset("İıſ")
+_FOLD_EXCEPTIONS = "İıſ"
 
 
 def lowered(text: str) -> str | None:
@@ -28,7 +28,7 @@ def lowered(text: str) -> str | None:
     low = text.lower()
     if len(low) != len(text):
         return None
-    if not text.isascii() and not _FOLD_EXCEPTIONS.isdisjoint(text):
+    if not text.isascii() and any(c in text for c in _FOLD_EXCEPTIONS):
         return None
     return low
 

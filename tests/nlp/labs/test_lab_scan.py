@@ -66,3 +66,14 @@ def test_unit_matcher_matches_what_the_one_pattern_matches():
                 want = full.match(text, 0, end)
                 got = units.match(text, 0, end)
                 assert (want and want.span()) == (got and got.span()), (text, end)
+
+
+def test_result_words_by_lookup_are_the_result_pattern_matches():
+    from caseminer.nlp.labs.interpret import Interpreter
+
+    interp = Interpreter(CAT)
+    phrases = list(interp.kind)
+    text = " ".join(f"{p}, {p.upper()} non-{p} x{p} ({p.title()})-" for p in phrases) + TEXT
+    got = spans(interp.result_names.finditer(text))
+    assert got == spans(interp.result_re.finditer(text))
+    assert got == spans(interp.result_names.full().finditer(text))
