@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -345,11 +344,12 @@ class LabExtractor:
 # -- small pure helpers --------------------------------------------------------------------
 def _sentence_bounds(doc: Doc) -> list[int]:
     """Character offsets where sentences start (spaCy's if set, else punctuation/blank lines)."""
-    if doc.has_annotation("SENT_START"):
-        # read the arrays once: iterating doc.sents builds a Span per sentence
-        flags = doc.to_array(SENT_START)
-        idx = doc.to_array(IDX)
-        starts = [int(idx[i]) for i in numpy.flatnonzero(flags == 1)]
+    # read the arrays once: iterating doc.sents builds a Span per sentence, and
+    # doc.has_annotation("SENT_START") loops over the tokens in Python; this is its test
+    arr = doc.to_array([SENT_START, IDX])
+    flags, idx = arr[:, 0], arr[:, 1]
+    if len(doc) <= 1 or "sents" in doc.user_hooks or flags[1:].any():
+        starts = idx[flags == 1].tolist()
         return starts if starts and starts[0] == 0 else [0, *starts]
     starts = [0]
     for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc_text(doc)):

@@ -61,6 +61,7 @@ class ScoreVocab:
     # the words a change / expression match starts with (where the patterns are tried)
     change_starts: tuple[str, ...] = ()
     expression_starts: tuple[str, ...] = ()
+    copula_results: tuple[str, ...] = ()  # "expressed": what "was"/"were" must be followed by
 
 
 def _alt(words: list[str]) -> str:
@@ -123,6 +124,7 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         expression_re=expression,
         change_starts=_lower_words(ch["modifiers"] + ch["nouns"]),
         expression_starts=_lower_words(["was", "were", *ex["prefix_results"]]),
+        copula_results=_lower_words(ex["copula_results"]),
     )
 
 
@@ -340,7 +342,10 @@ def find_changes(
     if low is not None and voc.change_starts and voc.expression_starts:
         # every match starts at one of these words (after ``\b``): try the patterns only there
         changes = finditer_at(change, text, occurrences(low, voc.change_starts, lo, hi), hi)
-        exprs = finditer_at(expr, text, occurrences(low, voc.expression_starts, lo, hi), hi)
+        starts = voc.expression_starts
+        if not contains_any(low, voc.copula_results, lo, hi):  # "was"/"were" need one after
+            starts = tuple(w for w in starts if w not in ("was", "were"))
+        exprs = finditer_at(expr, text, occurrences(low, starts, lo, hi), hi)
     for m in changes:
         if m.group("obj").lower() in stop:
             continue
