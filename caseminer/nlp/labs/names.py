@@ -186,6 +186,10 @@ class UnitMatcher:
             self._by_key.setdefault(_unit_key(s, 0, len(s)), []).append(s)
         self._compiled: dict[tuple[str, str], re.Pattern[str] | None] = {}
 
+    def first_chars(self) -> frozenset[str]:
+        """Every character a unit can start with."""
+        return frozenset(k[0] for k in self._by_key) | frozenset(_GENERIC_FIRST)
+
     def pattern(self) -> str:
         """The one pattern of every spelling (what ``match`` stands for)."""
         trie = self._alternation(self._spellings, case_insensitive=False)

@@ -83,22 +83,31 @@ class ValuePattern:
         )
         self._gap = rf"(?:{sp}\n?{sp})"
         self._flag = rf"(?P<flag>{sp}\(?(?:[HL]{{1,2}}|↑{{1,2}}|↓{{1,2}})\)?(?![\w]))"
-        self.head = re.compile(self._head)
+        # the head alone, with the tail's groups present and never taking part, so a value with
+        # nothing after it is this match itself (read like the one regex's, without a wrapper)
+        self.head = re.compile(self._head + "(?:(?P<usp>(?!))(?P<unit>)(?P<flag>))?")
         self.gap = re.compile(self._gap)
         self.flag = re.compile(self._flag)
+        # what can follow a value for the gap, a unit or a flag to take part
+        self._after = (
+            frozenset(" \t\n\u00a0\u202f(HL↑↓" + "".join(map(chr, range(0x2002, 0x200B))))
+            | self.units.first_chars()
+        )
 
     def full(self) -> re.Pattern[str]:
         """The one regex these parts stand for."""
         unit = rf"(?:(?P<usp>{self._gap})(?P<unit>{self.units.pattern()}))?"
         return re.compile(f"{self._head}{unit}{self._flag}?")
 
-    def match(self, text: str, pos: int, endpos: int) -> ValueMatch | None:
+    def match(self, text: str, pos: int, endpos: int) -> ValueMatch | re.Match[str] | None:
         """The value starting at ``pos`` (text after ``endpos`` unseen), or None."""
         head = self.head.match(text, pos, endpos)
         if head is None:
             return None
         e = head.end()
+        if e >= endpos or text[e] not in self._after:
+            return head  # no gap, unit or flag can start here
         gap = self.gap.match(text, e, endpos)
         unit = self.units.match(text, gap.end(), endpos) if gap is not None else None
         flag = self.flag.match(text, unit.end() if unit else e, endpos)
-        return ValueMatch(text, head, unit, flag)
+        return head if unit is None and flag is None else ValueMatch(text, head, unit, flag)
