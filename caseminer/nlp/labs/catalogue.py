@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.nlp.labs.names import NameMatcher, UnitMatcher
+from caseminer.nlp.labs.names import NameMatcher, TextWords, UnitMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
@@ -387,7 +387,7 @@ def find_analytes(
     hi: int | None = None,
     *,
     squeeze: bool = False,
-    words: set[str] | None = None,
+    words: TextWords | None = None,
 ) -> list[AnalyteMention]:
     """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order
     (``words``: ``names.text_words`` of the same range, when the caller has them).

@@ -1,24 +1,39 @@
-"""Finding the catalogue's analyte names in text: a dictionary lookup of each word, then a small
-regex for the names that start with that word.
+"""Finding names (analytes, result words, unit spellings) in text by a dictionary walk, where one
+regex alternation of all of them was compiled in every process and tried at every character.
 
-Why not one regex: the alternation of all ~1,900 names is 23k characters; compiling it cost
-about 50 ms of every fresh process and running it tried the whole trie at each character of a
-report. Every name starts with a word (a run of ``\\w`` characters, or a single non-word character
-for a name like "(1,3)-β-d-glucan"), and the word in the text where a name matches is that same
-word, so a set lookup tells where a name can start and which few names to try there. The regex for
-one first word is compiled the first time a report contains that word; it holds the names of the
-full pattern that can match there, in the same trie order, so the match is the full pattern's.
+The one regex each stands for is ``(?<![\\w-])(?:(?i:<trie of insensitive names>)|<trie of
+sensitive names>)<tail>``, a space in a name standing for any run of whitespace (``full()``
+compiles it, for texts that need it and for the tests). Why not run it: the analyte trie alone is
+23k characters; compiling it cost about 50 ms of every fresh process and finditer tried it at each
+character of a report. Compiling a small regex per first word instead cost more still over a
+first batch (hundreds of patterns, each compiled once, and they pushed other code's patterns out
+of ``re``'s cache).
+
+What replaces it finds the same matches:
+- where: every name starts with a word (a run of ``\\w`` characters, or one non-word character for
+  a name like "(1,3)-β-d-glucan"), and where a name matches, the text's word there is that same
+  word; so only the offsets of words that start some name are tried (short ones found by one
+  small regex, longer ones by ``str.find``, both only for words the text has);
+- what: a walk down a character trie of the names (nested dicts) from that offset. The regex's
+  trie has one path per text (its branches start with different characters, and a name's space,
+  ``\\s+``, takes every whitespace character), and backtracking gives the longest name on that path
+  whose tail holds; the walk records exactly that. Insensitive names are walked over the lowercased
+  text, which is the regex's case folding when no character folds unusually (checked; otherwise
+  the one regex runs).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
 
 _WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"(\w+)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-#: what may follow a name (the full pattern's tail): not inside a word, not an age ("CRP-year")
+#: what may follow an analyte name: not inside a word, not an age ("CRP-year")
 _TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
+_END = ""  # the trie key that marks the end of a name (no character is the empty string)
 
 
 def norm(s: str) -> str:
@@ -26,10 +41,34 @@ def norm(s: str) -> str:
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
 
 
-def text_words(text: str, lo: int, hi: int) -> set[str]:
-    """The words of text[lo:hi] in the case-insensitive form ``NameMatcher`` looks them up in;
-    computed once per text and passed to each matcher."""
-    return set(_WORD.findall(norm(text), lo, hi))
+class TextWords:
+    """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
+    and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
+    gives the offsets of a few of them (one C-level split and running sum instead of a regex
+    match object per word)."""
+
+    __slots__ = ("low", "lo", "hi", "_parts", "_offsets", "set")
+
+    def __init__(self, text: str, lo: int, hi: int) -> None:
+        self.low, self.lo, self.hi = norm(text), lo, hi
+        self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
+        self._offsets: list[int] | None = None
+        self.set = set(self._parts[1::2])
+
+    def at(self, wanted: set[str]) -> list[tuple[int, str]]:
+        """(offset, word) of every word in ``wanted``, in text order."""
+        if not wanted:
+            return []
+        parts = self._parts
+        if self._offsets is None:
+            self._offsets = list(accumulate(map(len, parts), initial=self.lo))
+        offsets = self._offsets
+        return [(offsets[i], parts[i]) for i in range(1, len(parts), 2) if parts[i] in wanted]
+
+
+def text_words(text: str, lo: int, hi: int) -> TextWords:
+    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each)."""
+    return TextWords(text, lo, hi)
 
 
 def _first_word(name: str) -> str:
@@ -44,67 +83,117 @@ def _folds_like_lower(c: str) -> bool:
     return len(c.lower()) == 1 and norm(c.upper()) == norm(c)
 
 
+def _walkable(name: str) -> bool:
+    """Whether the trie walk reads ``name`` as the regex does: whitespace only as single spaces
+    between other characters (each is ``\\s+``)."""
+    return (
+        name == name.strip()
+        and "  " not in name
+        and not any(c.isspace() and c != " " for c in name)
+    )
+
+
+def _trie(names: Iterable[str]) -> dict:
+    root: dict = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[_END] = True
+    return root
+
+
+def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -> int:
+    """The end of the longest name in ``trie`` written at s[p:hi] whose tail holds, or -1."""
+    node, i, best = trie, p, -1
+    while True:
+        if _END in node and tail_ok(i):
+            best = i
+        if i >= hi:
+            return best
+        c = s[i]
+        if c.isspace():
+            node = node.get(" ")
+            if node is None:
+                return best
+            i += 1
+            while i < hi and s[i].isspace():
+                i += 1
+            continue
+        node = node.get(c)
+        if node is None:
+            return best
+        i += 1
+
+
+class NameMatch:
+    """One name found, read like an ``re.Match``."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self) -> str:
+        return self._text[self._start : self._end]
+
+
 class NameMatcher:
-    """Leftmost-longest names in text, the same matches as the regex
-    ``(?<![\\w-])(?:(?i:<insensitive names>)|<sensitive names>)(?![\\w])(?!-(?:year|...))``
-    over tries of all the names, found by first-word lookup."""
+    """Leftmost-longest names in text: the matches of ``full()``, found by first word and trie."""
 
     def __init__(
         self,
         insensitive: Iterable[str],
         sensitive: Iterable[str],
-        alternation: Callable[..., str],  # catalogue.trie_alternation
+        alternation: Callable[..., str],  # catalogue.trie_alternation, for ``full()``
         tail: str = _TAIL,
     ) -> None:
         self._alternation = alternation
         self._tail = tail
-        self._ci: dict[str, list[str]] = {}
-        self._cs: dict[str, list[str]] = {}
-        for name in insensitive:
-            self._ci.setdefault(norm(_first_word(name)), []).append(name)
-        for name in sensitive:
-            self._cs.setdefault(_first_word(name), []).append(name)
-        # first characters that are not word characters ("(" of "(1,3)-β-d-glucan")
-        self._odd = {k for k in (*self._ci, *self._cs) if not _WORD.match(k)}
-        # sensitive first words by their lowercased form: the text's words are lowercased once
-        self._cs_folded: dict[str, list[str]] = {}
-        for key in self._cs:
-            if key not in self._odd:
-                self._cs_folded.setdefault(norm(key), []).append(key)
-        self._finders: dict[str, re.Pattern[str]] = {}
+        self._tail_re = re.compile(tail)
         self._names = (list(insensitive), list(sensitive))
-        # names whose own characters fold unusually: then only the full pattern is exact
+        ci = [norm(n) for n in self._names[0]]
+        cs = self._names[1]
+        self._ci_trie, self._cs_trie = _trie(ci), _trie(cs)
+        ci_keys = {norm(_first_word(n)) for n in ci}
+        cs_keys = {_first_word(n) for n in cs}
+        # first characters that are not word characters ("(" of "(1,3)-β-d-glucan")
+        self._ci_odd = {k for k in ci_keys if not _WORD.match(k)}
+        self._cs_odd = {k for k in cs_keys if not _WORD.match(k)}
+        self._ci_words = frozenset(ci_keys - self._ci_odd)
+        # sensitive first words by their lowercased form: the text's words are lowercased once
+        self._cs_words = frozenset(cs_keys - self._cs_odd)
+        self._cs_folded = frozenset(norm(k) for k in self._cs_words)
+        # names the walk reads differently from the regex: then only the full pattern is exact
         chars = {c for names in self._names for n in names for c in n if not c.isascii()}
-        self._exact = all(_folds_like_lower(c) for c in chars)
-        self._compiled: dict[tuple[str | None, str | None], re.Pattern[str]] = {}
+        self._exact = all(_folds_like_lower(c) for c in chars) and all(
+            _walkable(n) for n in (*ci, *cs)
+        )
         self._full: re.Pattern[str] | None = None
-
-    def _pattern(self, ci_names: list[str], cs_names: list[str]) -> re.Pattern[str]:
-        alts = []
-        if ci_names:
-            alts.append(f"(?i:{self._alternation(ci_names, case_insensitive=True)})")
-        if cs_names:
-            alts.append(self._alternation(cs_names, case_insensitive=False))
-        return re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){self._tail}")
-
-    def _for(self, ci_key: str | None, cs_key: str | None) -> re.Pattern[str]:
-        """The pattern of the names starting with these words (compiled once per matcher)."""
-        rx = self._compiled.get((ci_key, cs_key))
-        if rx is None:
-            ci = self._ci.get(ci_key, []) if ci_key is not None else []
-            cs = self._cs.get(cs_key, []) if cs_key is not None else []
-            rx = self._compiled[(ci_key, cs_key)] = self._pattern(ci, cs)
-        return rx
 
     def full(self) -> re.Pattern[str]:
         """The one pattern of all names (for texts whose characters fold unusually)."""
         if self._full is None:
-            self._full = self._pattern(*self._names)
+            alts = []
+            if self._names[0]:
+                alts.append(f"(?i:{self._alternation(self._names[0], case_insensitive=True)})")
+            if self._names[1]:
+                alts.append(self._alternation(self._names[1], case_insensitive=False))
+            self._full = re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){self._tail}")
         return self._full
 
     def finditer(
-        self, text: str, lo: int = 0, hi: int | None = None, words: set[str] | None = None
-    ) -> Iterator[re.Match[str]]:
+        self, text: str, lo: int = 0, hi: int | None = None, words: TextWords | None = None
+    ) -> Iterator[NameMatch | re.Match[str]]:
         """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
         of one stands (``words``: ``text_words(text, lo, hi)`` when the caller has it)."""
         hi = len(text) if hi is None else hi
@@ -116,105 +205,95 @@ class NameMatcher:
         ):
             yield from self.full().finditer(text, lo, hi)
             return
-        if words is None:
-            words = set(_WORD.findall(low, lo, hi))
-        starts = self._starts(text, low, lo, hi, words)
-        end = -1
-        for p in sorted(starts):
-            if p < end:
-                continue
-            ci_key, cs_key = starts[p]
-            m = self._for(ci_key, cs_key).match(text, p, hi)
-            if m is not None:
-                end = m.end()
-                yield m
+        if words is None or (words.lo, words.hi) != (lo, hi) or words.low != low:
+            words = TextWords(text, lo, hi)
+        tail = self._tail_re
 
-    def _starts(self, text: str, low: str, lo: int, hi: int, words: set[str]) -> dict[int, tuple]:
-        """Offset -> (insensitive key, sensitive key) of every place a name can start."""
-        starts: dict[int, tuple] = {}
-        for key in words.intersection(self._ci):
-            for m in self._finder(key).finditer(low, lo, hi):
-                starts[m.start()] = (key, None)
-        for folded in words.intersection(self._cs_folded):
-            for key in self._cs_folded[folded]:
-                for m in self._finder(key).finditer(text, lo, hi):
-                    starts[m.start()] = (starts.get(m.start(), (None,))[0], key)
-        for key in self._odd:
-            for which, (s, names) in enumerate(((low, self._ci), (text, self._cs))):
-                if key not in names:
-                    continue
+        def tail_ok(e: int) -> bool:
+            return tail.match(text, e, hi) is not None
+
+        end = -1
+        for p, (ci, cs) in sorted(self._starts(text, low, lo, hi, words).items()):
+            if p < end or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):
+                continue  # inside the last match, or not where a name may start
+            e = _walk(self._ci_trie, low, p, hi, tail_ok) if ci else -1
+            if e < 0 and cs:
+                e = _walk(self._cs_trie, text, p, hi, tail_ok)
+            if e > p:
+                end = e
+                yield NameMatch(text, p, e)
+
+    def _starts(self, text: str, low: str, lo: int, hi: int, words: TextWords) -> dict:
+        """Offset -> (may an insensitive name start here, may a sensitive one) for every offset
+        where a first word of a name stands."""
+        ci = words.set.intersection(self._ci_words)
+        cs = words.set.intersection(self._cs_folded)
+        starts: dict[int, list[bool]] = {}
+        cs_words = self._cs_words
+        for p, w in words.at(ci | cs):
+            starts[p] = [w in ci, w in cs and text[p : p + len(w)] in cs_words]
+        for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
+            for key in keys:
                 p = s.find(key, lo, hi)
                 while p >= 0:
-                    entry = starts.get(p, (None, None))
-                    starts[p] = (key, entry[1]) if which == 0 else (entry[0], key)
+                    entry = starts.get(p)
+                    if entry is None:
+                        entry = starts[p] = [False, False]
+                    entry[which] = True
                     p = s.find(key, p + 1, hi)
         return starts
-
-    def _finder(self, key: str) -> re.Pattern[str]:
-        """Where ``key`` stands as a whole word: the literal first, so the engine finds it as
-        fast as ``str.find``, then the checks on the characters around it."""
-        rx = self._finders.get(key)
-        if rx is None:
-            k = re.escape(key)
-            rx = self._finders[key] = re.compile(rf"{k}(?!\w)(?<!\w{k})")
-        return rx
 
 
 #: where the power-of-ten unit pattern ("× 10^9/L") can start
 _GENERIC_FIRST = "×xX*"
 #: what may not follow a unit
 _UNIT_TAIL = r"(?![A-Za-z0-9μµ/])"
+_NOT_AFTER_UNIT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789μµ/")
 
 
 class UnitMatcher:
     """The unit written at one offset: the same match as
-    ``(?:<power of ten>|<trie of every spelling>)(?![A-Za-z0-9μµ/])``, from a small pattern of the
-    spellings that start with the offset's first two characters.
+    ``(?:<power of ten>|<trie of every spelling>)(?![A-Za-z0-9μµ/])`` (``pattern()``), the power
+    of ten by its small regex and the spellings by the trie walk (see the module docstring).
 
     Why: the trie of all ~2,300 spellings is 17k characters; compiling it was about 70 ms of every
-    fresh process. A spelling matches only where its first character is written and its second is
-    too (a space in a spelling stands for any whitespace), so those two characters pick the few
-    spellings to try, in the full trie's order.
+    fresh process.
     """
 
     def __init__(self, spellings: Iterable[str], generic: str, alternation: Callable[..., str]):
         self._alternation = alternation
         self._generic = generic
         self._spellings = list(spellings)
-        self._by_key: dict[str, list[str]] = {}
-        for s in self._spellings:
-            self._by_key.setdefault(_unit_key(s, 0, len(s)), []).append(s)
-        self._compiled: dict[tuple[str, str], re.Pattern[str] | None] = {}
+        self._trie = _trie(self._spellings)
+        self._generic_re = re.compile(f"(?:{generic}){_UNIT_TAIL}")
+        self._exact = all(_walkable(s) for s in self._spellings)
+        self._full: re.Pattern[str] | None = None
 
     def first_chars(self) -> frozenset[str]:
         """Every character a unit can start with."""
-        return frozenset(k[0] for k in self._by_key) | frozenset(_GENERIC_FIRST)
+        return frozenset(k for k in self._trie if k) | frozenset(_GENERIC_FIRST)
 
     def pattern(self) -> str:
         """The one pattern of every spelling (what ``match`` stands for)."""
         trie = self._alternation(self._spellings, case_insensitive=False)
         return rf"(?:{self._generic}|{trie}){_UNIT_TAIL}"
 
-    def match(self, text: str, pos: int, endpos: int) -> re.Match[str] | None:
-        """The unit starting at ``pos`` (text after ``endpos`` unseen), or None."""
+    def match(self, text: str, pos: int, endpos: int) -> tuple[int, int] | None:
+        """The span of the unit starting at ``pos`` (text after ``endpos`` unseen), or None."""
         if pos >= endpos:
             return None
-        first = text[pos]
-        two = _unit_key(text, pos, endpos) if pos + 1 < endpos else ""
-        rx = self._compiled.get((first, two), False)
-        if rx is False:
-            names = self._by_key.get(first, []) + (self._by_key.get(two, []) if two else [])
-            alts = [self._generic] if first in _GENERIC_FIRST else []
-            if names:
-                alts.append(self._alternation(names, case_insensitive=False))
-            rx = re.compile(f"(?:{'|'.join(alts)}){_UNIT_TAIL}") if alts else None
-            self._compiled[(first, two)] = rx
-        return rx.match(text, pos, endpos) if rx is not None else None
+        if not self._exact:
+            if self._full is None:
+                self._full = re.compile(self.pattern())
+            m = self._full.match(text, pos, endpos)
+            return m.span() if m else None
+        if text[pos] in _GENERIC_FIRST:
+            m = self._generic_re.match(text, pos, endpos)
+            if m is not None:
+                return m.span()
 
+        def tail_ok(e: int) -> bool:
+            return e >= endpos or text[e] not in _NOT_AFTER_UNIT
 
-def _unit_key(s: str, pos: int, end: int) -> str:
-    """The first two characters at ``pos`` (whitespace as one space), or the one before ``end``."""
-    if pos + 1 >= end:
-        return s[pos]
-    second = s[pos + 1]
-    return s[pos] + (" " if second.isspace() else second)
+        e = _walk(self._trie, text, pos, endpos, tail_ok)
+        return (pos, e) if e > pos else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from caseminer.nlp.labs.catalogue import AnalyteMention, Catalogue
 from caseminer.nlp.labs.interpret import REF_AFTER, Interpreter
+from caseminer.nlp.labs.names import TextWords
 from caseminer.nlp.labs.values import ValueMention
 
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -91,7 +92,7 @@ class ResultWords:
         lo: int,
         hi: int,
         analytes: Sequence[AnalyteMention],
-        words: set[str] | None = None,
+        words: TextWords | None = None,
     ) -> list[ValueMention]:
         """Result-word mentions in text[lo:hi] that are not reference cues, trends or names
         (``words``: ``names.text_words`` of the same range, when the caller has them)."""

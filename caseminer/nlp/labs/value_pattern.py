@@ -27,12 +27,11 @@ class ValueMatch:
         self,
         text: str,
         head: re.Match[str],
-        unit: re.Match[str] | None,
+        unit: tuple[int, int] | None,
         flag: re.Match[str] | None,
     ) -> None:
         self._text, self._head, self._unit, self._flag = text, head, unit, flag
-        last = flag or unit or head
-        self._end = last.end()
+        self._end = flag.end() if flag else unit[1] if unit else head.end()
 
     def span(self, name: str | None = None) -> tuple[int, int]:
         """(start, end) of the match or of a group, (-1, -1) when the group did not take part."""
@@ -41,9 +40,9 @@ class ValueMatch:
         if name in _HEAD_GROUPS:
             return self._head.span(name)
         if name == "usp":
-            return (self._head.end(), self._unit.start()) if self._unit else (-1, -1)
+            return (self._head.end(), self._unit[0]) if self._unit else (-1, -1)
         if name == "unit":
-            return self._unit.span() if self._unit else (-1, -1)
+            return self._unit or (-1, -1)
         if name == "flag":
             return self._flag.span() if self._flag else (-1, -1)
         raise IndexError(f"no such group: {name}")
@@ -109,5 +108,5 @@ class ValuePattern:
             return head  # no gap, unit or flag can start here
         gap = self.gap.match(text, e, endpos)
         unit = self.units.match(text, gap.end(), endpos) if gap is not None else None
-        flag = self.flag.match(text, unit.end() if unit else e, endpos)
+        flag = self.flag.match(text, unit[1] if unit else e, endpos)
         return head if unit is None and flag is None else ValueMatch(text, head, unit, flag)
