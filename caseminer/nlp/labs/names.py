@@ -31,6 +31,9 @@ from itertools import accumulate
 _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"(\w+)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# whitespace the walk would read differently from the regex: not a plain space, two in a row, or
+# at either end of a name (names joined by NUL)
+_ODD_SPACE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
 #: what may follow an analyte name: not inside a word, not an age ("CRP-year")
 _TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
 _END = ""  # the trie key that marks the end of a name (no character is the empty string)
@@ -83,14 +86,10 @@ def _folds_like_lower(c: str) -> bool:
     return len(c.lower()) == 1 and norm(c.upper()) == norm(c)
 
 
-def _walkable(name: str) -> bool:
-    """Whether the trie walk reads ``name`` as the regex does: whitespace only as single spaces
-    between other characters (each is ``\\s+``)."""
-    return (
-        name == name.strip()
-        and "  " not in name
-        and not any(c.isspace() and c != " " for c in name)
-    )
+def _walkable(names: Iterable[str]) -> bool:
+    """Whether the trie walk reads every name as the regex does: whitespace only as single
+    spaces between other characters (each is ``\\s+``), checked on all names at once."""
+    return _ODD_SPACE.search("\x00".join(names)) is None
 
 
 def _trie(names: Iterable[str]) -> dict:
@@ -174,10 +173,8 @@ class NameMatcher:
         self._cs_words = frozenset(cs_keys - self._cs_odd)
         self._cs_folded = frozenset(norm(k) for k in self._cs_words)
         # names the walk reads differently from the regex: then only the full pattern is exact
-        chars = {c for names in self._names for n in names for c in n if not c.isascii()}
-        self._exact = all(_folds_like_lower(c) for c in chars) and all(
-            _walkable(n) for n in (*ci, *cs)
-        )
+        chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
+        self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
         self._full: re.Pattern[str] | None = None
 
     def full(self) -> re.Pattern[str]:
@@ -266,7 +263,7 @@ class UnitMatcher:
         self._spellings = list(spellings)
         self._trie = _trie(self._spellings)
         self._generic_re = re.compile(f"(?:{generic}){_UNIT_TAIL}")
-        self._exact = all(_walkable(s) for s in self._spellings)
+        self._exact = _walkable(self._spellings)
         self._full: re.Pattern[str] | None = None
 
     def first_chars(self) -> frozenset[str]:
