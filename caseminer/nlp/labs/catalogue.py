@@ -20,6 +20,12 @@ from caseminer.patterns import read_json, read_jsonl
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
 SPACE = "[ \\t\\u00a0\\u2002-\\u200a\\u202f]"
 _MICRO = "μµ"
+_SPACES = re.compile(r"\s+")
+_NEWLINE_SPACE = re.compile(r"\s*\n\s*")
+_POWER_UNIT = re.compile(
+    r"[×xX*]? ?10 ?(?:\^|e|E)?\(?([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)\)? ?(?:cells? ?)?"
+    r"/ ?(L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
+)
 
 
 @dataclass(frozen=True)
@@ -77,24 +83,20 @@ class Catalogue:
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
-        key = re.sub(r"\s*\n\s*", "", surface) if "\n" in surface else surface
+        key = _NEWLINE_SPACE.sub("", surface) if "\n" in surface else surface
         name = self.analyte_cs.get(key) or self.analyte_ci.get(_norm(key))
         if name is None:
-            name = self.analyte_ci.get(_norm(re.sub(r"\s+", " ", surface)))
+            name = self.analyte_ci.get(_norm(_SPACES.sub(" ", surface)))
         return self.analytes.get(name) if name else None
 
     def unit_for(self, surface: str) -> Unit | None:
         """The unit a matched unit string stands for, including generic ×10^n forms."""
-        s = re.sub(r"\s+", " ", surface.strip())
+        s = _SPACES.sub(" ", surface.strip())
         unit = self.units.get(s) or self.units.get(s.replace("µ", "μ"))
         unit = unit or self.units.get(s.replace("/ ", "/")) or self.by_ucum.get(s)
         if unit is not None:
             return unit
-        m = re.fullmatch(
-            r"[×xX*]? ?10 ?(?:\^|e|E)?\(?([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)\)? ?(?:cells? ?)?"
-            r"/ ?(L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)",
-            s,
-        )
+        m = _POWER_UNIT.fullmatch(s)
         if m:
             exp = int(m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
             per_ul = m.group(2) not in ("L", "l", "litre", "liter")

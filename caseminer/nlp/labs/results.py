@@ -23,6 +23,8 @@ WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # "fell from 798 to 98": the numbers carry the result ("CRP rose to 120" keeps its trend word)
 _TREND_FROM = re.compile(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d")
 _POWER = re.compile(r"^[\s-]+power\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[;:,.()]")
 _CLAUSE_BREAK = re.compile(r";|\n\s*\n|\.\s")
 
 
@@ -80,7 +82,7 @@ class ResultWords:
         return self.interp.word(phrase)
 
     def _mention(self, m: re.Match[str]) -> ValueMention:
-        phrase = re.sub(r"\s+", " ", m.group().lower())
+        phrase = _SPACES.sub(" ", m.group().lower())
         vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
         vm.interpretation = self.interpretation(phrase)
         return vm
@@ -167,7 +169,7 @@ class ResultWords:
             and sentence_bounds_same(bounds, r.end, a.start)
             and all(w in self.after_words for w in words)
             and ("for" not in words or polar)
-            and not re.search(r"[;:,.()]", gap)
+            and not _PUNCT.search(gap)
         ):
             return a, "prose_result_analyte"
         return None

@@ -66,6 +66,7 @@ _TIME_BEFORE = re.compile(r"\d:$")
 _BRACKET_AFTER = re.compile(r"^\s*\]")
 _DATE_AFTER = re.compile(r"^[/.-]\d")
 _SPACE_SPLIT = re.compile(r"\s")
+_NUMBER_SPACES = re.compile(r"[\u2005\u2009\u202f\u00a0 ]")
 _NON_VALUE_AFTER = re.compile(
     r"^(?:[-‐\s]*(?:years?|yrs?|y/o|yo|months?|mo|weeks?|wks?|days?|hours?|hrs?|h\b|minutes?|min\b|"
     r"year-old|years-old|month-old|week-old|day-old|times|fold|cycles?|courses?|sessions?|doses?|"
@@ -106,7 +107,7 @@ class ValueMention:
 def parse_number(s: str, *, unit_known: bool = True) -> float | None:
     """Parse '7.8', '7,8' (decimal comma), '12,300' (thousands), '200 000', '−5.1'."""
     s = s.strip().replace("−", "-").replace("·", ".")
-    s = re.sub(r"[\u2005\u2009\u202f\u00a0 ]", "", s)
+    s = _NUMBER_SPACES.sub("", s)
     if "," in s and "." in s:
         s = s.replace(",", "")
     elif "," in s:
