@@ -59,7 +59,8 @@ class ScoreVocab:
     change_max_words: int = 3
     expression_re: re.Pattern[str] | None = None
     # the words a change / expression match starts with (where the patterns are tried)
-    change_starts: tuple[str, ...] = ()
+    change_starts: tuple[str, ...] = ()  # the change nouns ("improvement")
+    change_modifiers: tuple[str, ...] = ()  # the words before one ("marked improvement")
     expression_starts: tuple[str, ...] = ()
     copula_results: tuple[str, ...] = ()  # "expressed": what "was"/"were" must be followed by
 
@@ -122,7 +123,8 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         change_stop=change_stop,
         change_max_words=change_max,
         expression_re=expression,
-        change_starts=_lower_words(ch["modifiers"] + ch["nouns"]),
+        change_starts=_lower_words(ch["nouns"]),
+        change_modifiers=_lower_words(ch["modifiers"]),
         expression_starts=_lower_words(["was", "were", *ex["prefix_results"]]),
         copula_results=_lower_words(ex["copula_results"]),
     )
@@ -316,6 +318,23 @@ def _change_vocab(v: dict) -> tuple[re.Pattern[str], frozenset[str], int, re.Pat
     )
 
 
+def _change_starts(low: str, voc: ScoreVocab, lo: int, hi: int) -> list[int]:
+    """Where a change match can start: at a change noun, or at a modifier that whitespace alone
+    separates from one ("marked  improvement"); modifiers elsewhere ("further", "clinical") are
+    common words the pattern need not be tried at."""
+    starts: set[int] = set()
+    for q in occurrences(low, voc.change_starts, lo, hi):
+        starts.add(q)
+        ws = q
+        while ws > lo and low[ws - 1].isspace():
+            ws -= 1
+        if ws < q:
+            for w in voc.change_modifiers:
+                if ws - len(w) >= lo and low.startswith(w, ws - len(w)):
+                    starts.add(ws - len(w))
+    return sorted(starts)
+
+
 _NP_WORD = re.compile(r"\s*([A-Za-z0-9][\w-]*)")
 _NP_BREAK = frozenset(
     {"and", "or", "with", "after", "before", "to", "from", "in", "of", "at", "but"}
@@ -341,7 +360,7 @@ def find_changes(
     changes, exprs = change.finditer(text, lo, hi), expr.finditer(text, lo, hi)
     if low is not None and voc.change_starts and voc.expression_starts:
         # every match starts at one of these words (after ``\b``): try the patterns only there
-        changes = finditer_at(change, text, occurrences(low, voc.change_starts, lo, hi), hi)
+        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi)
         starts = voc.expression_starts
         if not contains_any(low, voc.copula_results, lo, hi):  # "was"/"were" need one after
             starts = tuple(w for w in starts if w not in ("was", "were"))

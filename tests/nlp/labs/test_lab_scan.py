@@ -77,3 +77,36 @@ def test_result_words_by_lookup_are_the_result_pattern_matches():
     got = spans(interp.result_names.finditer(text))
     assert got == spans(interp.result_re.finditer(text))
     assert got == spans(interp.result_names.full().finditer(text))
+
+
+SCORE_TEXT = (
+    "Marked  improvement in systolic function; a further increase of ferritin and greater "
+    "decrease in the patient's CRP. No xrapid improvement in gait. EMA and CK7 were expressed; "
+    "overexpression of p53. Grade 3 holosystolic murmur, 2/6 murmur, 2+ pitting edema, reflexes "
+    "were 3+, +2 pulses. The patient remained hemodynamically stable, in stable condition."
+)
+
+
+def test_score_rules_find_what_the_full_scans_find(monkeypatch):
+    """The anchored scans against the same rules run as full passes (no lowered text)."""
+    from caseminer.nlp.labs import scores
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+
+    voc, tests = scores.load_score_vocab(), load_test_vocab()
+    bounds = [0]
+
+    def run():
+        n = len(SCORE_TEXT)
+        return [
+            [(a.start, a.end, v.start, v.end) for a, v, *_ in found]
+            for found in (
+                scores.find_changes(SCORE_TEXT, 0, n, voc, tests),
+                scores.find_graded(SCORE_TEXT, 0, n, bounds, voc),
+                scores.find_status(SCORE_TEXT, 0, n, voc),
+            )
+        ]
+
+    fast = run()
+    monkeypatch.setattr(scores, "lowered", lambda text: None)
+    assert fast == run()
+    assert all(fast)
