@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, compress
 
 _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"(\w+)")
@@ -66,7 +66,8 @@ class TextWords:
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
         offsets = self._offsets
-        return [(offsets[i], parts[i]) for i in range(1, len(parts), 2) if parts[i] in wanted]
+        hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
+        return [(offsets[i], parts[i]) for i in hits]
 
 
 def text_words(text: str, lo: int, hi: int) -> TextWords:
