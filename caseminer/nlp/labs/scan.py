@@ -49,11 +49,6 @@ def occurrences(low: str, words: Iterable[str], lo: int, hi: int) -> list[int]:
     return sorted(found)
 
 
-def char_positions(text: str, chars: str, lo: int, hi: int) -> list[int]:
-    """Sorted offsets of every one of ``chars`` inside text[lo:hi]."""
-    return occurrences(text, chars, lo, hi)
-
-
 def finditer_at(
     rx: re.Pattern[str], text: str, starts: Iterable[int], hi: int
 ) -> Iterator[re.Match[str]]:
