@@ -149,7 +149,7 @@ def find_values(
     low = lowered(text)
     words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
     while True:
-        m = _search(rx, text, pos, hi, words)
+        m = _search(rx, text, pos, hi, words, skip_inside=True)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -268,11 +268,15 @@ def _search(
     pos: int,
     hi: int,
     words: list[int] | None = None,
+    skip_inside: bool = False,
 ) -> ValueMatch | re.Match[str] | None:
     """``rx.search(text, pos, hi)`` for the value pattern, trying only where a value can start.
 
     ``words``: the sorted offsets of ``_START``'s words in the text (None: search ``_START``
     itself). Any other regex (whose starts ``_START`` does not describe) is searched as it is.
+    With ``skip_inside`` (``find_values``), a digit or sign inside a word or a longer number
+    ("T2N0", "CA19-9") is not tried: a match there has no comparator, so ``find_values`` would
+    drop it and search on from the next character, which is what skipping it does.
     """
     if not isinstance(rx, ValuePattern):
         return rx.search(text, pos, hi)
@@ -291,10 +295,22 @@ def _search(
                 at = words[k]
             if at >= hi:
                 return None
+            if skip_inside and c is not None and at == c.start() and _inside_word(text, at):
+                pos = at + 1
+                continue
         m = rx.match(text, at, hi)
         if m is not None:
             return m
         pos = at + 1
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """A value starting at ``at`` without a comparator would be inside a word or a longer number
+    (``find_values``' test: "T2N0", "CA19-9", "3.5.1")."""
+    if at == 0 or text[at] in "<>≤≥=":
+        return False  # nothing before, or a comparator starts here
+    prev = text[at - 1]
+    return prev.isalnum() or prev in "._" or (prev in "-‐" and at > 1 and text[at - 2].isalnum())
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:

@@ -110,3 +110,22 @@ def test_score_rules_find_what_the_full_scans_find(monkeypatch):
     monkeypatch.setattr(scores, "lowered", lambda text: None)
     assert fast == run()
     assert all(fast)
+
+
+def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
+    """Not trying digits inside words ("T2N0") drops nothing find_values would keep."""
+    from caseminer.nlp.labs import values
+
+    text = (
+        "HCO3- 20.1, T2N0M0, CA19-9 37 U/mL, COVID-19, pCO2 45 mmHg, SpO2 98%, 3.5.1, "
+        "x<5, ab=3, Na 135-145 mmol/L, from 1.2 to 3.4 mg/dL, less than 0.5, K+ -2.5"
+    )
+    rx = values.value_regex(CAT)
+
+    def found():
+        return [(v.start, v.end, v.value, v.value_high) for v in values.find_values(text, CAT, rx)]
+
+    fast = found()
+    monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
+    assert fast == found()
+    assert len(fast) > 5
