@@ -159,6 +159,8 @@ class ResultWords:
         if j >= len(analytes) or analytes[j].weak:
             return None
         a = analytes[j]
+        if a.start - r.end > 25:
+            return None  # the gap may be a whole paragraph: no need to read its words
         gap = text[r.end : a.start]
         words = [w.lower() for w in WORD.findall(gap)]
         polar = self.overrides.get(r.qualitative or "") in ("positive", "negative") or (
@@ -185,6 +187,8 @@ class ResultWords:
         if j < 0:
             return None
         a = analytes[j]
+        if r.start - a.end > self.max_gap_chars:
+            return None  # the gap may be a whole paragraph: no need to read its words
         gap = text[a.end : r.start]
         words = [w.lower() for w in WORD.findall(gap)]
         k = bisect.bisect_right(stops, a.end)
