@@ -286,10 +286,11 @@ class LabExtractor:
     def set_annotations(self, doc: Doc, matches: list[LabMatch]) -> None:
         """Write one LAB item per distinct value span (first pairing wins)."""
         seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
+        text = doc_text(doc)
         for m in sorted(matches, key=lambda m: m.value.start):
             if section_kind_at(doc, m.value.start) in self.skip_sections:
                 continue  # a bibliography's numbers are not the patient's results
-            span = _char_span(doc, m.value.start, m.value.end)
+            span = _char_span(doc, m.value.start, m.value.end, text)
             if span is None or (span.start_char, span.end_char) in seen:
                 continue
             seen.add((span.start_char, span.end_char))
@@ -373,13 +374,17 @@ def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
     return out
 
 
-def _char_span(doc: Doc, start: int, end: int) -> Span | None:
-    """The token span of a char range; expanded to token bounds when the tokenizer is coarser."""
+def _char_span(doc: Doc, start: int, end: int, text: str | None = None) -> Span | None:
+    """The token span of a char range; expanded to token bounds when the tokenizer is coarser.
+
+    ``text``: the Doc's text (``doc_text``), whose slice is ``span.text`` without building it
+    from the tokens."""
     span = doc.char_span(start, end, label=LAB)
     if span is None:
         span = doc.char_span(start, end, label=LAB, alignment_mode="expand")
         if span is not None and (span.end_char - span.start_char) > (end - start) + 12:
             span = doc.char_span(start, end, label=LAB, alignment_mode="contract")
-    if span is None or not span.text.strip():
+    if span is None:
         return None
-    return span
+    written = span.text if text is None else text[span.start_char : span.end_char]
+    return span if written.strip() else None
