@@ -1,9 +1,10 @@
 """The analyte catalogue, the unit table and unit conversion, loaded from caseminer/patterns/labs/.
 
 Everything the labs component knows about tests and units is data (``analytes.jsonl``,
-``units.jsonl``, ``qualitative.json``); this module turns it into compiled regular expressions and
-small lookup tables once, and keeps the unit arithmetic (needed to compare a value with a catalogue
-range given in another unit) in one place.
+``units.jsonl``, ``qualitative.json``); this module turns it into name matchers (``names.py``:
+character tries walked where a name's first word is written, standing for one regex alternation
+that is never compiled) and small lookup tables once, and keeps the unit arithmetic (needed to
+compare a value with a catalogue range given in another unit) in one place.
 """
 
 from __future__ import annotations
