@@ -1,9 +1,10 @@
 """The analyte catalogue, the unit table and unit conversion, loaded from caseminer/patterns/labs/.
 
 Everything the labs component knows about tests and units is data (``analytes.jsonl``,
-``units.jsonl``, ``qualitative.json``); this module turns it into compiled regular expressions and
-small lookup tables once, and keeps the unit arithmetic (needed to compare a value with a catalogue
-range given in another unit) in one place.
+``units.jsonl``, ``qualitative.json``); this module turns it into name matchers (``names.py``:
+character tries walked where a name's first word is written, standing for one regex alternation
+that is never compiled) and small lookup tables once, and keeps the unit arithmetic (needed to
+compare a value with a catalogue range given in another unit) in one place.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from caseminer.nlp.labs.names import NameMatcher, TextWords, UnitMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
 SPACE = "[ \\t\\u00a0\\u2002-\\u200a\\u202f]"
 _MICRO = "μµ"
+_SPACES = re.compile(r"\s+")
+_NEWLINE_SPACE = re.compile(r"\s*\n\s*")
+_POWER_UNIT = re.compile(
+    r"[×xX*]? ?10 ?(?:\^|e|E)?\(?([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)\)? ?(?:cells? ?)?"
+    r"/ ?(L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
+)
 
 
 @dataclass(frozen=True)
@@ -66,34 +74,30 @@ class Catalogue:
     units: dict[str, Unit]  # spelling -> unit
     by_ucum: dict[str, Unit]
     vocab: dict[str, Any]
-    analyte_re: re.Pattern[str] = field(repr=False)
+    analyte_names: NameMatcher = field(repr=False)
     analyte_ci: dict[str, str] = field(repr=False)  # lowercased synonym -> analyte name
     analyte_cs: dict[str, str] = field(repr=False)  # abbreviation -> analyte name
     weak: frozenset[str] = field(repr=False)  # lowercased weak terms (anchor unit values only)
-    unit_re: str = field(repr=False)
+    unit_names: UnitMatcher = field(repr=False)
     #: dimension -> the UCUM unit whose factor is 1 (where a lab outside the catalogue normalizes)
     base_units: dict[str, str] = field(default_factory=dict, repr=False)
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
-        key = re.sub(r"\s*\n\s*", "", surface) if "\n" in surface else surface
+        key = _NEWLINE_SPACE.sub("", surface) if "\n" in surface else surface
         name = self.analyte_cs.get(key) or self.analyte_ci.get(_norm(key))
         if name is None:
-            name = self.analyte_ci.get(_norm(re.sub(r"\s+", " ", surface)))
+            name = self.analyte_ci.get(_norm(_SPACES.sub(" ", surface)))
         return self.analytes.get(name) if name else None
 
     def unit_for(self, surface: str) -> Unit | None:
         """The unit a matched unit string stands for, including generic ×10^n forms."""
-        s = re.sub(r"\s+", " ", surface.strip())
+        s = _SPACES.sub(" ", surface.strip())
         unit = self.units.get(s) or self.units.get(s.replace("µ", "μ"))
         unit = unit or self.units.get(s.replace("/ ", "/")) or self.by_ucum.get(s)
         if unit is not None:
             return unit
-        m = re.fullmatch(
-            r"[×xX*]? ?10 ?(?:\^|e|E)?\(?([0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)\)? ?(?:cells? ?)?"
-            r"/ ?(L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)",
-            s,
-        )
+        m = _POWER_UNIT.fullmatch(s)
         if m:
             exp = int(m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
             per_ul = m.group(2) not in ("L", "l", "litre", "liter")
@@ -233,12 +237,7 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
             if _norm(s) not in ci:
                 ci[_norm(s)] = a.name
                 weak.add(_norm(s))
-    ci_alt = trie_alternation(list(ci), case_insensitive=True)
-    cs_alt = trie_alternation(list(cs), case_insensitive=False)
-    analyte_re = re.compile(
-        rf"(?<![\w-])(?:(?i:{ci_alt})|{cs_alt})(?![\w])(?!-(?:year|month|week|day))"
-    )
-    unit_alt = trie_alternation(list(units), case_insensitive=False)
+    analyte_names = NameMatcher(ci, cs, trie_alternation)
     generic_pow = r"[×xX*]" + SPACE + r"*10" + SPACE + r"*(?:\^|e|E)?\(?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}\)?"
     generic_pow += (
         SPACE
@@ -248,14 +247,14 @@ def load_catalogue(patterns_dir: str | Path | None = None) -> Catalogue:
         + SPACE
         + r"*(?:L|l|litre|liter|[μµu]L|[μµu]l|mm3|mm³)"
     )
-    unit_re = rf"(?:{generic_pow}|{unit_alt})(?![A-Za-z0-9μµ/])"
+    unit_names = UnitMatcher(units, generic_pow, trie_alternation)
     # where a lab outside the catalogue normalizes: the factor-1 unit of its dimension, else the
     # first unit listed for the dimension (mmol/L for amounts of substance)
     base = {u.dimension: u.ucum for u in reversed(list(by_ucum.values())) if u.factor == 1}
     for u in by_ucum.values():
         base.setdefault(u.dimension, u.ucum)
     return Catalogue(
-        analytes, units, by_ucum, vocab, analyte_re, ci, cs, frozenset(weak), unit_re, base
+        analytes, units, by_ucum, vocab, analyte_names, ci, cs, frozenset(weak), unit_names, base
     )
 
 
@@ -384,15 +383,24 @@ class AnalyteMention:
     weak: bool = False  # a condition word ("hypokalemia") that anchors only values with units
 
 
-def find_analytes(text: str, cat: Catalogue, lo: int = 0, hi: int | None = None, *, squeeze=False):
-    """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order.
+def find_analytes(
+    text: str,
+    cat: Catalogue,
+    lo: int = 0,
+    hi: int | None = None,
+    *,
+    squeeze: bool = False,
+    words: TextWords | None = None,
+) -> list[AnalyteMention]:
+    """Analyte mentions in text[lo:hi], leftmost-longest, non-overlapping, in text order
+    (``words``: ``names.text_words`` of the same range, when the caller has them).
 
     With ``squeeze`` a line break between two letters is also tried as a word split by a PDF tool
     ("Creatini\\nne"), so table labels match both before and after text repair.
     """
     hi = len(text) if hi is None else hi
     found: list[AnalyteMention] = []
-    for m in cat.analyte_re.finditer(text, lo, hi):
+    for m in cat.analyte_names.finditer(text, lo, hi, words):
         a = cat.analyte_for(m.group())
         if a is not None:
             weak = _norm(m.group()) in cat.weak
@@ -421,7 +429,7 @@ def _split_word_mentions(text: str, cat: Catalogue, lo: int, hi: int) -> list[An
         w1 = hi if w1 < 0 else w1
         joined = text[w0:i] + text[i + 1 : w1]
         cut = i - w0  # where the removed line break was, in ``joined``
-        for m in cat.analyte_re.finditer(joined):
+        for m in cat.analyte_names.finditer(joined):
             if not m.start() < cut < m.end():
                 continue  # the match must cover the removed line break
             s, e = w0 + m.start(), w0 + m.end() + 1

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -32,6 +31,7 @@ from caseminer.nlp.labs.catalogue import (
 )
 from caseminer.nlp.labs.interpret import Interpreter
 from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
+from caseminer.nlp.labs.names import text_words
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scores import (
@@ -193,9 +193,10 @@ class LabExtractor:
 
     # -- prose -----------------------------------------------------------------------------
     def _match_prose(self, text: str, lo: int, hi: int, bounds: list[int]) -> list[LabMatch]:
+        words = text_words(text, lo, hi)  # looked up by both name matchers
         analytes = [
             a
-            for a in find_analytes(text, self.cat, lo, hi)
+            for a in find_analytes(text, self.cat, lo, hi, words=words)
             if not self.drug_follow_re.match(text, a.end, min(len(text), a.end + 30))
         ]
         values = [
@@ -207,7 +208,7 @@ class LabExtractor:
         values = [v for v in values if not inside(analytes, astarts, v.start)]
         orphans = self.pairer.reference_ranges(text, values)
         live = [v for v in values if not v.consumed]
-        results = self.results.find(text, lo, hi, analytes)
+        results = self.results.find(text, lo, hi, analytes, words)
         matches = self.pairer.pair_numeric(text, analytes, live, bounds)
         matches = self.pairer.respectively(text, analytes, live, bounds, matches)
         matches += self.results.pair(text, analytes, results, live, bounds)
@@ -285,10 +286,11 @@ class LabExtractor:
     def set_annotations(self, doc: Doc, matches: list[LabMatch]) -> None:
         """Write one LAB item per distinct value span (first pairing wins)."""
         seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
+        text = doc_text(doc)
         for m in sorted(matches, key=lambda m: m.value.start):
             if section_kind_at(doc, m.value.start) in self.skip_sections:
                 continue  # a bibliography's numbers are not the patient's results
-            span = _char_span(doc, m.value.start, m.value.end)
+            span = _char_span(doc, m.value.start, m.value.end, text)
             if span is None or (span.start_char, span.end_char) in seen:
                 continue
             seen.add((span.start_char, span.end_char))
@@ -343,11 +345,12 @@ class LabExtractor:
 # -- small pure helpers --------------------------------------------------------------------
 def _sentence_bounds(doc: Doc) -> list[int]:
     """Character offsets where sentences start (spaCy's if set, else punctuation/blank lines)."""
-    if doc.has_annotation("SENT_START"):
-        # read the arrays once: iterating doc.sents builds a Span per sentence
-        flags = doc.to_array(SENT_START)
-        idx = doc.to_array(IDX)
-        starts = [int(idx[i]) for i in numpy.flatnonzero(flags == 1)]
+    # read the arrays once: iterating doc.sents builds a Span per sentence, and
+    # doc.has_annotation("SENT_START") loops over the tokens in Python; this is its test
+    arr = doc.to_array([SENT_START, IDX])
+    flags, idx = arr[:, 0], arr[:, 1]
+    if len(doc) <= 1 or "sents" in doc.user_hooks or flags[1:].any():
+        starts = idx[flags == 1].tolist()
         return starts if starts and starts[0] == 0 else [0, *starts]
     starts = [0]
     for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc_text(doc)):
@@ -371,13 +374,17 @@ def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
     return out
 
 
-def _char_span(doc: Doc, start: int, end: int) -> Span | None:
-    """The token span of a char range; expanded to token bounds when the tokenizer is coarser."""
+def _char_span(doc: Doc, start: int, end: int, text: str | None = None) -> Span | None:
+    """The token span of a char range; expanded to token bounds when the tokenizer is coarser.
+
+    ``text``: the Doc's text (``doc_text``), whose slice is ``span.text`` without building it
+    from the tokens."""
     span = doc.char_span(start, end, label=LAB)
     if span is None:
         span = doc.char_span(start, end, label=LAB, alignment_mode="expand")
         if span is not None and (span.end_char - span.start_char) > (end - start) + 12:
             span = doc.char_span(start, end, label=LAB, alignment_mode="contract")
-    if span is None or not span.text.strip():
+    if span is None:
         return None
-    return span
+    written = span.text if text is None else text[span.start_char : span.end_char]
+    return span if written.strip() else None

@@ -21,10 +21,14 @@ import re
 from typing import Any
 
 from caseminer.nlp.labs.catalogue import Analyte, Catalogue, convert, trie_alternation
+from caseminer.nlp.labs.names import NameMatcher
 from caseminer.nlp.labs.values import ValueMention
 
 # a result word followed by a number or range is a reference cue: "(normal, <1:40)"
 REF_AFTER = re.compile(r"\s*[:,]?\s*(?:range|limits?|values?)?\s*[:,=]?\s*[<>≤≥]?\s*\d")
+_TREND_AFTER = re.compile(r"\s+(?:to|from)\b")
+_CLOSED_AFTER = re.compile(r"\s*(?:[),;.\]]|$)")
+_SPACES = re.compile(r"\s+")
 _KINDS = ("normal", "positive", "high", "low", "abnormal")
 #: what a stated or computed flag means on a scale whose abnormal end is known
 _OPPOSITE = {"low": "high", "high": "low"}
@@ -49,6 +53,8 @@ class Interpreter:
         alt = trie_alternation(list(self.kind), case_insensitive=True)
         #: every result phrase; ResultWords finds results with it, ``cue_in`` finds stated flags
         self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
+        #: the same matches over a whole text, by first-word lookup (``names.py``)
+        self.result_names = NameMatcher(list(self.kind), [], trie_alternation, tail=r"(?![\w-])")
 
     # -- words -----------------------------------------------------------------------------
     def word(self, phrase: str) -> str | None:
@@ -73,11 +79,11 @@ class Interpreter:
             after = text[r.end() : r.end() + 30]
             if REF_AFTER.match(after):
                 continue  # "(normal 8.5-10.5": a reference range cue, not a stated result
-            if re.match(r"\s+(?:to|from)\b", after):
+            if _TREND_AFTER.match(after):
                 continue  # "decreased to 72 mmHg": a trend, not an interpretation
-            if closed and not re.match(r"\s*(?:[),;.\]]|$)", after):
+            if closed and not _CLOSED_AFTER.match(after):
                 continue
-            phrase = re.sub(r"\s+", " ", r.group().lower())
+            phrase = _SPACES.sub(" ", r.group().lower())
             kind = self.word(phrase)
             if kind in ("high", "low", "normal") and phrase not in self.weak:
                 return kind

@@ -45,7 +45,7 @@ def find_marker_signs(
     text: str, lo: int, hi: int, voc: MarkerVocab, cat: Catalogue
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """(marker, sign) pairs in text[lo:hi]; the sign's ``qualitative`` is positive/negative."""
-    if not any(ch in text[lo:hi] for ch in "+-−"):
+    if not any(text.find(ch, lo, hi) >= 0 for ch in "+-−"):  # no copy of the text
         return
     for m in voc.marker_re.finditer(text, lo, hi):
         name = m.group("m")

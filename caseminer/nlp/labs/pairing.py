@@ -18,6 +18,12 @@ from caseminer.nlp.labs.results import WORD, LabMatch, sentence_bounds_same
 from caseminer.nlp.labs.scores import denominator
 from caseminer.nlp.labs.values import ValueMention
 
+_SERIES_BREAK = re.compile(r"[;:]|\n|\.\s")
+_GAP_BREAK = re.compile(r";|\n\s*\n|\.\s")
+# every match contains the word, which ``in`` finds at once; the pattern opens with ``\b``, so
+# ``finditer`` alone tries it at every character
+_RESPECTIVELY = re.compile(r"\brespectively\b")
+
 
 def _alt(words: list[str], *, spaces: bool = False) -> str:
     """An alternation of literal words, longest first; with ``spaces`` a space matches \\s*."""
@@ -180,7 +186,7 @@ class ProsePairer:
             if prev is None or prev.value.unit is None or prev.value.unit.ucum != v.unit.ucum:
                 continue
             gap = text[prev.value.end : v.start]
-            if len(gap) > self.series_max_gap or re.search(r"[;:]|\n|\.\s", gap):
+            if len(gap) > self.series_max_gap or _SERIES_BREAK.search(gap):
                 continue
             if not sentence_bounds_same(bounds, prev.value.end, v.start):
                 continue
@@ -220,7 +226,7 @@ class ProsePairer:
     def respectively(self, text, analytes, values, bounds, matches) -> list[LabMatch]:
         """ "A, B and C were 1, 2 and 3, respectively": pair the two lists in order."""
         by_value = {id(m.value): m for m in matches}
-        for r in re.finditer(r"\brespectively\b", text):
+        for r in _RESPECTIVELY.finditer(text) if "respectively" in text else ():
             k = bisect.bisect_right(bounds, r.start()) - 1
             s0 = bounds[k] if k >= 0 else 0
             vals = [v for v in values if s0 <= v.start < r.start()]
@@ -251,7 +257,7 @@ class ProsePairer:
         if idx > 0 and values[idx - 1].start >= a.end:
             return None  # another value stands between
         gap = text[a.end : v.start]
-        if len(gap) > self.max_gap_chars or re.search(r";|\n\s*\n|\.\s", gap):
+        if len(gap) > self.max_gap_chars or _GAP_BREAK.search(gap):
             return None
         words = [w.lower() for w in WORD.findall(gap)]
         if len(words) > self.max_gap_words or (

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from caseminer.nlp.labs.catalogue import AnalyteMention, Catalogue
 from caseminer.nlp.labs.interpret import REF_AFTER, Interpreter
+from caseminer.nlp.labs.names import TextWords
 from caseminer.nlp.labs.values import ValueMention
 
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # "fell from 798 to 98": the numbers carry the result ("CRP rose to 120" keeps its trend word)
 _TREND_FROM = re.compile(r"^\s+(?:(?:up|down)\s+)?(?:from|by)\s+[<>≤≥]?\s*[-−]?\d")
 _POWER = re.compile(r"^[\s-]+power\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[;:,.()]")
 _CLAUSE_BREAK = re.compile(r";|\n\s*\n|\.\s")
 
 
@@ -79,19 +82,25 @@ class ResultWords:
         return self.interp.word(phrase)
 
     def _mention(self, m: re.Match[str]) -> ValueMention:
-        phrase = re.sub(r"\s+", " ", m.group().lower())
+        phrase = _SPACES.sub(" ", m.group().lower())
         vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
         vm.interpretation = self.interpretation(phrase)
         return vm
 
     # -- finding ---------------------------------------------------------------------------
     def find(
-        self, text: str, lo: int, hi: int, analytes: Sequence[AnalyteMention]
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        analytes: Sequence[AnalyteMention],
+        words: TextWords | None = None,
     ) -> list[ValueMention]:
-        """Result-word mentions in text[lo:hi] that are not reference cues, trends or names."""
+        """Result-word mentions in text[lo:hi] that are not reference cues, trends or names
+        (``words``: ``names.text_words`` of the same range, when the caller has them)."""
         out: list[ValueMention] = []
         astarts = [a.start for a in analytes]
-        for m in self.result_re.finditer(text, lo, hi):
+        for m in self.interp.result_names.finditer(text, lo, hi, words):
             after = text[m.end() : m.end() + 30]
             if REF_AFTER.match(after):
                 continue  # "(normal, <1:40)": a reference range, not a result
@@ -113,7 +122,7 @@ class ResultWords:
     def find_in_table(self, text: str, lo: int, hi: int) -> list[ValueMention]:
         """Qualitative cells of a table ("Negative", "Normal") standing alone on their line."""
         out = []
-        for m in self.result_re.finditer(text, lo, hi):
+        for m in self.interp.result_names.finditer(text, lo, hi):
             ls = text.rfind("\n", 0, m.start()) + 1
             le = text.find("\n", m.end())
             le = len(text) if le < 0 else le
@@ -150,6 +159,8 @@ class ResultWords:
         if j >= len(analytes) or analytes[j].weak:
             return None
         a = analytes[j]
+        if a.start - r.end > 25:
+            return None  # the gap may be a whole paragraph: no need to read its words
         gap = text[r.end : a.start]
         words = [w.lower() for w in WORD.findall(gap)]
         polar = self.overrides.get(r.qualitative or "") in ("positive", "negative") or (
@@ -160,7 +171,7 @@ class ResultWords:
             and sentence_bounds_same(bounds, r.end, a.start)
             and all(w in self.after_words for w in words)
             and ("for" not in words or polar)
-            and not re.search(r"[;:,.()]", gap)
+            and not _PUNCT.search(gap)
         ):
             return a, "prose_result_analyte"
         return None
@@ -176,6 +187,8 @@ class ResultWords:
         if j < 0:
             return None
         a = analytes[j]
+        if r.start - a.end > self.max_gap_chars:
+            return None  # the gap may be a whole paragraph: no need to read its words
         gap = text[a.end : r.start]
         words = [w.lower() for w in WORD.findall(gap)]
         k = bisect.bisect_right(stops, a.end)

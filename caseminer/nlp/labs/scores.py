@@ -9,12 +9,13 @@ qualifies a value already paired. Each rule here needs its own anchor word from
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
+from caseminer.nlp.labs.scan import contains_any, finditer_at, lowered, occurrences
 from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
@@ -40,16 +41,28 @@ class ScoreVocab:
     anchor_max: int
     status_re: re.Pattern[str]
     status_name: str
-    # Cheap pre-checks: a word every match of the big pattern must contain. Why: most reports
-    # have no percentile and no "grade", and scanning for one word costs a fraction of trying
-    # the full pattern at every character; when the word is absent the result is the same: none.
-    percentile_hint: re.Pattern[str] | None = None
-    grade_hint: re.Pattern[str] | None = None
+    # Cheap pre-checks: lowercase words every match of the big pattern must contain. Why: most
+    # reports have no percentile and no "grade", and ``str.find`` for one word costs a fraction of
+    # trying the full pattern at every character; when the word is absent the result is the same.
+    percentile_hint: tuple[str, ...] | None = None
+    grade_hint: tuple[str, ...] | None = None
+    # "/6" or "/VI" with its lookahead: every murmur fraction contains one (a literal "/" first,
+    # which the regex engine finds fast)
+    fraction_hint: re.Pattern[str] | None = None
+    # the words a plus-grade-before match starts with, and the result words every status match
+    # contains ("unstable" contains "stable")
+    plus_before_words: tuple[str, ...] = ()
+    status_words: tuple[str, ...] = ()
     # change and expression results ("improvement in X", "X was expressed")
     change_re: re.Pattern[str] | None = None
     change_stop: frozenset[str] = frozenset()
     change_max_words: int = 3
     expression_re: re.Pattern[str] | None = None
+    # the words a change / expression match starts with (where the patterns are tried)
+    change_starts: tuple[str, ...] = ()  # the change nouns ("improvement")
+    change_modifiers: tuple[str, ...] = ()  # the words before one ("marked improvement")
+    expression_starts: tuple[str, ...] = ()
+    copula_results: tuple[str, ...] = ()  # "expressed": what "was"/"were" must be followed by
 
 
 def _alt(words: list[str]) -> str:
@@ -60,6 +73,8 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
     """Read and compile scores.json of ``patterns_dir`` (None: the packaged one)."""
     v = read_json("labs", "scores.json", patterns_dir)
     change, change_stop, change_max, expression = _change_vocab(v)
+    st = v["patient_status"]
+    ch, ex = v["change_results"], v["expression_results"]
     frac = v["fraction_grades"][0]
     dens = _alt(frac["denominators"])
     grade = v["grade_word_cues"]
@@ -99,13 +114,25 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         anchor_max=int(v["percentile_anchor_max_chars"]),
         status_re=_status_regex(v["patient_status"]),
         status_name=v["patient_status"]["name"],
-        percentile_hint=re.compile(rf"(?i:{_alt(v['percentile_words'])})"),
-        grade_hint=re.compile(r"(?i:grade)"),
+        percentile_hint=_lower_words(v["percentile_words"]),
+        grade_hint=("grade",),
+        fraction_hint=re.compile(rf"/{_SP}(?:{dens})(?![\w/])"),
+        plus_before_words=_lower_words(plus["nouns_before"]),
+        status_words=_lower_words(st["results"] + st["condition_results"]),
         change_re=change,
         change_stop=change_stop,
         change_max_words=change_max,
         expression_re=expression,
+        change_starts=_lower_words(ch["nouns"]),
+        change_modifiers=_lower_words(ch["modifiers"]),
+        expression_starts=_lower_words(["was", "were", *ex["prefix_results"]]),
+        copula_results=_lower_words(ex["copula_results"]),
     )
+
+
+def _lower_words(words: list[str]) -> tuple[str, ...]:
+    """Anchor words for ``str.find`` on lowercased text (the patterns match them ignoring case)."""
+    return tuple(sorted({w.lower() for w in words}))
 
 
 def _status_regex(st: dict) -> re.Pattern[str]:
@@ -143,7 +170,12 @@ def find_graded(
     text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema")."""
-    fractions = voc.fraction_re.finditer(text, lo, hi) if text.find("/", lo, hi) >= 0 else ()
+    hint = voc.fraction_hint
+    fractions = (
+        voc.fraction_re.finditer(text, lo, hi)
+        if text.find("/", lo, hi) >= 0 and (hint is None or hint.search(text, lo, hi))
+        else ()
+    )
     for m in fractions:
         s0, s1 = _sentence(bounds, m.start(), len(text))
         window = (max(s0, m.start() - 80), min(s1, m.end() + 80))
@@ -153,7 +185,12 @@ def find_graded(
         cue = min(cues, key=lambda c: abs(c.start() - m.start()))
         a = other_test(cue.start(), cue.end(), cue.group(), name=voc.fraction_name)
         yield a, _value(m.start(), m.end(), text), "prose_murmur_grade"
-    grades = voc.grade_re.finditer(text, lo, hi) if _has(voc.grade_hint, text, lo, hi) else ()
+    low = lowered(text)
+    grades: Iterable[re.Match[str]] = ()
+    if _has(voc.grade_hint, text, lo, hi):
+        grades = voc.grade_re.finditer(text, lo, hi)
+        if low is not None and voc.grade_hint is not None:  # a grade match starts at "grade"
+            grades = finditer_at(voc.grade_re, text, occurrences(low, voc.grade_hint, lo, hi), hi)
     for m in grades:
         if re.search(r"/", m.group("gap")[:3]):
             continue  # "grade 2/6" is the fraction rule's
@@ -161,7 +198,7 @@ def find_graded(
         a = other_test(m.end() - len(cue), m.end(), cue, name=voc.grade_name)
         yield a, _value(m.start(), m.end("g"), text), "prose_grade_finding"
     for rx in (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ():
-        for m in rx.finditer(text, lo, hi):
+        for m in _plus_matches(rx, voc, text, low, lo, hi):
             s, e = m.span("v")
             noun = m.group().split()[-1] if rx is voc.plus_re else m.group().split()[0]
             ns = m.end() - len(noun) if rx is voc.plus_re else m.start()
@@ -169,15 +206,35 @@ def find_graded(
             yield a, _value(s, e, text), "prose_plus_grade"
 
 
-def _has(hint: re.Pattern[str] | None, text: str, lo: int, hi: int) -> bool:
-    """False only when ``hint`` is set and absent from text[lo:hi] (so no full match can exist)."""
-    return hint is None or hint.search(text, lo, hi) is not None
+def _plus_matches(
+    rx: re.Pattern[str], voc: ScoreVocab, text: str, low: str | None, lo: int, hi: int
+) -> Iterable[re.Match[str]]:
+    """``rx.finditer`` for the two plus-grade patterns, tried only where a match can start: at
+    a "+" or the digit before it ("2+", "+2"), or at a noun of ``plus_before_words``."""
+    if rx is voc.plus_re:
+        starts: set[int] = set()
+        i = text.find("+", lo, hi)
+        while i >= 0:
+            starts.update((i - 1, i) if i > lo else (i,))
+            i = text.find("+", i + 1, hi)
+        return finditer_at(rx, text, sorted(starts), hi)
+    if low is None or not voc.plus_before_words:
+        return rx.finditer(text, lo, hi)
+    return finditer_at(rx, text, occurrences(low, voc.plus_before_words, lo, hi), hi)
+
+
+def _has(hint: tuple[str, ...] | None, text: str, lo: int, hi: int) -> bool:
+    """False only when ``hint`` is set and none of its words is in text[lo:hi], ignoring case
+    (so no full match can exist)."""
+    return hint is None or contains_any(lowered(text), hint, lo, hi)
 
 
 def find_status(
     text: str, lo: int, hi: int, voc: ScoreVocab
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
+    if not contains_any(lowered(text), voc.status_words, lo, hi):
+        return
     for m in voc.status_re.finditer(text, lo, hi):
         res = "res" if m.group("res") else "res2"
         subj = "subj" if m.group("subj") else "subj2"
@@ -261,6 +318,23 @@ def _change_vocab(v: dict) -> tuple[re.Pattern[str], frozenset[str], int, re.Pat
     )
 
 
+def _change_starts(low: str, voc: ScoreVocab, lo: int, hi: int) -> list[int]:
+    """Where a change match can start: at a change noun, or at a modifier that whitespace alone
+    separates from one ("marked  improvement"); modifiers elsewhere ("further", "clinical") are
+    common words the pattern need not be tried at."""
+    starts: set[int] = set()
+    for q in occurrences(low, voc.change_starts, lo, hi):
+        starts.add(q)
+        ws = q
+        while ws > lo and low[ws - 1].isspace():
+            ws -= 1
+        if ws < q:
+            for w in voc.change_modifiers:
+                if ws - len(w) >= lo and low.startswith(w, ws - len(w)):
+                    starts.add(ws - len(w))
+    return sorted(starts)
+
+
 _NP_WORD = re.compile(r"\s*([A-Za-z0-9][\w-]*)")
 _NP_BREAK = frozenset(
     {"and", "or", "with", "after", "before", "to", "from", "in", "of", "at", "but"}
@@ -282,7 +356,16 @@ def find_changes(
         voc.expression_re,
     )
     assert change is not None and expr is not None  # set by load_score_vocab
-    for m in change.finditer(text, lo, hi):
+    low = lowered(text)
+    changes, exprs = change.finditer(text, lo, hi), expr.finditer(text, lo, hi)
+    if low is not None and voc.change_starts and voc.expression_starts:
+        # every match starts at one of these words (after ``\b``): try the patterns only there
+        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi)
+        starts = voc.expression_starts
+        if not contains_any(low, voc.copula_results, lo, hi):  # "was"/"were" need one after
+            starts = tuple(w for w in starts if w not in ("was", "were"))
+        exprs = finditer_at(expr, text, occurrences(low, starts, lo, hi), hi)
+    for m in changes:
         if m.group("obj").lower() in stop:
             continue
         s, e = m.span("obj")
@@ -302,7 +385,7 @@ def find_changes(
         r = ValueMention(m.start("res"), m.end("res"), m.group("res"))
         r.qualitative = m.group("res").lower()
         yield a, r, "prose_change_of"
-    for m in expr.finditer(text, lo, hi):
+    for m in exprs:
         res = "res" if m.group("res") else "res2"
         if m.group("obj") and m.group("obj").lower() in stop:
             continue

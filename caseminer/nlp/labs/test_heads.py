@@ -26,6 +26,8 @@ from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
 
 _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
+_ALLY_END = re.compile(r"([A-Za-z]+ally)\s+$")
+_FOR = re.compile(r"\s+for\s+")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
 
 
@@ -116,6 +118,8 @@ class TestVocab:
     stage_re: re.Pattern[str]
     stage_name: str
     head: HeadVocab
+    # "(\s+<adverb>)*\s+$": what ends a subject before a trend verb, compiled once
+    adverbs_end: re.Pattern[str] | None = None
 
 
 def load_test_vocab(patterns_dir: str | Path | None = None) -> TestVocab:
@@ -157,6 +161,7 @@ def load_test_vocab(patterns_dir: str | Path | None = None) -> TestVocab:
         stage_re=re.compile(v["stage_regex"]),
         stage_name=v["stage_name"],
         head=_head_vocab(v["test_heads"]),
+        adverbs_end=re.compile(rf"(?i)(?:\s+(?:{adverbs}))*\s+$"),
     )
 
 
@@ -231,7 +236,8 @@ def _subject_before(
             return None
         subj_end = window_start + m.start()
     else:
-        m = re.search(rf"(?i)(?:\s+(?:{vocab.adverbs}))*\s+$", head)
+        adverbs_end = vocab.adverbs_end or re.compile(rf"(?i)(?:\s+(?:{vocab.adverbs}))*\s+$")
+        m = adverbs_end.search(head)
         subj_end = window_start + (m.start() if m else len(head))
     toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, window_start, subj_end)]
     words = _clause_tail(_skip_aside(toks), vocab)
@@ -285,7 +291,7 @@ def _clause_tail(toks: list[tuple[int, int, str]], vocab: TestVocab) -> list[tup
 
 def domain_adverb(text: str, pos: int, vocab: TestVocab):
     """ "haemodynamically stable", "clinically stable": the adverb names what was assessed."""
-    m = re.search(r"([A-Za-z]+ally)\s+$", text[max(0, pos - 30) : pos])
+    m = _ALLY_END.search(text[max(0, pos - 30) : pos])
     if m is None or m.group(1).lower() not in vocab.domain_adverbs:
         return None
     s = pos - len(m.group(0))
@@ -299,7 +305,7 @@ def _is_verb_like(w: str) -> bool:
 
 def _object_after(text, pos, sent_end, vocab: TestVocab, *, polar: bool = False):
     """The noun phrase right after an attributive result word ("normal sinus rhythm")."""
-    m = re.match(r"\s+for\s+", text[pos : pos + 6])
+    m = _FOR.match(text[pos : pos + 6])
     start = pos + (m.end() if m else 0)
     words: list[tuple[int, int, str]] = []
     for t in _TOKEN.finditer(text, start, min(sent_end, start + 80)):

@@ -103,12 +103,18 @@ def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
             continue
         if not w[0].isalnum() and w not in ("-", "/"):
             break
-        if lw in tests.boundaries or lw in tests.np_stop - {"of", "in"} or w[0].isdigit():
+        if (
+            lw in tests.boundaries
+            or (lw in tests.np_stop and lw not in ("of", "in"))
+            or w[0].isdigit()
+        ):
             break
         words.append((s, e, w))
         k -= 1
     words.reverse()
-    while words and words[0][2].lower() in tests.drop_leading | {"of", "in"}:
+    while words and (
+        words[0][2].lower() in tests.drop_leading or words[0][2].lower() in ("of", "in")
+    ):
         words.pop(0)
     if not words:
         return None
@@ -163,7 +169,7 @@ def find_respectively(
     pairings replace any other pairing of the same numbers: "respectively" is explicit.
     """
     out: list[LabMatch] = []
-    for r in _RESPECTIVELY.finditer(text):
+    for r in _RESPECTIVELY.finditer(text) if "respectively" in text else ():
         s0 = sent_start_of(r.start())
         vals = [v for v in values if s0 <= v.start < r.start() and not v.consumed]
         if len(vals) < 2:

@@ -7,10 +7,13 @@ dates, durations) are filtered here because the surrounding characters tell them
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from caseminer.nlp.labs.catalogue import SPACE, Catalogue, Unit
+from caseminer.nlp.labs.catalogue import Catalogue, Unit
+from caseminer.nlp.labs.scan import lowered, occurrences
+from caseminer.nlp.labs.value_pattern import ValueMatch, ValuePattern
 
 _COMPARATORS = {
     "<": "<",
@@ -47,6 +50,23 @@ _DASH = r"(?:-|–|—|‐|to)"
 # regex opens with optional groups, so ``search`` tries the whole pattern at every character;
 # skipping to these positions first finds exactly the same matches in about half the time.
 _START = re.compile(rf"(?i:{_COMP_WORDS}|between)|[<>≤≥=\d\-−]")
+# the two halves of ``_START``: its characters (a plain character class, which the regex engine
+# scans for fast) and its words, found once per text with ``str.find`` on the lowercased text
+_START_CHAR = re.compile(r"[<>≤≥=\d\-−]")
+_START_WORDS = (*_COMP_WORDS.split("|"), "between")
+# the small checks of ``find_values``, compiled once (``re.search(pattern, ...)`` looks each up in
+# the module's cache on every call)
+_FROM_BEFORE = re.compile(r"(?i)\bfrom\s*$")
+_OPEN_BEFORE = re.compile(r"[\[(]\s*$")
+_CLOSE_AFTER = re.compile(r"^\s*[\])]")
+_LEADING_INT = re.compile(r"\d+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BRACKET_BEFORE = re.compile(r"\[\s*$")
+_TIME_BEFORE = re.compile(r"\d:$")
+_BRACKET_AFTER = re.compile(r"^\s*\]")
+_DATE_AFTER = re.compile(r"^[/.-]\d")
+_SPACE_SPLIT = re.compile(r"\s")
+_NUMBER_SPACES = re.compile(r"[\u2005\u2009\u202f\u00a0 ]")
 _NON_VALUE_AFTER = re.compile(
     r"^(?:[-‐\s]*(?:years?|yrs?|y/o|yo|months?|mo|weeks?|wks?|days?|hours?|hrs?|h\b|minutes?|min\b|"
     r"year-old|years-old|month-old|week-old|day-old|times|fold|cycles?|courses?|sessions?|doses?|"
@@ -87,7 +107,7 @@ class ValueMention:
 def parse_number(s: str, *, unit_known: bool = True) -> float | None:
     """Parse '7.8', '7,8' (decimal comma), '12,300' (thousands), '200 000', '−5.1'."""
     s = s.strip().replace("−", "-").replace("·", ".")
-    s = re.sub(r"[\u2005\u2009\u202f\u00a0 ]", "", s)
+    s = _NUMBER_SPACES.sub("", s)
     if "," in s and "." in s:
         s = s.replace(",", "")
     elif "," in s:
@@ -104,21 +124,10 @@ def parse_number(s: str, *, unit_known: bool = True) -> float | None:
         return None
 
 
-def value_regex(cat: Catalogue) -> re.Pattern[str]:
-    """The regex of a numeric value mention: comparator, number or range or titre, unit, flag."""
-    sp = SPACE + "*"
-    unit_gap = rf"(?:{sp}\n?{sp})"
-    pattern = (
-        rf"(?P<comp>{_COMP_RE}{sp})?"
-        rf"(?:(?P<titre>1{sp}:{sp}\d+)"
-        rf"|(?P<ratio>\d{{1,3}}(?:{sp}[–-]{sp}\d{{1,3}}(?=/)|[+−-](?=/))?"
-        rf"(?:{sp}/{sp}\d{{1,3}}){{1,2}})(?![\d/]|[.,]\d)"
-        rf"|(?i:between){sp}(?P<bnum>{_NUM}){sp}(?i:and|to|-|–){sp}(?P<bnum2>{_NUM})"
-        rf"|(?P<num>{_NUM})(?:{sp}%?{sp}{_DASH}{sp}(?P<num2>{_NUM}))?)"
-        rf"(?:(?P<usp>{unit_gap})(?P<unit>{cat.unit_re}))?"
-        rf"(?P<flag>{sp}\(?(?:[HL]{{1,2}}|↑{{1,2}}|↓{{1,2}})\)?(?![\w]))?"
-    )
-    return re.compile(pattern)
+def value_regex(cat: Catalogue) -> ValuePattern:
+    """The pattern of a numeric value mention: comparator, number or range or titre, unit, flag
+    (``value_pattern.py``; its ``full()`` is the one regex it stands for)."""
+    return ValuePattern(cat)
 
 
 def _is_flag(flag: str, cat: Catalogue) -> bool:
@@ -126,18 +135,26 @@ def _is_flag(flag: str, cat: Catalogue) -> bool:
     return flag.strip().strip("()").strip() in cat.vocab["interpretation_flags"]
 
 
-def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi: int | None = None):
+def find_values(
+    text: str,
+    cat: Catalogue,
+    rx: ValuePattern | re.Pattern[str],
+    lo: int = 0,
+    hi: int | None = None,
+):
     """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out."""
     hi = len(text) if hi is None else hi
     out: list[ValueMention] = []
     pos = lo
+    low = lowered(text)
+    words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
     while True:
-        m = _search(rx, text, pos, hi)
+        m = _search(rx, text, pos, hi, words, skip_inside=True)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
         start = m.start()
-        if m.group("num2") and re.search(r"(?i)\bfrom\s*$", text[max(0, start - 8) : start]):
+        if m.group("num2") and _FROM_BEFORE.search(text[max(0, start - 8) : start]):
             m = rx.match(text, start, m.end("num"))  # "from 1.2 to 3.4" is two values
             pos = m.end()
         if (
@@ -159,10 +176,10 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
         if m.group("titre"):
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
         elif m.group("ratio"):
-            if not unit and re.search(r"[\[(]\s*$", before) and re.match(r"^\s*[\])]", after):
+            if not unit and _OPEN_BEFORE.search(before) and _CLOSE_AFTER.match(after):
                 continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
-            head = re.match(r"\d+", m.group("ratio"))  # "4+/5", "2–3/5": the first grade
+            head = _LEADING_INT.match(m.group("ratio"))  # "4+/5", "2–3/5": the first grade
             vm.value = float(head.group()) if head else None
             vm.value_high = None
         elif m.group("bnum"):
@@ -177,19 +194,19 @@ def find_values(text: str, cat: Catalogue, rx: re.Pattern[str], lo: int = 0, hi:
             if unit is None:
                 if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
                     continue
-                if re.fullmatch(r"(?:19|20)\d\d", num) and not m.group("comp"):
+                if _YEAR.fullmatch(num) and not m.group("comp"):
                     continue  # a year
-            bracketed_unit = unit is not None and re.search(r"\[\s*$", before)
+            bracketed_unit = unit is not None and _BRACKET_BEFORE.search(before)
             if _NON_VALUE_BEFORE.search(before) and not m.group("comp") and not bracketed_unit:
                 continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
-            if re.search(r"\d:$", text[max(0, start - 3) : start]):
+            if _TIME_BEFORE.search(text[max(0, start - 3) : start]):
                 continue  # minutes of a time "02:15"
             if not bracketed_unit and (
-                re.match(r"^\s*\]", text[raw_end : raw_end + 3]) or re.search(r"\[\s*$", before)
+                _BRACKET_AFTER.match(text[raw_end : raw_end + 3]) or _BRACKET_BEFORE.search(before)
             ):
                 continue  # citation [12]
-            if re.match(r"^[/.-]\d", text[raw_end : raw_end + 3]) and _DATE.match(
-                re.split(r"\s", text[start : raw_end + 11])[0]
+            if _DATE_AFTER.match(text[raw_end : raw_end + 3]) and _DATE.match(
+                _SPACE_SPLIT.split(text[start : raw_end + 11])[0]
             ):
                 continue
             value = parse_number(num)
@@ -221,13 +238,18 @@ _DECADE = re.compile(
     r"(?i)\b(?:in|into|to)\s+the\s+(?:(?P<q>low|mid|high|upper|lower)[\s-]+)?"
     r"(?P<n>[1-9]\d?0)['’]?s\b"
 )
+# what every decade contains ("90s", "180’s"): a literal "0" first, which the engine finds fast,
+# where ``_DECADE`` opens with a word boundary and is tried at every character
+_DECADE_HINT = re.compile(r"(?i)0['’]?s\b")
 _DECADE_PART = {"low": (0, 3), "lower": (0, 3), "mid": (3, 6), "high": (6, 9), "upper": (6, 9)}
 
 
 def _with_decades(text: str, values: list[ValueMention], lo: int, hi: int) -> list[ValueMention]:
     """Add decade values ("in the 90s" = 90-99) and drop the number they were misread as
     ("90 s", ninety seconds)."""
-    decades = []
+    decades: list[ValueMention] = []
+    if _DECADE_HINT.search(text, lo, hi) is None:
+        return values
     for m in _DECADE.finditer(text, lo, hi):
         start = m.start("q") if m.group("q") else m.start("n")
         n = float(m.group("n"))
@@ -240,21 +262,55 @@ def _with_decades(text: str, values: list[ValueMention], lo: int, hi: int) -> li
     return sorted(kept + decades, key=lambda v: v.start)
 
 
-def _search(rx: re.Pattern[str], text: str, pos: int, hi: int) -> re.Match[str] | None:
-    """``rx.search(text, pos, hi)`` for the value regex, trying only where a value can start.
+def _search(
+    rx: ValuePattern | re.Pattern[str],
+    text: str,
+    pos: int,
+    hi: int,
+    words: list[int] | None = None,
+    skip_inside: bool = False,
+) -> ValueMatch | re.Match[str] | None:
+    """``rx.search(text, pos, hi)`` for the value pattern, trying only where a value can start.
 
-    Any other regex (whose starts ``_START`` does not describe) is searched as it is.
+    ``words``: the sorted offsets of ``_START``'s words in the text (None: search ``_START``
+    itself). Any other regex (whose starts ``_START`` does not describe) is searched as it is.
+    With ``skip_inside`` (``find_values``), a digit or sign inside a word or a longer number
+    ("T2N0", "CA19-9") is not tried: a match there has no comparator, so ``find_values`` would
+    drop it and search on from the next character, which is what skipping it does.
     """
-    if not rx.pattern.startswith("(?P<comp>"):
+    if not isinstance(rx, ValuePattern):
         return rx.search(text, pos, hi)
+    k = 0
     while True:
-        cand = _START.search(text, pos, hi)
-        if cand is None:
-            return None
-        m = rx.match(text, cand.start(), hi)
+        if words is None:
+            cand = _START.search(text, pos, hi)
+            if cand is None:
+                return None
+            at = cand.start()
+        else:
+            c = _START_CHAR.search(text, pos, hi)
+            at = c.start() if c is not None else hi
+            k = bisect.bisect_left(words, pos, k)
+            if k < len(words) and words[k] < at:
+                at = words[k]
+            if at >= hi:
+                return None
+            if skip_inside and c is not None and at == c.start() and _inside_word(text, at):
+                pos = at + 1
+                continue
+        m = rx.match(text, at, hi)
         if m is not None:
             return m
-        pos = cand.start() + 1
+        pos = at + 1
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """A value starting at ``at`` without a comparator would be inside a word or a longer number
+    (``find_values``' test: "T2N0", "CA19-9", "3.5.1")."""
+    if at == 0 or text[at] in "<>≤≥=":
+        return False  # nothing before, or a comparator starts here
+    prev = text[at - 1]
+    return prev.isalnum() or prev in "._" or (prev in "-‐" and at > 1 and text[at - 2].isalnum())
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:
@@ -263,7 +319,7 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _value_text(text: str, m: re.Match[str], vm: ValueMention) -> str:
+def _value_text(text: str, m: ValueMatch | re.Match[str], vm: ValueMention) -> str:
     """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320'."""
     if m.group("unit") and vm.unit is not None:
         stop = m.start("usp")

@@ -133,10 +133,16 @@ _VALUE_TEXTS = [
 @pytest.mark.parametrize("text", _VALUE_TEXTS)
 def test_value_search_prefilter_is_exact(text):
     """Skipping to possible value starts finds the same matches as a plain regex search."""
-    from caseminer.nlp.labs.values import _search
+    from caseminer.nlp.labs.values import _START_WORDS, _search
 
     rx = value_regex(CAT)
+    full = rx.full()  # the one regex the three-part pattern stands for
+    low = text.lower()
+    words = sorted({i for w in _START_WORDS for i in range(len(low)) if low.startswith(w, i)})
     for pos in range(len(text) + 1):
-        plain = rx.search(text, pos, len(text))
-        fast = _search(rx, text, pos, len(text))
-        assert (plain and plain.span()) == (fast and fast.span())
+        plain = full.search(text, pos, len(text))
+        for fast in (_search(rx, text, pos, len(text)), _search(rx, text, pos, len(text), words)):
+            assert (plain and plain.span()) == (fast and fast.span())
+            if plain is not None and fast is not None:
+                assert plain.groupdict() == fast.groupdict()
+                assert all(plain.span(g) == fast.span(g) for g in plain.groupdict())

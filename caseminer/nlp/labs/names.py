@@ -1,0 +1,297 @@
+"""Finding names (analytes, result words, unit spellings) in text by a dictionary walk, where one
+regex alternation of all of them was compiled in every process and tried at every character.
+
+The one regex each stands for is ``(?<![\\w-])(?:(?i:<trie of insensitive names>)|<trie of
+sensitive names>)<tail>``, a space in a name standing for any run of whitespace (``full()``
+compiles it, for texts that need it and for the tests). Why not run it: the analyte trie alone is
+23k characters; compiling it cost about 50 ms of every fresh process and finditer tried it at each
+character of a report. Compiling a small regex per first word instead cost more still over a
+first batch (hundreds of patterns, each compiled once, and they pushed other code's patterns out
+of ``re``'s cache).
+
+What replaces it finds the same matches:
+- where: every name starts with a word (a run of ``\\w`` characters, or one non-word character for
+  a name like "(1,3)-β-d-glucan"), and where a name matches, the text's word there is that same
+  word; so only the offsets of words that start some name are tried (short ones found by one
+  small regex, longer ones by ``str.find``, both only for words the text has);
+- what: a walk down a character trie of the names (nested dicts) from that offset. The regex's
+  trie has one path per text (its branches start with different characters, and a name's space,
+  ``\\s+``, takes every whitespace character), and backtracking gives the longest name on that path
+  whose tail holds; the walk records exactly that. Insensitive names are walked over the lowercased
+  text, which is the regex's case folding when no character folds unusually (checked; otherwise
+  the one regex runs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate, compress
+
+_WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"(\w+)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# whitespace the walk would read differently from the regex: not a plain space, two in a row, or
+# at either end of a name (names joined by NUL)
+_ODD_SPACE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
+#: what may follow an analyte name: not inside a word, not an age ("CRP-year")
+_TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
+_END = ""  # the trie key that marks the end of a name (no character is the empty string)
+
+
+def norm(s: str) -> str:
+    """The case-insensitive form of a name or text (micro signs and dashes unified)."""
+    return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
+
+
+class TextWords:
+    """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
+    and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
+    gives the offsets of a few of them (one C-level split and running sum instead of a regex
+    match object per word)."""
+
+    __slots__ = ("low", "lo", "hi", "_parts", "_offsets", "set")
+
+    def __init__(self, text: str, lo: int, hi: int) -> None:
+        self.low, self.lo, self.hi = norm(text), lo, hi
+        self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
+        self._offsets: list[int] | None = None
+        self.set = set(self._parts[1::2])
+
+    def at(self, wanted: set[str]) -> list[tuple[int, str]]:
+        """(offset, word) of every word in ``wanted``, in text order."""
+        if not wanted:
+            return []
+        parts = self._parts
+        if self._offsets is None:
+            self._offsets = list(accumulate(map(len, parts), initial=self.lo))
+        offsets = self._offsets
+        hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
+        return [(offsets[i], parts[i]) for i in hits]
+
+
+def text_words(text: str, lo: int, hi: int) -> TextWords:
+    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each)."""
+    return TextWords(text, lo, hi)
+
+
+def _first_word(name: str) -> str:
+    """The word a name starts with, or its first character when that is not a word character."""
+    m = _WORD.match(name)
+    return m.group() if m else name[:1]
+
+
+def _folds_like_lower(c: str) -> bool:
+    """Whether the regex engine's case-insensitive matching of ``c`` is ``norm``'s: false for
+    the few characters with a second lowercase form ("ſ" is "s", "ϐ" is "β", "ς" is "σ")."""
+    return len(c.lower()) == 1 and norm(c.upper()) == norm(c)
+
+
+def _walkable(names: Iterable[str]) -> bool:
+    """Whether the trie walk reads every name as the regex does: whitespace only as single
+    spaces between other characters (each is ``\\s+``), checked on all names at once."""
+    return _ODD_SPACE.search("\x00".join(names)) is None
+
+
+def _trie(names: Iterable[str]) -> dict:
+    root: dict = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[_END] = True
+    return root
+
+
+def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -> int:
+    """The end of the longest name in ``trie`` written at s[p:hi] whose tail holds, or -1."""
+    node, i, best = trie, p, -1
+    while True:
+        if _END in node and tail_ok(i):
+            best = i
+        if i >= hi:
+            return best
+        c = s[i]
+        if c.isspace():
+            node = node.get(" ")
+            if node is None:
+                return best
+            i += 1
+            while i < hi and s[i].isspace():
+                i += 1
+            continue
+        node = node.get(c)
+        if node is None:
+            return best
+        i += 1
+
+
+class NameMatch:
+    """One name found, read like an ``re.Match``."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        return self._start, self._end
+
+    def group(self) -> str:
+        return self._text[self._start : self._end]
+
+
+class NameMatcher:
+    """Leftmost-longest names in text: the matches of ``full()``, found by first word and trie."""
+
+    def __init__(
+        self,
+        insensitive: Iterable[str],
+        sensitive: Iterable[str],
+        alternation: Callable[..., str],  # catalogue.trie_alternation, for ``full()``
+        tail: str = _TAIL,
+    ) -> None:
+        self._alternation = alternation
+        self._tail = tail
+        self._tail_re = re.compile(tail)
+        self._names = (list(insensitive), list(sensitive))
+        ci = [norm(n) for n in self._names[0]]
+        cs = self._names[1]
+        self._ci_trie, self._cs_trie = _trie(ci), _trie(cs)
+        ci_keys = {norm(_first_word(n)) for n in ci}
+        cs_keys = {_first_word(n) for n in cs}
+        # first characters that are not word characters ("(" of "(1,3)-β-d-glucan")
+        self._ci_odd = {k for k in ci_keys if not _WORD.match(k)}
+        self._cs_odd = {k for k in cs_keys if not _WORD.match(k)}
+        self._ci_words = frozenset(ci_keys - self._ci_odd)
+        # sensitive first words by their lowercased form: the text's words are lowercased once
+        self._cs_words = frozenset(cs_keys - self._cs_odd)
+        self._cs_folded = frozenset(norm(k) for k in self._cs_words)
+        # names the walk reads differently from the regex: then only the full pattern is exact
+        chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
+        self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
+        self._full: re.Pattern[str] | None = None
+
+    def full(self) -> re.Pattern[str]:
+        """The one pattern of all names (for texts whose characters fold unusually)."""
+        if self._full is None:
+            alts = []
+            if self._names[0]:
+                alts.append(f"(?i:{self._alternation(self._names[0], case_insensitive=True)})")
+            if self._names[1]:
+                alts.append(self._alternation(self._names[1], case_insensitive=False))
+            self._full = re.compile(rf"(?<![\w-])(?:{'|'.join(alts)}){self._tail}")
+        return self._full
+
+    def finditer(
+        self, text: str, lo: int = 0, hi: int | None = None, words: TextWords | None = None
+    ) -> Iterator[NameMatch | re.Match[str]]:
+        """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
+        of one stands (``words``: ``text_words(text, lo, hi)`` when the caller has it)."""
+        hi = len(text) if hi is None else hi
+        low = norm(text)
+        if (
+            not self._exact
+            or len(low) != len(text)
+            or not (text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text)))))
+        ):
+            yield from self.full().finditer(text, lo, hi)
+            return
+        if words is None or (words.lo, words.hi) != (lo, hi) or words.low != low:
+            words = TextWords(text, lo, hi)
+        tail = self._tail_re
+
+        def tail_ok(e: int) -> bool:
+            return tail.match(text, e, hi) is not None
+
+        end = -1
+        for p, (ci, cs) in sorted(self._starts(text, low, lo, hi, words).items()):
+            if p < end or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):
+                continue  # inside the last match, or not where a name may start
+            e = _walk(self._ci_trie, low, p, hi, tail_ok) if ci else -1
+            if e < 0 and cs:
+                e = _walk(self._cs_trie, text, p, hi, tail_ok)
+            if e > p:
+                end = e
+                yield NameMatch(text, p, e)
+
+    def _starts(self, text: str, low: str, lo: int, hi: int, words: TextWords) -> dict:
+        """Offset -> (may an insensitive name start here, may a sensitive one) for every offset
+        where a first word of a name stands."""
+        ci = words.set.intersection(self._ci_words)
+        cs = words.set.intersection(self._cs_folded)
+        starts: dict[int, list[bool]] = {}
+        cs_words = self._cs_words
+        for p, w in words.at(ci | cs):
+            starts[p] = [w in ci, w in cs and text[p : p + len(w)] in cs_words]
+        for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
+            for key in keys:
+                p = s.find(key, lo, hi)
+                while p >= 0:
+                    entry = starts.get(p)
+                    if entry is None:
+                        entry = starts[p] = [False, False]
+                    entry[which] = True
+                    p = s.find(key, p + 1, hi)
+        return starts
+
+
+#: where the power-of-ten unit pattern ("× 10^9/L") can start
+_GENERIC_FIRST = "×xX*"
+#: what may not follow a unit
+_UNIT_TAIL = r"(?![A-Za-z0-9μµ/])"
+_NOT_AFTER_UNIT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789μµ/")
+
+
+class UnitMatcher:
+    """The unit written at one offset: the same match as
+    ``(?:<power of ten>|<trie of every spelling>)(?![A-Za-z0-9μµ/])`` (``pattern()``), the power
+    of ten by its small regex and the spellings by the trie walk (see the module docstring).
+
+    Why: the trie of all ~2,300 spellings is 17k characters; compiling it was about 70 ms of every
+    fresh process.
+    """
+
+    def __init__(self, spellings: Iterable[str], generic: str, alternation: Callable[..., str]):
+        self._alternation = alternation
+        self._generic = generic
+        self._spellings = list(spellings)
+        self._trie = _trie(self._spellings)
+        self._generic_re = re.compile(f"(?:{generic}){_UNIT_TAIL}")
+        self._exact = _walkable(self._spellings)
+        self._full: re.Pattern[str] | None = None
+
+    def first_chars(self) -> frozenset[str]:
+        """Every character a unit can start with."""
+        return frozenset(k for k in self._trie if k) | frozenset(_GENERIC_FIRST)
+
+    def pattern(self) -> str:
+        """The one pattern of every spelling (what ``match`` stands for)."""
+        trie = self._alternation(self._spellings, case_insensitive=False)
+        return rf"(?:{self._generic}|{trie}){_UNIT_TAIL}"
+
+    def match(self, text: str, pos: int, endpos: int) -> tuple[int, int] | None:
+        """The span of the unit starting at ``pos`` (text after ``endpos`` unseen), or None."""
+        if pos >= endpos:
+            return None
+        if not self._exact:
+            if self._full is None:
+                self._full = re.compile(self.pattern())
+            m = self._full.match(text, pos, endpos)
+            return m.span() if m else None
+        if text[pos] in _GENERIC_FIRST:
+            m = self._generic_re.match(text, pos, endpos)
+            if m is not None:
+                return m.span()
+
+        def tail_ok(e: int) -> bool:
+            return e >= endpos or text[e] not in _NOT_AFTER_UNIT
+
+        e = _walk(self._trie, text, pos, endpos, tail_ok)
+        return (pos, e) if e > pos else None

@@ -1,0 +1,68 @@
+"""Cheap scans that tell a regex where it can match, so it is not tried at every character.
+
+Why: Python's regex engine has no fast skip for a pattern that opens with ``\\b``, a lookbehind or
+a case-insensitive word list, so ``finditer`` runs the whole pattern at each of a report's
+characters. Most rules here need an anchor word ("stable", "improvement", "centile") that a plain
+``str.find`` on the lowercased text locates in C; trying the pattern only at (or only when there
+are) such anchors finds exactly the same matches for a fraction of the cost.
+
+Exactness: ``text.lower()`` stands for the regex's case-insensitive matching of ASCII words only
+when no character folds differently (the three below, the only ones whose regex case-folding to an
+ASCII letter differs from ``str.lower``) and lowercasing keeps every offset; otherwise ``lowered``
+returns None and callers scan as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+#: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
+#: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
+_FOLD_EXCEPTIONS = "İıſ"
+
+
+def lowered(text: str) -> str | None:
+    """``text.lower()`` when it has the same offsets and folds ASCII words as the regex engine
+    does, else None (then no anchor scan may be trusted)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    if not text.isascii() and any(c in text for c in _FOLD_EXCEPTIONS):
+        return None
+    return low
+
+
+def contains_any(low: str | None, words: Iterable[str], lo: int, hi: int) -> bool:
+    """Whether any of ``words`` (lowercase) occurs in low[lo:hi]; True when ``low`` is None."""
+    return low is None or any(low.find(w, lo, hi) >= 0 for w in words)
+
+
+def occurrences(low: str, words: Iterable[str], lo: int, hi: int) -> list[int]:
+    """Sorted start offsets of every occurrence of any of ``words`` inside low[lo:hi]."""
+    found: set[int] = set()
+    for w in words:
+        i = low.find(w, lo, hi)
+        while i >= 0:
+            found.add(i)
+            i = low.find(w, i + 1, hi)
+    return sorted(found)
+
+
+def finditer_at(
+    rx: re.Pattern[str], text: str, starts: Iterable[int], hi: int
+) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text, lo, hi)`` when every match can only start at one of ``starts``
+    (sorted offsets >= lo): the same matches, trying the pattern only there.
+
+    ``match(text, pos, hi)`` sees the characters before ``pos`` (lookbehinds, ``\\b``) exactly as
+    ``finditer`` does, and skipping starts inside the previous match keeps them non-overlapping.
+    """
+    end = -1
+    for p in starts:
+        if p < end:
+            continue
+        m = rx.match(text, p, hi)
+        if m is not None:
+            end = m.end() if m.end() > p else p + 1
+            yield m

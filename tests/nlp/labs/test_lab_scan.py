@@ -1,0 +1,131 @@
+"""The cheap scans stand in for full regex passes: they must find exactly what the passes find."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from caseminer.nlp.labs.catalogue import load_catalogue
+from caseminer.nlp.labs.scan import finditer_at, lowered, occurrences
+
+CAT = load_catalogue()
+
+TEXT = (
+    "Serum creatinine was 1.2 mg/dL (CREATININE, Cr, cr, hs-CRP, CRP-year); "
+    "serum  creatinine\nand white blood cell count 12,000/µL, WBC 9.8 × 10^9/L. "
+    "Sodium 135, K+ 4.1, HbA1c 6.1%, (1,3)-β-d-glucan 80 pg/mL, "
+    "β-hCG <5, ALT/AST 40/35 U/L, Blood pressure 120/80 mmHg, heart rate 88 bpm."
+)
+
+
+def spans(matches):
+    return [(m.start(), m.end(), m.group()) for m in matches]
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (7, 60), (30, 200)])
+def test_name_matcher_finds_what_the_one_pattern_finds(lo, hi):
+    names = CAT.analyte_names
+    hi = len(TEXT) if hi is None else hi
+    assert spans(names.finditer(TEXT, lo, hi)) == spans(names.full().finditer(TEXT, lo, hi))
+
+
+def test_name_matcher_on_every_catalogue_name():
+    """Every name, in three cases, between separators that do and do not end a word."""
+    names = CAT.analyte_names
+    written = [*CAT.analyte_ci, *CAT.analyte_cs]
+    text = " ".join(f"{w}, {w.upper()}; x{w} {w.title()}-day ({w})" for w in written)
+    assert spans(names.finditer(text)) == spans(names.full().finditer(text))
+
+
+def test_unusual_case_folding_falls_back_to_the_one_pattern():
+    # "ſ" (long s) matches "s" when ignoring case, though "ſ".lower() is "ſ"
+    text = "ſodium 135 and sodium 140"
+    names = CAT.analyte_names
+    assert lowered(text) is None
+    assert spans(names.finditer(text)) == spans(names.full().finditer(text))
+    assert [m.group() for m in names.finditer(text)] == ["ſodium", "sodium"]
+
+
+def test_finditer_at_matches_finditer_when_starts_cover_every_match():
+    rx = re.compile(r"(?i)\b(?:(?:mild|marked)\s+)?(?:increase|decrease)\s+(?:in|of)\s+\w+")
+    text = "A marked increase in CRP, then DECREASE of ferritin; no increase."
+    low = lowered(text)
+    assert low is not None
+    starts = occurrences(low, ["mild", "marked", "increase", "decrease"], 0, len(text))
+    assert spans(finditer_at(rx, text, starts, len(text))) == spans(rx.finditer(text))
+
+
+def test_unit_matcher_matches_what_the_one_pattern_matches():
+    """Every spelling, followed by what does and does not end a unit, and cut short."""
+    units = CAT.unit_names
+    full = re.compile(units.pattern())
+    for s in [*CAT.units, "× 10^9/L", "x10(3)/µL", "*10e6/l", "mg /dL", "g\ndL"]:
+        for text in (s, f"{s} ", f"{s}x", f"{s}/d", f"{s}.", s[:-1]):
+            for end in {len(text), max(0, len(text) - 1)}:
+                want = full.match(text, 0, end)
+                got = units.match(text, 0, end)
+                assert (want and want.span()) == got, (text, end)
+
+
+def test_result_words_by_lookup_are_the_result_pattern_matches():
+    from caseminer.nlp.labs.interpret import Interpreter
+
+    interp = Interpreter(CAT)
+    phrases = list(interp.kind)
+    text = " ".join(f"{p}, {p.upper()} non-{p} x{p} ({p.title()})-" for p in phrases) + TEXT
+    got = spans(interp.result_names.finditer(text))
+    assert got == spans(interp.result_re.finditer(text))
+    assert got == spans(interp.result_names.full().finditer(text))
+
+
+SCORE_TEXT = (
+    "Marked  improvement in systolic function; a further increase of ferritin and greater "
+    "decrease in the patient's CRP. No xrapid improvement in gait. EMA and CK7 were expressed; "
+    "overexpression of p53. Grade 3 holosystolic murmur, 2/6 murmur, 2+ pitting edema, reflexes "
+    "were 3+, +2 pulses. The patient remained hemodynamically stable, in stable condition."
+)
+
+
+def test_score_rules_find_what_the_full_scans_find(monkeypatch):
+    """The anchored scans against the same rules run as full passes (no lowered text)."""
+    from caseminer.nlp.labs import scores
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+
+    voc, tests = scores.load_score_vocab(), load_test_vocab()
+    bounds = [0]
+
+    def run():
+        n = len(SCORE_TEXT)
+        return [
+            [(a.start, a.end, v.start, v.end) for a, v, *_ in found]
+            for found in (
+                scores.find_changes(SCORE_TEXT, 0, n, voc, tests),
+                scores.find_graded(SCORE_TEXT, 0, n, bounds, voc),
+                scores.find_status(SCORE_TEXT, 0, n, voc),
+            )
+        ]
+
+    fast = run()
+    monkeypatch.setattr(scores, "lowered", lambda text: None)
+    assert fast == run()
+    assert all(fast)
+
+
+def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
+    """Not trying digits inside words ("T2N0") drops nothing find_values would keep."""
+    from caseminer.nlp.labs import values
+
+    text = (
+        "HCO3- 20.1, T2N0M0, CA19-9 37 U/mL, COVID-19, pCO2 45 mmHg, SpO2 98%, 3.5.1, "
+        "x<5, ab=3, Na 135-145 mmol/L, from 1.2 to 3.4 mg/dL, less than 0.5, K+ -2.5"
+    )
+    rx = values.value_regex(CAT)
+
+    def found():
+        return [(v.start, v.end, v.value, v.value_high) for v in values.find_values(text, CAT, rx)]
+
+    fast = found()
+    monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
+    assert fast == found()
+    assert len(fast) > 5
