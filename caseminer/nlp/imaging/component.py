@@ -187,11 +187,13 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
             return [(s.start_char, s.end_char) for s in doc.sents]
         # what doc.sents gives, from token arrays: a sentence starts at token 0 and at every
         # token flagged as a start, and ends where the next begins
+        # (only the sentences' first and last tokens are read out of the arrays)
         arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
-        starts = [0, *(numpy.flatnonzero(arr[1:, 0] == 1) + 1).tolist()]
-        ends = [*starts[1:], len(doc)]
-        idx, stop = arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist()
-        return [(idx[a], stop[b - 1]) for a, b in zip(starts, ends, strict=True)]
+        starts = numpy.concatenate(([0], numpy.flatnonzero(arr[1:, 0] == 1) + 1))
+        lasts = numpy.concatenate((starts[1:], [len(doc)])) - 1
+        first_char = arr[starts, 1].tolist()
+        last_char = (arr[lasts, 1] + arr[lasts, 2]).tolist()
+        return list(zip(first_char, last_char, strict=True))
     bounds: list[tuple[int, int]] = []
     start = 0
     text = doc_text(doc)
