@@ -65,3 +65,16 @@ def test_before_passive_verb_is_the_substitution(text):
 
     for end in range(len(text) + 1):
         assert _before_passive_verb(text, end) == len(re.sub(_PASSIVE_TAIL, "", text[:end]))
+
+
+def test_section_kinds_read_once_are_section_kind_at():
+    from caseminer.nlp.extensions import section_kind_at
+    from caseminer.nlp.imaging.component import _section_kinds
+
+    doc = component_pipeline("caseminer_sections")(
+        "Case report\nA CT was done.\n\nDiscussion\nMRI is useful.\n\nReferences\n1. CT."
+    )
+    assert len(doc._.sections) > 1
+    kind_at = _section_kinds(doc)
+    for char in range(len(doc.text) + 1):
+        assert kind_at(char) == section_kind_at(doc, char)
