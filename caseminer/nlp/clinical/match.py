@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import compress
 
 import numpy
 from spacy.attrs import LOWER
@@ -219,11 +220,13 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 if rule is None:
                     rule = cache[word] = self._morph_rule(strings[word]) or ()
                 rules[i] = rule
-        return [
-            Candidate(i, i + 1, rule[0], None, rule[1], rule[2])
-            for i, rule in enumerate(rules)
-            if rule
-        ]
+        # the few tokens with a rule, picked in C (``compress``) rather than by a Python step
+        # per token
+        out = []
+        for i in compress(range(len(rules)), rules):
+            label, rule, category = rules[i]
+            out.append(Candidate(i, i + 1, label, None, rule, category))
+        return out
 
     def _morph_rule(self, low: str) -> tuple[str, str, str | None] | None:
         """(label, rule, category) the word-shape rules give one lower-cased word, or None."""

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from typing import Any
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, IS_TITLE, LENGTH, LOWER, ORTH, SENT_START
 from spacy.tokens import Doc
 
 from caseminer.nlp.tokenizer import doc_text
 
 _SPACES = re.compile(r"\s*([\-–])\s*")
-_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START, IS_PUNCT]
+_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START, IS_PUNCT, IS_TITLE, IS_STOP]
 
 
 def norm_text(text: str) -> str:
@@ -39,7 +40,9 @@ class DocView:
 
     ``lower``/``orth`` are numpy arrays of string ids (``doc.vocab.strings``); ``idx``/``ends``
     are the character offsets of each token's start and end in ``text``; ``spaces`` and
-    ``punct`` the indices of white-space and punctuation tokens."""
+    ``punct`` the indices of white-space and punctuation tokens; ``proper`` those of the
+    title-case tokens that are no stop word and no flagged sentence start (what the widening's
+    eponym test asks of a Token: ``is_title and not is_stop and not is_sent_start``)."""
 
     __slots__ = (
         "doc",
@@ -51,6 +54,7 @@ class DocView:
         "ends",
         "spaces",
         "punct",
+        "proper",
         "has_sents",
         "memo",
         "_starts",
@@ -70,16 +74,18 @@ class DocView:
             self.spaces = frozenset(numpy.flatnonzero(arr[:, 4]).tolist())
             starts = numpy.flatnonzero(arr[:, 5].astype(numpy.int64) == 1).tolist()
             self.punct = frozenset(numpy.flatnonzero(arr[:, 6]).tolist())
+            proper = (arr[:, 7] != 0) & (arr[:, 8] == 0) & (arr[:, 5].astype(numpy.int64) != 1)
+            self.proper = frozenset(numpy.flatnonzero(proper).tolist())
         else:
             self.lower = self.orth = numpy.zeros(0, dtype=numpy.uint64)
             self.idx, self.ends, self.spaces, starts = [], [], frozenset(), []
-            self.punct = frozenset()
+            self.punct = self.proper = frozenset()
         self.has_sents = doc.has_annotation("SENT_START")
         # Span.sent walks back to a token flagged as a sentence start, or to token 0
         self._starts: list[int] = starts if starts[:1] == [0] else [0, *starts]
         self._lower_list: list[int] | None = None
         # per-document answers of rules that several candidates ask alike (see widen.py)
-        self.memo: dict[tuple, int] = {}
+        self.memo: dict[tuple, Any] = {}
 
     @property
     def lower_list(self) -> list[int]:
@@ -116,5 +122,10 @@ class DocView:
         return self.text[self.idx[i] : self.ends[i]]
 
     def norm(self, start: int, end: int) -> str:
-        """``norm_text`` of the span's text."""
-        return norm_text(self.span_text(start, end))
+        """``norm_text`` of the span's text (worked out once per span and document: the
+        widening, the abbreviations and the attributes ask for the same spans)."""
+        key = ("norm", start, end)
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = norm_text(self.span_text(start, end))
+        return found

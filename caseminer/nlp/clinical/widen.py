@@ -9,6 +9,8 @@ vocabularies (``self.k``, ``self.site_words``, ...).
 
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.tokens import Doc
 
 from caseminer.nlp.clinical.candidate import (
@@ -38,8 +40,8 @@ class Widener:
 
     def is_left_modifier(self, view: DocView, j: int, label: str) -> bool:
         """Could token ``j`` be part of the mention, to the left of its head? The word lists
-        are compared by string id; the word itself is read only for the suffix and eponym
-        tests, and a Token only for the eponym test."""
+        are compared by string id; the word itself is read only for the suffix test, and the
+        eponym test is a lookup in the view's ``proper`` positions (no Token)."""
         h = view.lower_list[j]
         if h in self.left_excluded_ids:
             return False
@@ -54,11 +56,9 @@ class Widener:
             return False
         if len(low) >= 5 and low.endswith(self.adj_suffixes):
             return True
-        if len(low) >= 3:
-            tok = view.doc[j]
-            if tok.is_title and not tok.is_stop and not tok.is_sent_start:
-                return True  # eponyms: "Gaucher disease", "Cowden syndrome"
-        return False
+        # eponyms: "Gaucher disease", "Cowden syndrome" (title case, not a stop word, not a
+        # sentence start: DocView.proper)
+        return len(low) >= 3 and j in view.proper
 
     def extend_left(self, view: DocView, start: int, label: str) -> int:
         """How far left of ``start`` the mention reaches. It depends on the start and the
@@ -206,9 +206,22 @@ class Widener:
                 return
 
     def _renormalize(self, view: DocView, cand: Candidate, start: int) -> None:
-        """'hip' + 'replacement' widened: name it by the longest curated term it ends with."""
+        """'hip' + 'replacement' widened: name it by the longest curated term it ends with.
+        The term depends on the token range and the label only, and seeds of one word often
+        widen alike, so it is looked up once per document (``DocView.memo``)."""
+        key = ("renormalize", start, cand.start, cand.end, cand.label)
+        if key in view.memo:
+            term = view.memo[key]
+        else:
+            term = view.memo[key] = self._longest_term(view, cand, start)
+        if term is not None:
+            cand.name_by(term)
+
+    def _longest_term(self, view: DocView, cand: Candidate, start: int) -> Any:
+        """The curated term of ``cand``'s label that the widest of the spans from ``start``
+        (up to the seed's start) to the seed's end spells, or None."""
         for i in range(start, cand.start):
             term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:
-                cand.name_by(term)
-                return
+                return term
+        return None

@@ -39,6 +39,9 @@ _ON_STUDY = re.compile(r"(?:^|\b(?:on|in|at))\s*(?:the\s+)?[\w-]*\s*$", re.I)
 _SENTENCE_STOP = re.compile(r"[.;]")
 _WAS_WERE = re.compile(r"(?:was|were)\s", re.I)
 _FIRST_WORD = re.compile(r"\w+\s+")
+# the copula or adverb a passive finding's text ends on ("<finding> was seen on CT")
+_PASSIVE_TAIL = re.compile(r"\b(?:was|were|is|are|be|been|clearly|also|well)$")
+_PASSIVE_TAIL_LONGEST = len("clearly")
 _ADJECTIVE_END = re.compile(r"(?:ic|ical)$")
 _TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*$", re.IGNORECASE)
 
@@ -306,9 +309,25 @@ def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, 
         clauses = list(vocab.cues["clause_start"].finditer(pre[: passive.start()]))
         start = group.seg_start + (clauses[-1].end() if clauses else 0)
         end = group.seg_start + passive.start()
-        head = re.sub(r"\s*\b(?:was|were|is|are|be|been|clearly|also|well)\s*$", "", text[:end])
-        return _trim(text, start, len(head))
+        return _trim(text, start, _before_passive_verb(text, end))
     return None
+
+
+def _before_passive_verb(text: str, end: int) -> int:
+    """Where ``text[:end]`` ends once a trailing "was"/"were"/"clearly"/... and the spaces
+    around it are cut: ``len(re.sub(r"\\s*\\b(?:was|...)\\s*$", "", text[:end]))``, read
+    backwards from ``end`` (the substitution scans and copies the whole text before ``end``,
+    once per study: quadratic over a long document)."""
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():  # str.isspace is the regex's \s
+        stop -= 1
+    verb = _PASSIVE_TAIL.search(text, max(0, stop - _PASSIVE_TAIL_LONGEST), stop)
+    if verb is None:
+        return end
+    stop = verb.start()
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    return stop
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

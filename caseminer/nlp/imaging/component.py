@@ -14,7 +14,7 @@ word "scan"; the site and everything else go into the attrs.
 # runtime to validate its config.
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.diskcache import copy_pattern_files
-from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_kind_at
+from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_at
 from caseminer.nlp.imaging.attrs import (
     abbreviation_definitions,
     accept,
@@ -119,10 +119,11 @@ class ImagingExtractor:
         """(start_char, end_char, attrs) of every study mention, in text order."""
         text = doc_text(doc)
         defs = abbreviation_definitions(text, self.vocab)
+        kind_at = _section_kinds(doc)
         mentions = [
             m
             for m in find_modality_terms(text, self.vocab)
-            if accept(text, m, self.vocab, defs) and not self._skipped(doc, m)
+            if accept(text, m, self.vocab, defs) and not self._skipped(doc, m, kind_at)
         ]
         mentions = split_hybrids(text, merge_modes(text, mentions, self.vocab), self.vocab)
         bounds = sentence_bounds(doc)
@@ -173,11 +174,30 @@ class ImagingExtractor:
             taken.add((span.start, span.end))
             add_item(doc, Span(doc, span.start, span.end, label=IMAGING), attrs)
 
-    def _skipped(self, doc: Doc, m: StudyMatch) -> bool:
-        kinds = set(self.skip_sections)
+    def _skipped(
+        self, doc: Doc, m: StudyMatch, kind_at: "Callable[[int], str] | None" = None
+    ) -> bool:
+        """Whether the mention lies in a section kind its gate skips (``kind_at``: the
+        document's ``_section_kinds``, when the caller has it)."""
+        kinds = self.skip_sections
         if m.rule.gate is Gate.GENERIC:
-            kinds |= self.generic_skip_sections
-        return bool(kinds) and section_kind_at(doc, m.start) in kinds
+            kinds = kinds | self.generic_skip_sections
+        if not kinds:
+            return False
+        return (kind_at or _section_kinds(doc))(m.start) in kinds
+
+
+def _section_kinds(doc: Doc) -> "Callable[[int], str]":
+    """``section_kind_at(doc, char)`` with the sections read off the Doc once (each
+    ``doc._.sections`` builds an Underscore object; a document has many mentions)."""
+    sections = doc._.sections or []
+    starts = [sec["start_char"] for sec in sections]
+
+    def kind_at(char: int) -> str:
+        sec = section_at(sections, char, starts)
+        return sec["kind"] if sec else "case"
+
+    return kind_at
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -187,11 +207,13 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
             return [(s.start_char, s.end_char) for s in doc.sents]
         # what doc.sents gives, from token arrays: a sentence starts at token 0 and at every
         # token flagged as a start, and ends where the next begins
+        # (only the sentences' first and last tokens are read out of the arrays)
         arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
-        starts = [0, *(numpy.flatnonzero(arr[1:, 0] == 1) + 1).tolist()]
-        ends = [*starts[1:], len(doc)]
-        idx, stop = arr[:, 1].tolist(), (arr[:, 1] + arr[:, 2]).tolist()
-        return [(idx[a], stop[b - 1]) for a, b in zip(starts, ends, strict=True)]
+        starts = numpy.concatenate(([0], numpy.flatnonzero(arr[1:, 0] == 1) + 1))
+        lasts = numpy.concatenate((starts[1:], [len(doc)])) - 1
+        first_char = arr[starts, 1].tolist()
+        last_char = (arr[lasts, 1] + arr[lasts, 2]).tolist()
+        return list(zip(first_char, last_char, strict=True))
     bounds: list[tuple[int, int]] = []
     start = 0
     text = doc_text(doc)

@@ -37,6 +37,10 @@ def test_doc_view_matches_the_token_api(nlp):
     assert view.text == doc.text
     assert view.spaces == frozenset(t.i for t in doc if t.is_space)
     assert view.punct == frozenset(t.i for t in doc if t.is_punct)
+    # the widening's eponym test, asked of a Token before
+    assert view.proper == frozenset(
+        t.i for t in doc if t.is_title and not t.is_stop and not t.is_sent_start
+    )
     assert view.lower_list == [t.lower for t in doc]
     for t in doc:
         assert view.token_text(t.i) == t.text
@@ -48,6 +52,9 @@ def test_doc_view_matches_the_token_api(nlp):
         for end in range(start + 1, min(len(doc), start + 6) + 1):
             assert view.span_text(start, end) == doc[start:end].text
     assert DocView(nlp("")).span_text(0, 0) == ""
+    for start in range(len(doc)):  # memoised norms are the norms
+        assert view.norm(start, start + 1) == norm_text(doc[start : start + 1].text)
+        assert view.norm(start, start + 1) == norm_text(doc[start : start + 1].text)
 
 
 @pytest.mark.parametrize(

@@ -35,3 +35,46 @@ def test_rule_filters_with_and_without_words():
         assert {r for r in rules if r.regex.search(text)} <= tried
     found = {r.id for r in vocab.modalities if r.regex.search(text)}
     assert found <= {r.id for r in modality_rules_in(text, vocab)}
+
+
+_PASSIVE_TAIL = r"\s*\b(?:was|were|is|are|be|been|clearly|also|well)\s*$"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "A mass was",
+        "A mass was  \n",
+        "A mass  clearly ",
+        "this",
+        "xwas",
+        "was",
+        "  been\t",
+        "A mass Was",
+        "lesion (was",
+        "well was",
+        "A mass\u00a0were\u00a0",
+        "fluid_is",
+    ],
+)
+def test_before_passive_verb_is_the_substitution(text):
+    import re
+
+    from caseminer.nlp.imaging.attrs import _before_passive_verb
+
+    for end in range(len(text) + 1):
+        assert _before_passive_verb(text, end) == len(re.sub(_PASSIVE_TAIL, "", text[:end]))
+
+
+def test_section_kinds_read_once_are_section_kind_at():
+    from caseminer.nlp.extensions import section_kind_at
+    from caseminer.nlp.imaging.component import _section_kinds
+
+    doc = component_pipeline("caseminer_sections")(
+        "Case report\nA CT was done.\n\nDiscussion\nMRI is useful.\n\nReferences\n1. CT."
+    )
+    assert len(doc._.sections) > 1
+    kind_at = _section_kinds(doc)
+    for char in range(len(doc.text) + 1):
+        assert kind_at(char) == section_kind_at(doc, char)
