@@ -129,3 +129,40 @@ def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
     monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
     assert fast == found()
     assert len(fast) > 5
+
+
+SIGNS = (
+    "CK20+, CD99-, HBsAg (+), anti-HCV (-) and CD3 +++; Ki-67− was low. Na+ 135, HCO3- 20, "
+    "CD20+ B cells, ER(+)/PR(-), HER2\u00a0+ or p53+/CD5-; T2N0M0, pT1aN1bM0, ypTisN0M0 and "
+    "cT3N2M1 (CTT4N0M0, aT2N0M0, T2N0M0-x); 3-5, well-known, x-+ (+) -- +-"
+)
+
+
+def _corpus_texts() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "corpora"
+    return [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (5, 60), (40, 120)])
+def test_marker_starts_cover_every_marker_sign(lo, hi):
+    from caseminer.nlp.labs.markers import load_marker_vocab, marker_starts
+
+    voc = load_marker_vocab()
+    for text in [SIGNS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = finditer_at(voc.marker_re, text, marker_starts(text, lo, end, voc), end)
+        assert spans(got) == spans(voc.marker_re.finditer(text, lo, end))
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (5, 60), (120, 200)])
+def test_stage_starts_cover_every_stage(lo, hi):
+    from caseminer.nlp.labs.test_heads import load_test_vocab, stage_starts
+
+    voc = load_test_vocab()
+    for text in [SIGNS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = finditer_at(voc.stage_re, text, stage_starts(text, lo, end, voc), end)
+        assert spans(got) == spans(voc.stage_re.finditer(text, lo, end))
+    assert [m.group() for m in voc.stage_re.finditer(SIGNS)]  # the text has stages
