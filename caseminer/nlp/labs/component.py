@@ -21,7 +21,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_kind_at
+from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_at
 from caseminer.nlp.labs.catalogue import (
     Catalogue,
     analyte_name,
@@ -287,8 +287,19 @@ class LabExtractor:
         """Write one LAB item per distinct value span (first pairing wins)."""
         seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
         text = doc_text(doc)
+        # section_kind_at's lookup, with the sections read off the Doc once (doc._ per match
+        # was most of its cost)
+        sections = doc._.sections or []
+        starts = [sec["start_char"] for sec in sections]
+        skip = self.skip_sections
+        tried: set[tuple[int, int]] = set()  # a value range met again gives the same span
         for m in sorted(matches, key=lambda m: m.value.start):
-            if section_kind_at(doc, m.value.start) in self.skip_sections:
+            rng = (m.value.start, m.value.end)
+            if rng in tried:
+                continue
+            tried.add(rng)
+            sec = section_at(sections, m.value.start, starts) if sections else None
+            if (sec["kind"] if sec else "case") in skip:
                 continue  # a bibliography's numbers are not the patient's results
             span = _char_span(doc, m.value.start, m.value.end, text)
             if span is None or (span.start_char, span.end_char) in seen:
