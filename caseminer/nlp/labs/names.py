@@ -50,10 +50,12 @@ class TextWords:
     gives the offsets of a few of them (one C-level split and running sum instead of a regex
     match object per word)."""
 
-    __slots__ = ("low", "lo", "hi", "_parts", "_offsets", "set")
+    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set")
 
     def __init__(self, text: str, lo: int, hi: int) -> None:
-        self.low, self.lo, self.hi = norm(text), lo, hi
+        self.text, self.low, self.lo, self.hi = text, norm(text), lo, hi
+        #: whether every character of the text folds as ``norm`` does (see NameMatcher)
+        self.folds = _folds_plainly(text)
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
         self.set = set(self._parts[1::2])
@@ -68,6 +70,11 @@ class TextWords:
         offsets = self._offsets
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
         return [(offsets[i], parts[i]) for i in hits]
+
+
+def _folds_plainly(text: str) -> bool:
+    """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
+    return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
 
 
 def text_words(text: str, lo: int, hi: int) -> TextWords:
@@ -209,15 +216,15 @@ class NameMatcher:
         """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
         of one stands (``words``: ``text_words(text, lo, hi)`` when the caller has it)."""
         hi = len(text) if hi is None else hi
-        low = norm(text)
-        if (
-            not self._exact
-            or len(low) != len(text)
-            or not (text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text)))))
-        ):
+        # the caller's words of this very text and range carry its lowercased form and fold test
+        if words is not None and words.text is text and (words.lo, words.hi) == (lo, hi):
+            low, folds = words.low, words.folds
+        else:
+            words, low, folds = None, norm(text), _folds_plainly(text)
+        if not self._exact or len(low) != len(text) or not folds:
             yield from self.full().finditer(text, lo, hi)
             return
-        if words is None or (words.lo, words.hi) != (lo, hi) or words.low != low:
+        if words is None:
             words = TextWords(text, lo, hi)
         tail = self._tail_re
 
