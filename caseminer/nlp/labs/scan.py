@@ -66,3 +66,27 @@ def finditer_at(
         if m is not None:
             end = m.end() if m.end() > p else p + 1
             yield m
+
+
+def letter_runs(text: str, starts: Iterable[int], lo: int, hi: int) -> list[tuple[int, int]]:
+    """(start, end + 1) of the run of letters and whitespace around each of ``starts``, inside
+    text[lo:hi], in order and without repeats (end + 1: the character after the run, which a
+    closing ``\\b`` must see, capped at ``hi``).
+
+    Why: a pattern whose every match is letters and whitespace only and holds an anchor word
+    (``find_status``) finds the same matches run over these windows alone: a match never
+    crosses a run's ends, and the pattern sees the characters around each window as in the text.
+    """
+    out: list[tuple[int, int]] = []
+    c = -1  # the end of the last run
+    for q in starts:
+        if q < c:
+            continue  # inside the last run
+        a = q
+        while a > lo and (text[a - 1].isalpha() or text[a - 1].isspace()):
+            a -= 1
+        c = q
+        while c < hi and (text[c].isalpha() or text[c].isspace()):
+            c += 1
+        out.append((a, min(hi, c + 1)))
+    return out

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
-from caseminer.nlp.labs.scan import contains_any, finditer_at, lowered, occurrences
+from caseminer.nlp.labs.scan import contains_any, finditer_at, letter_runs, lowered, occurrences
 from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
@@ -53,6 +53,7 @@ class ScoreVocab:
     # contains ("unstable" contains "stable")
     plus_before_words: tuple[str, ...] = ()
     status_words: tuple[str, ...] = ()
+    status_letters: bool = False  # every word of patient_status is letters and spaces only
     # change and expression results ("improvement in X", "X was expressed")
     change_re: re.Pattern[str] | None = None
     change_stop: frozenset[str] = frozenset()
@@ -119,6 +120,11 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         fraction_hint=re.compile(rf"/{_SP}(?:{dens})(?![\w/])"),
         plus_before_words=_lower_words(plus["nouns_before"]),
         status_words=_lower_words(st["results"] + st["condition_results"]),
+        status_letters=all(
+            w.replace(" ", "").isalpha()
+            for key in ("subjects", "verbs", "adverbs", "results", "condition_results")
+            for w in st[key]
+        ),
         change_re=change,
         change_stop=change_stop,
         change_max_words=change_max,
@@ -233,9 +239,15 @@ def find_status(
     text: str, lo: int, hi: int, voc: ScoreVocab
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
-    if not contains_any(lowered(text), voc.status_words, lo, hi):
+    low = lowered(text)
+    if not contains_any(low, voc.status_words, lo, hi):
         return
-    for m in voc.status_re.finditer(text, lo, hi):
+    if low is None or not voc.status_letters:
+        found: Iterable[re.Match[str]] = voc.status_re.finditer(text, lo, hi)
+    else:  # every match is words around a status word: only those runs are read
+        runs = letter_runs(text, occurrences(low, voc.status_words, lo, hi), lo, hi)
+        found = (m for a, c in runs for m in voc.status_re.finditer(text, a, c))
+    for m in found:
         res = "res" if m.group("res") else "res2"
         subj = "subj" if m.group("subj") else "subj2"
         a = other_test(m.start(subj), m.end(subj), m.group(subj), name=voc.status_name)

@@ -166,3 +166,26 @@ def test_stage_starts_cover_every_stage(lo, hi):
         got = finditer_at(voc.stage_re, text, stage_starts(text, lo, end, voc), end)
         assert spans(got) == spans(voc.stage_re.finditer(text, lo, end))
     assert [m.group() for m in voc.stage_re.finditer(SIGNS)]  # the text has stages
+
+
+STATUS = (
+    "The patient remained hemodynamically stable; she was unstable.\n He  was\n stable5, "
+    "discharged in a stable general condition and in critical condition. The Patient Was Stable"
+)
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (4, 60), (70, 150), (0, 141)])
+def test_status_runs_find_what_the_status_pattern_finds(lo, hi):
+    from caseminer.nlp.labs.scores import find_status, load_score_vocab
+
+    voc = load_score_vocab()
+    assert voc.status_letters
+    for text in [STATUS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = [(a.start, a.end, r.start, r.end) for a, r in find_status(text, lo, end, voc)]
+        want = []
+        for m in voc.status_re.finditer(text, lo, end):
+            res = "res" if m.group("res") else "res2"
+            subj = "subj" if m.group("subj") else "subj2"
+            want.append((m.start(subj), m.end(subj), m.start(res), m.end(res)))
+        assert got == want
