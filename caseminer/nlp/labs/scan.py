@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from types import EllipsisType
 
 #: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
 #: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
 _FOLD_EXCEPTIONS = "İıſ"
+
+
+#: a finder's ``low`` argument: ``lowered(text)`` computed once by the caller (component.py
+#: reads it once per document for every finder), or ``...`` for "compute it here"
+Low = str | None | EllipsisType
 
 
 def lowered(text: str) -> str | None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from caseminer.nlp.labs.catalogue import Catalogue, Unit
-from caseminer.nlp.labs.scan import lowered, occurrences
+from caseminer.nlp.labs.scan import Low, lowered, occurrences
 from caseminer.nlp.labs.value_pattern import ValueMatch, ValuePattern
 
 _COMPARATORS = {
@@ -141,12 +141,14 @@ def find_values(
     rx: ValuePattern | re.Pattern[str],
     lo: int = 0,
     hi: int | None = None,
+    low: Low = ...,
 ):
-    """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out."""
+    """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out
+    (``low``: ``lowered(text)`` when the caller has it)."""
     hi = len(text) if hi is None else hi
     out: list[ValueMention] = []
     pos = lo
-    low = lowered(text)
+    low = lowered(text) if low is ... else low
     words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
     while True:
         m = _search(rx, text, pos, hi, words, skip_inside=True)
