@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import Analyte, AnalyteMention, trie_alternation
-from caseminer.nlp.labs.scan import finditer_at
+from caseminer.nlp.labs.scan import finditer_at, token_spans
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
 
@@ -30,6 +30,8 @@ _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*
 _ALLY_END = re.compile(r"([A-Za-z]+ally)\s+$")
 _FOR = re.compile(r"\s+for\s+")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
+#: ``_TOKEN`` in one group, for ``scan.token_spans``
+_TOKEN_SPLIT = re.compile(r"([A-Za-z0-9][\w'’/+-]*|[^\w\s])")
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ def _subject_before(
         adverbs_end = vocab.adverbs_end or re.compile(rf"(?i)(?:\s+(?:{vocab.adverbs}))*\s+$")
         m = adverbs_end.search(head)
         subj_end = window_start + (m.start() if m else len(head))
-    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, window_start, subj_end)]
+    toks = token_spans(_TOKEN_SPLIT, text, window_start, subj_end)
     words = _clause_tail(_skip_aside(toks), vocab)
     words.reverse()
     while words and words[0][2].lower() in vocab.drop_leading:

@@ -189,3 +189,15 @@ def test_status_runs_find_what_the_status_pattern_finds(lo, hi):
             subj = "subj" if m.group("subj") else "subj2"
             want.append((m.start(subj), m.end(subj), m.start(res), m.end(res)))
         assert got == want
+
+
+def test_token_spans_are_the_token_matches():
+    from caseminer.nlp.labs import test_heads, test_values
+    from caseminer.nlp.labs.scan import token_spans
+
+    odd = "E/A ratio (CT) 2.1 – CYFRA21–1 _x é’s l’hôpital 5+ [12] ; \n "
+    for mod in (test_values, test_heads):
+        for text in [odd, "", "  ", *_corpus_texts()[:8]]:
+            for lo, hi in ((0, len(text)), (3, len(text) - 2), (5, 4)):
+                want = [(t.start(), t.end(), t.group()) for t in mod._TOKEN.finditer(text, lo, hi)]
+                assert token_spans(mod._TOKEN_SPLIT, text, lo, hi) == want
