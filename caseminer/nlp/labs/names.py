@@ -128,18 +128,19 @@ def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -
         if i >= hi:
             return best
         c = s[i]
-        if c.isspace():
-            node = node.get(" ")
-            if node is None:
-                return best
+        nxt = node.get(c)
+        if nxt is not None and c != " ":  # no other whitespace is a key (``_walkable``)
+            node = nxt
             i += 1
-            while i < hi and s[i].isspace():
-                i += 1
             continue
-        node = node.get(c)
+        if not c.isspace():
+            return best
+        node = node.get(" ")  # any run of whitespace reads as the name's one space
         if node is None:
             return best
         i += 1
+        while i < hi and s[i].isspace():
+            i += 1
 
 
 class NameMatch:
