@@ -74,13 +74,34 @@ _NON_VALUE_AFTER = re.compile(
     r"st\b|nd\b|rd\b|th\b|[A-Za-z]\d)|\s*[×xX]\s*\d|:\d\d)",
     re.IGNORECASE,
 )
-_NON_VALUE_BEFORE = re.compile(
-    r"(?:\b(?:fig(?:ure)?s?|tables?|refs?|references?|stage|grade|type|class|phase|day|pod|week|"
+_NON_VALUE_WORDS = (
+    r"fig(?:ure)?s?|tables?|refs?|references?|stage|grade|type|class|phase|day|pod|week|"
     r"month|year|years|age|aged|segment|lead|leads|chapter|page|pages|vol|no|number|issn|isbn|"
-    r"doi|pmid|room|bed|cycle|cycles|course|version)\.?\s*$|[\[/]\s*$|\d[–-]$)",
+    r"doi|pmid|room|bed|cycle|cycles|course|version"
+)
+_NON_VALUE_BEFORE = re.compile(
+    rf"(?:\b(?:{_NON_VALUE_WORDS})\.?\s*$|[\[/]\s*$|\d[–-]$)",
     re.IGNORECASE,
 )
+#: how far before the last non-whitespace character a ``_NON_VALUE_BEFORE`` match can start:
+#: the longest word with its dot (a test checks it against the words)
+_NON_VALUE_REACH = 11
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+# what the last character of ``_NON_VALUE_BEFORE``'s match can be, whitespace aside: a word's
+# letter (ASCII, or one the engine folds to one, all alphabetic), a dot, "[", "/" or a dash
+_NON_VALUE_LAST = frozenset(".[/–-")
+
+
+def _non_value_before(before: str) -> bool:
+    """``_NON_VALUE_BEFORE.search(before)``, skipped when the last character that is not
+    whitespace cannot end a match ("(7.8", ": 7.8", ", 7.8"), and tried only where a match can
+    start: every match ends at the end with only whitespace after its last word, so it starts at
+    most ``_NON_VALUE_REACH`` characters before that word's end (a search tried the pattern at
+    each of the 20 characters)."""
+    b = before.rstrip()  # str.isspace is the engine's \s
+    if not b or not (b[-1].isalpha() or b[-1] in _NON_VALUE_LAST):
+        return False
+    return _NON_VALUE_BEFORE.search(before, max(0, len(b) - _NON_VALUE_REACH)) is not None
 
 
 @dataclass
@@ -201,7 +222,7 @@ def find_values(
                 if _YEAR.fullmatch(num) and not g["comp"]:
                     continue  # a year
             bracketed_unit = unit is not None and _BRACKET_BEFORE.search(before)
-            if _NON_VALUE_BEFORE.search(before) and not g["comp"] and not bracketed_unit:
+            if _non_value_before(before) and not g["comp"] and not bracketed_unit:
                 continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
             if _TIME_BEFORE.search(text[max(0, start - 3) : start]):
                 continue  # minutes of a time "02:15"

@@ -201,3 +201,23 @@ def test_token_spans_are_the_token_matches():
             for lo, hi in ((0, len(text)), (3, len(text) - 2), (5, 4)):
                 want = [(t.start(), t.end(), t.group()) for t in mod._TOKEN.finditer(text, lo, hi)]
                 assert token_spans(mod._TOKEN_SPLIT, text, lo, hi) == want
+
+
+def test_non_value_before_precheck_keeps_every_match():
+    from caseminer.nlp.labs import values
+
+    odd = ["Fig. ", "fig.\u2009", "[ ", "ref /", "3-", "2–", "Table  \n", "weeK ", "(", ": ", ""]
+    befores = [*odd]
+    for text in _corpus_texts():
+        befores += [text[max(0, i - 20) : i] for i, c in enumerate(text) if c.isdigit()]
+    for b in befores:
+        assert values._non_value_before(b) == bool(values._NON_VALUE_BEFORE.search(b)), b
+
+
+def test_non_value_reach_covers_the_longest_word():
+    from re import _parser  # the regex's own width computation
+
+    from caseminer.nlp.labs import values
+
+    longest = _parser.parse(values._NON_VALUE_WORDS).getwidth()[1]
+    assert longest + 1 <= values._NON_VALUE_REACH  # the word and its dot
