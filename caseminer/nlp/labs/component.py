@@ -21,7 +21,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_kind_at
+from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_at
 from caseminer.nlp.labs.catalogue import (
     Catalogue,
     analyte_name,
@@ -34,6 +34,7 @@ from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
 from caseminer.nlp.labs.names import text_words
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
+from caseminer.nlp.labs.scan import lowered
 from caseminer.nlp.labs.scores import (
     find_changes,
     find_classes,
@@ -169,6 +170,7 @@ class LabExtractor:
     def match(self, doc: Doc) -> list[LabMatch]:
         """All lab pairings in the doc: tables first, then prose outside the tables."""
         text = doc_text(doc)
+        low = lowered(text)  # read by the value and score finders
         bounds = _sentence_bounds(doc)
         regions = find_table_regions(text) if self.tables else []
         out: list[LabMatch] = []
@@ -176,7 +178,7 @@ class LabExtractor:
         for region in regions:
             values = [
                 v
-                for v in find_values(text, self.cat, self.value_re, region.start, region.end)
+                for v in find_values(text, self.cat, self.value_re, region.start, region.end, low)
                 + self.results.find_in_table(text, region.start, region.end)
             ]
             values.sort(key=lambda v: v.start)
@@ -186,13 +188,15 @@ class LabExtractor:
             taken.append((region.start, region.end))
         segments = _complement(taken, len(text))
         for lo, hi in segments:
-            out.extend(self._match_prose(text, lo, hi, bounds))
+            out.extend(self._match_prose(text, lo, hi, bounds, low))
         for m in out:
             self.interp.interpret(text, m)
         return out
 
     # -- prose -----------------------------------------------------------------------------
-    def _match_prose(self, text: str, lo: int, hi: int, bounds: list[int]) -> list[LabMatch]:
+    def _match_prose(
+        self, text: str, lo: int, hi: int, bounds: list[int], low: str | None
+    ) -> list[LabMatch]:
         words = text_words(text, lo, hi)  # looked up by both name matchers
         analytes = [
             a
@@ -201,7 +205,7 @@ class LabExtractor:
         ]
         values = [
             v
-            for v in find_values(text, self.cat, self.value_re, lo, hi)
+            for v in find_values(text, self.cat, self.value_re, lo, hi, low)
             if not self.pairer.dose_like(text, v)
         ]
         astarts = [a.start for a in analytes]
@@ -228,7 +232,7 @@ class LabExtractor:
             for a, r in find_marker_signs(text, lo, hi, self.marker_vocab, self.cat):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
                 matches.append(LabMatch(a, r, "text", "prose_marker_sign"))
-        matches += self._scores(text, lo, hi, bounds, matches, analytes)
+        matches += self._scores(text, lo, hi, bounds, matches, analytes, low)
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
             before = [
@@ -240,16 +244,16 @@ class LabExtractor:
                 before[-1].value.reference = range_of(ref_value)
         return matches
 
-    def _scores(self, text, lo, hi, bounds, matches, analytes) -> list[LabMatch]:
+    def _scores(self, text, lo, hi, bounds, matches, analytes, low) -> list[LabMatch]:
         """Murmur and plus grades, then percentiles; never over a value already taken."""
         spans = [(m.value.start, m.value.end) for m in matches]
         out: list[LabMatch] = []
-        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab):
+        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab, low):
             if any(s < v.end and v.start < e for s, e in spans):
                 continue
             spans.append((v.start, v.end))
             out.append(LabMatch(a, v, "text", rule))
-        for a, v, rule in find_changes(text, lo, hi, self.score_vocab, self.test_vocab):
+        for a, v, rule in find_changes(text, lo, hi, self.score_vocab, self.test_vocab, low):
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", rule))
@@ -257,11 +261,11 @@ class LabExtractor:
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", "prose_score_class"))
-        for a, v in find_status(text, lo, hi, self.score_vocab):
+        for a, v in find_status(text, lo, hi, self.score_vocab, low):
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", "prose_patient_status"))
-        for m in find_percentiles(text, lo, hi, matches + out, analytes, self.score_vocab):
+        for m in find_percentiles(text, lo, hi, matches + out, analytes, self.score_vocab, low):
             if not any(s < m.value.end and m.value.start < e for s, e in spans):
                 out.append(m)
         return out
@@ -287,8 +291,19 @@ class LabExtractor:
         """Write one LAB item per distinct value span (first pairing wins)."""
         seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
         text = doc_text(doc)
+        # section_kind_at's lookup, with the sections read off the Doc once (doc._ per match
+        # was most of its cost)
+        sections = doc._.sections or []
+        starts = [sec["start_char"] for sec in sections]
+        skip = self.skip_sections
+        tried: set[tuple[int, int]] = set()  # a value range met again gives the same span
         for m in sorted(matches, key=lambda m: m.value.start):
-            if section_kind_at(doc, m.value.start) in self.skip_sections:
+            rng = (m.value.start, m.value.end)
+            if rng in tried:
+                continue
+            tried.add(rng)
+            sec = section_at(sections, m.value.start, starts) if sections else None
+            if (sec["kind"] if sec else "case") in skip:
                 continue  # a bibliography's numbers are not the patient's results
             span = _char_span(doc, m.value.start, m.value.end, text)
             if span is None or (span.start_char, span.end_char) in seen:

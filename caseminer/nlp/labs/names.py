@@ -50,10 +50,12 @@ class TextWords:
     gives the offsets of a few of them (one C-level split and running sum instead of a regex
     match object per word)."""
 
-    __slots__ = ("low", "lo", "hi", "_parts", "_offsets", "set")
+    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set")
 
     def __init__(self, text: str, lo: int, hi: int) -> None:
-        self.low, self.lo, self.hi = norm(text), lo, hi
+        self.text, self.low, self.lo, self.hi = text, norm(text), lo, hi
+        #: whether every character of the text folds as ``norm`` does (see NameMatcher)
+        self.folds = _folds_plainly(text)
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
         self.set = set(self._parts[1::2])
@@ -68,6 +70,11 @@ class TextWords:
         offsets = self._offsets
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
         return [(offsets[i], parts[i]) for i in hits]
+
+
+def _folds_plainly(text: str) -> bool:
+    """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
+    return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
 
 
 def text_words(text: str, lo: int, hi: int) -> TextWords:
@@ -103,8 +110,17 @@ def _trie(names: Iterable[str]) -> dict:
     return root
 
 
+def _descend(trie: dict, word: str) -> dict:
+    """The trie node reached by reading ``word`` from the root (the word starts some name)."""
+    node = trie
+    for ch in word:
+        node = node[ch]
+    return node
+
+
 def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -> int:
-    """The end of the longest name in ``trie`` written at s[p:hi] whose tail holds, or -1."""
+    """The end of the longest name in ``trie`` written at s[p:hi] whose tail holds, or -1.
+    ``trie`` may be a node part way down, ``p`` the offset the node was reached at."""
     node, i, best = trie, p, -1
     while True:
         if _END in node and tail_ok(i):
@@ -112,18 +128,19 @@ def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -
         if i >= hi:
             return best
         c = s[i]
-        if c.isspace():
-            node = node.get(" ")
-            if node is None:
-                return best
+        nxt = node.get(c)
+        if nxt is not None and c != " ":  # no other whitespace is a key (``_walkable``)
+            node = nxt
             i += 1
-            while i < hi and s[i].isspace():
-                i += 1
             continue
-        node = node.get(c)
+        if not c.isspace():
+            return best
+        node = node.get(" ")  # any run of whitespace reads as the name's one space
         if node is None:
             return best
         i += 1
+        while i < hi and s[i].isspace():
+            i += 1
 
 
 class NameMatch:
@@ -170,9 +187,14 @@ class NameMatcher:
         self._ci_odd = {k for k in ci_keys if not _WORD.match(k)}
         self._cs_odd = {k for k in cs_keys if not _WORD.match(k)}
         self._ci_words = frozenset(ci_keys - self._ci_odd)
+        # the node each first word leads to: a name ending inside a word fails a tail that
+        # refuses a word character after it, so the walk may start after the whole word
+        self._skip_word = tail.startswith(r"(?![\w")
+        self._ci_after = {k: _descend(self._ci_trie, k) for k in self._ci_words}
         # sensitive first words by their lowercased form: the text's words are lowercased once
         self._cs_words = frozenset(cs_keys - self._cs_odd)
         self._cs_folded = frozenset(norm(k) for k in self._cs_words)
+        self._cs_after = {k: _descend(self._cs_trie, k) for k in self._cs_words}
         # names the walk reads differently from the regex: then only the full pattern is exact
         chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
         self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
@@ -195,15 +217,15 @@ class NameMatcher:
         """What ``full().finditer(text, lo, hi)`` finds, trying names only where a first word
         of one stands (``words``: ``text_words(text, lo, hi)`` when the caller has it)."""
         hi = len(text) if hi is None else hi
-        low = norm(text)
-        if (
-            not self._exact
-            or len(low) != len(text)
-            or not (text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text)))))
-        ):
+        # the caller's words of this very text and range carry its lowercased form and fold test
+        if words is not None and words.text is text and (words.lo, words.hi) == (lo, hi):
+            low, folds = words.low, words.folds
+        else:
+            words, low, folds = None, norm(text), _folds_plainly(text)
+        if not self._exact or len(low) != len(text) or not folds:
             yield from self.full().finditer(text, lo, hi)
             return
-        if words is None or (words.lo, words.hi) != (lo, hi) or words.low != low:
+        if words is None:
             words = TextWords(text, lo, hi)
         tail = self._tail_re
 
@@ -211,32 +233,44 @@ class NameMatcher:
             return tail.match(text, e, hi) is not None
 
         end = -1
-        for p, (ci, cs) in sorted(self._starts(text, low, lo, hi, words).items()):
+        skip = self._skip_word
+        ci_after, cs_after = self._ci_after, self._cs_after
+        for p, (ci, cs, n) in sorted(self._starts(text, low, lo, hi, words).items()):
             if p < end or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):
                 continue  # inside the last match, or not where a name may start
-            e = _walk(self._ci_trie, low, p, hi, tail_ok) if ci else -1
+            e = -1
+            if ci:
+                if n and skip:
+                    e = _walk(ci_after[low[p : p + n]], low, p + n, hi, tail_ok)
+                else:
+                    e = _walk(self._ci_trie, low, p, hi, tail_ok)
             if e < 0 and cs:
-                e = _walk(self._cs_trie, text, p, hi, tail_ok)
+                if n and skip:
+                    e = _walk(cs_after[text[p : p + n]], text, p + n, hi, tail_ok)
+                else:
+                    e = _walk(self._cs_trie, text, p, hi, tail_ok)
             if e > p:
                 end = e
                 yield NameMatch(text, p, e)
 
     def _starts(self, text: str, low: str, lo: int, hi: int, words: TextWords) -> dict:
-        """Offset -> (may an insensitive name start here, may a sensitive one) for every offset
-        where a first word of a name stands."""
+        """Offset -> (may an insensitive name start here, may a sensitive one, the length of the
+        first word there or 0 for a first character that is not a word) for every offset where
+        a first word of a name stands."""
         ci = words.set.intersection(self._ci_words)
         cs = words.set.intersection(self._cs_folded)
-        starts: dict[int, list[bool]] = {}
+        starts: dict[int, list] = {}
         cs_words = self._cs_words
         for p, w in words.at(ci | cs):
-            starts[p] = [w in ci, w in cs and text[p : p + len(w)] in cs_words]
+            n = len(w)
+            starts[p] = [w in ci, w in cs and text[p : p + n] in cs_words, n]
         for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
             for key in keys:
                 p = s.find(key, lo, hi)
                 while p >= 0:
                     entry = starts.get(p)
                     if entry is None:
-                        entry = starts[p] = [False, False]
+                        entry = starts[p] = [False, False, 0]
                     entry[which] = True
                     p = s.find(key, p + 1, hi)
         return starts

@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
+from types import EllipsisType
 
 #: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
 #: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
 _FOLD_EXCEPTIONS = "İıſ"
+
+
+#: a finder's ``low`` argument: ``lowered(text)`` computed once by the caller (component.py
+#: reads it once per document for every finder), or ``...`` for "compute it here"
+Low = str | None | EllipsisType
 
 
 def lowered(text: str) -> str | None:
@@ -66,3 +73,42 @@ def finditer_at(
         if m is not None:
             end = m.end() if m.end() > p else p + 1
             yield m
+
+
+def letter_runs(text: str, starts: Iterable[int], lo: int, hi: int) -> list[tuple[int, int]]:
+    """(start, end + 1) of the run of letters and whitespace around each of ``starts``, inside
+    text[lo:hi], in order and without repeats (end + 1: the character after the run, which a
+    closing ``\\b`` must see, capped at ``hi``).
+
+    Why: a pattern whose every match is letters and whitespace only and holds an anchor word
+    (``find_status``) finds the same matches run over these windows alone: a match never
+    crosses a run's ends, and the pattern sees the characters around each window as in the text.
+    """
+    out: list[tuple[int, int]] = []
+    c = -1  # the end of the last run
+    for q in starts:
+        if q < c:
+            continue  # inside the last run
+        a = q
+        while a > lo and (text[a - 1].isalpha() or text[a - 1].isspace()):
+            a -= 1
+        c = q
+        while c < hi and (text[c].isalpha() or text[c].isspace()):
+            c += 1
+        out.append((a, min(hi, c + 1)))
+    return out
+
+
+def token_spans(
+    split_rx: re.Pattern[str], text: str, lo: int, hi: int
+) -> list[tuple[int, int, str]]:
+    """(start, end, token) of every match in text[lo:hi] of a pattern with no lookaround, no
+    anchors and no empty match, given as ``split_rx``: that pattern in one capturing group.
+
+    Why: ``[(m.start(), m.end(), m.group()) for m in rx.finditer(...)]`` makes a match object and
+    three calls per token; one ``split`` (which finds the same matches) and a running sum of the
+    part lengths build the same list in C.
+    """
+    parts = split_rx.split(text[lo:hi])  # separator, token, separator, ..., separator
+    offsets = list(accumulate(map(len, parts), initial=lo))
+    return list(zip(offsets[1:-1:2], offsets[2::2], parts[1::2], strict=True))

@@ -15,7 +15,14 @@ from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
-from caseminer.nlp.labs.scan import contains_any, finditer_at, lowered, occurrences
+from caseminer.nlp.labs.scan import (
+    Low,
+    contains_any,
+    finditer_at,
+    letter_runs,
+    lowered,
+    occurrences,
+)
 from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
@@ -53,6 +60,7 @@ class ScoreVocab:
     # contains ("unstable" contains "stable")
     plus_before_words: tuple[str, ...] = ()
     status_words: tuple[str, ...] = ()
+    status_letters: bool = False  # every word of patient_status is letters and spaces only
     # change and expression results ("improvement in X", "X was expressed")
     change_re: re.Pattern[str] | None = None
     change_stop: frozenset[str] = frozenset()
@@ -119,6 +127,11 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         fraction_hint=re.compile(rf"/{_SP}(?:{dens})(?![\w/])"),
         plus_before_words=_lower_words(plus["nouns_before"]),
         status_words=_lower_words(st["results"] + st["condition_results"]),
+        status_letters=all(
+            w.replace(" ", "").isalpha()
+            for key in ("subjects", "verbs", "adverbs", "results", "condition_results")
+            for w in st[key]
+        ),
         change_re=change,
         change_stop=change_stop,
         change_max_words=change_max,
@@ -167,9 +180,11 @@ def _sentence(bounds: list[int], pos: int, n: int) -> tuple[int, int]:
 
 
 def find_graded(
-    text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab
+    text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab, low: Low = ...
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
-    """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema")."""
+    """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema").
+    ``low``: ``lowered(text)`` when the caller has it (every finder here reads it)."""
+    low = lowered(text) if low is ... else low
     hint = voc.fraction_hint
     fractions = (
         voc.fraction_re.finditer(text, lo, hi)
@@ -185,9 +200,8 @@ def find_graded(
         cue = min(cues, key=lambda c: abs(c.start() - m.start()))
         a = other_test(cue.start(), cue.end(), cue.group(), name=voc.fraction_name)
         yield a, _value(m.start(), m.end(), text), "prose_murmur_grade"
-    low = lowered(text)
     grades: Iterable[re.Match[str]] = ()
-    if _has(voc.grade_hint, text, lo, hi):
+    if _has(voc.grade_hint, low, lo, hi):
         grades = voc.grade_re.finditer(text, lo, hi)
         if low is not None and voc.grade_hint is not None:  # a grade match starts at "grade"
             grades = finditer_at(voc.grade_re, text, occurrences(low, voc.grade_hint, lo, hi), hi)
@@ -223,19 +237,25 @@ def _plus_matches(
     return finditer_at(rx, text, occurrences(low, voc.plus_before_words, lo, hi), hi)
 
 
-def _has(hint: tuple[str, ...] | None, text: str, lo: int, hi: int) -> bool:
+def _has(hint: tuple[str, ...] | None, low: str | None, lo: int, hi: int) -> bool:
     """False only when ``hint`` is set and none of its words is in text[lo:hi], ignoring case
-    (so no full match can exist)."""
-    return hint is None or contains_any(lowered(text), hint, lo, hi)
+    (so no full match can exist); ``low``: ``lowered(text)``."""
+    return hint is None or contains_any(low, hint, lo, hi)
 
 
 def find_status(
-    text: str, lo: int, hi: int, voc: ScoreVocab
+    text: str, lo: int, hi: int, voc: ScoreVocab, low: Low = ...
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
-    if not contains_any(lowered(text), voc.status_words, lo, hi):
+    low = lowered(text) if low is ... else low
+    if not contains_any(low, voc.status_words, lo, hi):
         return
-    for m in voc.status_re.finditer(text, lo, hi):
+    if low is None or not voc.status_letters:
+        found: Iterable[re.Match[str]] = voc.status_re.finditer(text, lo, hi)
+    else:  # every match is words around a status word: only those runs are read
+        runs = letter_runs(text, occurrences(low, voc.status_words, lo, hi), lo, hi)
+        found = (m for a, c in runs for m in voc.status_re.finditer(text, a, c))
+    for m in found:
         res = "res" if m.group("res") else "res2"
         subj = "subj" if m.group("subj") else "subj2"
         a = other_test(m.start(subj), m.end(subj), m.group(subj), name=voc.status_name)
@@ -251,6 +271,7 @@ def find_percentiles(
     matches: list[LabMatch],
     analytes: list[AnalyteMention],
     voc: ScoreVocab,
+    low: Low = ...,
 ) -> list[LabMatch]:
     """ "2.3 kg (10th percentile)", "weight below the 3rd percentile": a percentile of a value.
 
@@ -258,7 +279,7 @@ def find_percentiles(
     measurement named just before it; with neither it is left out.
     """
     out: list[LabMatch] = []
-    if not _has(voc.percentile_hint, text, lo, hi):
+    if not _has(voc.percentile_hint, lowered(text) if low is ... else low, lo, hi):
         return out
     ends = sorted(matches, key=lambda m: m.value.end)
     for m in voc.percentile_re.finditer(text, lo, hi):
@@ -342,7 +363,7 @@ _NP_BREAK = frozenset(
 
 
 def find_changes(
-    text: str, lo: int, hi: int, voc: ScoreVocab, tests: TestVocab
+    text: str, lo: int, hi: int, voc: ScoreVocab, tests: TestVocab, low: Low = ...
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """ "improvement in systolic function", "overexpression of p53": the change is the result.
 
@@ -356,7 +377,7 @@ def find_changes(
         voc.expression_re,
     )
     assert change is not None and expr is not None  # set by load_score_vocab
-    low = lowered(text)
+    low = lowered(text) if low is ... else low
     changes, exprs = change.finditer(text, lo, hi), expr.finditer(text, lo, hi)
     if low is not None and voc.change_starts and voc.expression_starts:
         # every match starts at one of these words (after ``\b``): try the patterns only there

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import Analyte, AnalyteMention, trie_alternation
+from caseminer.nlp.labs.scan import finditer_at, token_spans
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
 
@@ -29,6 +30,8 @@ _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*
 _ALLY_END = re.compile(r"([A-Za-z]+ally)\s+$")
 _FOR = re.compile(r"\s+for\s+")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
+#: ``_TOKEN`` in one group, for ``scan.token_spans``
+_TOKEN_SPLIT = re.compile(r"([A-Za-z0-9][\w'’/+-]*|[^\w\s])")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class TestVocab:
     attached_not_tests: frozenset[str]
     attached_stop_after: re.Pattern[str]
     stage_re: re.Pattern[str]
+    stage_letter: str
     stage_name: str
     head: HeadVocab
     # "(\s+<adverb>)*\s+$": what ends a subject before a trend verb, compiled once
@@ -159,6 +163,7 @@ def load_test_vocab(patterns_dir: str | Path | None = None) -> TestVocab:
             rf"\s+(?i:{trie_alternation(v['attached_stop_after'], case_insensitive=True)})\b"
         ),
         stage_re=re.compile(v["stage_regex"]),
+        stage_letter=v["stage_letter"],
         stage_name=v["stage_name"],
         head=_head_vocab(v["test_heads"]),
         adverbs_end=re.compile(rf"(?i)(?:\s+(?:{adverbs}))*\s+$"),
@@ -239,7 +244,7 @@ def _subject_before(
         adverbs_end = vocab.adverbs_end or re.compile(rf"(?i)(?:\s+(?:{vocab.adverbs}))*\s+$")
         m = adverbs_end.search(head)
         subj_end = window_start + (m.start() if m else len(head))
-    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, window_start, subj_end)]
+    toks = token_spans(_TOKEN_SPLIT, text, window_start, subj_end)
     words = _clause_tail(_skip_aside(toks), vocab)
     words.reverse()
     while words and words[0][2].lower() in vocab.drop_leading:
@@ -357,10 +362,28 @@ def find_attached_results(text: str, lo: int, hi: int, vocab: TestVocab):
         r = ValueMention(m.start("res"), m.end("res"), m.group("res"))
         r.qualitative = m.group("res").lower()
         yield a, r, "prose_attached_result"
-    for m in vocab.stage_re.finditer(text, lo, hi):
+    for m in finditer_at(vocab.stage_re, text, stage_starts(text, lo, hi, vocab), hi):
         a = other_test(m.start(), m.end(), m.group(), name=vocab.stage_name)
         r = ValueMention(m.start(), m.end(), m.group())
         yield a, r, "prose_stage"
+
+
+def stage_starts(text: str, lo: int, hi: int, vocab: TestVocab) -> list[int]:
+    """Sorted offsets in text[lo:hi] where a stage_regex match can start: at each
+    ``stage_letter`` ("T" of "pT2N0M0") and the character before it (the optional prefix).
+
+    Why: stage_regex opens with a lookbehind, so ``finditer`` ran it at every character; the
+    letter is found by ``str.find`` in C and the pattern tried only there.
+    """
+    starts: list[int] = []
+    letter = vocab.stage_letter
+    t = text.find(letter, lo, hi)
+    while t >= 0:
+        if t > lo and (not starts or starts[-1] < t - 1):
+            starts.append(t - 1)
+        starts.append(t)
+        t = text.find(letter, t + 1, hi)
+    return starts
 
 
 def subject_before(text: str, pos: int, sent_start: int, vocab: TestVocab) -> AnalyteMention | None:

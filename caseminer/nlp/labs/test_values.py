@@ -16,11 +16,14 @@ from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
+from caseminer.nlp.labs.scan import token_spans
 from caseminer.nlp.labs.test_heads import TestVocab, other_test
 from caseminer.nlp.labs.values import ValueMention
 from caseminer.patterns import read_json
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+–-]*|[^\w\s]")
+#: ``_TOKEN`` in one group, for ``scan.token_spans``
+_TOKEN_SPLIT = re.compile(r"([A-Za-z0-9][\w'’/+–-]*|[^\w\s])")
 _LINK_PUNCT = frozenset({"(", ":", "=", ",", "["})
 
 
@@ -86,7 +89,7 @@ _LIST_GAP = re.compile(r"\s*(?:,|;)?\s*(?:and|or|then|and then)?\s*")
 
 def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
     lo = max(s0, v.start - voc.max_gap_chars - 80)
-    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, v.start)]
+    toks = token_spans(_TOKEN_SPLIT, text, lo, v.start)
     k = len(toks)
     links = 0
     while k > 0 and (toks[k - 1][2].lower() in voc.links or toks[k - 1][2] in _LINK_PUNCT):
@@ -201,7 +204,7 @@ def find_respectively(
 
 def _listed_names(text, s0, pos, tests: TestVocab, voc: ValueVocab) -> list[tuple[int, int]]:
     """The (start, end) of each name in the list right before the copula: "A, B and C were"."""
-    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, max(s0, pos - 200), pos)]
+    toks = token_spans(_TOKEN_SPLIT, text, max(s0, pos - 200), pos)
     k = len(toks)
     while k > 0 and (toks[k - 1][2].lower() in voc.links or toks[k - 1][2] in _LINK_PUNCT):
         k -= 1

@@ -60,8 +60,14 @@ class ValueMatch:
         return None if s < 0 else self._text[s:e]
 
     def groupdict(self) -> dict[str, str | None]:
-        names = (*sorted(_HEAD_GROUPS), "usp", "unit", "flag")
-        return {n: self.group(n) for n in names}
+        """Every group at once (one C call for the head's; ``find_values`` reads them all)."""
+        d = self._head.groupdict()  # its usp, unit and flag never take part: None
+        if self._unit is not None:
+            d["usp"] = self._text[self._head.end() : self._unit[0]]
+            d["unit"] = self._text[self._unit[0] : self._unit[1]]
+        if self._flag is not None:
+            d["flag"] = self._flag.group()
+        return d
 
 
 class ValuePattern:

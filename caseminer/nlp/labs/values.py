@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from caseminer.nlp.labs.catalogue import Catalogue, Unit
-from caseminer.nlp.labs.scan import lowered, occurrences
+from caseminer.nlp.labs.scan import Low, lowered, occurrences
 from caseminer.nlp.labs.value_pattern import ValueMatch, ValuePattern
 
 _COMPARATORS = {
@@ -74,13 +74,34 @@ _NON_VALUE_AFTER = re.compile(
     r"st\b|nd\b|rd\b|th\b|[A-Za-z]\d)|\s*[×xX]\s*\d|:\d\d)",
     re.IGNORECASE,
 )
-_NON_VALUE_BEFORE = re.compile(
-    r"(?:\b(?:fig(?:ure)?s?|tables?|refs?|references?|stage|grade|type|class|phase|day|pod|week|"
+_NON_VALUE_WORDS = (
+    r"fig(?:ure)?s?|tables?|refs?|references?|stage|grade|type|class|phase|day|pod|week|"
     r"month|year|years|age|aged|segment|lead|leads|chapter|page|pages|vol|no|number|issn|isbn|"
-    r"doi|pmid|room|bed|cycle|cycles|course|version)\.?\s*$|[\[/]\s*$|\d[–-]$)",
+    r"doi|pmid|room|bed|cycle|cycles|course|version"
+)
+_NON_VALUE_BEFORE = re.compile(
+    rf"(?:\b(?:{_NON_VALUE_WORDS})\.?\s*$|[\[/]\s*$|\d[–-]$)",
     re.IGNORECASE,
 )
+#: how far before the last non-whitespace character a ``_NON_VALUE_BEFORE`` match can start:
+#: the longest word with its dot (a test checks it against the words)
+_NON_VALUE_REACH = 11
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
+# what the last character of ``_NON_VALUE_BEFORE``'s match can be, whitespace aside: a word's
+# letter (ASCII, or one the engine folds to one, all alphabetic), a dot, "[", "/" or a dash
+_NON_VALUE_LAST = frozenset(".[/–-")
+
+
+def _non_value_before(before: str) -> bool:
+    """``_NON_VALUE_BEFORE.search(before)``, skipped when the last character that is not
+    whitespace cannot end a match ("(7.8", ": 7.8", ", 7.8"), and tried only where a match can
+    start: every match ends at the end with only whitespace after its last word, so it starts at
+    most ``_NON_VALUE_REACH`` characters before that word's end (a search tried the pattern at
+    each of the 20 characters)."""
+    b = before.rstrip()  # str.isspace is the engine's \s
+    if not b or not (b[-1].isalpha() or b[-1] in _NON_VALUE_LAST):
+        return False
+    return _NON_VALUE_BEFORE.search(before, max(0, len(b) - _NON_VALUE_REACH)) is not None
 
 
 @dataclass
@@ -141,12 +162,14 @@ def find_values(
     rx: ValuePattern | re.Pattern[str],
     lo: int = 0,
     hi: int | None = None,
+    low: Low = ...,
 ):
-    """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out."""
+    """All numeric value mentions in text[lo:hi], in order, with the non-values filtered out
+    (``low``: ``lowered(text)`` when the caller has it)."""
     hi = len(text) if hi is None else hi
     out: list[ValueMention] = []
     pos = lo
-    low = lowered(text)
+    low = lowered(text) if low is ... else low
     words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
     while True:
         m = _search(rx, text, pos, hi, words, skip_inside=True)
@@ -154,12 +177,14 @@ def find_values(
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
         start = m.start()
-        if m.group("num2") and _FROM_BEFORE.search(text[max(0, start - 8) : start]):
+        g = m.groupdict()  # one call for every group (a ValueMatch's are Python methods)
+        if g["num2"] and _FROM_BEFORE.search(text[max(0, start - 8) : start]):
             m = rx.match(text, start, m.end("num"))  # "from 1.2 to 3.4" is two values
             pos = m.end()
+            g = m.groupdict()
         if (
             start > 0
-            and not m.group("comp")
+            and not g["comp"]
             and (
                 text[start - 1].isalnum()
                 or text[start - 1] in "._"
@@ -171,33 +196,33 @@ def find_values(
         end = m.end()
         before = text[max(0, start - 20) : start]
         after = text[end : end + 25]
-        unit_text = m.group("unit")
+        unit_text = g["unit"]
         unit = cat.unit_for(unit_text) if unit_text else None
-        if m.group("titre"):
+        if g["titre"]:
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
-        elif m.group("ratio"):
+        elif g["ratio"]:
             if not unit and _OPEN_BEFORE.search(before) and _CLOSE_AFTER.match(after):
                 continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
-            head = _LEADING_INT.match(m.group("ratio"))  # "4+/5", "2–3/5": the first grade
+            head = _LEADING_INT.match(g["ratio"])  # "4+/5", "2–3/5": the first grade
             vm.value = float(head.group()) if head else None
             vm.value_high = None
-        elif m.group("bnum"):
+        elif g["bnum"]:
             vm = ValueMention(start, end, "")
-            vm.value = parse_number(m.group("bnum"))
-            vm.value_high = parse_number(m.group("bnum2"))
+            vm.value = parse_number(g["bnum"])
+            vm.value_high = parse_number(g["bnum2"])
             if vm.value is None:
                 continue
         else:
-            num = m.group("num")
-            raw_end = m.end("num2") if m.group("num2") else m.end("num")
+            num = g["num"]
+            raw_end = m.end("num2") if g["num2"] else m.end("num")
             if unit is None:
                 if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
                     continue
-                if _YEAR.fullmatch(num) and not m.group("comp"):
+                if _YEAR.fullmatch(num) and not g["comp"]:
                     continue  # a year
             bracketed_unit = unit is not None and _BRACKET_BEFORE.search(before)
-            if _NON_VALUE_BEFORE.search(before) and not m.group("comp") and not bracketed_unit:
+            if _non_value_before(before) and not g["comp"] and not bracketed_unit:
                 continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
             if _TIME_BEFORE.search(text[max(0, start - 3) : start]):
                 continue  # minutes of a time "02:15"
@@ -214,19 +239,19 @@ def find_values(
                 continue
             vm = ValueMention(start, end, "")
             vm.value = value
-            if m.group("num2"):
-                vm.value_high = parse_number(m.group("num2"))
-            if m.group("comp"):
-                vm.comparator = _COMPARATORS.get(m.group("comp").strip().lower(), None)
-        if m.group("flag"):
-            if _is_flag(m.group("flag"), cat):
-                vm.flag = m.group("flag").strip()
+            if g["num2"]:
+                vm.value_high = parse_number(g["num2"])
+            if g["comp"]:
+                vm.comparator = _COMPARATORS.get(g["comp"].strip().lower(), None)
+        if g["flag"]:
+            if _is_flag(g["flag"], cat):
+                vm.flag = g["flag"].strip()
             else:
                 end = m.start("flag")
         if unit_text and unit is None:
             end = m.start("usp")
         vm.end = _rstrip_end(text, start, end)
-        vm.value_text = _value_text(text, m, vm)
+        vm.value_text = _value_text(text, m, g, vm)
         vm.unit_text = unit_text if unit is not None else None
         vm.unit = unit
         out.append(vm)
@@ -319,16 +344,19 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _value_text(text: str, m: ValueMatch | re.Match[str], vm: ValueMention) -> str:
-    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320'."""
-    if m.group("unit") and vm.unit is not None:
+def _value_text(
+    text: str, m: ValueMatch | re.Match[str], g: dict[str, str | None], vm: ValueMention
+) -> str:
+    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320' (``g``: the
+    match's groupdict)."""
+    if g["unit"] and vm.unit is not None:
         stop = m.start("usp")
     else:
-        stop = m.end("num2") if m.group("num2") else (m.end("num") if m.group("num") else vm.end)
-        if m.group("bnum2"):
+        stop = m.end("num2") if g["num2"] else (m.end("num") if g["num"] else vm.end)
+        if g["bnum2"]:
             stop = m.end("bnum2")
-        if m.group("titre"):
+        if g["titre"]:
             stop = m.end("titre")
-        if m.group("ratio"):
+        if g["ratio"]:
             stop = m.end("ratio")
     return text[m.start() : stop].strip()

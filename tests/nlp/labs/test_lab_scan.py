@@ -129,3 +129,95 @@ def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
     monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
     assert fast == found()
     assert len(fast) > 5
+
+
+SIGNS = (
+    "CK20+, CD99-, HBsAg (+), anti-HCV (-) and CD3 +++; Ki-67− was low. Na+ 135, HCO3- 20, "
+    "CD20+ B cells, ER(+)/PR(-), HER2\u00a0+ or p53+/CD5-; T2N0M0, pT1aN1bM0, ypTisN0M0 and "
+    "cT3N2M1 (CTT4N0M0, aT2N0M0, T2N0M0-x); 3-5, well-known, x-+ (+) -- +-"
+)
+
+
+def _corpus_texts() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "corpora"
+    return [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (5, 60), (40, 120)])
+def test_marker_starts_cover_every_marker_sign(lo, hi):
+    from caseminer.nlp.labs.markers import load_marker_vocab, marker_starts
+
+    voc = load_marker_vocab()
+    for text in [SIGNS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = finditer_at(voc.marker_re, text, marker_starts(text, lo, end, voc), end)
+        assert spans(got) == spans(voc.marker_re.finditer(text, lo, end))
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (5, 60), (120, 200)])
+def test_stage_starts_cover_every_stage(lo, hi):
+    from caseminer.nlp.labs.test_heads import load_test_vocab, stage_starts
+
+    voc = load_test_vocab()
+    for text in [SIGNS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = finditer_at(voc.stage_re, text, stage_starts(text, lo, end, voc), end)
+        assert spans(got) == spans(voc.stage_re.finditer(text, lo, end))
+    assert [m.group() for m in voc.stage_re.finditer(SIGNS)]  # the text has stages
+
+
+STATUS = (
+    "The patient remained hemodynamically stable; she was unstable.\n He  was\n stable5, "
+    "discharged in a stable general condition and in critical condition. The Patient Was Stable"
+)
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (4, 60), (70, 150), (0, 141)])
+def test_status_runs_find_what_the_status_pattern_finds(lo, hi):
+    from caseminer.nlp.labs.scores import find_status, load_score_vocab
+
+    voc = load_score_vocab()
+    assert voc.status_letters
+    for text in [STATUS, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        got = [(a.start, a.end, r.start, r.end) for a, r in find_status(text, lo, end, voc)]
+        want = []
+        for m in voc.status_re.finditer(text, lo, end):
+            res = "res" if m.group("res") else "res2"
+            subj = "subj" if m.group("subj") else "subj2"
+            want.append((m.start(subj), m.end(subj), m.start(res), m.end(res)))
+        assert got == want
+
+
+def test_token_spans_are_the_token_matches():
+    from caseminer.nlp.labs import test_heads, test_values
+    from caseminer.nlp.labs.scan import token_spans
+
+    odd = "E/A ratio (CT) 2.1 – CYFRA21–1 _x é’s l’hôpital 5+ [12] ; \n "
+    for mod in (test_values, test_heads):
+        for text in [odd, "", "  ", *_corpus_texts()[:8]]:
+            for lo, hi in ((0, len(text)), (3, len(text) - 2), (5, 4)):
+                want = [(t.start(), t.end(), t.group()) for t in mod._TOKEN.finditer(text, lo, hi)]
+                assert token_spans(mod._TOKEN_SPLIT, text, lo, hi) == want
+
+
+def test_non_value_before_precheck_keeps_every_match():
+    from caseminer.nlp.labs import values
+
+    odd = ["Fig. ", "fig.\u2009", "[ ", "ref /", "3-", "2–", "Table  \n", "weeK ", "(", ": ", ""]
+    befores = [*odd]
+    for text in _corpus_texts():
+        befores += [text[max(0, i - 20) : i] for i, c in enumerate(text) if c.isdigit()]
+    for b in befores:
+        assert values._non_value_before(b) == bool(values._NON_VALUE_BEFORE.search(b)), b
+
+
+def test_non_value_reach_covers_the_longest_word():
+    from re import _parser  # the regex's own width computation
+
+    from caseminer.nlp.labs import values
+
+    longest = _parser.parse(values._NON_VALUE_WORDS).getwidth()[1]
+    assert longest + 1 <= values._NON_VALUE_REACH  # the word and its dot

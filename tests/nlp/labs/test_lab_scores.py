@@ -163,12 +163,15 @@ def test_prechecks_keep_case_insensitive_anchors(nlp, text, value):
 
 
 def test_prechecks_only_skip_when_the_word_is_absent():
+    from caseminer.nlp.labs.scan import lowered
     from caseminer.nlp.labs.scores import _has, load_score_vocab
 
     voc = load_score_vocab()
-    text = "weight below the 3rd percentile; grade 2 murmur"
-    assert _has(voc.percentile_hint, text, 0, len(text))
-    assert not _has(voc.percentile_hint, text, 0, text.index("percentile") + 5)
-    assert _has(voc.grade_hint, text, text.index("grade"), len(text))
-    assert not _has(voc.grade_hint, text, 0, text.index("grade"))
+    text = "Weight below the 3rd Percentile; grade 2 murmur"
+    low = lowered(text)  # _has reads the lowercased text the component computes once
+    assert _has(voc.percentile_hint, low, 0, len(text))
+    assert not _has(voc.percentile_hint, low, 0, text.index("Percentile") + 5)
+    assert _has(voc.grade_hint, low, text.index("grade"), len(text))
+    assert not _has(voc.grade_hint, low, 0, text.index("grade"))
     assert _has(None, "", 0, 0)
+    assert _has(voc.grade_hint, None, 0, 0)  # no trusted lowercase text: never skip
