@@ -76,6 +76,11 @@ class _Mapper:
         self.text = source.text
         self.page_of = source.page_of
         self.boxes = source.boxes  # PDF: where each span was printed (caseminer.readers.boxes)
+        # the offset map itself (``to_source`` inlined per item); page_of/boxes are only asked
+        # when the source has pages/geometry (plain text: None and no boxes)
+        self.offsets = repaired.offsets
+        self.paged = bool(source.page_starts)
+        self.boxed = bool(source.geometry)
 
     def span(self, start_char: int, end_char: int) -> dict[str, Any]:
         start, end = self.repaired.to_source(start_char, end_char)
@@ -240,45 +245,56 @@ class _Items:
             found = self.subjects[key] = self.rules.subject(section, sentence, family)
         return found
 
-    def field_values(self, span: Span, label: str, attrs: dict[str, Any]) -> dict[str, Any]:
-        """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
+    def field_keys(self, attrs: dict[str, Any]) -> tuple[str, ...]:
+        """The attrs keys that are schema fields (kept per distinct key tuple)."""
         keys = tuple(attrs)
         kept = self.fields.get(keys)
         if kept is None:
             kept = self.fields[keys] = tuple(k for k in keys if _is_field(k))
-        fields = {k: attrs[k] for k in kept}
-        if label == IMAGING:
-            span_of = self.mapper.span
-            fields["findings"] = [
-                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
-                for f in attrs.get("findings", [])
-            ]
-        elif label == LAB and "value_text" not in fields:
-            fields["value_text"] = span.text
-        if "rule" not in fields:
-            fields["rule"] = "unknown"
-        return fields
+        return kept
 
     def data(
         self, span: Span, label: str, key: str, start_char: int, end_char: int, section: str
     ) -> dict[str, Any]:
-        """The fields of one item (``key``: its store key), as its model validates them."""
+        """The fields of one item (``key``: its store key), as its model validates them: the
+        attrs with Doc offsets (`*_char` keys) dropped or mapped, plus the assembly's fields."""
         mapper = self.mapper
-        attrs = self.attrs_store.get(key, {})
-        data = self.field_values(span, label, attrs)
-        start, end = mapper.repaired.to_source(start_char, end_char)
+        attrs = self.attrs_store.get(key, _NO_ATTRS)
+        data = {k: attrs[k] for k in self.field_keys(attrs)}
+        if label == IMAGING:
+            span_of = mapper.span
+            data["findings"] = [
+                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
+                for f in attrs.get("findings", [])
+            ]
+        elif label == LAB and "value_text" not in data:
+            data["value_text"] = span.text
+        if "rule" not in data:
+            data["rule"] = "unknown"
+        offsets = mapper.offsets
+        if end_char <= start_char:
+            start = end = offsets[start_char]
+        else:
+            start, end = offsets[start_char], offsets[end_char - 1] + 1
         sentence = self.sentence(span)
         assertion = _assertion_of(self.assertion_store.get(key), attrs)
+        family = bool(assertion.get("family"))
+        subject = self.subjects.get((section, sentence, family))
+        if subject is None:
+            subject = self.subject(section, sentence, family)
         data["text"] = mapper.text[start:end]
         data["start"] = start
         data["end"] = end
-        data["page"] = mapper.page_of(start)
-        data["boxes"] = mapper.boxes(start, end)
+        data["page"] = mapper.page_of(start) if mapper.paged else None
+        data["boxes"] = mapper.boxes(start, end) if mapper.boxed else []
         data["section"] = section
         data["sentence"] = sentence
         data["assertion"] = assertion
-        data["subject"] = self.subject(section, sentence, bool(assertion.get("family")))
+        data["subject"] = subject
         return data
+
+
+_NO_ATTRS: dict[str, Any] = {}
 
 
 def _build_items(
@@ -289,27 +305,28 @@ def _build_items(
     is left out silently."""
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
     builder = _Items(doc, mapper, index, default_rules())
-    rows = []
-    for n, span in enumerate(doc.spans.get(SPAN_GROUP, [])):
-        rows.append((span.start_char, span.end_char, n, span))
-    rows.sort(key=lambda row: row[:3])  # by offsets, then in the order they were added
+    # by offsets, then in the order they were added (``n`` is unique: spans are never compared)
+    rows = [(s.start_char, s.end_char, n, s) for n, s in enumerate(doc.spans.get(SPAN_GROUP, []))]
+    rows.sort()
     seen: set[tuple[str, int, int]] = set()
     imaging_ids: dict[tuple[int, int], str] = {}
     studies: list[tuple[schema.Item, tuple[Any, Any]]] = []
+    section_of, skip, data_of = index.section, builder.skip, builder.data
     for start_char, end_char, _, span in rows:
         label = span.label_
         model = _MODELS.get(label)
         if model is None:
             continue
-        sec = index.section(start_char)
-        if builder.skip(sec):
+        sec = section_of(start_char)
+        if sec is not None and skip(sec):
             continue
         key = f"{label} {start_char} {end_char}"  # extensions._key
-        found = lists[_FIELDS[label]]
+        field = _FIELDS[label]
+        found = lists[field]
         try:
             section = sec["kind"] if sec else "case"
-            data = builder.data(span, label, key, start_char, end_char, section)
-            data["id"] = f"{_ID_PREFIX[_FIELDS[label]]}{len(found) + 1}"
+            data = data_of(span, label, key, start_char, end_char, section)
+            data["id"] = f"{_ID_PREFIX[field]}{len(found) + 1}"
             if label == FINDING:
                 data["study"] = None  # set below once every study has its id
             item = model.__pydantic_validator__.validate_python(data)  # model.model_validate
@@ -325,7 +342,7 @@ def _build_items(
         if label == IMAGING:
             imaging_ids[(start_char, end_char)] = data["id"]
         elif label == FINDING:
-            attrs = builder.attrs_store.get(key, {})
+            attrs = builder.attrs_store.get(key, _NO_ATTRS)
             studies.append((item, (attrs.get("study_start_char"), attrs.get("study_end_char"))))
     for item, study_span in studies:  # a finding reported in an imaging study's sentence
         study = imaging_ids.get(study_span)  # type: ignore[arg-type]
