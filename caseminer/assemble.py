@@ -102,11 +102,16 @@ class _DocIndex:
             text = doc.text
         self.text = text
         self.n_tokens = len(doc)
-        self.idx: list[int] = doc.to_array(IDX).tolist() if len(doc) else []
         self.sent_starts: list[int] | None = None
+        # the character offsets of the sentence starts (only they are read: not a list per token)
+        self.sent_chars: list[int] = []
+        self.first_char = 0
         if len(doc) and doc.has_annotation("SENT_START"):
-            flags = doc.to_array(SENT_START).astype("int64")
-            self.sent_starts = numpy.flatnonzero(flags == 1).tolist()
+            arr = doc.to_array([IDX, SENT_START])
+            starts = numpy.flatnonzero(arr[:, 1].astype("int64") == 1)
+            self.sent_starts = starts.tolist()
+            self.sent_chars = arr[starts, 0].tolist()
+            self.first_char = int(arr[0, 0])
         sections = doc._.sections or []
         self.section_starts = [sec["start_char"] for sec in sections]
         self.sections = sections
@@ -145,12 +150,11 @@ class _DocIndex:
             return _sentence(span)
         starts = self.sent_starts
         i = bisect_right(starts, span.start) - 1
-        first = starts[i] if i >= 0 else 0
+        start_char = self.sent_chars[i] if i >= 0 else self.first_char
         # spaCy's Span.sent: the sentence of the span's first token, even if the span runs on.
         j = i + 1
-        last = starts[j] if j < len(starts) else self.n_tokens
-        end_char = self.idx[last] if last < self.n_tokens else len(self.text)
-        return " ".join(self.text[self.idx[first] : end_char].split())
+        end_char = self.sent_chars[j] if j < len(starts) else len(self.text)
+        return " ".join(self.text[start_char:end_char].split())
 
 
 def _ends_with_doc(doc: Doc, text: str) -> bool:
