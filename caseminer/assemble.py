@@ -9,6 +9,7 @@ is dropped with a warning instead of failing the whole document.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter
 from typing import Any
@@ -382,23 +383,28 @@ def _patient(doc: Doc, mapper: _Mapper) -> schema.Patient:
     return schema.Patient(age=age, sex=raw.get("sex"))
 
 
-def _abbreviations(doc: Doc, mapper: _Mapper) -> list[schema.Abbreviation]:
+def _abbreviations(doc: Doc, mapper: _Mapper, text: str) -> list[schema.Abbreviation]:
     if not Doc.has_extension("abbreviations"):
         return []
+    found = None
+    if "caseminer.nlp.abbreviations" in sys.modules:  # our extensions: read as plain data
+        found = sys.modules["caseminer.nlp.abbreviations"].short_forms_as_text(doc, text)
+    if found is None:
+        found = []
+        for short in doc._.abbreviations or []:
+            long_form = getattr(short._, "long_form", None)
+            if long_form is not None:
+                found.append((short.start_char, short.end_char, short.text, long_form.text))
     seen: set[tuple[str, str]] = set()
     out = []
-    for short in doc._.abbreviations or []:
-        long_form = getattr(short._, "long_form", None)
-        if long_form is None:
-            continue
-        key = (short.text, long_form.text)
+    for start_char, end_char, short_text, long_text in found:
+        key = (short_text, long_text)
         if key in seen:
             continue
         seen.add(key)
         out.append(
             schema.Abbreviation(
-                **mapper.span(short.start_char, short.end_char),
-                long_form=" ".join(long_form.text.split()),
+                **mapper.span(start_char, end_char), long_form=" ".join(long_text.split())
             )
         )
     return out
@@ -451,7 +457,7 @@ def assemble(
         document=document,
         sections=_sections(doc, mapper),
         patient=_patient(doc, mapper),
-        abbreviations=_abbreviations(doc, mapper),
+        abbreviations=_abbreviations(doc, mapper, index.text),
         warnings=warnings,
         provenance=schema.Provenance(
             caseminer_version=__version__,
