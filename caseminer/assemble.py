@@ -217,7 +217,9 @@ class _Items:
         self.rules = rules
         self.attrs_store: dict[str, Any] = doc.user_data.get(ATTRS_KEY, {})
         self.assertion_store: dict[str, Any] = doc.user_data.get(ASSERTION_KEY, {})
-        self.fields: dict[tuple[str, ...], tuple[str, ...]] = {}  # attrs keys -> field keys
+        # every attrs key met so far, and those of them that are not fields (``fields_of``)
+        self.keys_seen: set[str] = set()
+        self.not_fields: set[str] = set()
         self.no_facts: dict[int, bool] = {}  # id(section dict) -> its items are dropped
         self.sentences: dict[int, str] = {}  # first token of a sentence -> its text
         self.subjects: dict[tuple[str, str, bool], str] = {}
@@ -250,13 +252,19 @@ class _Items:
             found = self.subjects[key] = self.rules.subject(section, sentence, family)
         return found
 
-    def field_keys(self, attrs: dict[str, Any]) -> tuple[str, ...]:
-        """The attrs keys that are schema fields (kept per distinct key tuple)."""
-        keys = tuple(attrs)
-        kept = self.fields.get(keys)
-        if kept is None:
-            kept = self.fields[keys] = tuple(k for k in keys if _is_field(k))
-        return kept
+    def fields_of(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``attrs`` without the keys that are not schema fields. Set operations on
+        the keys (in C) instead of a test per key per item: only keys never met before in this
+        document are classified one by one. (Key order does not matter: the model orders.)"""
+        keys = attrs.keys()
+        new = keys - self.keys_seen
+        if new:
+            self.keys_seen |= new
+            self.not_fields.update(k for k in new if not _is_field(k))
+        data = dict(attrs)
+        for key in keys & self.not_fields:
+            del data[key]
+        return data
 
     def data(
         self, span: Span, label: str, key: str, start_char: int, end_char: int, section: str
@@ -265,7 +273,7 @@ class _Items:
         attrs with Doc offsets (`*_char` keys) dropped or mapped, plus the assembly's fields."""
         mapper = self.mapper
         attrs = self.attrs_store.get(key, _NO_ATTRS)
-        data = {k: attrs[k] for k in self.field_keys(attrs)}
+        data = self.fields_of(attrs)
         if label == IMAGING:
             span_of = mapper.span
             data["findings"] = [
