@@ -9,6 +9,7 @@ is dropped with a warning instead of failing the whole document.
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections import Counter
 from typing import Any
@@ -76,6 +77,11 @@ class _Mapper:
         self.text = source.text
         self.page_of = source.page_of
         self.boxes = source.boxes  # PDF: where each span was printed (caseminer.readers.boxes)
+        # the offset map itself (``to_source`` inlined per item); page_of/boxes are only asked
+        # when the source has pages/geometry (plain text: None and no boxes)
+        self.offsets = repaired.offsets
+        self.paged = bool(source.page_starts)
+        self.boxed = bool(source.geometry)
 
     def span(self, start_char: int, end_char: int) -> dict[str, Any]:
         start, end = self.repaired.to_source(start_char, end_char)
@@ -97,11 +103,16 @@ class _DocIndex:
             text = doc.text
         self.text = text
         self.n_tokens = len(doc)
-        self.idx: list[int] = doc.to_array(IDX).tolist() if len(doc) else []
         self.sent_starts: list[int] | None = None
+        # the character offsets of the sentence starts (only they are read: not a list per token)
+        self.sent_chars: list[int] = []
+        self.first_char = 0
         if len(doc) and doc.has_annotation("SENT_START"):
-            flags = doc.to_array(SENT_START).astype("int64")
-            self.sent_starts = numpy.flatnonzero(flags == 1).tolist()
+            arr = doc.to_array([IDX, SENT_START])
+            starts = numpy.flatnonzero(arr[:, 1].astype("int64") == 1)
+            self.sent_starts = starts.tolist()
+            self.sent_chars = arr[starts, 0].tolist()
+            self.first_char = int(arr[0, 0])
         sections = doc._.sections or []
         self.section_starts = [sec["start_char"] for sec in sections]
         self.sections = sections
@@ -140,12 +151,11 @@ class _DocIndex:
             return _sentence(span)
         starts = self.sent_starts
         i = bisect_right(starts, span.start) - 1
-        first = starts[i] if i >= 0 else 0
+        start_char = self.sent_chars[i] if i >= 0 else self.first_char
         # spaCy's Span.sent: the sentence of the span's first token, even if the span runs on.
         j = i + 1
-        last = starts[j] if j < len(starts) else self.n_tokens
-        end_char = self.idx[last] if last < self.n_tokens else len(self.text)
-        return " ".join(self.text[self.idx[first] : end_char].split())
+        end_char = self.sent_chars[j] if j < len(starts) else len(self.text)
+        return " ".join(self.text[start_char:end_char].split())
 
 
 def _ends_with_doc(doc: Doc, text: str) -> bool:
@@ -207,7 +217,9 @@ class _Items:
         self.rules = rules
         self.attrs_store: dict[str, Any] = doc.user_data.get(ATTRS_KEY, {})
         self.assertion_store: dict[str, Any] = doc.user_data.get(ASSERTION_KEY, {})
-        self.fields: dict[tuple[str, ...], tuple[str, ...]] = {}  # attrs keys -> field keys
+        # every attrs key met so far, and those of them that are not fields (``fields_of``)
+        self.keys_seen: set[str] = set()
+        self.not_fields: set[str] = set()
         self.no_facts: dict[int, bool] = {}  # id(section dict) -> its items are dropped
         self.sentences: dict[int, str] = {}  # first token of a sentence -> its text
         self.subjects: dict[tuple[str, str, bool], str] = {}
@@ -240,45 +252,62 @@ class _Items:
             found = self.subjects[key] = self.rules.subject(section, sentence, family)
         return found
 
-    def field_values(self, span: Span, label: str, attrs: dict[str, Any]) -> dict[str, Any]:
-        """The attrs of an item with Doc offsets (`*_char` keys) dropped or mapped."""
-        keys = tuple(attrs)
-        kept = self.fields.get(keys)
-        if kept is None:
-            kept = self.fields[keys] = tuple(k for k in keys if _is_field(k))
-        fields = {k: attrs[k] for k in kept}
-        if label == IMAGING:
-            span_of = self.mapper.span
-            fields["findings"] = [
-                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
-                for f in attrs.get("findings", [])
-            ]
-        elif label == LAB and "value_text" not in fields:
-            fields["value_text"] = span.text
-        if "rule" not in fields:
-            fields["rule"] = "unknown"
-        return fields
+    def fields_of(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``attrs`` without the keys that are not schema fields. Set operations on
+        the keys (in C) instead of a test per key per item: only keys never met before in this
+        document are classified one by one. (Key order does not matter: the model orders.)"""
+        keys = attrs.keys()
+        new = keys - self.keys_seen
+        if new:
+            self.keys_seen |= new
+            self.not_fields.update(k for k in new if not _is_field(k))
+        data = dict(attrs)
+        for key in keys & self.not_fields:
+            del data[key]
+        return data
 
     def data(
         self, span: Span, label: str, key: str, start_char: int, end_char: int, section: str
     ) -> dict[str, Any]:
-        """The fields of one item (``key``: its store key), as its model validates them."""
+        """The fields of one item (``key``: its store key), as its model validates them: the
+        attrs with Doc offsets (`*_char` keys) dropped or mapped, plus the assembly's fields."""
         mapper = self.mapper
-        attrs = self.attrs_store.get(key, {})
-        data = self.field_values(span, label, attrs)
-        start, end = mapper.repaired.to_source(start_char, end_char)
+        attrs = self.attrs_store.get(key, _NO_ATTRS)
+        data = self.fields_of(attrs)
+        if label == IMAGING:
+            span_of = mapper.span
+            data["findings"] = [
+                {**span_of(f["start_char"], f["end_char"]), "descriptors": f.get("descriptors", [])}
+                for f in attrs.get("findings", [])
+            ]
+        elif label == LAB and "value_text" not in data:
+            data["value_text"] = span.text
+        if "rule" not in data:
+            data["rule"] = "unknown"
+        offsets = mapper.offsets
+        if end_char <= start_char:
+            start = end = offsets[start_char]
+        else:
+            start, end = offsets[start_char], offsets[end_char - 1] + 1
         sentence = self.sentence(span)
         assertion = _assertion_of(self.assertion_store.get(key), attrs)
+        family = bool(assertion.get("family"))
+        subject = self.subjects.get((section, sentence, family))
+        if subject is None:
+            subject = self.subject(section, sentence, family)
         data["text"] = mapper.text[start:end]
         data["start"] = start
         data["end"] = end
-        data["page"] = mapper.page_of(start)
-        data["boxes"] = mapper.boxes(start, end)
+        data["page"] = mapper.page_of(start) if mapper.paged else None
+        data["boxes"] = mapper.boxes(start, end) if mapper.boxed else []
         data["section"] = section
         data["sentence"] = sentence
         data["assertion"] = assertion
-        data["subject"] = self.subject(section, sentence, bool(assertion.get("family")))
+        data["subject"] = subject
         return data
+
+
+_NO_ATTRS: dict[str, Any] = {}
 
 
 def _build_items(
@@ -289,27 +318,28 @@ def _build_items(
     is left out silently."""
     lists: dict[str, list[schema.Item]] = {field: [] for field in _FIELDS.values()}
     builder = _Items(doc, mapper, index, default_rules())
-    rows = []
-    for n, span in enumerate(doc.spans.get(SPAN_GROUP, [])):
-        rows.append((span.start_char, span.end_char, n, span))
-    rows.sort(key=lambda row: row[:3])  # by offsets, then in the order they were added
+    # by offsets, then in the order they were added (``n`` is unique: spans are never compared)
+    rows = [(s.start_char, s.end_char, n, s) for n, s in enumerate(doc.spans.get(SPAN_GROUP, []))]
+    rows.sort()
     seen: set[tuple[str, int, int]] = set()
     imaging_ids: dict[tuple[int, int], str] = {}
     studies: list[tuple[schema.Item, tuple[Any, Any]]] = []
+    section_of, skip, data_of = index.section, builder.skip, builder.data
     for start_char, end_char, _, span in rows:
         label = span.label_
         model = _MODELS.get(label)
         if model is None:
             continue
-        sec = index.section(start_char)
-        if builder.skip(sec):
+        sec = section_of(start_char)
+        if sec is not None and skip(sec):
             continue
         key = f"{label} {start_char} {end_char}"  # extensions._key
-        found = lists[_FIELDS[label]]
+        field = _FIELDS[label]
+        found = lists[field]
         try:
             section = sec["kind"] if sec else "case"
-            data = builder.data(span, label, key, start_char, end_char, section)
-            data["id"] = f"{_ID_PREFIX[_FIELDS[label]]}{len(found) + 1}"
+            data = data_of(span, label, key, start_char, end_char, section)
+            data["id"] = f"{_ID_PREFIX[field]}{len(found) + 1}"
             if label == FINDING:
                 data["study"] = None  # set below once every study has its id
             item = model.__pydantic_validator__.validate_python(data)  # model.model_validate
@@ -325,7 +355,7 @@ def _build_items(
         if label == IMAGING:
             imaging_ids[(start_char, end_char)] = data["id"]
         elif label == FINDING:
-            attrs = builder.attrs_store.get(key, {})
+            attrs = builder.attrs_store.get(key, _NO_ATTRS)
             studies.append((item, (attrs.get("study_start_char"), attrs.get("study_end_char"))))
     for item, study_span in studies:  # a finding reported in an imaging study's sentence
         study = imaging_ids.get(study_span)  # type: ignore[arg-type]
@@ -361,23 +391,28 @@ def _patient(doc: Doc, mapper: _Mapper) -> schema.Patient:
     return schema.Patient(age=age, sex=raw.get("sex"))
 
 
-def _abbreviations(doc: Doc, mapper: _Mapper) -> list[schema.Abbreviation]:
+def _abbreviations(doc: Doc, mapper: _Mapper, text: str) -> list[schema.Abbreviation]:
     if not Doc.has_extension("abbreviations"):
         return []
+    found = None
+    if "caseminer.nlp.abbreviations" in sys.modules:  # our extensions: read as plain data
+        found = sys.modules["caseminer.nlp.abbreviations"].short_forms_as_text(doc, text)
+    if found is None:
+        found = []
+        for short in doc._.abbreviations or []:
+            long_form = getattr(short._, "long_form", None)
+            if long_form is not None:
+                found.append((short.start_char, short.end_char, short.text, long_form.text))
     seen: set[tuple[str, str]] = set()
     out = []
-    for short in doc._.abbreviations or []:
-        long_form = getattr(short._, "long_form", None)
-        if long_form is None:
-            continue
-        key = (short.text, long_form.text)
+    for start_char, end_char, short_text, long_text in found:
+        key = (short_text, long_text)
         if key in seen:
             continue
         seen.add(key)
         out.append(
             schema.Abbreviation(
-                **mapper.span(short.start_char, short.end_char),
-                long_form=" ".join(long_form.text.split()),
+                **mapper.span(start_char, end_char), long_form=" ".join(long_text.split())
             )
         )
     return out
@@ -430,7 +465,7 @@ def assemble(
         document=document,
         sections=_sections(doc, mapper),
         patient=_patient(doc, mapper),
-        abbreviations=_abbreviations(doc, mapper),
+        abbreviations=_abbreviations(doc, mapper, index.text),
         warnings=warnings,
         provenance=schema.Provenance(
             caseminer_version=__version__,

@@ -33,7 +33,7 @@ from bisect import bisect_left
 
 import numpy
 from scispacy.abbreviation import AbbreviationDetector, filter_matches
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -71,6 +71,38 @@ def _long_form_getter(span: Span) -> Span | None:
         index = span.doc.user_data[_INDEX_KEY] = {"n": len(stored), "by": by}
     found = index["by"].get(f"{span.start} {span.end}")
     return None if found is None else Span(span.doc, found[0], found[1])
+
+
+def short_forms_as_text(doc: Doc, text: str) -> list[tuple[int, int, str, str]] | None:
+    """(start_char, end_char, text, long form's text) of each short form with a long form, in
+    ``doc._.abbreviations`` order, as the getters give them but without building Spans
+    (``text``: the Doc's text). None when the extensions are not ours (scispaCy's own detector
+    re-registered them): then read ``doc._.abbreviations``.
+
+    Why: the assembly reads every short form of every document."""
+    doc_ext = Doc.get_extension("abbreviations")
+    span_ext = Span.get_extension("long_form")
+    if doc_ext is None or span_ext is None:
+        return None
+    if doc_ext[2] is not _abbreviations_getter or span_ext[2] is not _long_form_getter:
+        return None
+    stored = _stored(doc)
+    if not stored:
+        return []
+    if any(e <= s or le <= ls for s, e, ls, le in stored):
+        return None  # an empty span: leave its offsets to spaCy
+    bounds = doc.to_array([IDX, LENGTH])
+    starts = bounds[:, 0].tolist()
+    ends = (bounds[:, 0] + bounds[:, 1]).tolist()
+    long_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for s, e, ls, le in stored:  # the first stored pair of a short form wins (_long_form_getter)
+        long_of.setdefault((s, e), (ls, le))
+    out = []
+    for s, e, _, _ in stored:
+        ls, le = long_of[(s, e)]
+        start, end = starts[s], ends[e - 1]
+        out.append((start, end, text[start:end], text[starts[ls] : ends[le - 1]]))
+    return out
 
 
 def register_abbreviation_extensions() -> None:

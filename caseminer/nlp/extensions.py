@@ -52,7 +52,7 @@ log = logging.getLogger("caseminer")
 
 def _items_of(label: str):
     def getter(doc: Doc) -> list[Span]:
-        return [s for s in doc.spans.get(SPAN_GROUP, []) if s.label_ == label]
+        return items(doc, label)
 
     return getter
 
@@ -107,7 +107,11 @@ def get_attrs(span: Span) -> dict[str, Any]:
 
 def set_attrs(span: Span, attrs: dict[str, Any]) -> None:
     """Store the category-specific fields of an item span, under its own label and offsets."""
-    _store(span.doc, ATTRS_KEY)[_key(span)] = attrs
+    user_data = span.doc.user_data
+    store = user_data.get(ATTRS_KEY)
+    if store is None:
+        store = user_data[ATTRS_KEY] = {}
+    store[f"{span.label_} {span.start_char} {span.end_char}"] = attrs  # _key(span)
 
 
 def get_assertion(span: Span) -> dict[str, Any] | None:
@@ -122,12 +126,19 @@ def set_assertion(span: Span, assertion: dict[str, Any] | None) -> None:
 
 def add_item(doc: Doc, span: Span, attrs: dict[str, Any]) -> Span:
     """Append an item span to the shared group and attach its fields. Returns the span."""
-    if span.label_ not in CATEGORIES:
-        raise ValueError(f"item label must be one of {CATEGORIES}, got {span.label_!r}")
-    if SPAN_GROUP not in doc.spans:
+    label = span.label_
+    if label not in CATEGORIES:
+        raise ValueError(f"item label must be one of {CATEGORIES}, got {label!r}")
+    group = doc.spans.get(SPAN_GROUP)
+    if group is None:
         doc.spans[SPAN_GROUP] = []
-    doc.spans[SPAN_GROUP].append(span)
-    set_attrs(span, attrs)
+        group = doc.spans[SPAN_GROUP]
+    group.append(span)
+    user_data = doc.user_data
+    store = user_data.get(ATTRS_KEY)
+    if store is None:
+        store = user_data[ATTRS_KEY] = {}
+    store[f"{label} {span.start_char} {span.end_char}"] = attrs  # set_attrs, label read once
     return span
 
 
@@ -173,7 +184,11 @@ def install_serialisers() -> None:
 def items(doc: Doc, label: str | None = None) -> list[Span]:
     """Item spans of the doc, optionally of one category, in the order they were added."""
     group = doc.spans.get(SPAN_GROUP, [])
-    return [s for s in group if label is None or s.label_ == label]
+    if label is None:
+        return list(group)
+    # the label's hash compared as an int: no string lookup per span
+    key = doc.vocab.strings.as_int(label) if label in doc.vocab.strings else None
+    return [s for s in group if s.label == key]
 
 
 def section_kind_at(doc: Doc, char: int) -> str:
@@ -183,9 +198,21 @@ def section_kind_at(doc: Doc, char: int) -> str:
     (components call this per match: a scan would make long documents quadratic); the full scan
     stays as the fallback for a hand-made list that breaks that order.
     """
-    sections = doc._.sections or []
+    sections = doc_sections(doc) or []
     sec = section_at(sections, char, _section_starts(sections))
     return sec["kind"] if sec else "case"
+
+
+def doc_sections(doc: Doc) -> list[dict[str, Any]] | None:
+    """``doc._.sections``, read from ``doc.user_data`` where spaCy keeps a plain extension value.
+
+    Why: ``doc._`` builds an Underscore object per access, and components ask for the section
+    of every candidate. An extension re-registered with a getter is still asked through ``doc._``.
+    """
+    default, method, getter, _setter = Doc.get_extension("sections") or (None, None, None, None)
+    if getter is not None or method is not None:
+        return doc._.sections
+    return doc.user_data.get(("._.", "sections", None, None), default)
 
 
 def section_at(

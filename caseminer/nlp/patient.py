@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.diskcache import copy_pattern_files
-from caseminer.nlp.extensions import record_failure, register_extensions
+from caseminer.nlp.extensions import doc_sections, record_failure, register_extensions
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -222,12 +222,14 @@ def sex_in_case(
 
 
 def _section_spans(doc: Doc, kind: str) -> list[tuple[int, int]]:
-    sections = doc._.sections or [{"kind": "case", "start_char": 0, "end_char": len(doc_text(doc))}]
+    sections = doc_sections(doc) or [
+        {"kind": "case", "start_char": 0, "end_char": len(doc_text(doc))}
+    ]
     return [(s["start_char"], s["end_char"]) for s in sections if s["kind"] == kind]
 
 
 def _kind_at(doc: Doc, char: int) -> str:
-    for sec in doc._.sections or []:
+    for sec in doc_sections(doc) or []:
         if sec["start_char"] <= char < sec["end_char"]:
             return sec["kind"]
     return "case"

@@ -130,3 +130,27 @@ def test_parenthesis_matcher_equals_scispacy_candidates():
         span = doc[start:end]
         assert text[span.start_char : span.end_char] == span.text
     assert ParenthesisMatcher(NLP)(NLP.make_doc("")) == []
+
+
+def test_short_forms_as_text_match_the_getters():
+    """The assembly's plain-data read gives what ``doc._.abbreviations`` and
+    ``span._.long_form`` give, in the same order; None when the extensions are not ours."""
+    from spacy.tokens import Doc
+
+    from caseminer.nlp.abbreviations import short_forms_as_text
+
+    doc = NLP(TEXT + "\nThe ECG (ECG) and the MRI were normal.")
+    expected = [
+        (a.start_char, a.end_char, a.text, a._.long_form.text)
+        for a in doc._.abbreviations
+        if a._.long_form is not None
+    ]
+    assert expected
+    assert short_forms_as_text(doc, doc.text) == expected
+    assert short_forms_as_text(NLP("Nothing here."), "Nothing here.") == []
+    saved = Doc.get_extension("abbreviations")
+    try:
+        Doc.set_extension("abbreviations", default=None, force=True)
+        assert short_forms_as_text(doc, doc.text) is None
+    finally:
+        Doc.set_extension("abbreviations", getter=saved[2], force=True)

@@ -126,3 +126,18 @@ def test_a_pipeline_built_with_add_pipe_serialises_in_a_fresh_process():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_items_by_label_and_sections_read_as_plain_data(nlp):
+    """``items(doc, label)`` compares label hashes and ``doc_sections``/``section_kind_at`` read
+    the stored sections: the same answers as the label strings and ``doc._.sections``."""
+    from caseminer.nlp.extensions import doc_sections, section_kind_at
+
+    doc = nlp(TEXTS[0])
+    for label in (LAB, DIAGNOSIS, "NO_SUCH_LABEL"):
+        assert items(doc, label) == [s for s in items(doc) if s.label_ == label]
+    assert doc_sections(doc) == doc._.sections
+    assert doc_sections(nlp.make_doc("x")) is None
+    fresh = nlp.make_doc("fever")
+    fresh._.sections = [{"title": "", "kind": "discussion", "start_char": 0, "end_char": 5}]
+    assert section_kind_at(fresh, 1) == "discussion"
