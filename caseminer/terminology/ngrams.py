@@ -64,13 +64,25 @@ def key_hash(key: str) -> int:
     return h
 
 
+# word -> spaCy's hash of it: a document's words mostly repeat words seen before, and a probe is
+# cheaper than hashing. Emptied when it reaches _HASH_MEMO_SIZE so that it never grows without
+# bound (the same bound as the normal-form memo of caseminer.terminology.normalize).
+_HASH_MEMO: dict[str, int] = {}
+_HASH_MEMO_SIZE = 200_000
+
+
 def word_hashes(stream: WordStream) -> numpy.ndarray:
     """spaCy's 64-bit string hash of every word (each distinct word hashed once), memoised."""
     cached = stream.derived.get("hashes")
     if cached is None:
         norms = stream.norms
-        table = {w: hash_string(w) for w in set(norms)}
-        cached = numpy.fromiter(map(table.__getitem__, norms), numpy.uint64, len(norms))
+        missing = set(norms).difference(_HASH_MEMO)
+        if len(_HASH_MEMO) + len(missing) > _HASH_MEMO_SIZE:
+            _HASH_MEMO.clear()
+            missing = set(norms)
+        for word in missing:
+            _HASH_MEMO[word] = hash_string(word)
+        cached = numpy.fromiter(map(_HASH_MEMO.__getitem__, norms), numpy.uint64, len(norms))
         stream.derived["hashes"] = cached
     return cached
 

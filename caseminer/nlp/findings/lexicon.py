@@ -34,6 +34,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress, count
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ class Lexicon:
         norms, breaks, size = ws.norms, ws.breaks, len(ws)
         runs = set(index.table.candidates(ws))  # memoised on the stream for the terminology
         first = self.first_words
-        for i in [i for i, w in enumerate(norms) if w in first]:
+        for i in list(compress(count(), map(first.__contains__, norms))):
             for n in range(1, min(first[norms[i]], size - i) + 1):
                 if n > 1 and breaks[i + n - 1]:
                     break
