@@ -95,15 +95,18 @@ class TerminologyIndex:
     def codes(self, entries: list[list[Any]], variant: bool = False, per_system: int = 1):
         """Ranked Code dicts (system, code, display, match) for the entries, best per system,
         with UMLS CUIs carried by HPO terms."""
-        code_of = self.concepts.code
-        ranked = sorted(
-            entries,
-            key=lambda e: (KIND_RANK[e[1]], len(code_of(e[0])), code_of(e[0])),
-        )
+        row = self.concepts.row
+        if len(entries) > 1:
+            ranked = sorted(
+                entries,
+                key=lambda e: (KIND_RANK[e[1]], len(row(e[0])[1]), row(e[0])[1]),
+            )
+        else:
+            ranked = entries
         out: list[dict[str, str]] = []
         count: dict[str, int] = {}
         for cidx, kind, *_ in ranked:
-            system, code, display, _category, xrefs = self.concepts[cidx]
+            system, code, display, xrefs = row(cidx)
             if count.get(system, 0) >= per_system:
                 continue
             match = KIND_MATCH[kind]

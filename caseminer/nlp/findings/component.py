@@ -351,11 +351,13 @@ class _SentenceIndex:
     """Sentence number of a character offset, by bisecting sentence start offsets once."""
 
     def __init__(self, doc: Doc, text: str) -> None:
+        # (no ``has_annotation`` test first: it scans every token for a parse; without sentence
+        # starts the array holds none after the first token, whose offset is 0, so the result
+        # is the one sentence [0] either way)
         starts = [0]
-        if len(doc) and doc.has_annotation("SENT_START"):
+        if len(doc):
             rows = doc.to_array([IDX, SENT_START])
-            found = rows[rows[:, 1] == 1, 0]
-            starts = found.tolist() or [0]
+            starts = rows[rows[:, 1] == 1, 0].tolist() or [0]
         self.starts = starts
         self._text = text
 
