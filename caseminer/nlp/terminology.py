@@ -31,7 +31,7 @@ from caseminer.nlp.extensions import (
     get_attrs,
     items,
     register_extensions,
-    section_kind_at,
+    section_at,
     set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
@@ -111,6 +111,10 @@ class DocMatches:
     short_forms: dict[str, list[list[Any]]] = field(default_factory=dict)
     # (start_char, end_char) of every short-form use whose long form is coded
     short_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # the Doc's text (slices of it are the items' texts, without building them from tokens)
+    text: str = ""
+    # the document's whole-mention lookups and codes (long forms now, items' texts later)
+    memo: "_Memo | None" = None
 
     @cached_property
     def term_starts(self) -> list[int]:
@@ -146,12 +150,14 @@ class TerminologyLinker:
 
     # ---- matching ------------------------------------------------------------------------
     def match(self, doc: Doc) -> DocMatches:
-        found = DocMatches(terms=self.index.scan(doc_text(doc)))
+        text = doc_text(doc)
+        memo = _Memo(self.index, self.per_system)
+        found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
         for short in getattr(doc._, "abbreviations", None) or []:
             long = short._.long_form
             if long is None:
                 continue
-            entries, _ = self.index.lookup_entries(long.text)
+            entries, _ = memo.lookup_entries(long.text)
             if entries:
                 found.short_forms[short.text] = [[e[0], "a"] for e in entries]
                 if self.keep_new(long.text, entries, long.text):
@@ -161,7 +167,7 @@ class TerminologyLinker:
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, found: DocMatches) -> None:
         existing = items(doc)  # one pass over the span group (each pass builds every Span)
-        memo = _Memo(self.index, self.per_system)  # mentions repeat within a document
+        memo = found.memo or _Memo(self.index, self.per_system)  # mentions repeat in a document
         for span in [s for s in existing if s.label_ == DIAGNOSIS]:
             codes = self.codes_for(span, found, memo)
             if codes:
@@ -180,9 +186,9 @@ class TerminologyLinker:
         """Codes of one existing item, most direct evidence first, never a guess: the short
         form's long form, the text, the normalized name, then the longest term inside the span.
         Later steps only fill terminologies the earlier ones left empty."""
-        memo = _Memo(self.index, self.per_system) if memo is None else memo
+        memo = (found.memo or _Memo(self.index, self.per_system)) if memo is None else memo
         start_char, end_char = span.start_char, span.end_char
-        text = span.text.strip()
+        text = (found.text[start_char:end_char] if found.text else span.text).strip()
         steps: list[tuple[list[list[Any]], bool]] = []
         if text in found.short_forms:
             steps.append((found.short_forms[text], False))
@@ -217,15 +223,18 @@ class TerminologyLinker:
                 continue
             if self.keep_new(surface, m.entries, norm=m.key or None):
                 candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
-        for start, end, text in found.short_spans:
-            candidates.append((start, end, found.short_forms[text], False))
+        for start, end, short in found.short_spans:
+            candidates.append((start, end, found.short_forms[short], False))
+        sections = doc._.sections or []  # read once: ``doc._`` costs more than the bisect
+        section_starts = [sec["start_char"] for sec in sections]
         for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
             if taken.overlaps(start, end):
                 continue
-            if section_kind_at(doc, start) in self.skip_sections:
+            sec = section_at(sections, start, section_starts)
+            if (sec["kind"] if sec else "case") in self.skip_sections:
                 continue
             span = doc.char_span(start, end, label=DIAGNOSIS, alignment_mode="expand")
-            if span is None or not span.text.strip():
+            if span is None or not text[span.start_char : span.end_char].strip():
                 continue
             codes = self.index.codes(entries, variant, self.per_system)
             add_item(
