@@ -31,7 +31,7 @@ from caseminer.nlp.extensions import (
     get_attrs,
     items,
     register_extensions,
-    section_kind_at,
+    section_at,
     set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
@@ -111,6 +111,10 @@ class DocMatches:
     short_forms: dict[str, list[list[Any]]] = field(default_factory=dict)
     # (start_char, end_char) of every short-form use whose long form is coded
     short_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    # the Doc's text (slices of it are the items' texts, without building them from tokens)
+    text: str = ""
+    # the document's whole-mention lookups and codes (long forms now, items' texts later)
+    memo: "_Memo | None" = None
 
     @cached_property
     def term_starts(self) -> list[int]:
@@ -146,12 +150,14 @@ class TerminologyLinker:
 
     # ---- matching ------------------------------------------------------------------------
     def match(self, doc: Doc) -> DocMatches:
-        found = DocMatches(terms=self.index.scan(doc_text(doc)))
+        text = doc_text(doc)
+        memo = _Memo(self.index, self.per_system)
+        found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
         for short in getattr(doc._, "abbreviations", None) or []:
             long = short._.long_form
             if long is None:
                 continue
-            entries, _ = self.index.lookup_entries(long.text)
+            entries, _ = memo.lookup_entries(long.text)
             if entries:
                 found.short_forms[short.text] = [[e[0], "a"] for e in entries]
                 if self.keep_new(long.text, entries, long.text):
@@ -161,8 +167,9 @@ class TerminologyLinker:
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, found: DocMatches) -> None:
         existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        memo = found.memo or _Memo(self.index, self.per_system)  # mentions repeat in a document
         for span in [s for s in existing if s.label_ == DIAGNOSIS]:
-            codes = self.codes_for(span, found)
+            codes = self.codes_for(span, found, memo)
             if codes:
                 attrs = dict(get_attrs(span))
                 have = {c["system"] for c in attrs.get("codes") or []}
@@ -173,26 +180,30 @@ class TerminologyLinker:
         if self.add_new_items:
             self.add_items(doc, found, existing)
 
-    def codes_for(self, span: Span, found: DocMatches) -> list[dict[str, str]]:
+    def codes_for(
+        self, span: Span, found: DocMatches, memo: "_Memo | None" = None
+    ) -> list[dict[str, str]]:
         """Codes of one existing item, most direct evidence first, never a guess: the short
         form's long form, the text, the normalized name, then the longest term inside the span.
         Later steps only fill terminologies the earlier ones left empty."""
-        text = span.text.strip()
+        memo = (found.memo or _Memo(self.index, self.per_system)) if memo is None else memo
+        start_char, end_char = span.start_char, span.end_char
+        text = (found.text[start_char:end_char] if found.text else span.text).strip()
         steps: list[tuple[list[list[Any]], bool]] = []
         if text in found.short_forms:
             steps.append((found.short_forms[text], False))
         for mention in (text, str(get_attrs(span).get("normalized") or "")):
-            steps.append(self.index.lookup_entries(mention))
-        lo = bisect_left(found.term_starts, span.start_char)  # a scan is quadratic in length
-        hi = bisect_left(found.term_starts, span.end_char)
-        inner = [m for m in found.terms[lo:hi] if m.end_char <= span.end_char]
+            steps.append(memo.lookup_entries(mention))
+        lo = bisect_left(found.term_starts, start_char)  # a scan is quadratic in length
+        hi = bisect_left(found.term_starts, end_char)
+        inner = [m for m in found.terms[lo:hi] if m.end_char <= end_char]
         if inner:
             best = max(inner, key=lambda m: (m.last - m.first, m.end_char))
             steps.append((best.entries, True))
         codes: list[dict[str, str]] = []
         for entries, variant in steps:
             have = {c["system"] for c in codes}
-            for code in self.index.codes(entries, variant, self.per_system) if entries else []:
+            for code in memo.codes(entries, variant) if entries else []:
                 if code["system"] not in have:
                     codes.append(code)
         return codes
@@ -210,17 +221,20 @@ class TerminologyLinker:
             after = text[m.end_char : m.end_char + 1]
             if "-" in (before, after):  # part of a compound ("melanoma-specific")
                 continue
-            if self.keep_new(surface, m.entries):
+            if self.keep_new(surface, m.entries, norm=m.key or None):
                 candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
-        for start, end, text in found.short_spans:
-            candidates.append((start, end, found.short_forms[text], False))
+        for start, end, short in found.short_spans:
+            candidates.append((start, end, found.short_forms[short], False))
+        sections = doc._.sections or []  # read once: ``doc._`` costs more than the bisect
+        section_starts = [sec["start_char"] for sec in sections]
         for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
             if taken.overlaps(start, end):
                 continue
-            if section_kind_at(doc, start) in self.skip_sections:
+            sec = section_at(sections, start, section_starts)
+            if (sec["kind"] if sec else "case") in self.skip_sections:
                 continue
             span = doc.char_span(start, end, label=DIAGNOSIS, alignment_mode="expand")
-            if span is None or not span.text.strip():
+            if span is None or not text[span.start_char : span.end_char].strip():
                 continue
             codes = self.index.codes(entries, variant, self.per_system)
             add_item(
@@ -235,10 +249,17 @@ class TerminologyLinker:
             )
             taken.add(span.start_char, span.end_char)
 
-    def keep_new(self, surface: str, entries: list[list[Any]], long_form: str = "") -> bool:
+    def keep_new(
+        self,
+        surface: str,
+        entries: list[list[Any]],
+        long_form: str = "",
+        norm: str | None = None,
+    ) -> bool:
         """Precision filters for a vocabulary match that no other extractor claimed (for a short
-        form, ``long_form`` is what the filters judge)."""
-        norm = key(long_form or surface)
+        form, ``long_form`` is what the filters judge). ``norm``: the key of what is judged
+        when the caller has it (a scanned term's own key), instead of splitting it again."""
+        norm = key(long_form or surface) if norm is None else norm
         if norm in self.stoplist or len(surface) < 3:
             return False
         abbreviation_entry = bool(long_form) or any(len(e) > 2 for e in entries)
@@ -257,3 +278,29 @@ class TerminologyLinker:
             return True
         head = norm.rsplit(" ", 1)[-1]
         return head in self.rules["head_words"] or head.endswith(self.rules["head_suffixes"])
+
+
+class _Memo:
+    """One document's whole-mention lookups and codes: the same diagnosis is usually named
+    several times, and each lookup splits and normalises its text and each coding ranks its
+    entries. Lives for one ``set_annotations`` call, so it holds one document's mentions at
+    most; every caller gets its own code dicts."""
+
+    def __init__(self, index: TerminologyIndex, per_system: int) -> None:
+        self.index = index
+        self.per_system = per_system
+        self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
+        self._codes: dict[Any, list[dict[str, str]]] = {}
+
+    def lookup_entries(self, text: str) -> tuple[list[list[Any]], bool]:
+        found = self._entries.get(text)
+        if found is None:
+            found = self._entries[text] = self.index.lookup_entries(text)
+        return found
+
+    def codes(self, entries: list[list[Any]], variant: bool) -> list[dict[str, str]]:
+        name = (variant, *map(tuple, entries))
+        found = self._codes.get(name)
+        if found is None:
+            found = self._codes[name] = self.index.codes(entries, variant, self.per_system)
+        return [dict(c) for c in found]

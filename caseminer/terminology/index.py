@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from caseminer.terminology.ngrams import KeyTable
-from caseminer.terminology.normalize import WordStream, bag_key, key, normalised, words
+from caseminer.terminology.normalize import WordStream, bag_of, mention, words
 from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 
 # entry kind code -> Code.match value; order is the preference order
@@ -32,6 +32,7 @@ class Match:
     end_char: int
     entries: list[list[Any]]  # [concept index, kind code, (case-sensitive surface)]
     normalised: bool  # True when spelling/plural normalisation was needed to match
+    key: str = ""  # the matched key (its words' norms joined by spaces; ``key`` of the surface)
 
 
 class TerminologyIndex:
@@ -63,27 +64,29 @@ class TerminologyIndex:
         for i, n in self.table.candidates(ws):  # by start, longest first
             if i < after:
                 continue
-            entries = self.terms.get(" ".join(norms[i : i + n]))
+            k = " ".join(norms[i : i + n])
+            entries = self.terms.get(k)
             if not entries:
                 continue  # a hash that is no term key
             surface = text[starts[i] : ends[i + n - 1]]
             entries = [e for e in entries if len(e) < 3 or e[2] == surface]
             if entries:
                 normalised = _was_normalised(text, ws, i, i + n)
-                out.append(Match(i, i + n, starts[i], ends[i + n - 1], entries, normalised))
+                out.append(Match(i, i + n, starts[i], ends[i + n - 1], entries, normalised, k))
                 after = i + n
         return out
 
     # ---- coding one whole mention -------------------------------------------------------
     def lookup_entries(self, text: str) -> tuple[list[list[Any]], bool]:
         """Entries for a whole mention: exact key, else word-order-free key. (entries, variant)"""
-        entries = self.terms.get(key(text))
+        norms, changed = mention(text)  # one split of the text for the key, bag and flag
+        entries = self.terms.get(" ".join(norms))
         if entries:
             surface = text.strip()
             kept = [e for e in entries if len(e) < 3 or e[2] == surface]
             if kept:
-                return kept, normalised(text)
-        bag = bag_key(text)
+                return kept, changed
+        bag = bag_of(norms)
         concepts = self.bags.get(bag) if bag else None
         if concepts:
             return [[c, "v"] for c in concepts], True
@@ -92,15 +95,18 @@ class TerminologyIndex:
     def codes(self, entries: list[list[Any]], variant: bool = False, per_system: int = 1):
         """Ranked Code dicts (system, code, display, match) for the entries, best per system,
         with UMLS CUIs carried by HPO terms."""
-        code_of = self.concepts.code
-        ranked = sorted(
-            entries,
-            key=lambda e: (KIND_RANK[e[1]], len(code_of(e[0])), code_of(e[0])),
-        )
+        row = self.concepts.row
+        if len(entries) > 1:
+            ranked = sorted(
+                entries,
+                key=lambda e: (KIND_RANK[e[1]], len(row(e[0])[1]), row(e[0])[1]),
+            )
+        else:
+            ranked = entries
         out: list[dict[str, str]] = []
         count: dict[str, int] = {}
         for cidx, kind, *_ in ranked:
-            system, code, display, _category, xrefs = self.concepts[cidx]
+            system, code, display, xrefs = row(cidx)
             if count.get(system, 0) >= per_system:
                 continue
             match = KIND_MATCH[kind]

@@ -34,6 +34,7 @@ EMPTY = numpy.zeros(0, dtype=numpy.uint64)
 # which alone would cost a cache miss per halving step for every n-gram of every length)
 FILTER_BITS = 21
 _SHIFT = numpy.uint64(64 - FILTER_BITS)
+_SHIFT_INT = 64 - FILTER_BITS
 # runs of up to HEAD words are hashed at every position at once; almost no run of three words is
 # the beginning of a longer key, so longer runs are grown only where one is
 HEAD = 3
@@ -46,15 +47,6 @@ def _flags(hashes: numpy.ndarray) -> numpy.ndarray:
     return flags
 
 
-def _breaks(stream: WordStream) -> numpy.ndarray:
-    """``stream.breaks`` as a bool array, memoised."""
-    cached = stream.derived.get("breaks")
-    if cached is None:
-        breaks = stream.breaks
-        cached = stream.derived["breaks"] = numpy.fromiter(breaks, bool, len(breaks))
-    return cached
-
-
 def key_hash(key: str) -> int:
     """The number of a key (its words separated by single spaces), as ``ngram_hashes`` computes
     it for the same words in a document."""
@@ -64,13 +56,25 @@ def key_hash(key: str) -> int:
     return h
 
 
+# word -> spaCy's hash of it: a document's words mostly repeat words seen before, and a probe is
+# cheaper than hashing. Emptied when it reaches _HASH_MEMO_SIZE so that it never grows without
+# bound (the same bound as the normal-form memo of caseminer.terminology.normalize).
+_HASH_MEMO: dict[str, int] = {}
+_HASH_MEMO_SIZE = 200_000
+
+
 def word_hashes(stream: WordStream) -> numpy.ndarray:
     """spaCy's 64-bit string hash of every word (each distinct word hashed once), memoised."""
     cached = stream.derived.get("hashes")
     if cached is None:
         norms = stream.norms
-        table = {w: hash_string(w) for w in set(norms)}
-        cached = numpy.fromiter(map(table.__getitem__, norms), numpy.uint64, len(norms))
+        missing = set(norms).difference(_HASH_MEMO)
+        if len(_HASH_MEMO) + len(missing) > _HASH_MEMO_SIZE:
+            _HASH_MEMO.clear()
+            missing = set(norms)
+        for word in missing:
+            _HASH_MEMO[word] = hash_string(word)
+        cached = numpy.fromiter(map(_HASH_MEMO.__getitem__, norms), numpy.uint64, len(norms))
         stream.derived["hashes"] = cached
     return cached
 
@@ -96,17 +100,15 @@ def all_ngrams(stream: WordStream, longest: int) -> tuple[numpy.ndarray, numpy.n
     return cached
 
 
-def _positions(flat: list[int], size: int) -> list[tuple[int, int]]:
-    """(start, number of words) of indices into ``all_ngrams``' arrays, in which length n
-    fills ``size - n + 1`` places after all shorter lengths."""
-    out = []
-    n, offset = 1, 0
-    for k in flat:  # ascending
-        while k >= offset + size - n + 1:
-            offset += size - n + 1
-            n += 1
-        out.append((k - offset, n))
-    return out
+def _positions(flat: numpy.ndarray, size: int, longest: int) -> list[tuple[int, int]]:
+    """(start, number of words) of indices into ``all_ngrams(stream, longest)``' arrays, in
+    which length n fills ``size - n + 1`` places after all shorter lengths."""
+    if not len(flat):
+        return []
+    lengths = numpy.arange(1, min(longest, size) + 1)
+    begins = numpy.concatenate(([0], numpy.cumsum(size - lengths + 1)))  # where length n begins
+    n = numpy.searchsorted(begins, flat, side="right")  # 1-based: begins[n - 1] <= k
+    return list(zip((flat - begins[n - 1]).tolist(), n.tolist(), strict=True))
 
 
 class KeyTable:
@@ -168,7 +170,7 @@ class KeyTable:
             return []
         head = min(self.max_words, HEAD)
         grams, whole = all_ngrams(stream, head)
-        found = _positions(self._hits(grams, whole), size)
+        found = _positions(self._hits(grams, whole), size, head)
         if self.max_words > head and size > head:
             # the HEAD-word runs sit after the shorter ones in all_ngrams' arrays
             base = sum(size - m + 1 for m in range(1, head))
@@ -177,36 +179,48 @@ class KeyTable:
         found.sort(key=lambda c: (c[0], -c[1]))
         return found
 
-    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> list[int]:
+    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> numpy.ndarray:
         """Indices of the numbers that are in the table (among the ``whole`` runs)."""
         maybe = self.filter[grams >> _SHIFT]
         maybe &= whole
         where = numpy.flatnonzero(maybe)
         if not len(where):
-            return []
+            return where
         grams = grams[where]
         pos = numpy.searchsorted(self.hashes, grams)
         numpy.minimum(pos, len(self.hashes) - 1, out=pos)
-        return where[self.hashes[pos] == grams].tolist()
+        return where[self.hashes[pos] == grams]
+
+    def _contains(self, number: int) -> bool:
+        """One number is in the table (the filter first, then the binary search)."""
+        if not self.filter[number >> _SHIFT_INT]:
+            return False
+        number = numpy.uint64(number)
+        pos = int(numpy.searchsorted(self.hashes, number))
+        return pos < len(self.hashes) and self.hashes[pos] == number
 
     def _longer(
         self, stream: WordStream, starts: numpy.ndarray, grams: numpy.ndarray, n: int
     ) -> list[tuple[int, int]]:
         """Runs longer than ``n`` words from the ``n``-word runs at ``starts`` (numbers
-        ``grams``), grown a word at a time while they stay a key's prefix and meet no break."""
-        h = word_hashes(stream)
-        breaks = _breaks(stream)
-        size = len(h)
+        ``grams``), grown a word at a time while they stay a key's prefix and meet no break.
+
+        Why one start at a time with Python ints: a document has a handful of such starts and
+        each grows a word or two before it leaves every key's prefixes; a vectorised step costs
+        some twenty numpy calls whatever the number of starts."""
+        if not len(starts):
+            return []
+        h = word_hashes(stream).tolist()
+        breaks = stream.breaks
+        size, top, prefix = len(h), self.max_words, self.prefix_filter
         found: list[tuple[int, int]] = []
-        while len(starts) and n < self.max_words:
-            room = starts < size - n  # a next word exists
-            starts, grams = starts[room], grams[room]
-            following = starts + n
-            go = ~breaks[following]
-            starts, grams, following = starts[go], grams[go], following[go]
-            grams = grams * _MULT + h[following]
-            n += 1
-            found += [(i, n) for i in starts[self._hits(grams, True)].tolist()]
-            keep = self.prefix_filter[grams >> _SHIFT]
-            starts, grams = starts[keep], grams[keep]
+        for start, number in zip(starts.tolist(), grams.tolist(), strict=True):
+            m = n
+            while m < top and start + m < size and not breaks[start + m]:
+                number = (number * MULTIPLIER + h[start + m]) & _MASK
+                m += 1
+                if self._contains(number):
+                    found.append((start, m))
+                if not prefix[number >> _SHIFT_INT]:
+                    break
         return found

@@ -127,6 +127,22 @@ def _dropped() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _dropped_cased() -> frozenset[str]:
+    """Every word ``w`` with ``w.lower()`` a dropped word, so that a document's words are tested
+    with one set probe each instead of a ``lower()`` each. Besides the ASCII capitals, the only
+    character whose lower case is ASCII is the Kelvin sign (it lower-cases to "k");
+    ``tests/terminology`` checks that against the whole of Unicode."""
+    variants = {c: {c, c.upper(), *(["\u212a"] if c == "k" else [])} for w in _dropped() for c in w}
+    cased: set[str] = set()
+    for word in _dropped():
+        out = {""}
+        for c in word:
+            out = {w + v for w in out for v in variants[c]}
+        cased |= {w for w in out if w.lower() == word}
+    return frozenset(cased)
+
+
+@lru_cache(maxsize=1)
 def _drop_len() -> int:
     """The longest dropped word: longer words cannot lower-case to one (lower-casing never
     shortens a word), so they skip the lower-casing."""
@@ -157,6 +173,7 @@ _BREAK_RE = re.compile("[^" + re.escape("".join(sorted(JOINERS))) + "]")
 # WORD_RE as a splitter: gaps at even positions of the result, words at odd ones
 _SPLIT_RE = re.compile("(" + WORD_RE.pattern + ")", re.UNICODE)
 _APOSTROPHES = ("'", "\u2019")
+_POSSESSIVE = frozenset(("s", "S"))
 
 
 class WordStream:
@@ -205,14 +222,15 @@ def _words(text: str) -> WordStream:
     ends = offsets[1 : 2 * n : 2]
     search_break = _BREAK_RE.search
     gap_breaks = {g: g != " " and search_break(g) is not None for g in set(gaps)}
-    breaks = [gap_breaks[g] for g in gaps]
-    dropped, longest = _dropped(), _drop_len()
-    drops = [
-        j
-        for j, w in enumerate(raw)
-        if len(w) <= longest
-        and (w.lower() in dropped or (w in ("s", "S") and gaps[j] in _APOSTROPHES))
+    breaks = list(map(gap_breaks.__getitem__, gaps))
+    # dropped words found in C: every spelling that lower-cases to one (``_dropped_cased``), and
+    # a possessive "s" only where an apostrophe precedes it (few words are a bare "s")
+    drops = list(compress(range(n), map(_dropped_cased().__contains__, raw)))
+    possessive = [
+        j for j in compress(range(n), map(_POSSESSIVE.__contains__, raw)) if gaps[j] in _APOSTROPHES
     ]
+    if possessive:
+        drops = sorted({*drops, *possessive})
     if drops:
         # a dropped word passes its break on to the next word ("x, the y": y follows a break)
         for j in drops:
@@ -266,10 +284,31 @@ def key(text: str) -> str:
     return " ".join(_norms(text))
 
 
+@lru_cache(maxsize=1)
+def _bag_stopwords() -> frozenset[str]:
+    return frozenset(_rules()["bag_stopwords"])
+
+
 def bag_key(text: str) -> str:
     """A word-order-free key: sorted set of normalised content words."""
-    stop = set(_rules()["bag_stopwords"])
-    return " ".join(sorted({w for w in _norms(text) if w not in stop}))
+    return bag_of(_norms(text))
+
+
+def bag_of(norms: list[str]) -> str:
+    """``bag_key`` of a text given the ``norms`` of its words (its ``mention`` words)."""
+    stop = _bag_stopwords()
+    return " ".join(sorted({w for w in norms if w not in stop}))
+
+
+def mention(text: str) -> tuple[list[str], bool]:
+    """The norms of ``words(text)`` and ``normalised(text)`` from one split of the text: what
+    coding a whole mention needs (its key, its bag, whether it was normalised), which three
+    separate calls would split it for three times."""
+    if len(text) >= _SHORT:
+        return _norms(text), normalised(text)
+    kept = _kept(text)
+    norms = [norm_word(w) for w in kept]
+    return norms, any(n != w.lower() for n, w in zip(norms, kept, strict=True))
 
 
 def is_abbreviation(term: str) -> bool:

@@ -111,6 +111,9 @@ class ConceptTable:
         self._display_at = _array(data["display_offsets"])
         # concept index -> "xsystem\x1fxcode\x1e..." for the concepts that have cross-references
         self._xrefs: dict[int, str] = data["xrefs"]
+        # concept index -> ``row``: the concepts documents name, sliced out once (at most one
+        # entry per concept, so bounded by the vocabulary)
+        self._rows: dict[int, tuple[str, str, str, tuple[tuple[str, ...], ...]]] = {}
 
     @classmethod
     def from_plain(cls, concepts: list[list[Any]]) -> ConceptTable:
@@ -160,6 +163,20 @@ class ConceptTable:
 
     def category(self, i: int) -> str:
         return self.categories[self._category_of[i]]
+
+    def row(self, i: int) -> tuple[str, str, str, tuple[tuple[str, ...], ...]]:
+        """(system, code, display, ((xsystem, xcode), ...)) of concept ``i``: what coding a
+        term reads, memoised (a concept is coded again in every document that names it)."""
+        found = self._rows.get(i)
+        if found is None:
+            xrefs = self._xrefs.get(i)
+            found = self._rows[i] = (
+                self.systems[self._system_of[i]],
+                self.code(i),
+                self._displays[self._display_at[i] : self._display_at[i + 1]],
+                tuple(tuple(x.split("\x1f")) for x in xrefs.split("\x1e")) if xrefs else (),
+            )
+        return found
 
     def __getitem__(self, i: int) -> list[Any]:
         xrefs = self._xrefs.get(i)

@@ -8,7 +8,17 @@ import pytest
 
 from caseminer.terminology.cache import build_data, load_index, read, term_variants, write
 from caseminer.terminology.index import TerminologyIndex
-from caseminer.terminology.normalize import bag_key, key, words
+from caseminer.terminology.normalize import (
+    JOINERS,
+    WORD_RE,
+    Word,
+    _dropped,
+    _dropped_cased,
+    bag_key,
+    key,
+    norm_word,
+    words,
+)
 from caseminer.terminology.sources import TermRecord, clean_icd_name
 
 RECORDS = [
@@ -68,6 +78,57 @@ def test_word_offsets_point_into_text():
         assert text[w.start : w.end].lower().startswith(w.norm[:3])
     assert ws[2].break_before  # the comma breaks the phrase
     assert not ws[1].break_before
+
+
+def _reference_words(text: str) -> list[Word]:
+    """The word stream as a plain loop over WORD_RE matches states it (what ``words`` must
+    give, however it computes it)."""
+    out: list[Word] = []
+    prev_end, pending_break = 0, False
+    for m in WORD_RE.finditer(text):
+        raw, gap = m.group(), text[prev_end : m.start()]
+        brk = pending_break or (gap != " " and any(ch not in JOINERS for ch in gap))
+        prev_end = m.end()
+        low = raw.lower()
+        if (low == "s" and gap in ("'", "\u2019")) or low in _dropped():
+            pending_break = brk
+            continue
+        pending_break = False
+        out.append(Word(norm_word(raw), m.start(), m.end(), brk if out else False))
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The THE tHe An AN aN a A s S, the fever; THE. an (a) chills",
+        "Crohn's disease, the patient\u2019s S and the\u212a an\u212a \u212aa x's",
+        "(The) haemorrhages of the Femoral Heads - peri-articular, 'a' the",
+        "\u0130stanbul THE\u0130 the\u00a0a\tan\nthe a's s",
+        "the",
+        "",
+        "x " * 150 + "the, a; an. The S's " * 20,
+    ],
+)
+def test_words_equal_the_plain_loop(text):
+    ws = words(text)
+    assert list(ws) == _reference_words(text)
+
+
+def test_dropped_spellings_are_every_word_that_lower_cases_to_one():
+    # the only characters outside ASCII whose lower case is ASCII (so the set of spellings of
+    # the ASCII dropped words is complete)
+    to_ascii = {
+        chr(c) for c in range(0x80, 0x110000) if chr(c).lower().isascii() and chr(c).lower()
+    }
+    assert to_ascii == {"\u212a"}
+    assert all(w.isascii() for w in _dropped())
+    letters = {c for w in _dropped() for c in w}
+    alphabet = sorted({*letters, *(c.upper() for c in letters), "\u212a"})
+    spellings = {""}
+    for _ in range(max(map(len, _dropped()))):
+        spellings |= {s + c for s in spellings for c in alphabet}
+    assert _dropped_cased() == {s for s in spellings if s.lower() in _dropped()}
 
 
 def test_icd_cleaning_and_variants():

@@ -34,11 +34,9 @@ from caseminer.nlp.extensions import (
     FINDING,
     IMAGING,
     SPAN_GROUP,
-    add_item,
     get_attrs,
-    items,
     register_extensions,
-    section_kind_at,
+    section_at,
     set_attrs,
 )
 from caseminer.nlp.findings.lexicon import Lexicon, load_lexicon
@@ -172,15 +170,19 @@ class FindingsExtractor:
 
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, hits: list[Hit]) -> None:
+        """Write the judged hits. Why it reads the Doc once up front (the span group, the
+        sentence starts, the sections, the text) and appends the new spans in one ``extend``:
+        per hit, a Span property, ``doc._`` or span-group round trip cost more than the rule."""
+        text = doc_text(doc)
         # what other extractors claimed; a lab's analyte mention is not claimed: when it names a
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
-        existing = items(doc)  # one pass over the span group (each pass builds every Span)
-        spans = [(s, s.label_, s.start_char, s.end_char) for s in existing]
+        group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ()
+        spans = [(s, s.label_, s.start_char, s.end_char) for s in group]
         # how many items cover each character: overlap tests and removals cost the hit's own
         # length, not a scan of every item (a scan per hit is quadratic in the document's length);
         # counted for all items at once from where their ranges start and end
-        size = len(doc_text(doc)) + 1
+        size = len(text) + 1
         ranges = [(start, end) for _, _, start, end in spans if start < end]
         taken = numpy.zeros(size + 1, dtype=numpy.int32)
         if ranges:
@@ -189,47 +191,56 @@ class FindingsExtractor:
             taken -= numpy.bincount(bounds[:, 1], minlength=size + 1)[: size + 1]
             numpy.cumsum(taken, out=taken)
         taken = taken[:size]
-        sentences = _SentenceIndex(doc)
-        studies: dict[int, list[Span]] = {}  # sentence number -> its imaging studies, in order
+        sentences = _SentenceIndex(doc, text)
+        studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
         ending_at: dict[int, list[Span]] = {}
         for s, label, start, end in spans:
             if label == IMAGING:
-                studies.setdefault(sentences.of(start), []).append(s)
+                studies.setdefault(sentences.of(start), []).append((start, end))
             elif label == DIAGNOSIS:
                 diagnoses.setdefault((start, end), s)
                 ending_at.setdefault(end, []).append(s)
+        sections = doc._.sections or []
+        section_starts = [sec["start_char"] for sec in sections]
+        skip = self.rules.skip_sections
+        codes: dict[Any, list[dict[str, str]]] = {}  # this document's codes per coded term
         categories: dict[int, str] = {}  # sentence number -> category read from its words
+        added: list[Span] = []
         for hit in hits:
             if hit.code_only:
-                self.code_diagnosis(hit, ending_at)
+                self.code_diagnosis(hit, ending_at, codes)
                 continue
-            if self.takes_over(doc, hit, diagnoses, ending_at):
+            if diagnoses and self.takes_over(doc, hit, diagnoses, ending_at):
                 taken[hit.start : hit.end] -= 1
             if taken[hit.start : hit.end].any():
-                self.code_diagnosis(hit, ending_at)
+                self.code_diagnosis(hit, ending_at, codes)
                 continue
-            if section_kind_at(doc, hit.start) in self.rules.skip_sections:
+            sec = section_at(sections, hit.start, section_starts)
+            if (sec["kind"] if sec else "case") in skip:
                 continue
             span = doc.char_span(hit.start, hit.end, label=FINDING, alignment_mode="expand")
-            if span is None or not span.text.strip():
+            if span is None:
                 continue
-            start_char = span.start_char
+            start_char, end_char = span.start_char, span.end_char
+            if not text[start_char:end_char].strip():
+                continue
             sent = sentences.of(start_char)
             if sent not in categories:
-                categories[sent] = self.rules.category(sentences.text(doc, sent))
-            attrs = self.attrs(hit, category=categories[sent])
+                categories[sent] = self.rules.category(sentences.text(sent))
+            attrs = self.attrs(hit, category=categories[sent], memo=codes)
             same = studies.get(sent)
             if same:
-                before = [st for st in same if st.start_char <= start_char] or same
-                study = before[-1]
+                before = [st for st in same if st[0] <= start_char] or same
                 attrs["category"] = "imaging"
-                attrs["study_start_char"], attrs["study_end_char"] = (
-                    study.start_char,
-                    study.end_char,
-                )
-            add_item(doc, span, attrs)
-            taken[span.start_char : span.end_char] += 1
+                attrs["study_start_char"], attrs["study_end_char"] = before[-1]
+            set_attrs(span, attrs)
+            added.append(span)
+            taken[start_char:end_char] += 1
+        if added:
+            if SPAN_GROUP not in doc.spans:
+                doc.spans[SPAN_GROUP] = []
+            doc.spans[SPAN_GROUP].extend(added)
 
     def takes_over(
         self,
@@ -251,7 +262,9 @@ class FindingsExtractor:
         ending_at[span.end_char] = [s for s in ending_at[span.end_char] if s is not span]
         return True
 
-    def code_diagnosis(self, hit: Hit, ending_at: dict[int, list[Span]]) -> None:
+    def code_diagnosis(
+        self, hit: Hit, ending_at: dict[int, list[Span]], memo: dict[Any, Any] | None = None
+    ) -> None:
         """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal
         anomalies") gives that diagnosis its HPO code when it has none: the phenotype then
         reaches the patient's ``phenotype`` even though the item stays a diagnosis."""
@@ -262,23 +275,41 @@ class FindingsExtractor:
             have = {c["system"] for c in attrs.get("codes") or []}
             if "HPO" in have:
                 return
-            extra = [c for c in self.attrs(hit)["codes"] if c["system"] in ("HPO", "UMLS")]
+            extra = [c for c in self.codes(hit, memo) if c["system"] in ("HPO", "UMLS")]
             attrs["codes"] = list(attrs.get("codes") or []) + [
                 c for c in extra if c["system"] not in have
             ]
             set_attrs(span, attrs)
             return
 
-    def attrs(self, hit: Hit, sentence: str = "", category: str | None = None) -> dict[str, Any]:
+    def codes(self, hit: Hit, memo: dict[Any, Any] | None = None) -> list[dict[str, str]]:
+        """The codes of a hit: HPO first (with its UMLS CUI), ICD-10-CM R-codes. ``memo`` (one
+        document's) keeps them per term: a finding is often named several times, and coding
+        ranks every entry; each caller gets its own dicts."""
+        variant = hit.rule != "hpo" or hit.surface.lower() != hit.key
+        name = (variant, *map(tuple, hit.entries))
+        codes = memo.get(name) if memo is not None else None
+        if codes is None:
+            entries = [
+                en for en in hit.entries if self.index.category(en[0]).startswith(("hpo", "icd:R"))
+            ]
+            codes = self.index.codes(entries or hit.entries, variant, self.per_system)
+            codes.sort(key=lambda c: (c["system"] != "HPO", c["system"] != "UMLS"))
+            codes = [c for c in codes if c["system"] != "ICD-10-CM" or c["code"].startswith("R")]
+            if memo is not None:
+                memo[name] = codes
+        return [dict(c) for c in codes]
+
+    def attrs(
+        self,
+        hit: Hit,
+        sentence: str = "",
+        category: str | None = None,
+        memo: dict[Any, Any] | None = None,
+    ) -> dict[str, Any]:
         """The FINDING fields: name, codes (HPO first, ICD-10-CM R-codes), category (read from
         ``sentence`` unless the caller read it already), rule."""
-        entries = [
-            en for en in hit.entries if self.index.category(en[0]).startswith(("hpo", "icd:R"))
-        ]
-        variant = hit.rule != "hpo" or hit.surface.lower() != hit.key
-        codes = self.index.codes(entries or hit.entries, variant, self.per_system)
-        codes.sort(key=lambda c: (c["system"] != "HPO", c["system"] != "UMLS"))
-        codes = [c for c in codes if c["system"] != "ICD-10-CM" or c["code"].startswith("R")]
+        codes = self.codes(hit, memo)
         attrs: dict[str, Any] = {
             "normalized": codes[0]["display"] if codes else hit.key,
             "category": self.rules.category(sentence) if category is None else category,
@@ -319,16 +350,20 @@ def _longest_first(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]
 class _SentenceIndex:
     """Sentence number of a character offset, by bisecting sentence start offsets once."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str) -> None:
+        # (no ``has_annotation`` test first: it scans every token for a parse; without sentence
+        # starts the array holds none after the first token, whose offset is 0, so the result
+        # is the one sentence [0] either way)
         starts = [0]
-        if len(doc) and doc.has_annotation("SENT_START"):
-            found = doc.to_array(IDX)[doc.to_array(SENT_START) == 1]
-            starts = found.tolist() or [0]
+        if len(doc):
+            rows = doc.to_array([IDX, SENT_START])
+            starts = rows[rows[:, 1] == 1, 0].tolist() or [0]
         self.starts = starts
+        self._text = text
 
     def of(self, char: int) -> int:
         return max(0, bisect_right(self.starts, char) - 1)
 
-    def text(self, doc: Doc, n: int) -> str:
-        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(doc_text(doc))
-        return doc_text(doc)[self.starts[n] : end]
+    def text(self, n: int) -> str:
+        end = self.starts[n + 1] if n + 1 < len(self.starts) else len(self._text)
+        return self._text[self.starts[n] : end]

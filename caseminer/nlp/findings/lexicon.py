@@ -34,6 +34,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress, count
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from caseminer.terminology.normalize import WordStream, key
 MAGIC = b"caseminer-findings:3:%d.%d\n" % sys.version_info[:2]
 # concept categories a finding key may carry (HPO phenotypic abnormality, ICD-10-CM chapter R)
 FINDING_CATEGORIES = ("hpo", "icd:R")
+_KNOWN_SIZE = 100_000
 
 
 @dataclass
@@ -64,6 +66,11 @@ class Lexicon:
     stop: frozenset[str] = frozenset()
     # first word of a generated key -> the most words of a generated key starting with it
     first_words: dict[str, int] = field(default_factory=dict)
+    # ``is_key`` answers for the index ``_known_for``: the same terms recur in every document,
+    # and an answer unpacks the term's entries and reads each concept's category. Emptied when
+    # it reaches _KNOWN_SIZE, so it never grows without bound.
+    _known: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _known_for: Any = field(default=None, repr=False, compare=False)
 
     def is_key(self, index: TerminologyIndex, k: str) -> bool:
         """``k`` is a finding key: a generated wording, or a terminology key that names a
@@ -79,16 +86,23 @@ class Lexicon:
         norms, breaks, size = ws.norms, ws.breaks, len(ws)
         runs = set(index.table.candidates(ws))  # memoised on the stream for the terminology
         first = self.first_words
-        for i in [i for i, w in enumerate(norms) if w in first]:
+        for i in list(compress(count(), map(first.__contains__, norms))):
             for n in range(1, min(first[norms[i]], size - i) + 1):
                 if n > 1 and breaks[i + n - 1]:
                     break
                 if " ".join(norms[i : i + n]) in self.targets:
                     runs.add((i, n))
+        if self._known_for is not index or len(self._known) > _KNOWN_SIZE:
+            self._known.clear()
+            self._known_for = index
+        known = self._known
         out = []
         for s, n in sorted(runs):
             k = " ".join(norms[s : s + n])
-            if self.is_key(index, k):
+            found = known.get(k)
+            if found is None:
+                found = known[k] = self.is_key(index, k)
+            if found:
                 out.append((k, s, s + n))
         return out
 
