@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import numpy
 from spacy.strings import hash_string
 
-from caseminer.terminology.normalize import WordStream
+from caseminer.terminology.normalize import WordStream, memo_map
 
 # the multiplier of the polynomial hash (odd, so every step is a bijection of the 64-bit ring)
 MULTIPLIER = 0x9E3779B97F4A7C15
@@ -68,13 +68,8 @@ def word_hashes(stream: WordStream) -> numpy.ndarray:
     cached = stream.derived.get("hashes")
     if cached is None:
         norms = stream.norms
-        missing = set(norms).difference(_HASH_MEMO)
-        if len(_HASH_MEMO) + len(missing) > _HASH_MEMO_SIZE:
-            _HASH_MEMO.clear()
-            missing = set(norms)
-        for word in missing:
-            _HASH_MEMO[word] = hash_string(word)
-        cached = numpy.fromiter(map(_HASH_MEMO.__getitem__, norms), numpy.uint64, len(norms))
+        hashes = memo_map(_HASH_MEMO, _HASH_MEMO_SIZE, norms, hash_string)
+        cached = numpy.fromiter(hashes, numpy.uint64, len(norms))
         stream.derived["hashes"] = cached
     return cached
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import accumulate, compress
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from caseminer.patterns import concern_dir
+
+T = TypeVar("T")
 
 PATTERN_DIR = concern_dir("terminology")
 
@@ -88,15 +90,24 @@ def norm_word(word: str) -> str:
     return norm
 
 
+def memo_map(
+    memo: dict[str, T], size: int, keys: list[str], compute: Callable[[str], T]
+) -> list[T]:
+    """``[compute(k) for k in keys]`` through ``memo``: each new key computed once, the known ones
+    probed in C; the memo is emptied when it would pass ``size``, so it never grows without bound
+    across documents."""
+    missing = set(keys).difference(memo)
+    if len(memo) + len(missing) > size:
+        memo.clear()
+        missing = set(keys)
+    for key in missing:
+        memo[key] = compute(key)
+    return list(map(memo.__getitem__, keys))
+
+
 def _norm_all(raw: list[str]) -> list[str]:
-    """``[norm_word(w) for w in raw]``, with the memo probed in C for the words seen before."""
-    missing = set(raw).difference(_MEMO)
-    if len(_MEMO) + len(missing) > _MEMO_SIZE:
-        _MEMO.clear()
-        missing = set(raw)
-    for word in missing:
-        _MEMO[word] = _norm_word(word)
-    return list(map(_MEMO.__getitem__, raw))
+    """``[norm_word(w) for w in raw]`` through the normal-form memo."""
+    return memo_map(_MEMO, _MEMO_SIZE, raw, _norm_word)
 
 
 def _norm_word(word: str) -> str:

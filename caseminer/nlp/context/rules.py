@@ -122,24 +122,19 @@ class Rule:
     def from_data(cls, data: dict[str, Any]) -> Rule:
         return cls(**data)
 
+    def arguments(self, **changes: Any) -> dict[str, Any]:
+        """The constructor arguments that rebuild this rule, with ``changes`` applied (shared by
+        ``to_medspacy`` and the literal copies of word-list patterns)."""
+        args = {name: getattr(self, name) for name in self.__slots__}
+        args["terminated_by"] = self.terminated_by or None
+        args.update(changes)
+        return args
+
     def to_medspacy(self) -> Any:
         """The same rule as medspaCy's ``ConTextRule`` (imports medspaCy)."""
         from medspacy.context import ConTextRule
 
-        return ConTextRule(
-            literal=self.literal,
-            category=self.category,
-            pattern=self.pattern,
-            direction=self.direction,
-            on_match=self.on_match,
-            on_modifies=self.on_modifies,
-            allowed_types=self.allowed_types,
-            excluded_types=self.excluded_types,
-            max_scope=self.max_scope,
-            max_targets=self.max_targets,
-            terminated_by=self.terminated_by or None,
-            metadata=self.metadata,
-        )
+        return ConTextRule(**self.arguments())
 
     def __repr__(self) -> str:
         return f"Rule({self.literal!r}, {self.category!r}, direction={self.direction!r})"
@@ -206,19 +201,7 @@ def pattern_phrases(pattern: Any) -> list[str] | None:
 
 
 def _literal_rule(rule: Rule, phrase: str) -> Rule:
-    return Rule(
-        literal=phrase,
-        category=rule.category,
-        direction=rule.direction,
-        on_match=rule.on_match,
-        on_modifies=rule.on_modifies,
-        allowed_types=rule.allowed_types,
-        excluded_types=rule.excluded_types,
-        max_scope=rule.max_scope,
-        max_targets=rule.max_targets,
-        terminated_by=rule.terminated_by or None,
-        metadata=rule.metadata,
-    )
+    return Rule(**rule.arguments(literal=phrase, pattern=None))
 
 
 def literalize(rules: list[Rule], taken: Callable[[str], bool] | None = None) -> list[Rule]:
