@@ -4,11 +4,19 @@ gives; the rule filters with words given by the caller select what they select a
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pipelines import component_pipeline
 
 from caseminer.nlp.imaging.component import sentence_bounds
 from caseminer.nlp.imaging.triggers import words_of
-from caseminer.nlp.imaging.vocab import applicable, load_vocabulary, modality_rules_in
+from caseminer.nlp.imaging.vocab import (
+    StudyMatch,
+    applicable,
+    load_vocabulary,
+    modality_rules_in,
+    resolve_overlaps,
+)
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +86,23 @@ def test_section_kinds_read_once_are_section_kind_at():
     kind_at = _section_kinds(doc)
     for char in range(len(doc.text) + 1):
         assert kind_at(char) == section_kind_at(doc, char)
+
+
+def _overlaps_kept_by_scan(matches):
+    """The definition resolve_overlaps implements: longest first (earliest on ties), kept when
+    it overlaps no match kept before, returned in text order."""
+    chosen = []
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= c.start or m.start >= c.end for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from([0, 1, 2, 3, 5, 8, 13])), max_size=15)
+)
+def test_resolve_overlaps_by_bisection_keeps_what_the_pairwise_scan_keeps(spans):
+    matches = [StudyMatch(s, s + n, k) for k, (s, n) in enumerate(spans)]
+    got = [(m.start, m.end, m.rule) for m in resolve_overlaps(matches)]
+    assert got == [(m.start, m.end, m.rule) for m in _overlaps_kept_by_scan(matches)]
