@@ -239,3 +239,23 @@ def test_assembled_sentence_and_section_match_spacy(nlp):
         assert index.sentence(span) == " ".join(span.sent.text.split())
         assert index.section_kind(span.start_char) == section_kind_at(doc, span.start_char)
     assert _DocIndex(doc, "not the text").text == text  # a wrong text is not trusted
+
+
+def test_the_whole_pipeline_saved_and_loaded_with_spacy_gives_the_same_reports(tmp_path):
+    """``nlp.to_disk`` then ``spacy.load``: what a library user does with a spaCy pipeline. The
+    loaded pipeline rebuilds what it does not save from its config and the on-disk cache, and must
+    give the same facts as the pipeline it was saved from."""
+    import spacy
+    from paths import REPO
+
+    nlp = caseminer.load()
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.pipe_names == nlp.pipe_names
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))[:4]]
+    for text in texts:
+        before = json.loads(caseminer.extract(text, nlp=nlp).model_dump_json())
+        after = json.loads(caseminer.extract(text, nlp=loaded).model_dump_json())
+        before.pop("provenance"), after.pop("provenance")
+        assert after == before
+        assert before["labs"] or before["diagnoses"]
