@@ -13,6 +13,9 @@ from spacy.tokenizer import Tokenizer
 from caseminer.nlp.tokenizer import create_tokenizer
 
 TOKENIZER = create_tokenizer(spacy.blank("en"))
+# the same rules, teaching spaCy's chunk cache nothing (see CaseminerTokenizer)
+PLAIN = create_tokenizer(spacy.blank("en"))
+PLAIN._teach = lambda text: None
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +137,35 @@ def test_doc_text_is_the_input_string():
     other.user_data[TEXT_KEY] = "something else"
     assert doc_text(other) == "a b"
     assert doc_text(TOKENIZER("")) == ""
+
+
+def _tokens(doc) -> list[tuple[str, str]]:
+    return [(t.text, t.whitespace_) for t in doc]
+
+
+def test_teaching_the_chunk_cache_never_changes_tokens():
+    """Chunks taught to spaCy's cache (tokenized alone) give the tokens they give in context:
+    every corpus text, tokenized twice by a teaching tokenizer (the second time mostly from the
+    cache), against a tokenizer with the same rules that teaches nothing."""
+    from paths import REPO
+
+    teaching = create_tokenizer(spacy.blank("en"))
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    texts.append("Dr. Smith saw e.g. the CRP (12mg/L) and the patient's T2-weighted MRI.\n\n  x")
+    expected = [_tokens(PLAIN(text)) for text in texts]
+    for _ in range(2):
+        assert [_tokens(teaching(text)) for text in texts] == expected
+    assert teaching.__dict__["_taught"] >= set(" ".join(texts).split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Dr.", "e.g.", "7.8mg/dL", "(CRP)", "it's", "x-ray", "\n", " ", "a"]),
+        max_size=30,
+    )
+)
+def test_taught_chunks_tokenize_as_in_context(words):
+    text = " ".join(words)
+    TOKENIZER(text)  # teaches the shared instance
+    assert _tokens(TOKENIZER(text)) == _tokens(PLAIN(text))
