@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -63,7 +63,7 @@ def _trie_rx(node: dict[str, dict]) -> str:
     return body
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: it keys the per-sentence cache
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds its per-sentence cache
 class SubjectRules:
     """The compiled rules of subject.json."""
 
@@ -75,6 +75,11 @@ class SubjectRules:
     # the same cues for lowercased ASCII sentences (see _ascii_rx); None: use the ones above
     patient_ascii: re.Pattern[str] | None = None
     literature_ascii: re.Pattern[str] | None = None
+    # sentence -> (patient cues found, literature cues found or None: not searched yet); why a
+    # plain dict: an lru_cache keyed by the two compiled patterns hashes their code on every call
+    _searched: dict[str, tuple[bool, bool | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> SubjectRules:
@@ -100,18 +105,39 @@ class SubjectRules:
             return "family"
         # A sentence pointing at the patient makes it the patient's in every section: the
         # literature cues are searched only when that answer is still open.
-        if _found(self.patient_cues, self.patient_ascii, sentence):
+        found = self._searched.get(sentence)
+        if found is None:
+            found = self._search(sentence)
+        patient, literature = found
+        if patient:
             return "patient"
         if section in self.literature_sections:
             return "literature"
-        found = _found(self.literature_cues, self.literature_ascii, sentence)
-        return "literature" if found else "patient"
+        if literature is None:  # not searched yet for this sentence
+            literature = _found(self.literature_cues, self.literature_ascii, sentence)
+            self._searched[sentence] = (False, literature)
+        return "literature" if literature else "patient"
+
+    def _search(self, sentence: str) -> tuple[bool, bool | None]:
+        """(the patient cues occur in ``sentence``, None: the literature cues are searched only
+        when ``subject`` needs them), kept per sentence: items share sentences."""
+        searched = self._searched
+        if len(searched) >= _SEARCHED_MAX:
+            searched.clear()
+        found = searched[sentence] = (
+            _found(self.patient_cues, self.patient_ascii, sentence),
+            None,
+        )
+        return found
 
 
-@lru_cache(maxsize=2048)
+# sentences whose cue searches a SubjectRules keeps (emptied when full)
+_SEARCHED_MAX = 4096
+
+
 def _found(cues: re.Pattern[str], ascii_cues: re.Pattern[str] | None, sentence: str) -> bool:
     """``cues`` occur in ``sentence`` (``ascii_cues``: their twin for a lowercased ASCII
-    sentence); items share sentences, so each search runs once."""
+    sentence)."""
     if ascii_cues is not None and sentence.isascii():
         return ascii_cues.search(sentence.lower()) is not None
     return cues.search(sentence) is not None
