@@ -35,9 +35,14 @@ from caseminer.repair import RepairedText
 
 _build_items = build_items  # its name before it moved to caseminer.assembly_items
 # schema.X(**fields) is X.__pydantic_validator__.validate_python(fields): the same model, the same
-# fields set, without BaseModel.__init__'s Python frame (sections and abbreviations are many)
+# fields set, without BaseModel.__init__'s Python frame (every document builds a dozen or more)
 _SECTION = schema.Section.__pydantic_validator__.validate_python
 _ABBREVIATION = schema.Abbreviation.__pydantic_validator__.validate_python
+_AGE = schema.Age.__pydantic_validator__.validate_python
+_PATIENT = schema.Patient.__pydantic_validator__.validate_python
+_DOCUMENT = schema.Document.__pydantic_validator__.validate_python
+_PROVENANCE = schema.Provenance.__pydantic_validator__.validate_python
+_REPORT = schema.CaseReport.__pydantic_validator__.validate_python
 # 0, 1, 2, ... as one list, grown on demand up to _IDENTITY_MAX entries (see _identity_map)
 _IDENTITY: list[int] = []
 _IDENTITY_MAX = 1 << 16
@@ -74,8 +79,8 @@ def _patient(doc: Doc, mapper: _Mapper) -> schema.Patient:
         where = {}
         if a.get("start_char") is not None and a.get("end_char") is not None:
             where = mapper.span(a["start_char"], a["end_char"])
-        age = schema.Age(value=a["value"], unit=a["unit"], **where)
-    return schema.Patient(age=age, sex=raw.get("sex"))
+        age = _AGE({"value": a["value"], "unit": a["unit"], **where})
+    return _PATIENT({"age": age, "sex": raw.get("sex")})
 
 
 def _abbreviations(doc: Doc, mapper: _Mapper, text: str) -> list[schema.Abbreviation]:
@@ -155,26 +160,33 @@ def assemble(
     warnings += removal_warnings(repaired)
     warnings += doc_warnings(doc)
     lists = build_items(doc, mapper, index, warnings)
-    document = schema.Document(
-        id=doc_id,
-        source_path=source.path,
-        sha256=source.sha256,
-        format=source.format,
-        n_chars=len(source.text),
-        pages=source.n_pages,
-        text=source.text if include_text else None,
+    document = _DOCUMENT(
+        {
+            "id": doc_id,
+            "source_path": source.path,
+            "sha256": source.sha256,
+            "format": source.format,
+            "n_chars": len(source.text),
+            "pages": source.n_pages,
+            "text": source.text if include_text else None,
+        }
     )
-    return schema.CaseReport(
-        document=document,
-        sections=_sections(doc, mapper, index.sections),
-        patient=_patient(doc, mapper),
-        abbreviations=_abbreviations(doc, mapper, index.text),
-        warnings=warnings,
-        provenance=schema.Provenance(
-            caseminer_version=__version__,
-            pipeline=list(nlp.pipe_names),
-            terminologies=terminologies or {},
-        ),
-        phenotype=build_phenotype([*lists["findings"], *lists["diagnoses"]]),
-        **lists,
+    provenance = _PROVENANCE(
+        {
+            "caseminer_version": __version__,
+            "pipeline": list(nlp.pipe_names),
+            "terminologies": terminologies or {},
+        }
+    )
+    return _REPORT(
+        {
+            "document": document,
+            "sections": _sections(doc, mapper, index.sections),
+            "patient": _patient(doc, mapper),
+            "abbreviations": _abbreviations(doc, mapper, index.text),
+            "warnings": warnings,
+            "provenance": provenance,
+            "phenotype": build_phenotype([*lists["findings"], *lists["diagnoses"]]),
+            **lists,
+        }
     )

@@ -17,22 +17,35 @@ from caseminer import schema
 
 def build_phenotype(items: Iterable[schema.Item]) -> list[schema.PhenotypeTerm]:
     """PhenotypeTerms in order of first mention."""
-    terms: dict[str, schema.PhenotypeTerm] = {}
-    present: dict[str, bool] = {}
+    # code -> (label, evidence ids, some mention present), then one term per code. Why not the
+    # terms themselves while reading: a term built and then given ``excluded`` costs two Python
+    # calls into pydantic per term; built at the end it is one validation with the same fields
+    # set ({hpo, label, excluded}: ``evidence`` filled in place, as it always was).
+    found: dict[str, tuple[str, list[str], list[bool]]] = {}
     for item in items:
-        if item.subject != "patient" or item.assertion.hypothetical or not item.id:
+        if item.subject != "patient" or not item.id:
+            continue
+        assertion = item.assertion
+        if assertion.hypothetical:
             continue
         for code in getattr(item, "codes", None) or []:
             if code.system != "HPO":
                 continue
-            term = terms.get(code.code)
+            term = found.get(code.code)
             if term is None:
-                term = terms[code.code] = schema.PhenotypeTerm(hpo=code.code, label=code.display)
-                present[code.code] = False
-            if item.id not in term.evidence:
-                term.evidence.append(item.id)
-            present[code.code] |= not item.assertion.negated or item.assertion.resolved
+                term = found[code.code] = (code.display, [], [False])
+            if item.id not in term[1]:
+                term[1].append(item.id)
+            if not assertion.negated or assertion.resolved:
+                term[2][0] = True
             break  # an item's first HPO code is its term
-    for hpo, term in terms.items():
-        term.excluded = not present[hpo]
-    return list(terms.values())
+    out = []
+    for hpo, (label, evidence, present) in found.items():
+        term = _TERM({"hpo": hpo, "label": label, "excluded": not present[0]})
+        term.evidence.extend(evidence)
+        out.append(term)
+    return out
+
+
+# schema.PhenotypeTerm(**fields) without BaseModel.__init__'s Python frame
+_TERM = schema.PhenotypeTerm.__pydantic_validator__.validate_python

@@ -281,3 +281,48 @@ def test_sections_are_the_models_the_constructor_builds(nlp, seed_text):
     assert len(fast) > 1
     assert [s.model_dump_json() for s in fast] == [s.model_dump_json() for s in plain]
     assert [s.model_fields_set for s in fast] == [s.model_fields_set for s in plain]
+
+
+def _plain_phenotype(items) -> list[schema.PhenotypeTerm]:
+    """build_phenotype as first written: a term per code, ``excluded`` set at the end."""
+    terms: dict[str, schema.PhenotypeTerm] = {}
+    present: dict[str, bool] = {}
+    for item in items:
+        if item.subject != "patient" or item.assertion.hypothetical or not item.id:
+            continue
+        for code in getattr(item, "codes", None) or []:
+            if code.system != "HPO":
+                continue
+            term = terms.get(code.code)
+            if term is None:
+                term = terms[code.code] = schema.PhenotypeTerm(hpo=code.code, label=code.display)
+                present[code.code] = False
+            if item.id not in term.evidence:
+                term.evidence.append(item.id)
+            present[code.code] |= not item.assertion.negated or item.assertion.resolved
+            break
+    for hpo, term in terms.items():
+        term.excluded = not present[hpo]
+    return list(terms.values())
+
+
+def test_phenotype_matches_the_plain_code_on_the_corpus(nlp):
+    import caseminer
+    from caseminer.phenotype import build_phenotype
+
+    n_terms = n_excluded = 0
+    for text in _corpus_texts():
+        report = caseminer.extract(text, nlp=nlp)
+        items = [*report.findings, *report.diagnoses]
+        for item in items[::3]:  # vary the flags: negated, resolved, hypothetical, subject
+            item.assertion.negated = not item.assertion.negated
+        for item in items[::7]:
+            item.assertion.resolved = True
+        for item in items[::11]:
+            item.subject = "literature"
+        fast, plain = build_phenotype(items), _plain_phenotype(items)
+        assert [t.model_dump_json() for t in fast] == [t.model_dump_json() for t in plain]
+        assert [t.model_fields_set for t in fast] == [t.model_fields_set for t in plain]
+        n_terms += len(fast)
+        n_excluded += sum(t.excluded for t in fast)
+    assert n_terms > 20 and 0 < n_excluded < n_terms
