@@ -308,15 +308,18 @@ def build_items(
                     lo, hi = window
             raw = assertion_store.get(key)
             # _assertion_of; "_absent" is not a field, so an attrs without keys to drop has none
+            # (the verdict itself when it is all fields: validation copies it into a new model,
+            # lists included, and it is copied here before it is changed)
             if not raw:
                 assertion: dict[str, Any] = {}
             elif raw.keys() <= _ASSERTION_KEYSET:
-                assertion = dict(raw)
+                assertion = raw
             else:
                 assertion = {k: raw[k] for k in _ASSERTION_KEYS if k in raw}
             if drop:
                 absent = attrs.get("_absent")
                 if absent:
+                    assertion = dict(assertion)
                     assertion["negated"] = True
                     assertion["cues"] = [*assertion.get("cues", []), str(absent)]
             subject_key = (section, sentence, bool(assertion.get("family")))

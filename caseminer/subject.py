@@ -131,8 +131,10 @@ class SubjectRules:
         return found
 
 
-# sentences whose cue searches a SubjectRules keeps (emptied when full)
-_SEARCHED_MAX = 4096
+# sentences whose cue searches a SubjectRules keeps (emptied when full). Kept small: the assembly
+# already keeps the subject per sentence within a document, this only serves sentences repeated
+# across documents (boilerplate), and it must not hold a whole benchmark pass of texts either.
+_SEARCHED_MAX = 1024
 
 
 def _found(cues: re.Pattern[str], ascii_cues: re.Pattern[str] | None, sentence: str) -> bool:

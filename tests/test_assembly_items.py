@@ -10,6 +10,7 @@ repeated items, spans outside the categories, no sentence boundaries, unordered 
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -119,12 +120,15 @@ def _reference_items(doc, mapper, index, warnings) -> dict[str, list[schema.Item
 
 
 def _both(doc, repaired: RepairedText, source: SourceText) -> tuple[Any, Any]:
+    stores = copy.deepcopy([doc.user_data.get(ATTRS_KEY), doc.user_data.get(ASSERTION_KEY)])
     out = []
     for build in (build_items, _reference_items):
         default_rules()._searched.clear()  # the subject cache must not hide a difference
         warnings: list[str] = []
         lists = build(doc, _Mapper(repaired, source), _DocIndex(doc, repaired.text), warnings)
         out.append(({k: [i.model_dump_json() for i in v] for k, v in lists.items()}, warnings))
+    # the stores are read, never changed (an assertion verdict is passed to validation as is)
+    assert [doc.user_data.get(ATTRS_KEY), doc.user_data.get(ASSERTION_KEY)] == stores
     return out[0], out[1]
 
 
@@ -169,7 +173,10 @@ def _hand_made(text: str, sentences: bool, sections: list[dict[str, Any]] | None
     )
     add_item(doc, Span(doc, 4, 4, label="PROCEDURE"), {"normalized": "p", "category": "other"})
     doc.spans[SPAN_GROUP].append(Span(doc, 1, 3, label="OTHER"))  # not a category: skipped
-    doc.user_data[ASSERTION_KEY] = {f"{FINDING} {doc[2].idx} {doc[3].idx + len(doc[3])}": {}}
+    doc.user_data[ASSERTION_KEY] = {
+        f"{FINDING} {doc[2].idx} {doc[3].idx + len(doc[3])}": {"negated": False, "cues": ["x"]},
+        f"DIAGNOSIS {doc[2].idx} {doc[3].idx + len(doc[3])}": {"family": True, "note": 1},
+    }
     return doc
 
 
