@@ -25,7 +25,9 @@ from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
+    HYPHENS,
     MORPH_CACHE_SIZE,
+    POSSESSIVES,
     PROCEDURE,
     Candidate,
     _doc_abbreviations,
@@ -151,6 +153,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.left_blocker_ids = ids(self.k.left_blockers)
         self.left_modifier_ids = ids(self.k.left_modifiers)
         self.site_word_ids = ids(self.site_words)
+        # ORTH ids of the possessive and hyphen tokens the leftward widening reads the text of
+        marks = {strings[w] for w in (*POSSESSIVES, *HYPHENS)}
+        self._mark_ids = numpy.array(sorted(marks), dtype=numpy.uint64)
+        # (LOWER id, label) -> Widener.left_kind, across documents (see there)
+        self._left_cache: dict[tuple[int, str], int] = {}
         # diagnosis cues by the id of their first word, each cue as a tuple of ids
         self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
         for first, cues in self.diagnosis_cues.items():
@@ -359,14 +366,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
             cands += self.morphology_candidates(doc, view)
             cands += self.cue_candidates(doc, view)
         widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
-        widened = [
-            c
-            for c in widened
-            if not self.is_anaphoric(view, c)
-            and not self.is_test_or_agent(view, c)
-            and not self.is_finding(view, c)
-            and not self.is_medication(view, c)
-        ]
+        widened = [c for c in widened if not self.is_other_item(view, c)]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved, view)
         final = resolve_overlaps(resolved)

@@ -55,6 +55,36 @@ def differential_regex(cues: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.I)
 
 
+# the only non-ASCII characters that ``re.IGNORECASE`` matches with an ASCII letter (dotted and
+# dotless i, long s, Kelvin sign; every code point was tried)
+FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+class DifferentialCues:
+    """The differential-diagnosis cues (status.json ``differential_cues``): ``regex`` decides
+    for one sentence; ``possible`` rules out a whole document first.
+
+    Why ``possible`` is exact: the regex is an alternation of the cues, case-insensitive, so a
+    match is a cue spelt in other letter case. When the cues are ASCII and the text holds none
+    of ``FOLDS_TO_ASCII``, every matched character is ASCII and lower-cases to the cue's, so
+    the lower-cased document holds the lower-cased cue. Most documents hold none, and then no
+    sentence needs a regex search."""
+
+    def __init__(self, cues: list[str]) -> None:
+        self.regex = differential_regex(cues)
+        low = {c.lower() for c in cues}
+        # a cue that holds another cue adds nothing to the test ("mimics" holds "mimic")
+        needles = sorted(c for c in low if not any(o != c and o in c for o in low))
+        self.needles = tuple(needles) if all(c.isascii() for c in cues) else None
+
+    def possible(self, text: str) -> bool:
+        """False only when no part of ``text`` can match ``regex``."""
+        if self.needles is None or any(c in text for c in FOLDS_TO_ASCII):
+            return True
+        low = text.lower()
+        return any(n in low for n in self.needles)
+
+
 def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
     """DIAGNOSIS status from the assertion flags (see module docstring)."""
     if assertion.get("resolved"):
