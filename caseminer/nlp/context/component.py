@@ -188,7 +188,7 @@ class AssertionContext:
                 modifiers = self.run_context(doc, lower, matches, spans, starts)
         except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so
             record_failure(doc, self.name, exc)
-        self.set_annotations(doc, targets, starts, modifiers, lower, spans, arr)
+        self.set_annotations(doc, targets, starts, modifiers, lower, spans)
         return doc
 
     def set_annotations(
@@ -199,15 +199,13 @@ class AssertionContext:
         modifiers: dict[tuple[int, int], list[Any]] | None = None,
         lower: list[int] | None = None,
         spans: list[tuple[int, int, str]] | None = None,
-        arr: Any = None,
     ) -> None:
         """Write ``_.assertion`` (and DIAGNOSIS status) on ``targets`` (default: the item group).
 
         ``starts`` are the sentence start tokens (None: no sentence boundaries). Sentence bounds
         come from that list rather than ``span.sent``, which walks the tokens on every call.
-        ``modifiers``: the ConText modifiers of each target token range; ``lower``, ``spans`` and
-        ``arr``: the Doc's LOWER hashes, ``target_ranges(targets)`` and the ``arrays`` array,
-        when the caller has them.
+        ``modifiers``: the ConText modifiers of each target token range; ``lower`` and ``spans``:
+        the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them.
 
         The verdicts and attrs are written straight into their ``doc.user_data`` stores, under
         the key ``set_assertion`` and ``set_attrs`` use (label and character offsets), in target
@@ -220,20 +218,21 @@ class AssertionContext:
             targets = list(doc.spans[SPAN_GROUP])
         if starts is None and doc.has_annotation("SENT_START"):
             starts = sentence_starts(doc)
-        if lower is None or arr is None:
-            lower, arr = self.matcher.arrays(doc)
+        if lower is None:
+            lower = self.matcher.arrays(doc)[0]
         if spans is None:
             spans = target_ranges(targets)
         modifiers = modifiers or {}
         text = doc_text(doc)
         strings = doc.vocab.strings
-        idx, length = arr[:, 5], arr[:, 6]
 
         def cue_text(start: int, end: int) -> str:
-            """``doc[start:end].text``, from the stored text and the token offsets."""
+            """``doc[start:end].text``, from the stored text, without building the Span (read
+            for the few cues and differential sentences only)."""
             if end <= start:
                 return ""
-            return text[int(idx[start]) : int(idx[end - 1] + length[end - 1])]
+            last = doc[end - 1]
+            return text[doc[start].idx : last.idx + len(last)]
 
         def word(i: int) -> str:
             return strings[lower[i]]

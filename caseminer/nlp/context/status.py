@@ -28,6 +28,8 @@ FLAG_OF_CATEGORY = {
     # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
+# words whose filler test is remembered (ProcedureNegation.cue) before the memo is cleared
+FILLER_MEMO_SIZE = 100_000
 # the flags of an item no cue reaches
 NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
 
@@ -121,15 +123,26 @@ class ProcedureNegation:
         self.negators = frozenset(k for k in keys if k)
         self.last_words = frozenset(n[-1] for n in self.negators)
         self.fillers = {f.lower() for f in fillers}
+        self._filler_memo: dict[int, bool] = {}  # LOWER id -> _is_filler of its word
 
     def cue(
         self, lower: Sequence[int], start: int, sent_start: int, word: Callable[[int], str]
     ) -> tuple[int, int] | None:
         """The cue tokens ``(start, end)`` when the mention starting at token ``start`` is
         negated right before it, else None. ``lower``: the Doc's LOWER hashes; ``word(i)``: token
-        ``i``'s lower-case text (read only for the few words before the mention)."""
+        ``i``'s lower-case text (read only for the few words before the mention; it is the
+        string of ``lower[i]``, so the filler test is remembered per LOWER id)."""
         i = start
-        while i > sent_start and start - i < 3 and _is_filler(word(i - 1), self.fillers):
+        memo = self._filler_memo
+        while i > sent_start and start - i < 3:
+            # whether a word is a filler depends on the word alone: decided once per LOWER id
+            filler = memo.get(lower[i - 1])
+            if filler is None:
+                if len(memo) > FILLER_MEMO_SIZE:
+                    memo.clear()
+                filler = memo[lower[i - 1]] = _is_filler(word(i - 1), self.fillers)
+            if not filler:
+                break
             i -= 1
         if i <= sent_start or lower[i - 1] not in self.last_words:
             return None

@@ -20,6 +20,8 @@ from caseminer.nlp.context.graph import sentence_starts, starts_of, target_range
 from caseminer.nlp.context.status import (
     NO_FLAGS,
     DifferentialCues,
+    ProcedureNegation,
+    _is_filler,
     assertion_of,
     differential_regex,
     status_of,
@@ -135,9 +137,7 @@ def test_sentence_starts_from_the_array_are_sentence_starts(pipeline):
         doc = _before_context(pipeline, text)
         _, arr = component.matcher.arrays(doc)
         assert starts_of(arr[:, 4]) == sentence_starts(doc)
-        # the offsets the writer reads are the tokens'
-        assert arr[:, 5].tolist() == [t.idx for t in doc]
-        assert arr[:, 6].tolist() == [len(t) for t in doc]
+        assert arr[:, 0].tolist() == [t.lower for t in doc]
 
 
 CUES = read_json("context", "status.json")["differential_cues"]
@@ -169,3 +169,36 @@ def test_differential_possible_rules_out_plain_text():
     assert cues.possible("The Differential Diagnosis included lupus.")
     assert cues.possible("The dıfferential diagnosis included lupus.")  # folds: always tried
     assert re.search(cues.regex, "The dıfferential diagnosis") is not None
+
+
+def _plain_cue(negation, lower, start, sent_start, word):
+    """``ProcedureNegation.cue`` before the per-word filler memo."""
+    i = start
+    while i > sent_start and start - i < 3 and _is_filler(word(i - 1), negation.fillers):
+        i -= 1
+    if i <= sent_start or lower[i - 1] not in negation.last_words:
+        return None
+    for width in (3, 2, 1):
+        if i - width >= sent_start and tuple(lower[i - width : i]) in negation.negators:
+            return i - width, i
+    return None
+
+
+def test_procedure_negation_memo_is_the_plain_test(pipeline):
+    cues = read_json("context", "cues.json")["procedure_negation"]
+    negation = ProcedureNegation(cues.get("negators", []), cues.get("fillers", []))
+    texts = [*_texts(), "No further 24-hour surgery. Without prophylactic 2 endoscopic therapy."]
+    for text in texts:
+        doc = _before_context(pipeline, text)
+        lower = [t.lower for t in doc]
+        starts = sentence_starts(doc)
+        strings = doc.vocab.strings
+
+        def word(i: int, strings=strings, lower=lower) -> str:
+            return strings[lower[i]]
+
+        for start in range(len(doc)):
+            sent_start = starts[bisect_right(starts, start) - 1]
+            for _ in range(2):  # the second call reads the memo
+                got = negation.cue(lower, start, sent_start, word)
+                assert got == _plain_cue(negation, lower, start, sent_start, word)
