@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import compress
 
 import numpy
 from spacy.attrs import LOWER
@@ -65,6 +64,12 @@ def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
     return lower_id
 
 
+def _merge(sorted_ids: numpy.ndarray, new: numpy.ndarray) -> numpy.ndarray:
+    """The sorted union of a sorted id array and sorted ids it does not hold (one insert, in
+    C: linear in the array, where ``union1d`` would sort everything again)."""
+    return numpy.insert(sorted_ids, numpy.searchsorted(sorted_ids, new), new)
+
+
 class ClinicalMatcher(Widener, CandidateFilters):
     """Applies the vocabulary and the morphology rules to a Doc."""
 
@@ -87,6 +92,9 @@ class ClinicalMatcher(Widener, CandidateFilters):
         # lower-case form's hash -> (label, rule, category), or () for no rule; see
         # morphology_candidates
         self._morph_cache: dict[int, tuple[str, str, str | None] | tuple[()]] = {}
+        # the memo's keys, and those with a rule, as sorted uint64 arrays (see there)
+        self._morph_decided = numpy.zeros(0, dtype=numpy.uint64)
+        self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
         self.proc_heads: dict[str, str] = morph["procedure_heads"]
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
@@ -211,27 +219,40 @@ class ClinicalMatcher(Widener, CandidateFilters):
         """Suffix, head-noun and verb rules over single tokens.
 
         The decision depends on the lower-case word alone, so it is made once per distinct word
-        (remembered by its string id across documents) instead of once per token; the memo is
-        read for every token with one C-level ``map``."""
+        (remembered by its string id across documents) instead of once per token. The words
+        decided so far, and those with a rule, are also kept as sorted id arrays: numpy finds
+        a document's new words and its tokens with a rule (``DocView.positions``) in C, and
+        only new words and the few ruled tokens take a Python step. (A dict lookup per token,
+        hashing each 64-bit id, was the component's most expensive line.)"""
         view = DocView(doc) if view is None else view
+        if not view.n:
+            return []
         cache = self._morph_cache
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
-        lows = view.lower_list
-        rules = list(map(cache.get, lows))  # None: not decided yet; (): no rule
-        if None in rules:
+            self._morph_decided = self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
+        words = numpy.unique(view.lower)
+        decided = self._morph_decided
+        if len(decided):
+            at = numpy.minimum(numpy.searchsorted(decided, words), len(decided) - 1)
+            words = words[decided[at] != words]
+        if len(words):  # words no document had before: decide them
             strings = doc.vocab.strings
-            for i in [i for i, rule in enumerate(rules) if rule is None]:
-                word = lows[i]
+            ruled = []
+            for word in words.tolist():
                 rule = cache.get(word)
                 if rule is None:
                     rule = cache[word] = self._morph_rule(strings[word]) or ()
-                rules[i] = rule
-        # the few tokens with a rule, picked in C (``compress``) rather than by a Python step
-        # per token
+                if rule:
+                    ruled.append(word)
+            self._morph_decided = _merge(decided, words)
+            if ruled:
+                found = numpy.array(ruled, dtype=numpy.uint64)
+                self._morph_ruled = _merge(self._morph_ruled, numpy.sort(found))
+        positions = view.positions(view.lower, self._morph_ruled)
         out = []
-        for i in compress(range(len(rules)), rules):
-            label, rule, category = rules[i]
+        for i, word in zip(positions, view.lower[positions].tolist(), strict=True):
+            label, rule, category = cache[word]
             out.append(Candidate(i, i + 1, label, None, rule, category))
         return out
 

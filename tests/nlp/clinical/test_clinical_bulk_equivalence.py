@@ -200,3 +200,33 @@ def test_match_and_bulk_writer_are_the_plain_ones(pipeline, docs):
 
 def vars_of(cand) -> tuple:
     return (cand.start, cand.end, cand.label, cand.normalized, cand.rule, cand.category)
+
+
+def test_morphology_arrays_are_the_per_token_rule(pipeline, docs, monkeypatch):
+    """Cold (fresh memo), warm (second pass) and after the memo is cleared, the candidates are
+    those of ``_morph_rule`` asked of every token."""
+    from caseminer.nlp.clinical import match as match_module
+    from caseminer.nlp.clinical.match import ClinicalMatcher
+    from caseminer.nlp.clinical.vocab import load_vocab
+
+    matcher = ClinicalMatcher(pipeline.vocab, load_vocab(), True, pipeline.make_doc)
+
+    def plain(doc):
+        out = []
+        for tok in doc:
+            rule = matcher._morph_rule(tok.lower_)
+            if rule:
+                out.append((tok.i, tok.i + 1, *rule))
+        return out
+
+    def fast(doc):
+        cands = matcher.morphology_candidates(doc, DocView(doc))
+        return [(c.start, c.end, c.label, c.rule, c.category) for c in cands]
+
+    for _ in range(2):
+        for doc in docs:
+            assert fast(doc) == plain(doc)
+    monkeypatch.setattr(match_module, "MORPH_CACHE_SIZE", 50)
+    for doc in docs[:6]:
+        assert fast(doc) == plain(doc)
+        assert len(matcher._morph_decided) == len(matcher._morph_cache)
