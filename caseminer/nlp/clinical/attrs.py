@@ -56,11 +56,14 @@ class NamedForms:
                 else:
                     self.by_word.setdefault(first.group(), set()).add(k)
         self.always = frozenset(always)
+        self._firsts = frozenset(self.by_word)
 
     def matches(self, text: str, words: set[str] | None = None) -> list[tuple[str, re.Match[str]]]:
         """(name, its first match) of every name whose regex matches ``text``, in name order.
         ``words``: ``words_of(text)`` (or a superset), when the caller has it."""
-        present = self.by_word.keys() & (words_of(text) if words is None else words)
+        # ``set & frozenset`` walks the smaller side (the text's few words), where
+        # ``dict.keys() & set`` would first copy every key of ``by_word``
+        present = (words_of(text) if words is None else words) & self._firsts
         if not present and not self.always:
             return []  # most windows: no name's first word, nothing to try
         tried = set(self.always)

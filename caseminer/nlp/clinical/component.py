@@ -7,18 +7,20 @@ their attrs. ``status`` is provisional ("confirmed") until caseminer_context run
 """
 
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.clinical.attrs import AttributeReader, build_attrs
-from caseminer.nlp.clinical.match import Candidate, ClinicalMatcher
+from caseminer.nlp.clinical.match import PROCEDURE, Candidate, ClinicalMatcher
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import load_vocab
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
+    ATTRS_KEY,
+    CATEGORIES,
     IMAGING,
     LAB,
-    add_item,
-    get_attrs,
+    SPAN_GROUP,
     items,
     register_extensions,
 )
@@ -28,8 +30,10 @@ def lab_analyte_spans(doc: Doc, labs: list[Span] | None = None) -> list[tuple[in
     """Character spans of the tests that lab values are reported for ("ECG" in "ECG was normal");
     ``labs``: the Doc's LAB items, when the caller has them."""
     out = []
+    store = doc.user_data.get(ATTRS_KEY, {})
     for span in items(doc, LAB) if labs is None else labs:
-        attrs = get_attrs(span)
+        # get_attrs(span), with the label known: the store key is "LAB <start> <end>"
+        attrs = store.get(f"{LAB} {span.start_char} {span.end_char}", {})
         start, end = attrs.get("analyte_start_char"), attrs.get("analyte_end_char")
         if isinstance(start, int) and isinstance(end, int) and start < end:
             out.append((start, end))
@@ -83,19 +87,58 @@ class ClinicalExtractor:
         cands = self.matcher(doc, view)
         if not self.skip_overlapping_items:
             return cands
-        found = items(doc)  # one pass over the items for both labels
-        labs = [s for s in found if s.label_ == LAB]
-        taken = [(s.start, s.end) for s in found if s.label_ == IMAGING or s.label_ == LAB]
-        cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
-        cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
+        # one pass over the items for both labels, comparing label ids (no string per item)
+        lab_id, imaging_id = get_string_id(LAB), get_string_id(IMAGING)
+        labs: list[Span] = []
+        taken: list[tuple[int, int]] = []
+        for span in doc.spans.get(SPAN_GROUP, ()):
+            label = span.label
+            if label == lab_id:
+                labs.append(span)
+                taken.append((span.start, span.end))
+            elif label == imaging_id:
+                taken.append((span.start, span.end))
+        if taken:  # (no item of either label: nothing to collide with)
+            cover = Coverage(taken, len(doc))  # a scan per candidate is quadratic in length
+            cands = [c for c in cands if not cover.overlaps(c.start, c.end)]
+        # only a diagnostic procedure can be a valued test (``is_valued_test``'s first test):
+        # without one, the analytes need not be read
+        if not labs or not any(c.label == PROCEDURE and c.category == "diagnostic" for c in cands):
+            return cands
         tested = Coverage(lab_analyte_spans(doc, labs))
         return [c for c in cands if not self.matcher.is_valued_test(view, c, tested)]
 
     def set_annotations(
         self, doc: Doc, cands: list[Candidate], view: DocView | None = None
     ) -> None:
+        """Append each candidate to the item group with its attrs.
+
+        What ``add_item`` does per item, with the group and the attrs store looked up once per
+        document and each store key (label and character offsets, ``extensions._key``) made
+        from the view's offsets rather than read back from the new Span: the same Doc state
+        (``test_bulk_items_are_add_item``)."""
+        if not cands:
+            return
         view = DocView(doc) if view is None else view
         codes: dict[tuple[str, str], list[dict[str, str]]] = {}  # this document's, by wording
+        group = doc.spans.get(SPAN_GROUP)
+        if group is None:
+            doc.spans[SPAN_GROUP] = []
+            group = doc.spans[SPAN_GROUP]
+        user_data = doc.user_data
+        store = user_data.get(ATTRS_KEY)
+        if store is None:
+            store = user_data[ATTRS_KEY] = {}
+        idx, ends = view.idx, view.ends
+        strings = doc.vocab.strings
+        label_ids: dict[str, int] = {}
         for cand in cands:
-            span = Span(doc, cand.start, cand.end, label=cand.label)
-            add_item(doc, span, build_attrs(self.reader, view, cand, codes))
+            attrs = build_attrs(self.reader, view, cand, codes)
+            label = cand.label
+            label_id = label_ids.get(label)
+            if label_id is None:
+                if label not in CATEGORIES:
+                    raise ValueError(f"item label must be one of {CATEGORIES}, got {label!r}")
+                label_id = label_ids[label] = strings.add(label)
+            group.append(Span(doc, cand.start, cand.end, label=label_id))
+            store[f"{label} {idx[cand.start]} {ends[cand.end - 1]}"] = attrs

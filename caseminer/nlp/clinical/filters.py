@@ -23,6 +23,17 @@ class CandidateFilters:
     """Filter predicates (see the module docstring). Token words are compared as string ids
     (``DocView.lower_list`` against the ``*_ids`` sets of ClinicalMatcher): no Token objects."""
 
+    def is_other_item(self, view: DocView, cand: Candidate) -> bool:
+        """``is_anaphoric or is_test_or_agent or is_finding or is_medication``, with only the
+        filters of the candidate's label asked: the other two answer False for it at their
+        first test (a diagnosis is never anaphoric nor a medication, a procedure never a test
+        nor a finding)."""
+        if cand.label == DIAGNOSIS:
+            return self.is_test_or_agent(view, cand) or self.is_finding(view, cand)
+        if cand.label == PROCEDURE:
+            return self.is_anaphoric(view, cand) or self.is_medication(view, cand)
+        return False
+
     def is_anaphoric(self, view: DocView, cand: Candidate) -> bool:
         """ "the surgery", "after the operation": a reference back or a time anchor, not a new
         procedure (annotators mark these as coreference or dates)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import compress
 
 import numpy
 from spacy.attrs import LOWER
@@ -25,7 +24,9 @@ from spacy.vocab import Vocab
 
 from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
+    HYPHENS,
     MORPH_CACHE_SIZE,
+    POSSESSIVES,
     PROCEDURE,
     Candidate,
     _doc_abbreviations,
@@ -63,6 +64,12 @@ def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
     return lower_id
 
 
+def _merge(sorted_ids: numpy.ndarray, new: numpy.ndarray) -> numpy.ndarray:
+    """The sorted union of a sorted id array and sorted ids it does not hold (one insert, in
+    C: linear in the array, where ``union1d`` would sort everything again)."""
+    return numpy.insert(sorted_ids, numpy.searchsorted(sorted_ids, new), new)
+
+
 class ClinicalMatcher(Widener, CandidateFilters):
     """Applies the vocabulary and the morphology rules to a Doc."""
 
@@ -85,6 +92,9 @@ class ClinicalMatcher(Widener, CandidateFilters):
         # lower-case form's hash -> (label, rule, category), or () for no rule; see
         # morphology_candidates
         self._morph_cache: dict[int, tuple[str, str, str | None] | tuple[()]] = {}
+        # the memo's keys, and those with a rule, as sorted uint64 arrays (see there)
+        self._morph_decided = numpy.zeros(0, dtype=numpy.uint64)
+        self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
         self.proc_exceptions = {w.lower() for w in morph["procedure_suffix_exceptions"]}
         self.proc_heads: dict[str, str] = morph["procedure_heads"]
         self.proc_heads_alone = set(morph["procedure_heads_alone"])
@@ -151,6 +161,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.left_blocker_ids = ids(self.k.left_blockers)
         self.left_modifier_ids = ids(self.k.left_modifiers)
         self.site_word_ids = ids(self.site_words)
+        # ORTH ids of the possessive and hyphen tokens the leftward widening reads the text of
+        marks = {strings[w] for w in (*POSSESSIVES, *HYPHENS)}
+        self._mark_ids = numpy.array(sorted(marks), dtype=numpy.uint64)
+        # (LOWER id, label) -> Widener.left_kind, across documents (see there)
+        self._left_cache: dict[tuple[int, str], int] = {}
         # diagnosis cues by the id of their first word, each cue as a tuple of ids
         self.cue_ids: dict[int, list[tuple[int, ...]]] = {}
         for first, cues in self.diagnosis_cues.items():
@@ -204,27 +219,40 @@ class ClinicalMatcher(Widener, CandidateFilters):
         """Suffix, head-noun and verb rules over single tokens.
 
         The decision depends on the lower-case word alone, so it is made once per distinct word
-        (remembered by its string id across documents) instead of once per token; the memo is
-        read for every token with one C-level ``map``."""
+        (remembered by its string id across documents) instead of once per token. The words
+        decided so far, and those with a rule, are also kept as sorted id arrays: numpy finds
+        a document's new words and its tokens with a rule (``DocView.positions``) in C, and
+        only new words and the few ruled tokens take a Python step. (A dict lookup per token,
+        hashing each 64-bit id, was the component's most expensive line.)"""
         view = DocView(doc) if view is None else view
+        if not view.n:
+            return []
         cache = self._morph_cache
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
-        lows = view.lower_list
-        rules = list(map(cache.get, lows))  # None: not decided yet; (): no rule
-        if None in rules:
+            self._morph_decided = self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
+        words = numpy.unique(view.lower)
+        decided = self._morph_decided
+        if len(decided):
+            at = numpy.minimum(numpy.searchsorted(decided, words), len(decided) - 1)
+            words = words[decided[at] != words]
+        if len(words):  # words no document had before: decide them
             strings = doc.vocab.strings
-            for i in [i for i, rule in enumerate(rules) if rule is None]:
-                word = lows[i]
+            ruled = []
+            for word in words.tolist():
                 rule = cache.get(word)
                 if rule is None:
                     rule = cache[word] = self._morph_rule(strings[word]) or ()
-                rules[i] = rule
-        # the few tokens with a rule, picked in C (``compress``) rather than by a Python step
-        # per token
+                if rule:
+                    ruled.append(word)
+            self._morph_decided = _merge(decided, words)
+            if ruled:
+                found = numpy.array(ruled, dtype=numpy.uint64)
+                self._morph_ruled = _merge(self._morph_ruled, numpy.sort(found))
+        positions = view.positions(view.lower, self._morph_ruled)
         out = []
-        for i in compress(range(len(rules)), rules):
-            label, rule, category = rules[i]
+        for i, word in zip(positions, view.lower[positions].tolist(), strict=True):
+            label, rule, category = cache[word]
             out.append(Candidate(i, i + 1, label, None, rule, category))
         return out
 
@@ -359,14 +387,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
             cands += self.morphology_candidates(doc, view)
             cands += self.cue_candidates(doc, view)
         widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
-        widened = [
-            c
-            for c in widened
-            if not self.is_anaphoric(view, c)
-            and not self.is_test_or_agent(view, c)
-            and not self.is_finding(view, c)
-            and not self.is_medication(view, c)
-        ]
+        widened = [c for c in widened if not self.is_other_item(view, c)]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved, view)
         final = resolve_overlaps(resolved)

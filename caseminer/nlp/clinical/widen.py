@@ -18,12 +18,16 @@ from caseminer.nlp.clinical.candidate import (
     HYPHENS,
     MAX_LEFT,
     MAX_RIGHT,
+    MORPH_CACHE_SIZE,
     POSSESSIVES,
     PROCEDURE,
     Candidate,
     _is_word,
 )
 from caseminer.nlp.clinical.view import DocView
+
+# what a word is to the left of a head (Widener.left_kind)
+LEFT_NO, LEFT_YES, LEFT_EPONYM = 0, 1, 2
 
 
 class Widener:
@@ -39,26 +43,43 @@ class Widener:
         return low not in self.proc_heads_alone
 
     def is_left_modifier(self, view: DocView, j: int, label: str) -> bool:
-        """Could token ``j`` be part of the mention, to the left of its head? The word lists
-        are compared by string id; the word itself is read only for the suffix test, and the
-        eponym test is a lookup in the view's ``proper`` positions (no Token)."""
-        h = view.lower_list[j]
+        """Could token ``j`` be part of the mention, to the left of its head? Decided by its
+        word (``left_kind``) and, for a possible eponym, by whether the token is title case,
+        no stop word and no flagged sentence start (``DocView.proper``): no Token is built."""
+        kind = self.left_kind(view, view.lower_list[j], label)
+        return kind == LEFT_YES or (kind == LEFT_EPONYM and j in view.proper)
+
+    def left_kind(self, view: DocView, h: int, label: str) -> int:
+        """What the word with LOWER id ``h`` is to the left of a ``label`` head: ``LEFT_YES``,
+        ``LEFT_NO`` or ``LEFT_EPONYM`` (a modifier only as an eponym: "Gaucher disease").
+        The word lists, the suffix test and the length test depend on the word alone, so the
+        answer is remembered per word and label across documents (cleared past
+        ``MORPH_CACHE_SIZE``, as the morphology memo)."""
+        cache = self._left_cache
+        found = cache.get((h, label))
+        if found is None:
+            if len(cache) > MORPH_CACHE_SIZE:
+                cache.clear()
+            found = cache[(h, label)] = self._left_kind(view.doc.vocab.strings[h], h, label)
+        return found
+
+    def _left_kind(self, low: str, h: int, label: str) -> int:
+        """``left_kind`` worked out (the word tests of the former per-token rule, in order)."""
         if h in self.left_excluded_ids:
-            return False
+            return LEFT_NO
         if label == PROCEDURE and h in self.modifier_word_ids:
-            return True
+            return LEFT_YES
         if h in self.left_blocker_ids:
-            return False
+            return LEFT_NO
         if h in self.left_modifier_ids or h in self.site_word_ids:
-            return True
-        low = view.doc.vocab.strings[h]
+            return LEFT_YES
         if not _is_word(low):
-            return False
+            return LEFT_NO
         if len(low) >= 5 and low.endswith(self.adj_suffixes):
-            return True
+            return LEFT_YES
         # eponyms: "Gaucher disease", "Cowden syndrome" (title case, not a stop word, not a
         # sentence start: DocView.proper)
-        return len(low) >= 3 and j in view.proper
+        return LEFT_EPONYM if len(low) >= 3 else LEFT_NO
 
     def extend_left(self, view: DocView, start: int, label: str) -> int:
         """How far left of ``start`` the mention reaches. It depends on the start and the
@@ -73,35 +94,50 @@ class Widener:
     def _extend_left(self, view: DocView, start: int, label: str) -> int:
         doc, spaces, text_of = view.doc, view.spaces, view.token_text
         idx, ends = view.idx, view.ends
+        lower, proper, marks = view.lower_list, view.proper, self._marks(view)
+        cache = self._left_cache
         sent_start = view.sent_start(start) if view.has_sents else 0
         i = start
         while i - 1 >= sent_start and start - i < MAX_LEFT:
             j = i - 1
-            text = text_of(j)
-            if j in spaces and text.count("\n") <= 1 and i - 2 >= sent_start:
-                i -= 1  # a line break inside the mention (PDF-to-text output)
-                continue
-            if text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
-                i -= 2
-                continue
-            # (a token is followed by white space exactly when the next one starts later)
-            if text in HYPHENS and ends[j] == idx[j + 1] and i - 2 >= sent_start:
-                prev = doc[i - 2]
-                if ends[i - 2] == idx[i - 1] and (prev.is_alpha or prev.like_num):
+            if j in spaces:
+                if text_of(j).count("\n") <= 1 and i - 2 >= sent_start:
+                    i -= 1  # a line break inside the mention (PDF-to-text output)
+                    continue
+            elif j in marks:  # the token is spelt as a possessive or a hyphen
+                text = text_of(j)
+                if text in POSSESSIVES and i - 2 >= sent_start and doc[i - 2].is_title:
                     i -= 2
                     continue
-                break
-            if self.is_left_modifier(view, j, label):
+                # (a token is followed by white space exactly when the next one starts later)
+                if text in HYPHENS and ends[j] == idx[j + 1] and i - 2 >= sent_start:
+                    prev = doc[i - 2]
+                    if ends[i - 2] == idx[i - 1] and (prev.is_alpha or prev.like_num):
+                        i -= 2
+                        continue
+                    break
+            kind = cache.get((lower[j], label))
+            if kind is None:
+                kind = self.left_kind(view, lower[j], label)
+            if kind == LEFT_YES or (kind == LEFT_EPONYM and j in proper):
                 i -= 1
                 continue
             break
         # never start on a connector
-        lower = view.lower_list
         while i < start and (
             i in spaces or lower[i] in self._connector_ids or text_of(i) in HYPHENS
         ):
             i += 1
         return i
+
+    def _marks(self, view: DocView) -> frozenset[int]:
+        """Positions of the tokens spelt as a possessive or a hyphen (found in C, once per
+        document): only there does the leftward walk need the token's text. A white-space
+        token is neither, so the walk's first test (``spaces``) is unaffected."""
+        found = view.memo.get(("marks",))
+        if found is None:
+            found = view.memo[("marks",)] = frozenset(view.positions(view.orth, self._mark_ids))
+        return found
 
     def _qualifier_noun(self, view: DocView, start: int) -> int:
         """One plain noun before a generic head: "carnitine deficiency", "CNS disease"."""
@@ -165,12 +201,19 @@ class Widener:
         """Grow a seed to the annotator's span (``view``: the Doc's ``DocView``, built here when
         the caller has none)."""
         view = DocView(doc) if view is None else view
-        self._join_broken_term(view, cand)
-        start = self.extend_left(view, cand.start, cand.label)
+        # (the join needs a white-space token among the four before the seed)
+        if view.space_list and view.any_space(cand.start - 4, cand.start):
+            self._join_broken_term(view, cand)
+        memo = view.memo
+        # extend_left and extend_right, with their memo read here (once per seed)
+        key = ("left", cand.start, cand.label)
+        start = memo.get(key)
+        if start is None:
+            start = memo[key] = self._extend_left(view, cand.start, cand.label)
         # "captopril therapy": a noun before a treatment head is usually a drug, so only
         # diagnoses and non-drug procedures take a bare qualifier noun
         qualifiable = cand.category != "therapeutic"
-        needs_modifier = self.needs_modifier(view, cand)
+        needs_modifier = cand.rule == "head" and self.needs_modifier(view, cand)
         if start == cand.start and needs_modifier and qualifiable:
             start = self._qualifier_noun(view, start)
             if cand.label == PROCEDURE and start < cand.start:
@@ -178,7 +221,10 @@ class Widener:
                 start = self._qualifier_noun(view, start)
         if needs_modifier and start == cand.start:
             return None
-        end = self.extend_right(view, cand.end, cand.label)
+        key = ("right", cand.end)
+        end = memo.get(key)
+        if end is None:
+            end = memo[key] = self._extend_right(view, cand.end)
         if start < cand.start:
             self._renormalize(view, cand, start)
         # a mention never starts or ends on white space (line breaks of PDF-to-text output)
@@ -193,11 +239,11 @@ class Widener:
     def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         low = max(0, cand.start - 4)
-        spaces = view.spaces
-        if spaces.isdisjoint(range(low, cand.start)):
+        if not view.any_space(low, cand.start):
             return  # no line break just before the seed: nothing to join
+        spaces = view.spaces
         for i in range(low, cand.start):
-            if i in spaces or spaces.isdisjoint(range(i, cand.start)):
+            if i in spaces or not view.any_space(i, cand.start):
                 continue
             term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:

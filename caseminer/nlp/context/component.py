@@ -30,21 +30,20 @@ from spacy.tokens import Doc, Span
 
 from caseminer.nlp.context.status import (
     NO_FLAGS,
+    DifferentialCues,
     ProcedureNegation,
     assertion_of,
-    differential_regex,
     status_of,
 )
 from caseminer.nlp.extensions import (
+    ASSERTION_KEY,
+    ATTRS_KEY,
     DIAGNOSIS,
     IMAGING,
     PROCEDURE,
     SPAN_GROUP,
-    get_attrs,
     record_failure,
     register_extensions,
-    set_assertion,
-    set_attrs,
 )
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir, read_json
@@ -133,7 +132,7 @@ class AssertionContext:
             self.rules, nested_terminate, ClauseScope.from_json(cues.get("scope", {}), lexicon)
         )
         status = read_json("context", "status.json", patterns_dir)
-        self.differential = differential_regex(status["differential_cues"])
+        self.differential = DifferentialCues(status["differential_cues"])
         negation = cues.get("procedure_negation", {})
         self.procedure_negation = ProcedureNegation(
             negation.get("negators", []), negation.get("fillers", [])
@@ -174,10 +173,11 @@ class AssertionContext:
         targets = list(doc.spans.get(SPAN_GROUP, ()))
         if not targets:
             return doc
-        from caseminer.nlp.context.graph import sentence_starts, target_ranges
+        from caseminer.nlp.context.graph import starts_of, target_ranges
 
-        starts = sentence_starts(doc) if doc.has_annotation("SENT_START") else [0]
         lower, arr = self.matcher.arrays(doc)
+        # the sentence starts from the same array (sentence_starts(doc) reads them again)
+        starts = starts_of(arr[:, 4]) if doc.has_annotation("SENT_START") else [0]
         spans = target_ranges(targets)
         modifiers: dict[tuple[int, int], list[Any]] = {}
         try:
@@ -206,6 +206,11 @@ class AssertionContext:
         come from that list rather than ``span.sent``, which walks the tokens on every call.
         ``modifiers``: the ConText modifiers of each target token range; ``lower`` and ``spans``:
         the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them.
+
+        The verdicts and attrs are written straight into their ``doc.user_data`` stores, under
+        the key ``set_assertion`` and ``set_attrs`` use (label and character offsets), in target
+        order: the same Doc state as a setter call per target, without building the key and
+        looking the store up twice per target (``test_bulk_writer_is_the_setters``).
         """
         from caseminer.nlp.context.graph import sentence_starts, target_ranges
 
@@ -222,11 +227,21 @@ class AssertionContext:
         strings = doc.vocab.strings
 
         def cue_text(start: int, end: int) -> str:
-            return _span_text(doc, text, start, end)
+            """``doc[start:end].text``, from the stored text, without building the Span (read
+            for the few cues and differential sentences only)."""
+            if end <= start:
+                return ""
+            last = doc[end - 1]
+            return text[doc[start].idx : last.idx + len(last)]
 
         def word(i: int) -> str:
             return strings[lower[i]]
 
+        # no differential cue anywhere in the document: no sentence needs its regex search
+        differential = self.differential.possible(text)
+        user_data = doc.user_data
+        verdicts = user_data.get(ASSERTION_KEY)
+        stored_attrs = user_data.get(ATTRS_KEY)
         in_differential: dict[tuple[int, int], bool] = {}
         for span, (start, end, label) in zip(targets, spans, strict=True):
             first = bisect_right(starts, start) - 1 if starts else -1
@@ -238,19 +253,27 @@ class AssertionContext:
                 if cue:
                     assertion["negated"] = True
                     assertion["cues"].append(cue_text(*cue))
-            set_assertion(span, assertion)
+            key = f"{label} {span.start_char} {span.end_char}"  # extensions._key(span)
+            if verdicts is None:
+                verdicts = user_data[ASSERTION_KEY] = {}
+            verdicts[key] = assertion  # set_assertion(span, assertion)
             if label != DIAGNOSIS:
                 continue
-            attrs = dict(get_attrs(span))
-            # the sentence(s) the span touches, as spaCy's Span.sent spells them
-            last = bisect_right(starts, max(start, end - 1)) if starts else 0
-            sent_end = starts[last] if starts and last < len(starts) else len(doc)
-            key = (sent_start, sent_end)
-            if key not in in_differential:
-                sent = _span_text(doc, text, sent_start, sent_end) if starts else text
-                in_differential[key] = bool(self.differential.search(sent))
-            attrs["status"] = status_of(assertion, in_differential[key])
-            set_attrs(span, attrs)
+            attrs = dict(stored_attrs.get(key, {})) if stored_attrs is not None else {}
+            in_sentence = False
+            if differential:
+                # the sentence(s) the span touches, as spaCy's Span.sent spells them
+                last = bisect_right(starts, max(start, end - 1)) if starts else 0
+                sent_end = starts[last] if starts and last < len(starts) else len(doc)
+                sent_key = (sent_start, sent_end)
+                if sent_key not in in_differential:
+                    sent = cue_text(sent_start, sent_end) if starts else text
+                    in_differential[sent_key] = bool(self.differential.regex.search(sent))
+                in_sentence = in_differential[sent_key]
+            attrs["status"] = status_of(assertion, in_sentence)
+            if stored_attrs is None:
+                stored_attrs = user_data[ATTRS_KEY] = {}
+            stored_attrs[key] = attrs  # set_attrs(span, attrs)
 
     def medspacy_context(self) -> Any:
         """medspaCy's own ConText over the same rules, families left out (built on first use:
@@ -305,11 +328,3 @@ def _pattern_matchers(nlp: Language, rules: list[Any], first: int) -> tuple[Any,
             regex[0].add(key, [rule.pattern])
             regex[1][nlp.vocab.strings.add(key)] = i
     return token, regex
-
-
-def _span_text(doc: Doc, text: str, start: int, end: int) -> str:
-    """``doc[start:end].text`` from the stored text, without building the Span."""
-    if end <= start:
-        return ""
-    last = doc[end - 1]
-    return text[doc[start].idx : last.idx + len(last)]

@@ -44,7 +44,12 @@ def target_ranges(targets: list[Span]) -> list[tuple[int, int, str]]:
 
 def sentence_starts(doc: Doc) -> list[int]:
     """Token index where each sentence starts (the Doc must have sentence boundaries)."""
-    starts = numpy.flatnonzero(doc.to_array("SENT_START") == 1).tolist()
+    return starts_of(doc.to_array("SENT_START"))
+
+
+def starts_of(sent_start: numpy.ndarray) -> list[int]:
+    """``sentence_starts`` from a Doc's SENT_START column, when the caller has read it."""
+    starts = numpy.flatnonzero(sent_start == 1).tolist()
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 

@@ -25,11 +25,14 @@ from operator import itemgetter
 from typing import Any
 
 import numpy
-from spacy.attrs import IS_SPACE, LOWER, ORTH, SHAPE
+from spacy.attrs import IS_SPACE, LOWER, ORTH, SENT_START, SHAPE
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from caseminer.nlp.context.families import Lexicon
+
+# what ``CueMatcher.arrays`` reads in one ``to_array`` (columns in this order)
+ARRAY_COLUMNS = [LOWER, IS_SPACE, ORTH, SHAPE, SENT_START]
 
 LEAF = -1  # string hashes are unsigned, so -1 never collides with a token
 Trie = dict[int, Any]
@@ -83,9 +86,10 @@ class CueMatcher:
         ]
 
     def arrays(self, doc: Doc) -> tuple[list[int], numpy.ndarray]:
-        """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE]`` array
-        (one ``to_array`` for everything the component reads per token)."""
-        arr = doc.to_array([LOWER, IS_SPACE, ORTH, SHAPE])
+        """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE,
+        SENT_START]`` array (one ``to_array`` for everything the component reads per token,
+        the sentence starts included)."""
+        arr = doc.to_array(ARRAY_COLUMNS)
         return arr[:, 0].tolist(), arr
 
     def family_keys(self, lower: list[int], arr: numpy.ndarray) -> list[int]:

@@ -28,6 +28,8 @@ FLAG_OF_CATEGORY = {
     # the condition was present and has gone ("resolved", "recovered from"): see the docstring
     "RESOLVED": "resolved",
 }
+# words whose filler test is remembered (ProcedureNegation.cue) before the memo is cleared
+FILLER_MEMO_SIZE = 100_000
 # the flags of an item no cue reaches
 NO_FLAGS = {flag: False for flag in FLAG_OF_CATEGORY.values()}
 
@@ -53,6 +55,36 @@ def assertion_of(modifiers: Iterable[Any], cue_text: Callable[[int, int], str]) 
 
 def differential_regex(cues: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.I)
+
+
+# the only non-ASCII characters that ``re.IGNORECASE`` matches with an ASCII letter (dotted and
+# dotless i, long s, Kelvin sign; every code point was tried)
+FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+class DifferentialCues:
+    """The differential-diagnosis cues (status.json ``differential_cues``): ``regex`` decides
+    for one sentence; ``possible`` rules out a whole document first.
+
+    Why ``possible`` is exact: the regex is an alternation of the cues, case-insensitive, so a
+    match is a cue spelt in other letter case. When the cues are ASCII and the text holds none
+    of ``FOLDS_TO_ASCII``, every matched character is ASCII and lower-cases to the cue's, so
+    the lower-cased document holds the lower-cased cue. Most documents hold none, and then no
+    sentence needs a regex search."""
+
+    def __init__(self, cues: list[str]) -> None:
+        self.regex = differential_regex(cues)
+        low = {c.lower() for c in cues}
+        # a cue that holds another cue adds nothing to the test ("mimics" holds "mimic")
+        needles = sorted(c for c in low if not any(o != c and o in c for o in low))
+        self.needles = tuple(needles) if all(c.isascii() for c in cues) else None
+
+    def possible(self, text: str) -> bool:
+        """False only when no part of ``text`` can match ``regex``."""
+        if self.needles is None or any(c in text for c in FOLDS_TO_ASCII):
+            return True
+        low = text.lower()
+        return any(n in low for n in self.needles)
 
 
 def status_of(assertion: dict[str, Any], in_differential: bool) -> str:
@@ -91,15 +123,26 @@ class ProcedureNegation:
         self.negators = frozenset(k for k in keys if k)
         self.last_words = frozenset(n[-1] for n in self.negators)
         self.fillers = {f.lower() for f in fillers}
+        self._filler_memo: dict[int, bool] = {}  # LOWER id -> _is_filler of its word
 
     def cue(
         self, lower: Sequence[int], start: int, sent_start: int, word: Callable[[int], str]
     ) -> tuple[int, int] | None:
         """The cue tokens ``(start, end)`` when the mention starting at token ``start`` is
         negated right before it, else None. ``lower``: the Doc's LOWER hashes; ``word(i)``: token
-        ``i``'s lower-case text (read only for the few words before the mention)."""
+        ``i``'s lower-case text (read only for the few words before the mention; it is the
+        string of ``lower[i]``, so the filler test is remembered per LOWER id)."""
         i = start
-        while i > sent_start and start - i < 3 and _is_filler(word(i - 1), self.fillers):
+        memo = self._filler_memo
+        while i > sent_start and start - i < 3:
+            # whether a word is a filler depends on the word alone: decided once per LOWER id
+            filler = memo.get(lower[i - 1])
+            if filler is None:
+                if len(memo) > FILLER_MEMO_SIZE:
+                    memo.clear()
+                filler = memo[lower[i - 1]] = _is_filler(word(i - 1), self.fillers)
+            if not filler:
+                break
             i -= 1
         if i <= sent_start or lower[i - 1] not in self.last_words:
             return None
