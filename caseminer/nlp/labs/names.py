@@ -62,14 +62,20 @@ class TextWords:
 
     def at(self, wanted: set[str]) -> list[tuple[int, str]]:
         """(offset, word) of every word in ``wanted``, in text order."""
+        return [(p, w) for p, w, _ in self.at_next(wanted)]
+
+    def at_next(self, wanted: set[str]) -> list[tuple[int, str, str | None]]:
+        """(offset, word, the next word or None at the end) of every word in ``wanted``, in
+        text order."""
         if not wanted:
             return []
         parts = self._parts
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
         offsets = self._offsets
+        last = len(parts) - 2  # the index of the last word
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
-        return [(offsets[i], parts[i]) for i in hits]
+        return [(offsets[i], parts[i], parts[i + 2] if i < last else None) for i in hits]
 
 
 def _folds_plainly(text: str) -> bool:
@@ -108,6 +114,36 @@ def _trie(names: Iterable[str]) -> dict:
             node = node.setdefault(ch, {})
         node[_END] = True
     return root
+
+
+def _second_words(names: Iterable[str], *, folded: bool) -> dict[str, frozenset[str] | None]:
+    """First word -> the (``fold``ed) second words of the names it starts, or None when one of
+    those names has no second word or one ``fold`` may not read as the text's split does.
+
+    Why this is exact as a filter: under a tail that refuses a word character after a name,
+    a name matching at a text word reads that word, then the text's separator (its non-word
+    characters, a space standing for a run of whitespace), then a word that must be the text's
+    whole next word (a word character after the name's word would fail the name's next
+    character or its tail). So where the text's next word is none of these, no name starting
+    with that word matches and the walk need not be tried. The text's words are ``norm``ed:
+    ``folded`` names (walked over that same text) compare as they are; the others only by an
+    ASCII second word, ``norm``ed (an ASCII word lowercases the same alone and in context, where
+    "Σ" does not).
+    """
+    out: dict[str, set[str] | None] = {}
+    for name in names:
+        parts = _SPLIT.split(name)  # "", first word, separator, second word, ...
+        first = _first_word(name)
+        if first not in out:
+            out[first] = set()
+        seen = out[first]
+        if seen is None:
+            continue
+        if len(parts) < 5 or parts[0] or not (folded or parts[3].isascii()):
+            out[first] = None
+        else:
+            seen.add(parts[3] if folded else norm(parts[3]))
+    return {k: (frozenset(v) if v is not None else None) for k, v in out.items()}
 
 
 def _descend(trie: dict, word: str) -> dict:
@@ -195,6 +231,14 @@ class NameMatcher:
         self._cs_words = frozenset(cs_keys - self._cs_odd)
         self._cs_folded = frozenset(norm(k) for k in self._cs_words)
         self._cs_after = {k: _descend(self._cs_trie, k) for k in self._cs_words}
+        # which next words let a name starting with a first word match (``_second_words``), and
+        # the trie node after a non-word first character (the walk's first step, done inline)
+        self._ci_second = _second_words(ci, folded=True) if self._skip_word else {}
+        self._cs_second = _second_words(cs, folded=False) if self._skip_word else {}
+        self._odd_next = (
+            {k: self._ci_trie[k] for k in self._ci_odd},
+            {k: self._cs_trie[k] for k in self._cs_odd},
+        )
         # names the walk reads differently from the regex: then only the full pattern is exact
         chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
         self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
@@ -261,17 +305,31 @@ class NameMatcher:
         cs = words.set.intersection(self._cs_folded)
         starts: dict[int, list] = {}
         cs_words = self._cs_words
-        for p, w in words.at(ci | cs):
+        ci_second, cs_second = self._ci_second, self._cs_second
+        for p, w, nxt in words.at_next(ci | cs):
             n = len(w)
-            starts[p] = [w in ci, w in cs and text[p : p + n] in cs_words, n]
+            # a first word whose next word no name continues with is no start (_second_words)
+            ci_ok = w in ci and ((sec := ci_second.get(w)) is None or nxt in sec)
+            cs_ok = False
+            if w in cs:
+                key = text[p : p + n]
+                cs_ok = key in cs_words and ((sec := cs_second.get(key)) is None or nxt in sec)
+            if ci_ok or cs_ok:
+                starts[p] = [ci_ok, cs_ok, n]
         for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
+            after = self._odd_next[which]
             for key in keys:
+                node = after[key]
                 p = s.find(key, lo, hi)
                 while p >= 0:
-                    entry = starts.get(p)
-                    if entry is None:
-                        entry = starts[p] = [False, False, 0]
-                    entry[which] = True
+                    # the walk's first step: a name goes on with the next character (a space
+                    # for any whitespace) unless one ends at the key itself
+                    c = s[p + 1] if p + 1 < hi else ""
+                    if _END in node or c in node or (" " in node and c.isspace()):
+                        entry = starts.get(p)
+                        if entry is None:
+                            entry = starts[p] = [False, False, 0]
+                        entry[which] = True
                     p = s.find(key, p + 1, hi)
         return starts
 

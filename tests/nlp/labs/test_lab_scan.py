@@ -221,3 +221,30 @@ def test_non_value_reach_covers_the_longest_word():
 
     longest = _parser.parse(values._NON_VALUE_WORDS).getwidth()[1]
     assert longest + 1 <= values._NON_VALUE_REACH  # the word and its dot
+
+
+def _second_word_texts() -> list[str]:
+    """Names whose first word is followed by their second word (in other case and spacing) or
+    by another word, and the corpus texts."""
+    names = [*CAT.analyte_ci, *CAT.analyte_cs]
+    odd = []
+    for n in names:
+        first, _, rest = n.partition(" ")
+        if rest:
+            odd.append(f"{first}  {rest.upper()}; {first}\n{rest}. {first} other {rest}")
+    return [" ".join(odd), TEXT, "( 1,3)-β-d-glucan (1,3)-B-D-Glucan (\n(", *_corpus_texts()]
+
+
+def test_second_word_filter_keeps_every_name_match():
+    """Skipping first words that no name continues from (``_second_words``) loses no match of
+    the one pattern, for analytes and result words."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_words
+
+    matchers = [CAT.analyte_names, Interpreter(CAT).result_names]
+    for text in _second_word_texts():
+        for lo, hi in ((0, len(text)), (7, len(text) - 5)):
+            words = text_words(text, lo, hi)
+            for names in matchers:
+                want = spans(names.full().finditer(text, lo, hi))
+                assert spans(names.finditer(text, lo, hi, words)) == want
