@@ -126,9 +126,32 @@ def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
         return [(v.start, v.end, v.value, v.value_high) for v in values.find_values(text, CAT, rx)]
 
     fast = found()
-    monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
+    start_outside = values._START_OUTSIDE
+    monkeypatch.setattr(values, "_START_OUTSIDE", values._START_CHAR)  # every start tried
     assert fast == found()
     assert len(fast) > 5
+    for text in _corpus_texts():
+        monkeypatch.setattr(values, "_START_OUTSIDE", start_outside)
+        fast = values.find_values(text, CAT, rx)
+        monkeypatch.setattr(values, "_START_OUTSIDE", values._START_CHAR)
+        assert [vars(v) for v in fast] == [vars(v) for v in values.find_values(text, CAT, rx)]
+
+
+def test_start_outside_is_start_char_not_inside_a_word():
+    """The one search of ``_START_OUTSIDE`` finds the ``_START_CHAR`` starts that
+    ``_inside_word`` keeps (its lookbehinds are that test), over every string of three of some
+    telling characters and the corpora."""
+    from caseminer.nlp.labs import values
+
+    chars = "aZ_9.-‐−<=≥ (/é٣²ⅷ\u00a0"
+    odd = [a + b + c for a in chars for b in chars for c in chars]
+    for text in [*odd, *_corpus_texts()]:
+        want = [
+            m.start()
+            for m in values._START_CHAR.finditer(text)
+            if not values._inside_word(text, m.start())
+        ]
+        assert [m.start() for m in values._START_OUTSIDE.finditer(text)] == want
 
 
 SIGNS = (
@@ -207,6 +230,8 @@ def test_non_value_before_precheck_keeps_every_match():
     from caseminer.nlp.labs import values
 
     odd = ["Fig. ", "fig.\u2009", "[ ", "ref /", "3-", "2–", "Table  \n", "weeK ", "(", ": ", ""]
+    odd += ["fig .", "[.", "5-.", "5-\n", "5- \n", "5-\n\n", "x-", "Stages", "xstage", "_stage"]
+    odd += ["STAGE.", "ſtage", "no..", "2stage", "a" * 30, "references", "(references) ", " /  "]
     befores = [*odd]
     for text in _corpus_texts():
         befores += [text[max(0, i - 20) : i] for i, c in enumerate(text) if c.isdigit()]
