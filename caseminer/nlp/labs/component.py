@@ -147,6 +147,10 @@ class LabExtractor:
         followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
         self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
         self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
+        # the words both name matchers look up in a text's split (found there in one pass)
+        self.name_keys = (
+            self.cat.analyte_names.first_words() | self.interp.result_names.first_words()
+        )
 
     # -- serialization: the component is its data folder -----------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -197,7 +201,7 @@ class LabExtractor:
     def _match_prose(
         self, text: str, lo: int, hi: int, bounds: list[int], low: str | None
     ) -> list[LabMatch]:
-        words = text_words(text, lo, hi)  # looked up by both name matchers
+        words = text_words(text, lo, hi, self.name_keys)  # looked up by both name matchers
         analytes = [
             a
             for a in find_analytes(text, self.cat, lo, hi, words=words)

@@ -48,17 +48,24 @@ class TextWords:
     """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
     and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
     gives the offsets of a few of them (one C-level split and running sum instead of a regex
-    match object per word)."""
+    match object per word).
 
-    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set")
+    ``keys``: every word the matchers sharing this split will ask ``at_next`` about (the first
+    words of their names). Why: the offsets of those words are then found in one pass for all
+    the matchers, summing the lengths of the parts between them, instead of a running sum over
+    every part and one pass per matcher."""
 
-    def __init__(self, text: str, lo: int, hi: int) -> None:
+    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set", "_keys", "_at")
+
+    def __init__(self, text: str, lo: int, hi: int, keys: frozenset[str] | None = None) -> None:
         self.text, self.low, self.lo, self.hi = text, norm(text), lo, hi
         #: whether every character of the text folds as ``norm`` does (see NameMatcher)
         self.folds = _folds_plainly(text)
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
         self.set = set(self._parts[1::2])
+        self._keys = keys
+        self._at: dict[str, list[tuple[int, str, str | None]]] | None = None
 
     def at(self, wanted: set[str]) -> list[tuple[int, str]]:
         """(offset, word) of every word in ``wanted``, in text order."""
@@ -69,6 +76,13 @@ class TextWords:
         text order."""
         if not wanted:
             return []
+        if self._keys is not None and wanted <= self._keys:
+            if self._at is None:
+                self._at = self._at_keys()
+            at = self._at  # every word of ``set`` that is a key has its list
+            found = [hit for w in wanted for hit in at[w]]
+            found.sort()  # by offset: one per word
+            return found
         parts = self._parts
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
@@ -77,15 +91,31 @@ class TextWords:
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
         return [(offsets[i], parts[i], parts[i + 2] if i < last else None) for i in hits]
 
+    def _at_keys(self) -> dict[str, list[tuple[int, str, str | None]]]:
+        """``at_next``'s answer for each key the text has, from one pass over the words."""
+        assert self._keys is not None
+        keys = self.set.intersection(self._keys)
+        out: dict[str, list[tuple[int, str, str | None]]] = {w: [] for w in keys}
+        parts = self._parts
+        last = len(parts) - 2
+        off, prev = self.lo, 0
+        for i in compress(range(1, len(parts), 2), map(keys.__contains__, parts[1::2])):
+            off += sum(map(len, parts[prev:i]))  # the parts between the last hit and this one
+            prev = i
+            w = parts[i]
+            out[w].append((off, w, parts[i + 2] if i < last else None))
+        return out
+
 
 def _folds_plainly(text: str) -> bool:
     """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
     return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
 
 
-def text_words(text: str, lo: int, hi: int) -> TextWords:
-    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each)."""
-    return TextWords(text, lo, hi)
+def text_words(text: str, lo: int, hi: int, keys: frozenset[str] | None = None) -> TextWords:
+    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each;
+    ``keys``: the union of their ``first_words()``, see ``TextWords``)."""
+    return TextWords(text, lo, hi, keys)
 
 
 def _first_word(name: str) -> str:
@@ -243,6 +273,10 @@ class NameMatcher:
         chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
         self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
         self._full: re.Pattern[str] | None = None
+
+    def first_words(self) -> frozenset[str]:
+        """The (``norm``ed) words ``finditer`` asks a ``TextWords`` about."""
+        return self._ci_words | self._cs_folded
 
     def full(self) -> re.Pattern[str]:
         """The one pattern of all names (for texts whose characters fold unusually)."""

@@ -273,3 +273,19 @@ def test_second_word_filter_keeps_every_name_match():
             for names in matchers:
                 want = spans(names.full().finditer(text, lo, hi))
                 assert spans(names.finditer(text, lo, hi, words)) == want
+
+
+def test_word_offsets_for_keys_are_the_running_sum_offsets():
+    """``at_next`` from the one pass over the keys gives what the running sum over every part
+    gives, for the matchers' first words and for any other set of words."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_words
+
+    keys = CAT.analyte_names.first_words() | Interpreter(CAT).result_names.first_words()
+    for text in [TEXT, "", "a", *_corpus_texts()]:
+        for lo, hi in ((0, len(text)), (3, len(text) - 2)):
+            fast, plain = text_words(text, lo, hi, keys), text_words(text, lo, hi)
+            some = set(sorted(fast.set)[::3])
+            for wanted in (fast.set & keys, fast.set & keys & some, some):
+                assert fast.at_next(wanted) == plain.at_next(wanted)
+            assert fast.at_next(fast.set & keys) or not fast.set & keys
