@@ -31,7 +31,7 @@ from caseminer.nlp.labs.catalogue import (
 )
 from caseminer.nlp.labs.interpret import Interpreter
 from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
-from caseminer.nlp.labs.names import text_words
+from caseminer.nlp.labs.names import text_base, text_words
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scan import lowered
@@ -174,7 +174,9 @@ class LabExtractor:
     def match(self, doc: Doc) -> list[LabMatch]:
         """All lab pairings in the doc: tables first, then prose outside the tables."""
         text = doc_text(doc)
-        low = lowered(text)  # read by the value and score finders
+        lower = text.lower()
+        low = lowered(text, lower)  # read by the value and score finders
+        base = text_base(text, lower)  # read by the word split of each stretch of prose
         bounds = _sentence_bounds(doc)
         regions = find_table_regions(text) if self.tables else []
         out: list[LabMatch] = []
@@ -192,16 +194,23 @@ class LabExtractor:
             taken.append((region.start, region.end))
         segments = _complement(taken, len(text))
         for lo, hi in segments:
-            out.extend(self._match_prose(text, lo, hi, bounds, low))
+            out.extend(self._match_prose(text, lo, hi, bounds, low, base))
         for m in out:
             self.interp.interpret(text, m)
         return out
 
     # -- prose -----------------------------------------------------------------------------
     def _match_prose(
-        self, text: str, lo: int, hi: int, bounds: list[int], low: str | None
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        bounds: list[int],
+        low: str | None,
+        base: tuple[str, bool] | None = None,
     ) -> list[LabMatch]:
-        words = text_words(text, lo, hi, self.name_keys)  # looked up by both name matchers
+        # looked up by both name matchers
+        words = text_words(text, lo, hi, self.name_keys, base)
         analytes = [
             a
             for a in find_analytes(text, self.cat, lo, hi, words=words)

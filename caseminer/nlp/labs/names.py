@@ -44,6 +44,16 @@ def norm(s: str) -> str:
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
 
 
+def text_base(text: str, lower: str | None = None) -> tuple[str, bool]:
+    """(``norm(text)``, whether every character folds as ``norm`` does): what every
+    ``TextWords`` of one text reads, computed once per text (``lower``: ``text.lower()`` when
+    the caller has it; ``norm`` is that with the same replacements)."""
+    low = (
+        norm(text) if lower is None else lower.replace("µ", "μ").replace("–", "-").replace("‐", "-")
+    )
+    return low, _folds_plainly(text)
+
+
 class TextWords:
     """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
     and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
@@ -55,17 +65,49 @@ class TextWords:
     the matchers, summing the lengths of the parts between them, instead of a running sum over
     every part and one pass per matcher."""
 
-    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set", "_keys", "_at")
+    __slots__ = (
+        "text",
+        "low",
+        "folds",
+        "lo",
+        "hi",
+        "_parts",
+        "_offsets",
+        "set",
+        "_keys",
+        "_at",
+        "_keyed",
+    )
 
-    def __init__(self, text: str, lo: int, hi: int, keys: frozenset[str] | None = None) -> None:
-        self.text, self.low, self.lo, self.hi = text, norm(text), lo, hi
+    def __init__(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        keys: frozenset[str] | None = None,
+        base: tuple[str, bool] | None = None,
+    ) -> None:
+        # base: ``text_base(text)``, when the caller has it (one per text, not per range)
+        low, folds = text_base(text) if base is None else base
+        self.text, self.low, self.lo, self.hi = text, low, lo, hi
         #: whether every character of the text folds as ``norm`` does (see NameMatcher)
-        self.folds = _folds_plainly(text)
+        self.folds = folds
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
         self.set = set(self._parts[1::2])
         self._keys = keys
         self._at: dict[str, list[tuple[int, str, str | None]]] | None = None
+        self._keyed: set[str] | None = None
+
+    def having(self, words: frozenset[str]) -> set[str]:
+        """The text's words that are in ``words``: read off the (few) words that are keys
+        when ``words`` are all keys, instead of every word of the text."""
+        keys = self._keys
+        if keys is not None and _subset(words, keys):
+            if self._keyed is None:
+                self._keyed = self.set.intersection(keys)
+            return self._keyed.intersection(words)
+        return self.set.intersection(words)
 
     def at(self, wanted: set[str]) -> list[tuple[int, str]]:
         """(offset, word) of every word in ``wanted``, in text order."""
@@ -94,7 +136,9 @@ class TextWords:
     def _at_keys(self) -> dict[str, list[tuple[int, str, str | None]]]:
         """``at_next``'s answer for each key the text has, from one pass over the words."""
         assert self._keys is not None
-        keys = self.set.intersection(self._keys)
+        if self._keyed is None:
+            self._keyed = self.set.intersection(self._keys)
+        keys = self._keyed
         out: dict[str, list[tuple[int, str, str | None]]] = {w: [] for w in keys}
         parts = self._parts
         last = len(parts) - 2
@@ -107,15 +151,36 @@ class TextWords:
         return out
 
 
+_SUBSETS: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+
+
+def _subset(a: frozenset[str], b: frozenset[str]) -> bool:
+    """``a <= b``, remembered: the same few sets are compared for every text (a frozenset keeps
+    its hash, and a dict lookup finds the same object by identity)."""
+    found = _SUBSETS.get((a, b))
+    if found is None:
+        if len(_SUBSETS) > 64:
+            _SUBSETS.clear()
+        found = _SUBSETS[(a, b)] = a <= b
+    return found
+
+
 def _folds_plainly(text: str) -> bool:
     """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
     return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
 
 
-def text_words(text: str, lo: int, hi: int, keys: frozenset[str] | None = None) -> TextWords:
+def text_words(
+    text: str,
+    lo: int,
+    hi: int,
+    keys: frozenset[str] | None = None,
+    base: tuple[str, bool] | None = None,
+) -> TextWords:
     """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each;
-    ``keys``: the union of their ``first_words()``, see ``TextWords``)."""
-    return TextWords(text, lo, hi, keys)
+    ``keys``: the union of their ``first_words()``, see ``TextWords``; ``base``:
+    ``text_base(text)``)."""
+    return TextWords(text, lo, hi, keys, base)
 
 
 def _first_word(name: str) -> str:
@@ -335,8 +400,8 @@ class NameMatcher:
         """Offset -> (may an insensitive name start here, may a sensitive one, the length of the
         first word there or 0 for a first character that is not a word) for every offset where
         a first word of a name stands."""
-        ci = words.set.intersection(self._ci_words)
-        cs = words.set.intersection(self._cs_folded)
+        ci = words.having(self._ci_words)
+        cs = words.having(self._cs_folded)
         starts: dict[int, list] = {}
         cs_words = self._cs_words
         ci_second, cs_second = self._ci_second, self._cs_second

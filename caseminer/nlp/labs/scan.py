@@ -29,10 +29,11 @@ _FOLD_EXCEPTIONS = "İıſ"
 Low = str | None | EllipsisType
 
 
-def lowered(text: str) -> str | None:
+def lowered(text: str, lower: str | None = None) -> str | None:
     """``text.lower()`` when it has the same offsets and folds ASCII words as the regex engine
-    does, else None (then no anchor scan may be trusted)."""
-    low = text.lower()
+    does, else None (then no anchor scan may be trusted). ``lower``: ``text.lower()`` when the
+    caller has it."""
+    low = text.lower() if lower is None else lower
     if len(low) != len(text):
         return None
     if not text.isascii() and any(c in text for c in _FOLD_EXCEPTIONS):

@@ -289,3 +289,13 @@ def test_word_offsets_for_keys_are_the_running_sum_offsets():
             for wanted in (fast.set & keys, fast.set & keys & some, some):
                 assert fast.at_next(wanted) == plain.at_next(wanted)
             assert fast.at_next(fast.set & keys) or not fast.set & keys
+            for first in (CAT.analyte_names.first_words(), frozenset(some)):
+                assert fast.having(first) == plain.having(first) == fast.set & first
+
+
+def test_text_base_from_the_callers_lowercase_is_the_text_base():
+    from caseminer.nlp.labs.names import norm, text_base
+
+    for text in ["ſodium 135 – µmol İ Σ", TEXT, *_corpus_texts()[:20]]:
+        assert text_base(text, text.lower()) == text_base(text)
+        assert text_base(text)[0] == norm(text)
