@@ -17,10 +17,12 @@ from caseminer.nlp.labs.catalogue import AnalyteMention
 from caseminer.nlp.labs.results import LabMatch
 from caseminer.nlp.labs.scan import (
     Low,
+    char_runs,
     contains_any,
     finditer_at,
     letter_runs,
     lowered,
+    minimal_words,
     occurrences,
 )
 from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
@@ -30,6 +32,8 @@ from caseminer.patterns import read_json
 _SP = r"[ \u00a0\u2009\u200a\u2005]*"
 _PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+#: every character a percentile match can hold (comparators, words, numbers, dashes, spaces)
+_PERCENTILE_RUN = re.compile(r"[\w\s.<>≤≥–-]*")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ScoreVocab:
     # reports have no percentile and no "grade", and ``str.find`` for one word costs a fraction of
     # trying the full pattern at every character; when the word is absent the result is the same.
     percentile_hint: tuple[str, ...] | None = None
+    percentile_any: tuple[str, ...] | None = None  # the hint's words that contain no other
     grade_hint: tuple[str, ...] | None = None
     # "/6" or "/VI" with its lookahead: every murmur fraction contains one (a literal "/" first,
     # which the regex engine finds fast)
@@ -123,6 +128,7 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         status_re=_status_regex(v["patient_status"]),
         status_name=v["patient_status"]["name"],
         percentile_hint=_lower_words(v["percentile_words"]),
+        percentile_any=minimal_words(_lower_words(v["percentile_words"])),
         grade_hint=("grade",),
         fraction_hint=re.compile(rf"/{_SP}(?:{dens})(?![\w/])"),
         plus_before_words=_lower_words(plus["nouns_before"]),
@@ -279,10 +285,17 @@ def find_percentiles(
     measurement named just before it; with neither it is left out.
     """
     out: list[LabMatch] = []
-    if not _has(voc.percentile_hint, lowered(text) if low is ... else low, lo, hi):
+    low = lowered(text) if low is ... else low
+    if not _has(voc.percentile_any, low, lo, hi):
         return out
     ends = sorted(matches, key=lambda m: m.value.end)
-    for m in voc.percentile_re.finditer(text, lo, hi):
+    found: Iterable[re.Match[str]] = voc.percentile_re.finditer(text, lo, hi)
+    if low is not None and voc.percentile_any:  # read only the runs around a percentile word
+        runs = char_runs(
+            _PERCENTILE_RUN, text, occurrences(low, voc.percentile_any, lo, hi), lo, hi
+        )
+        found = (m for a, c in runs for m in voc.percentile_re.finditer(text, a, c))
+    for m in found:
         anchor: AnalyteMention | None = None
         for prev in reversed(ends):
             if prev.value.end <= m.start():

@@ -299,3 +299,27 @@ def test_text_base_from_the_callers_lowercase_is_the_text_base():
     for text in ["ſodium 135 – µmol İ Σ", TEXT, *_corpus_texts()[:20]]:
         assert text_base(text, text.lower()) == text_base(text)
         assert text_base(text)[0] == norm(text)
+
+
+PERCENTILES = (
+    "weight 2.3 kg (<3rd percentile), height between the 10th and 25th centiles; BMI below "
+    "the 5th Percentile.\nHead 34 cm (50th–75th centile) x5th percentilex, 97th per-centile, "
+    "ſkull 2nd CENTILE and a centile; 9.5 percentiles"
+)
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (9, 60), (40, 150), (0, 120)])
+def test_percentile_runs_find_what_the_percentile_pattern_finds(lo, hi):
+    from caseminer.nlp.labs.scan import char_runs, minimal_words
+    from caseminer.nlp.labs.scores import _PERCENTILE_RUN, load_score_vocab
+
+    voc = load_score_vocab()
+    assert voc.percentile_any == minimal_words(voc.percentile_hint) == ("centile",)
+    rx = voc.percentile_re
+    for text in [PERCENTILES, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        low = text.lower()
+        runs = char_runs(_PERCENTILE_RUN, text, occurrences(low, ["centile"], lo, end), lo, end)
+        got = [m for a, c in runs for m in rx.finditer(text, a, c)]
+        assert spans(got) == spans(rx.finditer(text, lo, end))
+    assert len(list(rx.finditer(PERCENTILES))) > 4
