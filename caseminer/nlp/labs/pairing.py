@@ -320,20 +320,25 @@ class ProsePairer:
                 continue
             is_range = w.value_high is not None or w.comparator in ("<", "<=", ">", ">=")
             prefix = text[max(0, w.start - 40) : w.start]
-            cue_before = self.ref_cue_before.search(prefix)
+            cue: bool | None = None  # the cue search, run only where its answer counts
             if i > 0 and not values[i - 1].consumed:
                 v = values[i - 1]
                 gap = text[v.end : w.start]
                 if len(gap) <= 40 and self.ref_between.match(gap):
                     bracket = "(" in gap or "[" in gap
-                    if (bracket and is_range) or (cue_before and (is_range or bracket)):
+                    if not (bracket and is_range) and (is_range or bracket):
+                        cue = self.ref_cue_before.search(prefix) is not None
+                    if (bracket and is_range) or ((is_range or bracket) and cue):
                         w.consumed = True
                         if v.reference is None:
                             v.reference = range_of(w)
                         continue
-            if cue_before and (is_range or "(" in prefix[-15:]):
-                w.consumed = True
-                orphans.append((w, w.start))
+            if is_range or "(" in prefix[-15:]:
+                if cue is None:
+                    cue = self.ref_cue_before.search(prefix) is not None
+                if cue:
+                    w.consumed = True
+                    orphans.append((w, w.start))
         return orphans
 
 

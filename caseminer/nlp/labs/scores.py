@@ -76,6 +76,9 @@ class ScoreVocab:
     change_modifiers: tuple[str, ...] = ()  # the words before one ("marked improvement")
     expression_starts: tuple[str, ...] = ()
     copula_results: tuple[str, ...] = ()  # "expressed": what "was"/"were" must be followed by
+    # the words of status_words / copula_results that contain no other (for ``contains_any``)
+    status_any: tuple[str, ...] = ()
+    copula_any: tuple[str, ...] = ()
 
 
 def _alt(words: list[str]) -> str:
@@ -146,6 +149,8 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         change_modifiers=_lower_words(ch["modifiers"]),
         expression_starts=_lower_words(["was", "were", *ex["prefix_results"]]),
         copula_results=_lower_words(ex["copula_results"]),
+        status_any=minimal_words(_lower_words(st["results"] + st["condition_results"])),
+        copula_any=minimal_words(_lower_words(ex["copula_results"])),
     )
 
 
@@ -254,7 +259,7 @@ def find_status(
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
     low = lowered(text) if low is ... else low
-    if not contains_any(low, voc.status_words, lo, hi):
+    if not contains_any(low, voc.status_any, lo, hi):
         return
     if low is None or not voc.status_letters:
         found: Iterable[re.Match[str]] = voc.status_re.finditer(text, lo, hi)
@@ -396,7 +401,7 @@ def find_changes(
         # every match starts at one of these words (after ``\b``): try the patterns only there
         changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi)
         starts = voc.expression_starts
-        if not contains_any(low, voc.copula_results, lo, hi):  # "was"/"were" need one after
+        if not contains_any(low, voc.copula_any, lo, hi):  # "was"/"were" need one after
             starts = tuple(w for w in starts if w not in ("was", "were"))
         exprs = finditer_at(expr, text, occurrences(low, starts, lo, hi), hi)
     for m in changes:

@@ -54,6 +54,7 @@ _START = re.compile(rf"(?i:{_COMP_WORDS}|between)|[<>≤≥=\d\-−]")
 # scans for fast) and its words, found once per text with ``str.find`` on the lowercased text
 _START_CHAR = re.compile(r"[<>≤≥=\d\-−]")
 _START_WORDS = (*_COMP_WORDS.split("|"), "between")
+_START_WORDS_NO_THAN = tuple(w for w in _START_WORDS if "than" not in w)
 # ``_START_CHAR`` where ``_inside_word`` is false, in one search: a comparator, or a digit or sign
 # not after a word character or a dot, nor after a dash that follows a letter or digit (``\w``
 # is ``str.isalnum`` or "_", ``[^\W_]`` is ``str.isalnum``)
@@ -192,7 +193,10 @@ def find_values(
     out: list[ValueMention] = []
     pos = lo
     low = lowered(text) if low is ... else low
-    words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
+    words = None
+    if low is not None:  # the five "... than" words only where "than" is
+        than = low.find("than", lo, hi) >= 0
+        words = occurrences(low, _START_WORDS if than else _START_WORDS_NO_THAN, lo, hi)
     while True:
         m = _search(rx, text, pos, hi, words, skip_inside=True)
         if m is None:

@@ -323,3 +323,69 @@ def test_percentile_runs_find_what_the_percentile_pattern_finds(lo, hi):
         got = [m for a, c in runs for m in rx.finditer(text, a, c)]
         assert spans(got) == spans(rx.finditer(text, lo, end))
     assert len(list(rx.finditer(PERCENTILES))) > 4
+
+
+def test_minimal_words_answer_contains_any_as_all_words():
+    from caseminer.nlp.labs.scan import contains_any, minimal_words
+    from caseminer.nlp.labs.scores import load_score_vocab
+
+    voc = load_score_vocab()
+    lists = [voc.status_words, voc.copula_results, voc.percentile_hint, ("ab", "b", "abc", "c")]
+    assert voc.status_any == minimal_words(voc.status_words)
+    assert voc.copula_any == minimal_words(voc.copula_results)
+    for text in ["unstable", "not expressed", "abc", "xcx", "", *_corpus_texts()]:
+        low = text.lower()
+        for words in lists:
+            assert contains_any(low, minimal_words(words), 0, len(low)) == contains_any(
+                low, words, 0, len(low)
+            )
+
+
+def test_values_without_than_words_where_than_is_absent(monkeypatch):
+    from caseminer.nlp.labs import values
+
+    rx = values.value_regex(CAT)
+    texts = ["less than 5, more than 6 and up to 7", "between 1 and 2", *_corpus_texts()]
+    fast = [[vars(v) for v in values.find_values(t, CAT, rx)] for t in texts]
+    monkeypatch.setattr(values, "_START_WORDS_NO_THAN", values._START_WORDS)
+    assert fast == [[vars(v) for v in values.find_values(t, CAT, rx)] for t in texts]
+
+
+def test_reference_ranges_search_the_cue_only_where_it_counts():
+    """``reference_ranges`` with its cue search run for every value (the plain form) marks,
+    attaches and orphans the same values on the corpora."""
+    from caseminer.nlp.labs.pairing import ProsePairer, range_of
+    from caseminer.nlp.labs.values import find_values, value_regex
+
+    pairer = ProsePairer(CAT)
+
+    def plain(text, values):
+        orphans = []
+        for i, w in enumerate(values):
+            if w.consumed:
+                continue
+            is_range = w.value_high is not None or w.comparator in ("<", "<=", ">", ">=")
+            prefix = text[max(0, w.start - 40) : w.start]
+            cue_before = pairer.ref_cue_before.search(prefix)
+            if i > 0 and not values[i - 1].consumed:
+                v = values[i - 1]
+                gap = text[v.end : w.start]
+                if len(gap) <= 40 and pairer.ref_between.match(gap):
+                    bracket = "(" in gap or "[" in gap
+                    if (bracket and is_range) or (cue_before and (is_range or bracket)):
+                        w.consumed = True
+                        if v.reference is None:
+                            v.reference = range_of(w)
+                        continue
+            if cue_before and (is_range or "(" in prefix[-15:]):
+                w.consumed = True
+                orphans.append((w, w.start))
+        return orphans
+
+    rx = value_regex(CAT)
+    text0 = "Na 135 (normal 135-145), K 5.9 (ref <5.0) and Ca 2.1 [2.2-2.6]; range 3-5"
+    for text in [text0, *_corpus_texts()]:
+        a, b = find_values(text, CAT, rx), find_values(text, CAT, rx)
+        got = [(o.start, p) for o, p in pairer.reference_ranges(text, a)]
+        assert got == [(o.start, p) for o, p in plain(text, b)]
+        assert [vars(v) for v in a] == [vars(v) for v in b]
