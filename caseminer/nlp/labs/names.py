@@ -63,7 +63,8 @@ class TextWords:
     ``keys``: every word the matchers sharing this split will ask ``at_next`` about (the first
     words of their names). Why: the offsets of those words are then found in one pass for all
     the matchers, summing the lengths of the parts between them, instead of a running sum over
-    every part and one pass per matcher."""
+    every part and one pass per matcher; and which keys the text has comes from that pass, so
+    the set of all its words is not built."""
 
     __slots__ = (
         "text",
@@ -73,7 +74,7 @@ class TextWords:
         "hi",
         "_parts",
         "_offsets",
-        "set",
+        "_set",
         "_keys",
         "_at",
         "_keyed",
@@ -94,7 +95,7 @@ class TextWords:
         self.folds = folds
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
-        self.set = set(self._parts[1::2])
+        self._set: set[str] | None = None  # every word, built only when asked (``set``)
         self._keys = keys
         self._at: dict[str, list[tuple[int, str, str | None]]] | None = None
         self._keyed: set[str] | None = None
@@ -104,10 +105,18 @@ class TextWords:
         when ``words`` are all keys, instead of every word of the text."""
         keys = self._keys
         if keys is not None and _subset(words, keys):
-            if self._keyed is None:
-                self._keyed = self.set.intersection(keys)
+            if self._at is None:
+                self._at = self._at_keys()
+            assert self._keyed is not None
             return self._keyed.intersection(words)
         return self.set.intersection(words)
+
+    @property
+    def set(self) -> set[str]:
+        """Every word of the text."""
+        if self._set is None:
+            self._set = set(self._parts[1::2])
+        return self._set
 
     def at(self, wanted: set[str]) -> list[tuple[int, str]]:
         """(offset, word) of every word in ``wanted``, in text order."""
@@ -121,8 +130,8 @@ class TextWords:
         if self._keys is not None and wanted <= self._keys:
             if self._at is None:
                 self._at = self._at_keys()
-            at = self._at  # every word of ``set`` that is a key has its list
-            found = [hit for w in wanted for hit in at[w]]
+            at = self._at  # every word of the text that is a key has its list
+            found = [hit for w in wanted for hit in at.get(w, ())]
             found.sort()  # by offset: one per word
             return found
         parts = self._parts
@@ -136,18 +145,23 @@ class TextWords:
     def _at_keys(self) -> dict[str, list[tuple[int, str, str | None]]]:
         """``at_next``'s answer for each key the text has, from one pass over the words."""
         assert self._keys is not None
-        if self._keyed is None:
-            self._keyed = self.set.intersection(self._keys)
-        keys = self._keyed
-        out: dict[str, list[tuple[int, str, str | None]]] = {w: [] for w in keys}
+        keys = self._keys
+        out: dict[str, list[tuple[int, str, str | None]]] = {}
         parts = self._parts
         last = len(parts) - 2
         off, prev = self.lo, 0
+        # the words that are keys, by one pass (the text's other words are never looked up)
         for i in compress(range(1, len(parts), 2), map(keys.__contains__, parts[1::2])):
             off += sum(map(len, parts[prev:i]))  # the parts between the last hit and this one
             prev = i
             w = parts[i]
-            out[w].append((off, w, parts[i + 2] if i < last else None))
+            hit = (off, w, parts[i + 2] if i < last else None)
+            found = out.get(w)
+            if found is None:
+                out[w] = [hit]
+            else:
+                found.append(hit)
+        self._keyed = set(out)  # the text's words that are keys
         return out
 
 
