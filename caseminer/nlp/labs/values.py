@@ -193,12 +193,15 @@ def find_values(
     out: list[ValueMention] = []
     pos = lo
     low = lowered(text) if low is ... else low
-    words = None
-    if low is not None:  # the five "... than" words only where "than" is
+    starts = None
+    if low is not None and isinstance(rx, ValuePattern):  # "... than" words only with "than"
         than = low.find("than", lo, hi) >= 0
-        words = occurrences(low, _START_WORDS if than else _START_WORDS_NO_THAN, lo, hi)
+        starts = value_starts(text, lo, hi, low, _START_WORDS if than else _START_WORDS_NO_THAN)
     while True:
-        m = _search(rx, text, pos, hi, words, skip_inside=True)
+        if starts is None:
+            m = _search(rx, text, pos, hi, None, skip_inside=True)
+        else:
+            m = _match_from(rx, text, pos, hi, starts)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -358,6 +361,28 @@ def _search(
         if m is not None:
             return m
         pos = at + 1
+
+
+def value_starts(text: str, lo: int, hi: int, low: str, words: tuple[str, ...]) -> list[int]:
+    """Every offset in [lo, hi) ``_search`` with ``skip_inside`` would try, in order: the
+    ``_START_OUTSIDE`` characters (one pass; the lookbehinds see the text itself, so where a
+    search starts does not change them) and the occurrences of ``words`` in ``low``."""
+    found = [m.start() for m in _START_OUTSIDE.finditer(text, lo, hi)]
+    more = occurrences(low, words, lo, hi)
+    return sorted(found + more) if more else found
+
+
+def _match_from(
+    rx: ValuePattern | re.Pattern[str], text: str, pos: int, hi: int, starts: list[int]
+) -> ValueMatch | re.Match[str] | None:
+    """``_search(rx, text, pos, hi, words, skip_inside=True)`` over ``value_starts``: the first
+    value matched at one of them from ``pos`` on (one search of the text instead of one per
+    value)."""
+    for k in range(bisect.bisect_left(starts, pos), len(starts)):
+        m = rx.match(text, starts[k], hi)
+        if m is not None:
+            return m
+    return None
 
 
 def _inside_word(text: str, at: int) -> bool:

@@ -389,3 +389,23 @@ def test_reference_ranges_search_the_cue_only_where_it_counts():
         got = [(o.start, p) for o, p in pairer.reference_ranges(text, a)]
         assert got == [(o.start, p) for o, p in plain(text, b)]
         assert [vars(v) for v in a] == [vars(v) for v in b]
+
+
+def test_value_starts_give_the_searches_matches():
+    """Matching at ``value_starts`` from each next position finds what ``_search`` finds."""
+    from caseminer.nlp.labs import values
+
+    rx = values.value_regex(CAT)
+    for text in ["HCO3- 20.1, <5 less than 3 between 1 and 2 up to 4; x-3 ab=3", *_corpus_texts()]:
+        low = text.lower()
+        for lo, hi in ((0, len(text)), (11, len(text) - 7)):
+            words = values.occurrences(low, values._START_WORDS, lo, hi)
+            starts = values.value_starts(text, lo, hi, low, values._START_WORDS)
+            pos = lo
+            while True:
+                want = values._search(rx, text, pos, hi, words, skip_inside=True)
+                got = values._match_from(rx, text, pos, hi, starts)
+                assert (want and want.span()) == (got and got.span())
+                if want is None:
+                    break
+                pos = want.end() if want.end() > want.start() else want.start() + 1
