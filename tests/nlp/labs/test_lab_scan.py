@@ -409,3 +409,23 @@ def test_value_starts_give_the_searches_matches():
                 if want is None:
                     break
                 pos = want.end() if want.end() > want.start() else want.start() + 1
+
+
+def test_dose_guard_keeps_every_dose_match():
+    """``dose_like``'s first-character test drops only texts ``dose_re`` does not match."""
+    import sys
+
+    from caseminer.nlp.labs.pairing import _DOSE_LEAD, ProsePairer
+    from caseminer.nlp.labs.values import ValueMention
+
+    spaces = {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}
+    assert set(_DOSE_LEAD) == spaces | {",", ")"}
+    pairer = ProsePairer(CAT)
+    odd = ["5 mg daily", "5, ) /day", "5 (x)", "5\u2009MG", "5 1 mg", "5 ſ", "5", "5 ;", "5/kg"]
+    for text in [*odd, *_corpus_texts()]:
+        for i, c in enumerate(text):
+            if not c.isdigit():
+                continue
+            v = ValueMention(i, i + 1, c)
+            want = pairer.dose_re.match(text[i + 1 : i + 31]) is not None
+            assert pairer.dose_like(text, v) == want, text[i : i + 30]
