@@ -55,10 +55,8 @@ def text_base(text: str, lower: str | None = None) -> tuple[str, bool]:
 
 
 class TextWords:
-    """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
-    and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
-    gives the offsets of a few of them (one C-level split and running sum instead of a regex
-    match object per word).
+    """The words of text[lo:hi], lowercased (``norm``), split once (in C) and shared by every
+    matcher: ``having`` tells which first words the text has, ``at_next`` where they are.
 
     ``keys``: every word the matchers sharing this split will ask ``at_next`` about (the first
     words of their names). Why: the offsets of those words are then found in one pass for all
@@ -117,10 +115,6 @@ class TextWords:
         if self._set is None:
             self._set = set(self._parts[1::2])
         return self._set
-
-    def at(self, wanted: set[str]) -> list[tuple[int, str]]:
-        """(offset, word) of every word in ``wanted``, in text order."""
-        return [(p, w) for p, w, _ in self.at_next(wanted)]
 
     def at_next(self, wanted: set[str]) -> list[tuple[int, str, str | None]]:
         """(offset, word, the next word or None at the end) of every word in ``wanted``, in
