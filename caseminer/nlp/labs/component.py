@@ -196,7 +196,7 @@ class LabExtractor:
         for lo, hi in segments:
             out.extend(self._match_prose(text, lo, hi, bounds, low, base))
         for m in out:
-            self.interp.interpret(text, m)
+            self.interp.interpret(text, m, base)
         return out
 
     # -- prose -----------------------------------------------------------------------------

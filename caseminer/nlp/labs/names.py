@@ -163,8 +163,7 @@ _SUBSETS: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
 
 def _subset(a: frozenset[str], b: frozenset[str]) -> bool:
-    """``a <= b``, remembered: the same few sets are compared for every text (a frozenset keeps
-    its hash, and a dict lookup finds the same object by identity)."""
+    """``a <= b``, remembered: the same few (hashed) frozensets are compared for every text."""
     found = _SUBSETS.get((a, b))
     if found is None:
         if len(_SUBSETS) > 64:
@@ -350,6 +349,10 @@ class NameMatcher:
     def first_words(self) -> frozenset[str]:
         """The (``norm``ed) words ``finditer`` asks a ``TextWords`` about."""
         return self._ci_words | self._cs_folded
+
+    def by_first_word(self) -> bool:
+        """Whether every match starts at one of ``first_words()`` (text folding plainly)."""
+        return self._exact and not self._ci_odd and not self._cs_odd
 
     def full(self) -> re.Pattern[str]:
         """The one pattern of all names (for texts whose characters fold unusually)."""

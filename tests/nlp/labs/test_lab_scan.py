@@ -429,3 +429,20 @@ def test_dose_guard_keeps_every_dose_match():
             v = ValueMention(i, i + 1, c)
             want = pairer.dose_re.match(text[i + 1 : i + 31]) is not None
             assert pairer.dose_like(text, v) == want, text[i : i + 30]
+
+
+def test_cue_in_by_first_words_is_the_plain_search():
+    """``cue_in`` skipping windows without a result phrase's first word answers as the search
+    of every window, over windows cutting words at both ends."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_base
+
+    interp = Interpreter(CAT)
+    odd = "CRP (normality) was elevated, Na low-normal; K NORMAL range 3.5, decreased to 2"
+    for text in [odd, "ſodium normal", *_corpus_texts()[:30]]:
+        base = text_base(text)
+        for lo in range(0, len(text), 7):
+            for width, closed in ((3, False), (20, True), (45, False)):
+                hi = lo + width
+                want = interp.cue_in(text, lo, hi, closed=closed)
+                assert interp.cue_in(text, lo, hi, closed=closed, base=base) == want
