@@ -446,3 +446,23 @@ def test_cue_in_by_first_words_is_the_plain_search():
                 hi = lo + width
                 want = interp.cue_in(text, lo, hi, closed=closed)
                 assert interp.cue_in(text, lo, hi, closed=closed, base=base) == want
+
+
+def test_result_word_guards_keep_every_pattern_match():
+    """Where the trend, power or growth pattern matches, its guard in ``ResultWords.find``
+    holds (every word start of the corpora, and odd spellings)."""
+    from caseminer.nlp.labs import results
+    from caseminer.nlp.labs.interpret import Interpreter
+
+    words = results.ResultWords(CAT, Interpreter(CAT))
+    odd = "x  from 5; - power; İsolated E. coli; Grew Candida albicans; \u2009by 3; -high power"
+    for text in [odd, *_corpus_texts()]:
+        for m in re.finditer(r"\b\w|-|\s", text):
+            p = m.start()
+            after = text[p : p + 30]
+            if results._TREND_FROM.match(after):
+                assert after[:1].isspace()
+            if results._POWER.match(after):
+                assert after[:1].isspace() or after[:1] == "-"
+            if words.growth_re.match(text, p):
+                assert text[p] in results._GROWTH_FIRST or not text[p].isascii()
