@@ -237,7 +237,7 @@ class LabExtractor:
             ids = {id(m.value) for m in listed}
             matches = [m for m in matches if id(m.value) not in ids] + listed
             taken |= ids
-            matches += find_test_values(text, live, taken, *args)
+            matches += find_test_values(text, live, taken, *args, low)
             matches += self._other_tests(text, results, matches, bounds)
             for a, r, rule in find_attached_results(text, lo, hi, self.test_vocab):
                 r.interpretation = self.results.interpretation(r.qualitative or "")

@@ -466,3 +466,25 @@ def test_result_word_guards_keep_every_pattern_match():
                 assert after[:1].isspace() or after[:1] == "-"
             if words.growth_re.match(text, p):
                 assert text[p] in results._GROWTH_FIRST or not text[p].isascii()
+
+
+def test_test_values_without_a_unitless_head_in_the_window():
+    """``find_test_values`` skipping unitless values with no unitless head written before
+    them pairs as the plain reading of every window."""
+    from caseminer.nlp.labs.catalogue import find_analytes
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+    from caseminer.nlp.labs.test_values import find_test_values, load_value_vocab
+    from caseminer.nlp.labs.values import find_values, value_regex
+
+    tests, voc, rx = load_test_vocab(), load_value_vocab(), value_regex(CAT)
+    odd = "The E/A ratio 1.2, Apgar SCORE of 9, the index was 3 and the count 7; Δ index 2"
+    paired = 0
+    for text in [odd, *_corpus_texts()]:
+        analytes = find_analytes(text, CAT)
+        values = find_values(text, CAT, rx)
+        args = (values, set(), analytes, lambda pos: 0, tests, voc)
+        plain = [(m.analyte.start, m.value.start) for m in find_test_values(text, *args)]
+        fast = find_test_values(text, *args, lowered(text))
+        assert [(m.analyte.start, m.value.start) for m in fast] == plain
+        paired += len(plain)
+    assert paired
