@@ -236,7 +236,8 @@ def _subject_before(
     window_start = max(sent_start, pos - 160)
     head = text[window_start:pos]
     if copula:
-        m = vocab.copula_end.search(head)
+        # every match ends with whitespace (``\s+$``): else no search of the window
+        m = vocab.copula_end.search(head) if head[-1:].isspace() else None
         if m is None:
             return None
         subj_end = window_start + m.start()
@@ -296,7 +297,9 @@ def _clause_tail(toks: list[tuple[int, int, str]], vocab: TestVocab) -> list[tup
 
 def domain_adverb(text: str, pos: int, vocab: TestVocab):
     """ "haemodynamically stable", "clinically stable": the adverb names what was assessed."""
-    m = _ALLY_END.search(text[max(0, pos - 30) : pos])
+    before = text[max(0, pos - 30) : pos]
+    # a match is "...ally" and whitespace to the end: else no search of the 30 characters
+    m = _ALLY_END.search(before) if before.rstrip().endswith("ally") else None
     if m is None or m.group(1).lower() not in vocab.domain_adverbs:
         return None
     s = pos - len(m.group(0))

@@ -488,3 +488,20 @@ def test_test_values_without_a_unitless_head_in_the_window():
         assert [(m.analyte.start, m.value.start) for m in fast] == plain
         paired += len(plain)
     assert paired
+
+
+def test_adverb_and_copula_guards_keep_every_match():
+    """Where the "-ally" or the copula pattern matches the text before a word, its guard in
+    ``domain_adverb`` / ``_subject_before`` holds (every word start of the corpora)."""
+    from caseminer.nlp.labs.test_heads import _ALLY_END, load_test_vocab
+
+    copula_end = load_test_vocab().copula_end
+    odd = "clinically  stable, was\nnormal, ALLY x, were found to be markedly\u2009high"
+    for text in [odd, *_corpus_texts()]:
+        for m in re.finditer(r"\b\w", text):
+            p = m.start()
+            before, head = text[max(0, p - 30) : p], text[max(0, p - 160) : p]
+            if _ALLY_END.search(before):
+                assert before.rstrip().endswith("ally")
+            if copula_end.search(head):
+                assert head[-1:].isspace()
