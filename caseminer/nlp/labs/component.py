@@ -147,9 +147,13 @@ class LabExtractor:
         followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
         self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
         self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
-        # the words both name matchers look up in a text's split (found there in one pass)
+        # the words the name matchers and the change finder look up in a text's split (found
+        # there in one pass)
         self.name_keys = (
-            self.cat.analyte_names.first_words() | self.interp.result_names.first_words()
+            self.cat.analyte_names.first_words()
+            | self.interp.result_names.first_words()
+            | self.score_vocab.change_words
+            | self.score_vocab.prefix_words
         )
 
     # -- serialization: the component is its data folder -----------------------------------
@@ -245,7 +249,7 @@ class LabExtractor:
             for a, r in find_marker_signs(text, lo, hi, self.marker_vocab, self.cat):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
                 matches.append(LabMatch(a, r, "text", "prose_marker_sign"))
-        matches += self._scores(text, lo, hi, bounds, matches, analytes, low)
+        matches += self._scores(text, lo, hi, bounds, matches, analytes, low, words)
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
             before = [
@@ -257,7 +261,7 @@ class LabExtractor:
                 before[-1].value.reference = range_of(ref_value)
         return matches
 
-    def _scores(self, text, lo, hi, bounds, matches, analytes, low) -> list[LabMatch]:
+    def _scores(self, text, lo, hi, bounds, matches, analytes, low, words=None) -> list[LabMatch]:
         """Murmur and plus grades, then percentiles; never over a value already taken."""
         spans = [(m.value.start, m.value.end) for m in matches]
         out: list[LabMatch] = []
@@ -266,7 +270,8 @@ class LabExtractor:
                 continue
             spans.append((v.start, v.end))
             out.append(LabMatch(a, v, "text", rule))
-        for a, v, rule in find_changes(text, lo, hi, self.score_vocab, self.test_vocab, low):
+        changes = find_changes(text, lo, hi, self.score_vocab, self.test_vocab, low, words)
+        for a, v, rule in changes:
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", rule))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
+from caseminer.nlp.labs.names import TextWords, norm
 from caseminer.nlp.labs.results import LabMatch
 from caseminer.nlp.labs.scan import (
     Low,
@@ -31,6 +32,7 @@ from caseminer.patterns import read_json
 
 _SP = r"[ \u00a0\u2009\u200a\u2005]*"
 _PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
+_WORD = re.compile(r"\w+")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 #: every character a percentile match can hold (comparators, words, numbers, dashes, spaces)
 _PERCENTILE_RUN = re.compile(r"[\w\s.<>≤≥–-]*")
@@ -79,6 +81,9 @@ class ScoreVocab:
     # the words of status_words / copula_results that contain no other (for ``contains_any``)
     status_any: tuple[str, ...] = ()
     copula_any: tuple[str, ...] = ()
+    # the first words of the change nouns and prefix results (whole words of any match)
+    change_words: frozenset[str] = frozenset()
+    prefix_words: frozenset[str] = frozenset()
 
 
 def _alt(words: list[str]) -> str:
@@ -151,7 +156,14 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         copula_results=_lower_words(ex["copula_results"]),
         status_any=minimal_words(_lower_words(st["results"] + st["condition_results"])),
         copula_any=minimal_words(_lower_words(ex["copula_results"])),
+        change_words=_first_words(ch["nouns"]),
+        prefix_words=_first_words(ex["prefix_results"]),
     )
+
+
+def _first_words(phrases: list[str]) -> frozenset[str]:
+    """The first word (``\\w`` run, ``norm``ed) of each phrase, as ``TextWords`` splits a text."""
+    return frozenset(m.group() for m in (_WORD.match(norm(p)) for p in phrases) if m)
 
 
 def _lower_words(words: list[str]) -> tuple[str, ...]:
@@ -381,9 +393,16 @@ _NP_BREAK = frozenset(
 
 
 def find_changes(
-    text: str, lo: int, hi: int, voc: ScoreVocab, tests: TestVocab, low: Low = ...
+    text: str,
+    lo: int,
+    hi: int,
+    voc: ScoreVocab,
+    tests: TestVocab,
+    low: Low = ...,
+    words: TextWords | None = None,
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """ "improvement in systolic function", "overexpression of p53": the change is the result.
+    ``words``: ``names.text_words(text, lo, hi)``, when the caller has it.
 
     The object noun phrase (up to a few words, cut at a preposition or conjunction) is the test;
     doses, sizes, symptoms and diseases in ``object_stop`` are not measurements, so they block.
@@ -399,10 +418,14 @@ def find_changes(
     changes, exprs = change.finditer(text, lo, hi), expr.finditer(text, lo, hi)
     if low is not None and voc.change_starts and voc.expression_starts:
         # every match starts at one of these words (after ``\b``): try the patterns only there
-        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi)
+        # (none when the text's words, ``words``, have no change noun: each is a whole word)
+        some = words is None or not words.folds or bool(words.having(voc.change_words))
+        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi) if some else ()
         starts = voc.expression_starts
         if not contains_any(low, voc.copula_any, lo, hi):  # "was"/"were" need one after
             starts = tuple(w for w in starts if w not in ("was", "were"))
+            if words is not None and words.folds and not words.having(voc.prefix_words):
+                starts = ()  # and the first word of a prefix result is a whole word
         exprs = finditer_at(expr, text, occurrences(low, starts, lo, hi), hi)
     for m in changes:
         if m.group("obj").lower() in stop:

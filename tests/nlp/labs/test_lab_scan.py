@@ -505,3 +505,28 @@ def test_adverb_and_copula_guards_keep_every_match():
                 assert before.rstrip().endswith("ally")
             if copula_end.search(head):
                 assert head[-1:].isspace()
+
+
+def test_changes_skipped_by_word_lookup_are_none():
+    """``find_changes`` told the text's words (no change noun or prefix result there: no
+    search) finds what it finds without them."""
+    from caseminer.nlp.labs.names import text_words
+    from caseminer.nlp.labs.scores import find_changes, load_score_vocab
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+
+    voc, tests = load_score_vocab(), load_test_vocab()
+    keys = voc.change_words | voc.prefix_words | CAT.analyte_names.first_words()
+    found = 0
+    for text in [SCORE_TEXT, "Loss of expression of p53; an INCREASE of CRP", *_corpus_texts()]:
+        for lo, hi in ((0, len(text)), (9, len(text) // 2)):
+            low = lowered(text)
+
+            def run(words=None, text=text, lo=lo, hi=hi, low=low):
+                got = find_changes(text, lo, hi, voc, tests, low, words)
+                return [(a.start, a.end, r.start, r.end, rule) for a, r, rule in got]
+
+            plain = run()
+            assert run(text_words(text, lo, hi, keys)) == plain
+            assert run(text_words(text, lo, hi)) == plain
+            found += len(plain)
+    assert found
