@@ -154,6 +154,7 @@ class LabExtractor:
             | self.interp.result_names.first_words()
             | self.score_vocab.change_words
             | self.score_vocab.prefix_words
+            | self.score_vocab.plus_before_first
         )
 
     # -- serialization: the component is its data folder -----------------------------------
@@ -265,7 +266,7 @@ class LabExtractor:
         """Murmur and plus grades, then percentiles; never over a value already taken."""
         spans = [(m.value.start, m.value.end) for m in matches]
         out: list[LabMatch] = []
-        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab, low):
+        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab, low, words):
             if any(s < v.end and v.start < e for s, e in spans):
                 continue
             spans.append((v.start, v.end))

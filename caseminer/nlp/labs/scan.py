@@ -19,6 +19,10 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from types import EllipsisType
 
+from caseminer.nlp.labs.names import norm
+
+_WORD = re.compile(r"\w+")
+
 #: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
 #: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
 _FOLD_EXCEPTIONS = "İıſ"
@@ -148,3 +152,9 @@ def char_runs(
         c = fwd.end() if fwd else q
         out.append((a, min(hi, c + 1)))
     return out
+
+
+def first_words(phrases: Iterable[str]) -> frozenset[str]:
+    """The first word (``\\w`` run, ``names.norm``ed) of each phrase, as a ``TextWords`` split
+    of a text holding the phrase has it (a phrase's first word is a whole word of the text)."""
+    return frozenset(m.group() for m in (_WORD.match(norm(p)) for p in phrases) if m)

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
-from caseminer.nlp.labs.names import TextWords, norm
+from caseminer.nlp.labs.names import TextWords
 from caseminer.nlp.labs.results import LabMatch
 from caseminer.nlp.labs.scan import (
     Low,
     char_runs,
     contains_any,
     finditer_at,
+    first_words,
     letter_runs,
     lowered,
     minimal_words,
@@ -32,7 +33,6 @@ from caseminer.patterns import read_json
 
 _SP = r"[ \u00a0\u2009\u200a\u2005]*"
 _PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
-_WORD = re.compile(r"\w+")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 #: every character a percentile match can hold (comparators, words, numbers, dashes, spaces)
 _PERCENTILE_RUN = re.compile(r"[\w\s.<>≤≥–-]*")
@@ -84,6 +84,7 @@ class ScoreVocab:
     # the first words of the change nouns and prefix results (whole words of any match)
     change_words: frozenset[str] = frozenset()
     prefix_words: frozenset[str] = frozenset()
+    plus_before_first: frozenset[str] = frozenset()  # and of the nouns before a plus grade
 
 
 def _alt(words: list[str]) -> str:
@@ -156,14 +157,10 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         copula_results=_lower_words(ex["copula_results"]),
         status_any=minimal_words(_lower_words(st["results"] + st["condition_results"])),
         copula_any=minimal_words(_lower_words(ex["copula_results"])),
-        change_words=_first_words(ch["nouns"]),
-        prefix_words=_first_words(ex["prefix_results"]),
+        change_words=first_words(ch["nouns"]),
+        prefix_words=first_words(ex["prefix_results"]),
+        plus_before_first=first_words(plus["nouns_before"]),
     )
-
-
-def _first_words(phrases: list[str]) -> frozenset[str]:
-    """The first word (``\\w`` run, ``norm``ed) of each phrase, as ``TextWords`` splits a text."""
-    return frozenset(m.group() for m in (_WORD.match(norm(p)) for p in phrases) if m)
 
 
 def _lower_words(words: list[str]) -> tuple[str, ...]:
@@ -203,10 +200,17 @@ def _sentence(bounds: list[int], pos: int, n: int) -> tuple[int, int]:
 
 
 def find_graded(
-    text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab, low: Low = ...
+    text: str,
+    lo: int,
+    hi: int,
+    bounds: list[int],
+    voc: ScoreVocab,
+    low: Low = ...,
+    words: TextWords | None = None,
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema").
-    ``low``: ``lowered(text)`` when the caller has it (every finder here reads it)."""
+    ``low``: ``lowered(text)`` when the caller has it (every finder here reads it); ``words``:
+    ``names.text_words(text, lo, hi)``, when the caller has it."""
     low = lowered(text) if low is ... else low
     hint = voc.fraction_hint
     fractions = (
@@ -234,7 +238,10 @@ def find_graded(
         cue = m.group().split()[-1]
         a = other_test(m.end() - len(cue), m.end(), cue, name=voc.grade_name)
         yield a, _value(m.start(), m.end("g"), text), "prose_grade_finding"
-    for rx in (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ():
+    plus = (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ()
+    if plus and words is not None and words.folds and not words.having(voc.plus_before_first):
+        plus = (voc.plus_re,)  # a noun before a grade is a whole word: none in the text
+    for rx in plus:
         for m in _plus_matches(rx, voc, text, low, lo, hi):
             s, e = m.span("v")
             noun = m.group().split()[-1] if rx is voc.plus_re else m.group().split()[0]

@@ -530,3 +530,29 @@ def test_changes_skipped_by_word_lookup_are_none():
             assert run(text_words(text, lo, hi)) == plain
             found += len(plain)
     assert found
+
+
+def test_plus_grades_skipped_by_word_lookup_are_none():
+    """``find_graded`` told the text's words (no noun that comes before a plus grade: that
+    pattern is not tried) finds what it finds without them."""
+    from caseminer.nlp.labs.names import text_words
+    from caseminer.nlp.labs.scores import find_graded, load_score_vocab
+
+    voc = load_score_vocab()
+    keys = voc.plus_before_first | CAT.analyte_names.first_words()
+    found = 0
+    for text in [
+        SCORE_TEXT,
+        "Protein 2+, CD20+ cells, reflexes +2, proteinuria 3+",
+        *_corpus_texts(),
+    ]:
+        low, n = lowered(text), len(text)
+
+        def run(words=None, text=text, low=low, n=n):
+            got = find_graded(text, 0, n, [0], voc, low, words)
+            return [(a.start, a.end, r.start, r.end, rule) for a, r, rule in got]
+
+        plain = run()
+        assert run(text_words(text, 0, n, keys)) == plain == run(text_words(text, 0, n))
+        found += sum(rule == "prose_plus_grade" for *_, rule in plain)
+    assert found
