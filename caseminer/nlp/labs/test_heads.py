@@ -29,6 +29,9 @@ from caseminer.patterns import read_json
 _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
 _ALLY_END = re.compile(r"([A-Za-z]+ally)\s+$")
 _FOR = re.compile(r"\s+for\s+")
+#: word characters and whitespace: every character a ``copula_end`` match holds (a test checks
+#: the copulas and adverbs are letters and spaces)
+_WORDS_RUN = re.compile(r"[\w\s]*")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
 #: ``_TOKEN`` in one group, for ``scan.token_spans``
 _TOKEN_SPLIT = re.compile(r"([A-Za-z0-9][\w'’/+-]*|[^\w\s])")
@@ -236,8 +239,12 @@ def _subject_before(
     window_start = max(sent_start, pos - 160)
     head = text[window_start:pos]
     if copula:
-        # every match ends with whitespace (``\s+$``): else no search of the window
-        m = vocab.copula_end.search(head) if head[-1:].isspace() else None
+        # every match ends with whitespace (``\s+$``): else no search of the window; and a
+        # match is words and whitespace only, so it starts inside the last run of those
+        m = None
+        if head[-1:].isspace():
+            run = _WORDS_RUN.match(head[::-1])  # that run, read backwards (never None)
+            m = vocab.copula_end.search(head, len(head) - run.end())
         if m is None:
             return None
         subj_end = window_start + m.start()

@@ -493,9 +493,17 @@ def test_test_values_without_a_unitless_head_in_the_window():
 def test_adverb_and_copula_guards_keep_every_match():
     """Where the "-ally" or the copula pattern matches the text before a word, its guard in
     ``domain_adverb`` / ``_subject_before`` holds (every word start of the corpora)."""
-    from caseminer.nlp.labs.test_heads import _ALLY_END, load_test_vocab
+    import json
+    from pathlib import Path
+
+    from caseminer.nlp.labs import test_heads
+    from caseminer.nlp.labs.test_heads import _ALLY_END, _WORDS_RUN, load_test_vocab
 
     copula_end = load_test_vocab().copula_end
+    data = json.loads(
+        (Path(test_heads.__file__).parents[2] / "patterns/labs/tests.json").read_text()
+    )
+    assert all(c.isalpha() or c == " " for w in data["copulas"] + data["adverbs"] for c in w)
     odd = "clinically  stable, was\nnormal, ALLY x, were found to be markedly\u2009high"
     for text in [odd, *_corpus_texts()]:
         for m in re.finditer(r"\b\w", text):
@@ -503,8 +511,12 @@ def test_adverb_and_copula_guards_keep_every_match():
             before, head = text[max(0, p - 30) : p], text[max(0, p - 160) : p]
             if _ALLY_END.search(before):
                 assert before.rstrip().endswith("ally")
-            if copula_end.search(head):
+            m = copula_end.search(head)
+            if m:
                 assert head[-1:].isspace()
+                run = _WORDS_RUN.match(head[::-1])
+                fast = copula_end.search(head, len(head) - run.end())
+                assert fast is not None and fast.span() == m.span()
 
 
 def test_changes_skipped_by_word_lookup_are_none():
