@@ -31,7 +31,7 @@ from caseminer.nlp.labs.catalogue import (
 )
 from caseminer.nlp.labs.interpret import Interpreter
 from caseminer.nlp.labs.markers import find_marker_signs, load_marker_vocab
-from caseminer.nlp.labs.names import text_words
+from caseminer.nlp.labs.names import text_base, text_words
 from caseminer.nlp.labs.pairing import ProsePairer, range_of
 from caseminer.nlp.labs.results import LabMatch, ResultWords, inside, sentence_bounds_same
 from caseminer.nlp.labs.scan import lowered
@@ -147,6 +147,15 @@ class LabExtractor:
         followers = "|".join(re.escape(w) for w in vocab["drug_followers"])
         self.drug_follow_re = re.compile(rf"\s+(?i:{followers})\b")
         self.category_names: dict[str, str] = dict(vocab.get("category_names", {}))
+        # the words the name matchers and the change finder look up in a text's split (found
+        # there in one pass)
+        self.name_keys = (
+            self.cat.analyte_names.first_words()
+            | self.interp.result_names.first_words()
+            | self.score_vocab.change_words
+            | self.score_vocab.prefix_words
+            | self.score_vocab.plus_before_first
+        )
 
     # -- serialization: the component is its data folder -----------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -170,7 +179,9 @@ class LabExtractor:
     def match(self, doc: Doc) -> list[LabMatch]:
         """All lab pairings in the doc: tables first, then prose outside the tables."""
         text = doc_text(doc)
-        low = lowered(text)  # read by the value and score finders
+        lower = text.lower()
+        low = lowered(text, lower)  # read by the value and score finders
+        base = text_base(text, lower)  # read by the word split of each stretch of prose
         bounds = _sentence_bounds(doc)
         regions = find_table_regions(text) if self.tables else []
         out: list[LabMatch] = []
@@ -188,16 +199,23 @@ class LabExtractor:
             taken.append((region.start, region.end))
         segments = _complement(taken, len(text))
         for lo, hi in segments:
-            out.extend(self._match_prose(text, lo, hi, bounds, low))
+            out.extend(self._match_prose(text, lo, hi, bounds, low, base))
         for m in out:
-            self.interp.interpret(text, m)
+            self.interp.interpret(text, m, base)
         return out
 
     # -- prose -----------------------------------------------------------------------------
     def _match_prose(
-        self, text: str, lo: int, hi: int, bounds: list[int], low: str | None
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        bounds: list[int],
+        low: str | None,
+        base: tuple[str, bool] | None = None,
     ) -> list[LabMatch]:
-        words = text_words(text, lo, hi)  # looked up by both name matchers
+        # looked up by both name matchers
+        words = text_words(text, lo, hi, self.name_keys, base)
         analytes = [
             a
             for a in find_analytes(text, self.cat, lo, hi, words=words)
@@ -224,7 +242,7 @@ class LabExtractor:
             ids = {id(m.value) for m in listed}
             matches = [m for m in matches if id(m.value) not in ids] + listed
             taken |= ids
-            matches += find_test_values(text, live, taken, *args)
+            matches += find_test_values(text, live, taken, *args, low)
             matches += self._other_tests(text, results, matches, bounds)
             for a, r, rule in find_attached_results(text, lo, hi, self.test_vocab):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
@@ -232,7 +250,7 @@ class LabExtractor:
             for a, r in find_marker_signs(text, lo, hi, self.marker_vocab, self.cat):
                 r.interpretation = self.results.interpretation(r.qualitative or "")
                 matches.append(LabMatch(a, r, "text", "prose_marker_sign"))
-        matches += self._scores(text, lo, hi, bounds, matches, analytes, low)
+        matches += self._scores(text, lo, hi, bounds, matches, analytes, low, words)
         matches.sort(key=lambda m: m.value.start)
         for ref_value, pos in orphans:
             before = [
@@ -244,16 +262,17 @@ class LabExtractor:
                 before[-1].value.reference = range_of(ref_value)
         return matches
 
-    def _scores(self, text, lo, hi, bounds, matches, analytes, low) -> list[LabMatch]:
+    def _scores(self, text, lo, hi, bounds, matches, analytes, low, words=None) -> list[LabMatch]:
         """Murmur and plus grades, then percentiles; never over a value already taken."""
         spans = [(m.value.start, m.value.end) for m in matches]
         out: list[LabMatch] = []
-        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab, low):
+        for a, v, rule in find_graded(text, lo, hi, bounds, self.score_vocab, low, words):
             if any(s < v.end and v.start < e for s, e in spans):
                 continue
             spans.append((v.start, v.end))
             out.append(LabMatch(a, v, "text", rule))
-        for a, v, rule in find_changes(text, lo, hi, self.score_vocab, self.test_vocab, low):
+        changes = find_changes(text, lo, hi, self.score_vocab, self.test_vocab, low, words)
+        for a, v, rule in changes:
             if not any(s < v.end and v.start < e for s, e in spans):
                 spans.append((v.start, v.end))
                 out.append(LabMatch(a, v, "text", rule))

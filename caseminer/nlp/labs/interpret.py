@@ -29,6 +29,7 @@ REF_AFTER = re.compile(r"\s*[:,]?\s*(?:range|limits?|values?)?\s*[:,=]?\s*[<>≤
 _TREND_AFTER = re.compile(r"\s+(?:to|from)\b")
 _CLOSED_AFTER = re.compile(r"\s*(?:[),;.\]]|$)")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 _KINDS = ("normal", "positive", "high", "low", "abnormal")
 #: what a stated or computed flag means on a scale whose abnormal end is known
 _OPPOSITE = {"low": "high", "high": "low"}
@@ -55,6 +56,8 @@ class Interpreter:
         self.result_re = re.compile(rf"(?i)(?<![\w-])(?:{alt})(?![\w-])")
         #: the same matches over a whole text, by first-word lookup (``names.py``)
         self.result_names = NameMatcher(list(self.kind), [], trie_alternation, tail=r"(?![\w-])")
+        self._result_first = self.result_names.first_words()
+        self._by_first_word = self.result_names.by_first_word()
 
     # -- words -----------------------------------------------------------------------------
     def word(self, phrase: str) -> str | None:
@@ -67,13 +70,28 @@ class Interpreter:
             return None
         return self.flags.get(flag.strip().strip("()").strip())
 
-    def cue_in(self, text: str, lo: int, hi: int, *, closed: bool = False) -> str | None:
+    def cue_in(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        *,
+        closed: bool = False,
+        base: tuple[str, bool] | None = None,
+    ) -> str | None:
         """A stated low/normal/high starting in text[lo:hi] (not a reference cue, not a trend).
 
         With ``closed`` (the words after a value) the word must end its phrase: "7.2 g/dL (low)"
         states the value's flag, "<8 with elevated intracranial pressure" qualifies another noun.
+        ``base``: ``names.text_base(text)``, when the caller has it: then a window none of whose
+        words (as the window cuts them) starts a result phrase is not searched, as no match can
+        start elsewhere (``NameMatcher.by_first_word``).
         """
-        for r in self.result_re.finditer(text, lo, min(len(text), hi + 25)):
+        end = min(len(text), hi + 25)
+        if base is not None and base[1] and self._by_first_word and len(base[0]) == len(text):
+            if self._result_first.isdisjoint(_WORD.findall(base[0], lo, end)):
+                return None
+        for r in self.result_re.finditer(text, lo, end):
             if r.start() >= hi:
                 break
             after = text[r.end() : r.end() + 30]
@@ -90,17 +108,18 @@ class Interpreter:
         return None
 
     # -- one pairing -----------------------------------------------------------------------
-    def interpret(self, text: str, m: Any) -> None:
-        """Set ``m.interpretation``/``m.interpretation_source`` of a LabMatch."""
+    def interpret(self, text: str, m: Any, base: tuple[str, bool] | None = None) -> None:
+        """Set ``m.interpretation``/``m.interpretation_source`` of a LabMatch (``base``:
+        ``names.text_base(text)``, when the caller has it)."""
         v, a = m.value, m.analyte.analyte
-        found, source = self._stated(text, m)
+        found, source = self._stated(text, m, base)
         found = directed(found, a)  # "GCS <8 ... high risk": a flag the scale cannot have
         if found is None and v.qualitative is None:
             found, source = directed(self.compare(v, a), a), "catalogue"  # from either range
         m.interpretation = found
         m.interpretation_source = source if found is not None else None
 
-    def _stated(self, text: str, m: Any) -> tuple[str | None, str | None]:
+    def _stated(self, text: str, m: Any, base=None) -> tuple[str | None, str | None]:
         v = m.value
         if v.qualitative is not None:
             return v.interpretation, "text"
@@ -108,7 +127,9 @@ class Interpreter:
         if flagged:
             return flagged, "text"
         lo, hi = min(m.analyte.end, v.start), max(m.analyte.start, v.start)
-        cue = self.cue_in(text, lo, hi) or self.cue_in(text, v.end, v.end + 15, closed=True)
+        cue = self.cue_in(text, lo, hi, base=base) or self.cue_in(
+            text, v.end, v.end + 15, closed=True, base=base
+        )
         return cue, "text"
 
     def compare(self, v: ValueMention, a: Analyte) -> str | None:

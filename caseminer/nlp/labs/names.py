@@ -44,32 +44,132 @@ def norm(s: str) -> str:
     return s.lower().replace("µ", "μ").replace("–", "-").replace("‐", "-")
 
 
+def text_base(text: str, lower: str | None = None) -> tuple[str, bool]:
+    """(``norm(text)``, whether every character folds as ``norm`` does): what every
+    ``TextWords`` of one text reads, computed once per text (``lower``: ``text.lower()`` when
+    the caller has it; ``norm`` is that with the same replacements)."""
+    low = (
+        norm(text) if lower is None else lower.replace("µ", "μ").replace("–", "-").replace("‐", "-")
+    )
+    return low, _folds_plainly(text)
+
+
 class TextWords:
-    """The words of text[lo:hi], lowercased (``norm``), with their offsets: split once per text
-    and shared by every matcher. ``set`` answers which first words a text has at all; ``at``
-    gives the offsets of a few of them (one C-level split and running sum instead of a regex
-    match object per word)."""
+    """The words of text[lo:hi], lowercased (``norm``), split once (in C) and shared by every
+    matcher: ``having`` tells which first words the text has, ``at_next`` where they are.
 
-    __slots__ = ("text", "low", "folds", "lo", "hi", "_parts", "_offsets", "set")
+    ``keys``: every word the matchers sharing this split will ask ``at_next`` about (the first
+    words of their names). Why: the offsets of those words are then found in one pass for all
+    the matchers, summing the lengths of the parts between them, instead of a running sum over
+    every part and one pass per matcher; and which keys the text has comes from that pass, so
+    the set of all its words is not built."""
 
-    def __init__(self, text: str, lo: int, hi: int) -> None:
-        self.text, self.low, self.lo, self.hi = text, norm(text), lo, hi
+    __slots__ = (
+        "text",
+        "low",
+        "folds",
+        "lo",
+        "hi",
+        "_parts",
+        "_offsets",
+        "_set",
+        "_keys",
+        "_at",
+        "_keyed",
+    )
+
+    def __init__(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        keys: frozenset[str] | None = None,
+        base: tuple[str, bool] | None = None,
+    ) -> None:
+        # base: ``text_base(text)``, when the caller has it (one per text, not per range)
+        low, folds = text_base(text) if base is None else base
+        self.text, self.low, self.lo, self.hi = text, low, lo, hi
         #: whether every character of the text folds as ``norm`` does (see NameMatcher)
-        self.folds = _folds_plainly(text)
+        self.folds = folds
         self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
         self._offsets: list[int] | None = None
-        self.set = set(self._parts[1::2])
+        self._set: set[str] | None = None  # every word, built only when asked (``set``)
+        self._keys = keys
+        self._at: dict[str, list[tuple[int, str, str | None]]] | None = None
+        self._keyed: set[str] | None = None
 
-    def at(self, wanted: set[str]) -> list[tuple[int, str]]:
-        """(offset, word) of every word in ``wanted``, in text order."""
+    def having(self, words: frozenset[str]) -> set[str]:
+        """The text's words that are in ``words``: read off the (few) words that are keys
+        when ``words`` are all keys, instead of every word of the text."""
+        keys = self._keys
+        if keys is not None and _subset(words, keys):
+            if self._at is None:
+                self._at = self._at_keys()
+            assert self._keyed is not None
+            return self._keyed.intersection(words)
+        return self.set.intersection(words)
+
+    @property
+    def set(self) -> set[str]:
+        """Every word of the text."""
+        if self._set is None:
+            self._set = set(self._parts[1::2])
+        return self._set
+
+    def at_next(self, wanted: set[str]) -> list[tuple[int, str, str | None]]:
+        """(offset, word, the next word or None at the end) of every word in ``wanted``, in
+        text order."""
         if not wanted:
             return []
+        if self._keys is not None and wanted <= self._keys:
+            if self._at is None:
+                self._at = self._at_keys()
+            at = self._at  # every word of the text that is a key has its list
+            found = [hit for w in wanted for hit in at.get(w, ())]
+            found.sort()  # by offset: one per word
+            return found
         parts = self._parts
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
         offsets = self._offsets
+        last = len(parts) - 2  # the index of the last word
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
-        return [(offsets[i], parts[i]) for i in hits]
+        return [(offsets[i], parts[i], parts[i + 2] if i < last else None) for i in hits]
+
+    def _at_keys(self) -> dict[str, list[tuple[int, str, str | None]]]:
+        """``at_next``'s answer for each key the text has, from one pass over the words."""
+        assert self._keys is not None
+        keys = self._keys
+        out: dict[str, list[tuple[int, str, str | None]]] = {}
+        parts = self._parts
+        last = len(parts) - 2
+        off, prev = self.lo, 0
+        # the words that are keys, by one pass (the text's other words are never looked up)
+        for i in compress(range(1, len(parts), 2), map(keys.__contains__, parts[1::2])):
+            off += sum(map(len, parts[prev:i]))  # the parts between the last hit and this one
+            prev = i
+            w = parts[i]
+            hit = (off, w, parts[i + 2] if i < last else None)
+            found = out.get(w)
+            if found is None:
+                out[w] = [hit]
+            else:
+                found.append(hit)
+        self._keyed = set(out)  # the text's words that are keys
+        return out
+
+
+_SUBSETS: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
+
+
+def _subset(a: frozenset[str], b: frozenset[str]) -> bool:
+    """``a <= b``, remembered: the same few (hashed) frozensets are compared for every text."""
+    found = _SUBSETS.get((a, b))
+    if found is None:
+        if len(_SUBSETS) > 64:
+            _SUBSETS.clear()
+        found = _SUBSETS[(a, b)] = a <= b
+    return found
 
 
 def _folds_plainly(text: str) -> bool:
@@ -77,9 +177,17 @@ def _folds_plainly(text: str) -> bool:
     return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
 
 
-def text_words(text: str, lo: int, hi: int) -> TextWords:
-    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each)."""
-    return TextWords(text, lo, hi)
+def text_words(
+    text: str,
+    lo: int,
+    hi: int,
+    keys: frozenset[str] | None = None,
+    base: tuple[str, bool] | None = None,
+) -> TextWords:
+    """The words of text[lo:hi] for ``NameMatcher.finditer`` (compute once, pass to each;
+    ``keys``: the union of their ``first_words()``, see ``TextWords``; ``base``:
+    ``text_base(text)``)."""
+    return TextWords(text, lo, hi, keys, base)
 
 
 def _first_word(name: str) -> str:
@@ -108,6 +216,36 @@ def _trie(names: Iterable[str]) -> dict:
             node = node.setdefault(ch, {})
         node[_END] = True
     return root
+
+
+def _second_words(names: Iterable[str], *, folded: bool) -> dict[str, frozenset[str] | None]:
+    """First word -> the (``fold``ed) second words of the names it starts, or None when one of
+    those names has no second word or one ``fold`` may not read as the text's split does.
+
+    Why this is exact as a filter: under a tail that refuses a word character after a name,
+    a name matching at a text word reads that word, then the text's separator (its non-word
+    characters, a space standing for a run of whitespace), then a word that must be the text's
+    whole next word (a word character after the name's word would fail the name's next
+    character or its tail). So where the text's next word is none of these, no name starting
+    with that word matches and the walk need not be tried. The text's words are ``norm``ed:
+    ``folded`` names (walked over that same text) compare as they are; the others only by an
+    ASCII second word, ``norm``ed (an ASCII word lowercases the same alone and in context, where
+    "Σ" does not).
+    """
+    out: dict[str, set[str] | None] = {}
+    for name in names:
+        parts = _SPLIT.split(name)  # "", first word, separator, second word, ...
+        first = _first_word(name)
+        if first not in out:
+            out[first] = set()
+        seen = out[first]
+        if seen is None:
+            continue
+        if len(parts) < 5 or parts[0] or not (folded or parts[3].isascii()):
+            out[first] = None
+        else:
+            seen.add(parts[3] if folded else norm(parts[3]))
+    return {k: (frozenset(v) if v is not None else None) for k, v in out.items()}
 
 
 def _descend(trie: dict, word: str) -> dict:
@@ -195,10 +333,26 @@ class NameMatcher:
         self._cs_words = frozenset(cs_keys - self._cs_odd)
         self._cs_folded = frozenset(norm(k) for k in self._cs_words)
         self._cs_after = {k: _descend(self._cs_trie, k) for k in self._cs_words}
+        # which next words let a name starting with a first word match (``_second_words``), and
+        # the trie node after a non-word first character (the walk's first step, done inline)
+        self._ci_second = _second_words(ci, folded=True) if self._skip_word else {}
+        self._cs_second = _second_words(cs, folded=False) if self._skip_word else {}
+        self._odd_next = (
+            {k: self._ci_trie[k] for k in self._ci_odd},
+            {k: self._cs_trie[k] for k in self._cs_odd},
+        )
         # names the walk reads differently from the regex: then only the full pattern is exact
         chars = set(_NON_ASCII.findall("".join(ci) + "".join(cs)))
         self._exact = all(map(_folds_like_lower, chars)) and _walkable([*ci, *cs])
         self._full: re.Pattern[str] | None = None
+
+    def first_words(self) -> frozenset[str]:
+        """The (``norm``ed) words ``finditer`` asks a ``TextWords`` about."""
+        return self._ci_words | self._cs_folded
+
+    def by_first_word(self) -> bool:
+        """Whether every match starts at one of ``first_words()`` (text folding plainly)."""
+        return self._exact and not self._ci_odd and not self._cs_odd
 
     def full(self) -> re.Pattern[str]:
         """The one pattern of all names (for texts whose characters fold unusually)."""
@@ -257,21 +411,35 @@ class NameMatcher:
         """Offset -> (may an insensitive name start here, may a sensitive one, the length of the
         first word there or 0 for a first character that is not a word) for every offset where
         a first word of a name stands."""
-        ci = words.set.intersection(self._ci_words)
-        cs = words.set.intersection(self._cs_folded)
+        ci = words.having(self._ci_words)
+        cs = words.having(self._cs_folded)
         starts: dict[int, list] = {}
         cs_words = self._cs_words
-        for p, w in words.at(ci | cs):
+        ci_second, cs_second = self._ci_second, self._cs_second
+        for p, w, nxt in words.at_next(ci | cs):
             n = len(w)
-            starts[p] = [w in ci, w in cs and text[p : p + n] in cs_words, n]
+            # a first word whose next word no name continues with is no start (_second_words)
+            ci_ok = w in ci and ((sec := ci_second.get(w)) is None or nxt in sec)
+            cs_ok = False
+            if w in cs:
+                key = text[p : p + n]
+                cs_ok = key in cs_words and ((sec := cs_second.get(key)) is None or nxt in sec)
+            if ci_ok or cs_ok:
+                starts[p] = [ci_ok, cs_ok, n]
         for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
+            after = self._odd_next[which]
             for key in keys:
+                node = after[key]
                 p = s.find(key, lo, hi)
                 while p >= 0:
-                    entry = starts.get(p)
-                    if entry is None:
-                        entry = starts[p] = [False, False, 0]
-                    entry[which] = True
+                    # the walk's first step: a name goes on with the next character (a space
+                    # for any whitespace) unless one ends at the key itself
+                    c = s[p + 1] if p + 1 < hi else ""
+                    if _END in node or c in node or (" " in node and c.isspace()):
+                        entry = starts.get(p)
+                        if entry is None:
+                            entry = starts[p] = [False, False, 0]
+                        entry[which] = True
                     p = s.find(key, p + 1, hi)
         return starts
 

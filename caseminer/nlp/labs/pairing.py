@@ -18,6 +18,12 @@ from caseminer.nlp.labs.results import WORD, LabMatch, sentence_bounds_same
 from caseminer.nlp.labs.scores import denominator
 from caseminer.nlp.labs.values import ValueMention
 
+#: what ``dose_re`` skips first: "," and ")" and whitespace, every character ``str.isspace``
+#: (the engine's ``\s``) holds (a test checks the list)
+_DOSE_LEAD = (
+    ",)\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _SERIES_BREAK = re.compile(r"[;:]|\n|\.\s")
 _GAP_BREAK = re.compile(r";|\n\s*\n|\.\s")
 # every match contains the word, which ``in`` finds at once; the pattern opens with ``\b``, so
@@ -65,6 +71,7 @@ class ProsePairer:
         self.chain_gap = chain_gap_regex(vocab)
         dose = "|".join(re.escape(w) for w in sorted(vocab["dose_after"], key=len, reverse=True))
         self.dose_re = re.compile(rf"^[\s,)]*(?:[a-z]+\s+){{0,2}}?(?i:{dose})(?![A-Za-z0-9])")
+        self.dose_first = frozenset(w[0] for w in vocab["dose_after"] if w)
         self.link = {w.lower() for w in vocab["link_words"]}
         self.never_dose = frozenset(vocab.get("never_dose_dimensions", []))
         self.blockers = {w.lower() for w in vocab["blockers"]}
@@ -101,7 +108,13 @@ class ProsePairer:
         """A dose word follows ("500 mg daily"); units that are never doses (mmHg, %) pass."""
         if v.unit is not None and v.unit.dimension in self.never_dose:
             return False
-        return self.dose_re.match(text[v.end : v.end + 30]) is not None
+        after = text[v.end : v.end + 30]
+        # after the leading spaces, commas and brackets of ``dose_re`` comes a letter (a word, or
+        # a dose word ignoring case) or a dose word's other first character: else no match
+        c = after.lstrip(_DOSE_LEAD)[:1]
+        if not c or not (c.isalpha() or c in self.dose_first):
+            return False
+        return self.dose_re.match(after) is not None
 
     def pair_numeric(self, text, analytes, values, bounds) -> list[LabMatch]:
         starts = [a.start for a in analytes]
@@ -320,20 +333,25 @@ class ProsePairer:
                 continue
             is_range = w.value_high is not None or w.comparator in ("<", "<=", ">", ">=")
             prefix = text[max(0, w.start - 40) : w.start]
-            cue_before = self.ref_cue_before.search(prefix)
+            cue: bool | None = None  # the cue search, run only where its answer counts
             if i > 0 and not values[i - 1].consumed:
                 v = values[i - 1]
                 gap = text[v.end : w.start]
                 if len(gap) <= 40 and self.ref_between.match(gap):
                     bracket = "(" in gap or "[" in gap
-                    if (bracket and is_range) or (cue_before and (is_range or bracket)):
+                    if not (bracket and is_range) and (is_range or bracket):
+                        cue = self.ref_cue_before.search(prefix) is not None
+                    if (bracket and is_range) or ((is_range or bracket) and cue):
                         w.consumed = True
                         if v.reference is None:
                             v.reference = range_of(w)
                         continue
-            if cue_before and (is_range or "(" in prefix[-15:]):
-                w.consumed = True
-                orphans.append((w, w.start))
+            if is_range or "(" in prefix[-15:]:
+                if cue is None:
+                    cue = self.ref_cue_before.search(prefix) is not None
+                if cue:
+                    w.consumed = True
+                    orphans.append((w, w.start))
         return orphans
 
 

@@ -26,6 +26,9 @@ _POWER = re.compile(r"^[\s-]+power\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[;:,.()]")
 _CLAUSE_BREAK = re.compile(r";|\n\s*\n|\.\s")
+#: the ASCII characters a ``growth_re`` match can start with (grew, isolated, yielded, positive,
+#: growth, in either case); any character outside ASCII is tried too (a few fold to these)
+_GROWTH_FIRST = frozenset("gGiIyYpP")
 
 
 @dataclass
@@ -106,12 +109,17 @@ class ResultWords:
                 continue  # "(normal, <1:40)": a reference range, not a result
             if inside(analytes, astarts, m.start()):
                 continue
-            if _TREND_FROM.match(after):
+            # each pattern below needs whitespace first (or a dash), or its verb's first letter
+            space = after[:1].isspace()
+            if space and _TREND_FROM.match(after):
                 continue  # "fell from 798 to 98": the numbers carry the result
-            if _POWER.match(after):
+            if (space or after[:1] == "-") and _POWER.match(after):
                 continue  # "high power field"
             vm = self._mention(m)
-            g = self.growth_re.match(text, m.start())
+            c = text[m.start()]
+            g = None
+            if c in _GROWTH_FIRST or not c.isascii():
+                g = self.growth_re.match(text, m.start())
             if g:
                 vm.end = g.end("org")
                 vm.value_text = g.group("org")

@@ -19,6 +19,10 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from types import EllipsisType
 
+from caseminer.nlp.labs.names import norm
+
+_WORD = re.compile(r"\w+")
+
 #: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
 #: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
 _FOLD_EXCEPTIONS = "İıſ"
@@ -29,10 +33,11 @@ _FOLD_EXCEPTIONS = "İıſ"
 Low = str | None | EllipsisType
 
 
-def lowered(text: str) -> str | None:
+def lowered(text: str, lower: str | None = None) -> str | None:
     """``text.lower()`` when it has the same offsets and folds ASCII words as the regex engine
-    does, else None (then no anchor scan may be trusted)."""
-    low = text.lower()
+    does, else None (then no anchor scan may be trusted). ``lower``: ``text.lower()`` when the
+    caller has it."""
+    low = text.lower() if lower is None else lower
     if len(low) != len(text):
         return None
     if not text.isascii() and any(c in text for c in _FOLD_EXCEPTIONS):
@@ -112,3 +117,44 @@ def token_spans(
     parts = split_rx.split(text[lo:hi])  # separator, token, separator, ..., separator
     offsets = list(accumulate(map(len, parts), initial=lo))
     return list(zip(offsets[1:-1:2], offsets[2::2], parts[1::2], strict=True))
+
+
+def minimal_words(words: Iterable[str]) -> tuple[str, ...]:
+    """The words that contain none of the others: text holds one of ``words`` exactly when it
+    holds one of these (each of the others contains one), so ``contains_any`` reads fewer."""
+    ws = sorted(set(words), key=len)
+    out: list[str] = []
+    for w in ws:
+        if not any(o in w for o in out):
+            out.append(w)
+    return tuple(sorted(out))
+
+
+def char_runs(
+    run_re: re.Pattern[str], text: str, starts: Iterable[int], lo: int, hi: int
+) -> list[tuple[int, int]]:
+    """(start, end + 1) of the run of ``run_re`` characters (a pattern ``[...]*``) around each of
+    ``starts``, inside text[lo:hi], in order and without repeats (end + 1: the character after
+    the run, which a closing ``\\b`` must see, capped at ``hi``).
+
+    Why: a pattern whose every match is such characters and holds an anchor word finds the same
+    matches run over these windows alone (``letter_runs`` for any set of characters): no match
+    crosses a character outside the set, so the matches of the whole text fall apart by runs.
+    """
+    out: list[tuple[int, int]] = []
+    c = -1  # the end of the last run
+    for q in starts:
+        if q < c:
+            continue  # inside the last run
+        back = run_re.match(text[lo:q][::-1])  # the run's part before q, read backwards
+        a = q - (back.end() if back else 0)
+        fwd = run_re.match(text, q, hi)
+        c = fwd.end() if fwd else q
+        out.append((a, min(hi, c + 1)))
+    return out
+
+
+def first_words(phrases: Iterable[str]) -> frozenset[str]:
+    """The first word (``\\w`` run, ``names.norm``ed) of each phrase, as a ``TextWords`` split
+    of a text holding the phrase has it (a phrase's first word is a whole word of the text)."""
+    return frozenset(m.group() for m in (_WORD.match(norm(p)) for p in phrases) if m)

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caseminer.nlp.labs.catalogue import AnalyteMention
+from caseminer.nlp.labs.names import TextWords
 from caseminer.nlp.labs.results import LabMatch
 from caseminer.nlp.labs.scan import (
     Low,
+    char_runs,
     contains_any,
     finditer_at,
+    first_words,
     letter_runs,
     lowered,
+    minimal_words,
     occurrences,
 )
 from caseminer.nlp.labs.test_heads import TestVocab, other_test, subject_before
@@ -30,6 +34,8 @@ from caseminer.patterns import read_json
 _SP = r"[ \u00a0\u2009\u200a\u2005]*"
 _PERCENTILE_COMP = {"<": "<", "≤": "<=", "≥": ">=", "below": "<", "under": "<", "less than": "<"}
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+#: every character a percentile match can hold (comparators, words, numbers, dashes, spaces)
+_PERCENTILE_RUN = re.compile(r"[\w\s.<>≤≥–-]*")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class ScoreVocab:
     # reports have no percentile and no "grade", and ``str.find`` for one word costs a fraction of
     # trying the full pattern at every character; when the word is absent the result is the same.
     percentile_hint: tuple[str, ...] | None = None
+    percentile_any: tuple[str, ...] | None = None  # the hint's words that contain no other
     grade_hint: tuple[str, ...] | None = None
     # "/6" or "/VI" with its lookahead: every murmur fraction contains one (a literal "/" first,
     # which the regex engine finds fast)
@@ -71,6 +78,13 @@ class ScoreVocab:
     change_modifiers: tuple[str, ...] = ()  # the words before one ("marked improvement")
     expression_starts: tuple[str, ...] = ()
     copula_results: tuple[str, ...] = ()  # "expressed": what "was"/"were" must be followed by
+    # the words of status_words / copula_results that contain no other (for ``contains_any``)
+    status_any: tuple[str, ...] = ()
+    copula_any: tuple[str, ...] = ()
+    # the first words of the change nouns and prefix results (whole words of any match)
+    change_words: frozenset[str] = frozenset()
+    prefix_words: frozenset[str] = frozenset()
+    plus_before_first: frozenset[str] = frozenset()  # and of the nouns before a plus grade
 
 
 def _alt(words: list[str]) -> str:
@@ -123,6 +137,7 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         status_re=_status_regex(v["patient_status"]),
         status_name=v["patient_status"]["name"],
         percentile_hint=_lower_words(v["percentile_words"]),
+        percentile_any=minimal_words(_lower_words(v["percentile_words"])),
         grade_hint=("grade",),
         fraction_hint=re.compile(rf"/{_SP}(?:{dens})(?![\w/])"),
         plus_before_words=_lower_words(plus["nouns_before"]),
@@ -140,6 +155,11 @@ def load_score_vocab(patterns_dir: str | Path | None = None) -> ScoreVocab:
         change_modifiers=_lower_words(ch["modifiers"]),
         expression_starts=_lower_words(["was", "were", *ex["prefix_results"]]),
         copula_results=_lower_words(ex["copula_results"]),
+        status_any=minimal_words(_lower_words(st["results"] + st["condition_results"])),
+        copula_any=minimal_words(_lower_words(ex["copula_results"])),
+        change_words=first_words(ch["nouns"]),
+        prefix_words=first_words(ex["prefix_results"]),
+        plus_before_first=first_words(plus["nouns_before"]),
     )
 
 
@@ -180,10 +200,17 @@ def _sentence(bounds: list[int], pos: int, n: int) -> tuple[int, int]:
 
 
 def find_graded(
-    text: str, lo: int, hi: int, bounds: list[int], voc: ScoreVocab, low: Low = ...
+    text: str,
+    lo: int,
+    hi: int,
+    bounds: list[int],
+    voc: ScoreVocab,
+    low: Low = ...,
+    words: TextWords | None = None,
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """Murmur grades ("2/6 systolic murmur", "grade 3 murmur") and plus grades ("2+ edema").
-    ``low``: ``lowered(text)`` when the caller has it (every finder here reads it)."""
+    ``low``: ``lowered(text)`` when the caller has it (every finder here reads it); ``words``:
+    ``names.text_words(text, lo, hi)``, when the caller has it."""
     low = lowered(text) if low is ... else low
     hint = voc.fraction_hint
     fractions = (
@@ -211,7 +238,10 @@ def find_graded(
         cue = m.group().split()[-1]
         a = other_test(m.end() - len(cue), m.end(), cue, name=voc.grade_name)
         yield a, _value(m.start(), m.end("g"), text), "prose_grade_finding"
-    for rx in (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ():
+    plus = (voc.plus_re, voc.plus_before_re) if text.find("+", lo, hi) >= 0 else ()
+    if plus and words is not None and words.folds and not words.having(voc.plus_before_first):
+        plus = (voc.plus_re,)  # a noun before a grade is a whole word: none in the text
+    for rx in plus:
         for m in _plus_matches(rx, voc, text, low, lo, hi):
             s, e = m.span("v")
             noun = m.group().split()[-1] if rx is voc.plus_re else m.group().split()[0]
@@ -248,7 +278,7 @@ def find_status(
 ) -> Iterator[tuple[AnalyteMention, ValueMention]]:
     """The patient's overall state as a result: "the patient remained stable" -> "stable"."""
     low = lowered(text) if low is ... else low
-    if not contains_any(low, voc.status_words, lo, hi):
+    if not contains_any(low, voc.status_any, lo, hi):
         return
     if low is None or not voc.status_letters:
         found: Iterable[re.Match[str]] = voc.status_re.finditer(text, lo, hi)
@@ -279,10 +309,17 @@ def find_percentiles(
     measurement named just before it; with neither it is left out.
     """
     out: list[LabMatch] = []
-    if not _has(voc.percentile_hint, lowered(text) if low is ... else low, lo, hi):
+    low = lowered(text) if low is ... else low
+    if not _has(voc.percentile_any, low, lo, hi):
         return out
     ends = sorted(matches, key=lambda m: m.value.end)
-    for m in voc.percentile_re.finditer(text, lo, hi):
+    found: Iterable[re.Match[str]] = voc.percentile_re.finditer(text, lo, hi)
+    if low is not None and voc.percentile_any:  # read only the runs around a percentile word
+        runs = char_runs(
+            _PERCENTILE_RUN, text, occurrences(low, voc.percentile_any, lo, hi), lo, hi
+        )
+        found = (m for a, c in runs for m in voc.percentile_re.finditer(text, a, c))
+    for m in found:
         anchor: AnalyteMention | None = None
         for prev in reversed(ends):
             if prev.value.end <= m.start():
@@ -363,9 +400,16 @@ _NP_BREAK = frozenset(
 
 
 def find_changes(
-    text: str, lo: int, hi: int, voc: ScoreVocab, tests: TestVocab, low: Low = ...
+    text: str,
+    lo: int,
+    hi: int,
+    voc: ScoreVocab,
+    tests: TestVocab,
+    low: Low = ...,
+    words: TextWords | None = None,
 ) -> Iterator[tuple[AnalyteMention, ValueMention, str]]:
     """ "improvement in systolic function", "overexpression of p53": the change is the result.
+    ``words``: ``names.text_words(text, lo, hi)``, when the caller has it.
 
     The object noun phrase (up to a few words, cut at a preposition or conjunction) is the test;
     doses, sizes, symptoms and diseases in ``object_stop`` are not measurements, so they block.
@@ -381,10 +425,14 @@ def find_changes(
     changes, exprs = change.finditer(text, lo, hi), expr.finditer(text, lo, hi)
     if low is not None and voc.change_starts and voc.expression_starts:
         # every match starts at one of these words (after ``\b``): try the patterns only there
-        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi)
+        # (none when the text's words, ``words``, have no change noun: each is a whole word)
+        some = words is None or not words.folds or bool(words.having(voc.change_words))
+        changes = finditer_at(change, text, _change_starts(low, voc, lo, hi), hi) if some else ()
         starts = voc.expression_starts
-        if not contains_any(low, voc.copula_results, lo, hi):  # "was"/"were" need one after
+        if not contains_any(low, voc.copula_any, lo, hi):  # "was"/"were" need one after
             starts = tuple(w for w in starts if w not in ("was", "were"))
+            if words is not None and words.folds and not words.having(voc.prefix_words):
+                starts = ()  # and the first word of a prefix result is a whole word
         exprs = finditer_at(expr, text, occurrences(low, starts, lo, hi), hi)
     for m in changes:
         if m.group("obj").lower() in stop:

@@ -29,6 +29,9 @@ from caseminer.patterns import read_json
 _ATTACHED_TEST = re.compile(r"(?<![\w-])[A-Za-z0-9][\w/]*(?:-[A-Za-z0-9][\w/]*)*$")
 _ALLY_END = re.compile(r"([A-Za-z]+ally)\s+$")
 _FOR = re.compile(r"\s+for\s+")
+#: word characters and whitespace: every character a ``copula_end`` match holds (a test checks
+#: the copulas and adverbs are letters and spaces)
+_WORDS_RUN = re.compile(r"[\w\s]*")
 _TOKEN = re.compile(r"[A-Za-z0-9][\w'’/+-]*|[^\w\s]")
 #: ``_TOKEN`` in one group, for ``scan.token_spans``
 _TOKEN_SPLIT = re.compile(r"([A-Za-z0-9][\w'’/+-]*|[^\w\s])")
@@ -236,7 +239,12 @@ def _subject_before(
     window_start = max(sent_start, pos - 160)
     head = text[window_start:pos]
     if copula:
-        m = vocab.copula_end.search(head)
+        # every match ends with whitespace (``\s+$``): else no search of the window; and a
+        # match is words and whitespace only, so it starts inside the last run of those
+        m = None
+        if head[-1:].isspace():
+            run = _WORDS_RUN.match(head[::-1])  # that run, read backwards (never None)
+            m = vocab.copula_end.search(head, len(head) - run.end())
         if m is None:
             return None
         subj_end = window_start + m.start()
@@ -296,7 +304,9 @@ def _clause_tail(toks: list[tuple[int, int, str]], vocab: TestVocab) -> list[tup
 
 def domain_adverb(text: str, pos: int, vocab: TestVocab):
     """ "haemodynamically stable", "clinically stable": the adverb names what was assessed."""
-    m = _ALLY_END.search(text[max(0, pos - 30) : pos])
+    before = text[max(0, pos - 30) : pos]
+    # a match is "...ally" and whitespace to the end: else no search of the 30 characters
+    m = _ALLY_END.search(before) if before.rstrip().endswith("ally") else None
     if m is None or m.group(1).lower() not in vocab.domain_adverbs:
         return None
     s = pos - len(m.group(0))

@@ -64,10 +64,12 @@ def find_test_values(
     sent_start_of,
     tests: TestVocab,
     voc: ValueVocab,
+    low: str | None = None,
 ) -> list[LabMatch]:
     """Pair each value not in ``taken`` (ids) with a test named right before it, when there is one.
 
-    ``sent_start_of(pos)`` gives the start of the sentence holding ``pos``.
+    ``sent_start_of(pos)`` gives the start of the sentence holding ``pos``; ``low``:
+    ``scan.lowered(text)``, when the caller has it.
     """
     out: list[LabMatch] = []
     for v in values:
@@ -78,7 +80,7 @@ def find_test_values(
             # "were 561 and 557 μm, respectively", "2.1 and then 1.8": the list goes on
             out.append(LabMatch(prev.analyte, v, "text", "prose_test_value_list"))
             continue
-        test = _test_before(text, v, sent_start_of(v.start), analytes, tests, voc)
+        test = _test_before(text, v, sent_start_of(v.start), analytes, tests, voc, low)
         if test is not None:
             out.append(LabMatch(test, v, "text", "prose_test_value"))
     return out
@@ -87,8 +89,16 @@ def find_test_values(
 _LIST_GAP = re.compile(r"\s*(?:,|;)?\s*(?:and|or|then|and then)?\s*")
 
 
-def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab):
+def _test_before(text, v, s0, analytes, tests: TestVocab, voc: ValueVocab, low=None):
     lo = max(s0, v.start - voc.max_gap_chars - 80)
+    if (
+        v.unit is None
+        and low is not None
+        and not any(low.find(h, lo, v.start) >= 0 for h in voc.unitless_heads)
+    ):
+        # a unitless value needs one of those heads, a token of this window: where none is
+        # written (lowercase, ``low`` keeps offsets) the answer is None without reading tokens
+        return None
     toks = token_spans(_TOKEN_SPLIT, text, lo, v.start)
     k = len(toks)
     links = 0

@@ -54,6 +54,11 @@ _START = re.compile(rf"(?i:{_COMP_WORDS}|between)|[<>≤≥=\d\-−]")
 # scans for fast) and its words, found once per text with ``str.find`` on the lowercased text
 _START_CHAR = re.compile(r"[<>≤≥=\d\-−]")
 _START_WORDS = (*_COMP_WORDS.split("|"), "between")
+_START_WORDS_NO_THAN = tuple(w for w in _START_WORDS if "than" not in w)
+# ``_START_CHAR`` where ``_inside_word`` is false, in one search: a comparator, or a digit or sign
+# not after a word character or a dot, nor after a dash that follows a letter or digit (``\w``
+# is ``str.isalnum`` or "_", ``[^\W_]`` is ``str.isalnum``)
+_START_OUTSIDE = re.compile(r"[<>≤≥=\d\-−](?<![\w.][\d\-−])(?<![^\W_][-‐][\d\-−])")
 # the small checks of ``find_values``, compiled once (``re.search(pattern, ...)`` looks each up in
 # the module's cache on every call)
 _FROM_BEFORE = re.compile(r"(?i)\bfrom\s*$")
@@ -65,6 +70,7 @@ _BRACKET_BEFORE = re.compile(r"\[\s*$")
 _TIME_BEFORE = re.compile(r"\d:$")
 _BRACKET_AFTER = re.compile(r"^\s*\]")
 _DATE_AFTER = re.compile(r"^[/.-]\d")
+_DATE_SEPARATORS = ("/", ".", "-")
 _SPACE_SPLIT = re.compile(r"\s")
 _NUMBER_SPACES = re.compile(r"[\u2005\u2009\u202f\u00a0 ]")
 _NON_VALUE_AFTER = re.compile(
@@ -83,25 +89,42 @@ _NON_VALUE_BEFORE = re.compile(
     rf"(?:\b(?:{_NON_VALUE_WORDS})\.?\s*$|[\[/]\s*$|\d[–-]$)",
     re.IGNORECASE,
 )
-#: how far before the last non-whitespace character a ``_NON_VALUE_BEFORE`` match can start:
-#: the longest word with its dot (a test checks it against the words)
+#: at least the longest word of ``_NON_VALUE_WORDS`` (a test checks it against the words)
 _NON_VALUE_REACH = 11
 _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
-# what the last character of ``_NON_VALUE_BEFORE``'s match can be, whitespace aside: a word's
-# letter (ASCII, or one the engine folds to one, all alphabetic), a dot, "[", "/" or a dash
-_NON_VALUE_LAST = frozenset(".[/–-")
+#: one word of ``_NON_VALUE_WORDS``, the whole string (``_non_value_before`` checks the last word)
+_NON_VALUE_WORD = re.compile(rf"(?:{_NON_VALUE_WORDS})", re.IGNORECASE)
 
 
 def _non_value_before(before: str) -> bool:
-    """``_NON_VALUE_BEFORE.search(before)``, skipped when the last character that is not
-    whitespace cannot end a match ("(7.8", ": 7.8", ", 7.8"), and tried only where a match can
-    start: every match ends at the end with only whitespace after its last word, so it starts at
-    most ``_NON_VALUE_REACH`` characters before that word's end (a search tried the pattern at
-    each of the 20 characters)."""
-    b = before.rstrip()  # str.isspace is the engine's \s
-    if not b or not (b[-1].isalpha() or b[-1] in _NON_VALUE_LAST):
+    """``_NON_VALUE_BEFORE.search(before)``, read off the end of ``before`` (a search tried the
+    word list at each of the last dozen characters).
+
+    Its three alternatives, with ``b`` the text without trailing whitespace (``str.isspace`` is
+    the engine's ``\\s``, and ``$`` only also allows a final newline, which is whitespace):
+    "[" or "/" ends ``b``; a digit and a dash end the text (``$`` or before a final newline);
+    or ``b``, without one final dot, ends with one of the words right after a word boundary, so
+    the word is the whole last run of word characters (letters only, so none longer than
+    ``_NON_VALUE_REACH``).
+    """
+    b = before.rstrip()
+    if not b:
         return False
-    return _NON_VALUE_BEFORE.search(before, max(0, len(b) - _NON_VALUE_REACH)) is not None
+    last = b[-1]
+    if last in "[/":
+        return True
+    if last in "–-":  # only the digit-dash alternative can end here: it starts 2-3 back
+        return _NON_VALUE_BEFORE.search(before, max(0, len(before) - 3)) is not None
+    if last == ".":
+        b = b[:-1]
+    elif not last.isalpha():
+        return False
+    end = i = len(b)
+    while i > 0 and (b[i - 1].isalnum() or b[i - 1] == "_"):  # the engine's \w
+        i -= 1
+        if end - i > _NON_VALUE_REACH:
+            return False  # longer than any word
+    return i < end and _NON_VALUE_WORD.fullmatch(b, i) is not None
 
 
 @dataclass
@@ -170,9 +193,15 @@ def find_values(
     out: list[ValueMention] = []
     pos = lo
     low = lowered(text) if low is ... else low
-    words = occurrences(low, _START_WORDS, lo, hi) if low is not None else None
+    starts = None
+    if low is not None and isinstance(rx, ValuePattern):  # "... than" words only with "than"
+        than = low.find("than", lo, hi) >= 0
+        starts = value_starts(text, lo, hi, low, _START_WORDS if than else _START_WORDS_NO_THAN)
     while True:
-        m = _search(rx, text, pos, hi, words, skip_inside=True)
+        if starts is None:
+            m = _search(rx, text, pos, hi, None, skip_inside=True)
+        else:
+            m = _match_from(rx, text, pos, hi, starts)
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -221,17 +250,23 @@ def find_values(
                     continue
                 if _YEAR.fullmatch(num) and not g["comp"]:
                     continue  # a year
-            bracketed_unit = unit is not None and _BRACKET_BEFORE.search(before)
-            if _non_value_before(before) and not g["comp"] and not bracketed_unit:
+            # each pattern below needs its bracket, colon or separator: looked for first
+            bracket_before = "[" in before and _BRACKET_BEFORE.search(before) is not None
+            bracketed_unit = unit is not None and bracket_before
+            if not g["comp"] and not bracketed_unit and _non_value_before(before):
                 continue  # "[12]" is a citation, "[5.5 mmol/L]" a second unit
-            if _TIME_BEFORE.search(text[max(0, start - 3) : start]):
+            time_before = text[max(0, start - 3) : start]
+            if ":" in time_before and _TIME_BEFORE.search(time_before):
                 continue  # minutes of a time "02:15"
+            after3 = text[raw_end : raw_end + 3]
             if not bracketed_unit and (
-                _BRACKET_AFTER.match(text[raw_end : raw_end + 3]) or _BRACKET_BEFORE.search(before)
+                ("]" in after3 and _BRACKET_AFTER.match(after3)) or bracket_before
             ):
                 continue  # citation [12]
-            if _DATE_AFTER.match(text[raw_end : raw_end + 3]) and _DATE.match(
-                _SPACE_SPLIT.split(text[start : raw_end + 11])[0]
+            if (
+                after3[:1] in _DATE_SEPARATORS
+                and _DATE_AFTER.match(after3)
+                and _DATE.match(_SPACE_SPLIT.split(text[start : raw_end + 11])[0])
             ):
                 continue
             value = parse_number(num)
@@ -300,8 +335,9 @@ def _search(
     ``words``: the sorted offsets of ``_START``'s words in the text (None: search ``_START``
     itself). Any other regex (whose starts ``_START`` does not describe) is searched as it is.
     With ``skip_inside`` (``find_values``), a digit or sign inside a word or a longer number
-    ("T2N0", "CA19-9") is not tried: a match there has no comparator, so ``find_values`` would
-    drop it and search on from the next character, which is what skipping it does.
+    ("T2N0", "CA19-9"; ``_inside_word``) is not tried (``_START_OUTSIDE``): a match there has no
+    comparator, so ``find_values`` would drop it and search on from the next character, which is
+    what skipping it does.
     """
     if not isinstance(rx, ValuePattern):
         return rx.search(text, pos, hi)
@@ -313,20 +349,40 @@ def _search(
                 return None
             at = cand.start()
         else:
-            c = _START_CHAR.search(text, pos, hi)
+            c = (_START_OUTSIDE if skip_inside else _START_CHAR).search(text, pos, hi)
             at = c.start() if c is not None else hi
-            k = bisect.bisect_left(words, pos, k)
-            if k < len(words) and words[k] < at:
-                at = words[k]
+            if words:
+                k = bisect.bisect_left(words, pos, k)
+                if k < len(words) and words[k] < at:
+                    at = words[k]
             if at >= hi:
                 return None
-            if skip_inside and c is not None and at == c.start() and _inside_word(text, at):
-                pos = at + 1
-                continue
         m = rx.match(text, at, hi)
         if m is not None:
             return m
         pos = at + 1
+
+
+def value_starts(text: str, lo: int, hi: int, low: str, words: tuple[str, ...]) -> list[int]:
+    """Every offset in [lo, hi) ``_search`` with ``skip_inside`` would try, in order: the
+    ``_START_OUTSIDE`` characters (one pass; the lookbehinds see the text itself, so where a
+    search starts does not change them) and the occurrences of ``words`` in ``low``."""
+    found = [m.start() for m in _START_OUTSIDE.finditer(text, lo, hi)]
+    more = occurrences(low, words, lo, hi)
+    return sorted(found + more) if more else found
+
+
+def _match_from(
+    rx: ValuePattern | re.Pattern[str], text: str, pos: int, hi: int, starts: list[int]
+) -> ValueMatch | re.Match[str] | None:
+    """``_search(rx, text, pos, hi, words, skip_inside=True)`` over ``value_starts``: the first
+    value matched at one of them from ``pos`` on (one search of the text instead of one per
+    value)."""
+    for k in range(bisect.bisect_left(starts, pos), len(starts)):
+        m = rx.match(text, starts[k], hi)
+        if m is not None:
+            return m
+    return None
 
 
 def _inside_word(text: str, at: int) -> bool:

@@ -126,9 +126,32 @@ def test_values_skip_inside_words_finds_the_same_values(monkeypatch):
         return [(v.start, v.end, v.value, v.value_high) for v in values.find_values(text, CAT, rx)]
 
     fast = found()
-    monkeypatch.setattr(values, "_inside_word", lambda text, at: False)
+    start_outside = values._START_OUTSIDE
+    monkeypatch.setattr(values, "_START_OUTSIDE", values._START_CHAR)  # every start tried
     assert fast == found()
     assert len(fast) > 5
+    for text in _corpus_texts():
+        monkeypatch.setattr(values, "_START_OUTSIDE", start_outside)
+        fast = values.find_values(text, CAT, rx)
+        monkeypatch.setattr(values, "_START_OUTSIDE", values._START_CHAR)
+        assert [vars(v) for v in fast] == [vars(v) for v in values.find_values(text, CAT, rx)]
+
+
+def test_start_outside_is_start_char_not_inside_a_word():
+    """The one search of ``_START_OUTSIDE`` finds the ``_START_CHAR`` starts that
+    ``_inside_word`` keeps (its lookbehinds are that test), over every string of three of some
+    telling characters and the corpora."""
+    from caseminer.nlp.labs import values
+
+    chars = "aZ_9.-‐−<=≥ (/é٣²ⅷ\u00a0"
+    odd = [a + b + c for a in chars for b in chars for c in chars]
+    for text in [*odd, *_corpus_texts()]:
+        want = [
+            m.start()
+            for m in values._START_CHAR.finditer(text)
+            if not values._inside_word(text, m.start())
+        ]
+        assert [m.start() for m in values._START_OUTSIDE.finditer(text)] == want
 
 
 SIGNS = (
@@ -207,6 +230,8 @@ def test_non_value_before_precheck_keeps_every_match():
     from caseminer.nlp.labs import values
 
     odd = ["Fig. ", "fig.\u2009", "[ ", "ref /", "3-", "2–", "Table  \n", "weeK ", "(", ": ", ""]
+    odd += ["fig .", "[.", "5-.", "5-\n", "5- \n", "5-\n\n", "x-", "Stages", "xstage", "_stage"]
+    odd += ["STAGE.", "ſtage", "no..", "2stage", "a" * 30, "references", "(references) ", " /  "]
     befores = [*odd]
     for text in _corpus_texts():
         befores += [text[max(0, i - 20) : i] for i, c in enumerate(text) if c.isdigit()]
@@ -221,3 +246,325 @@ def test_non_value_reach_covers_the_longest_word():
 
     longest = _parser.parse(values._NON_VALUE_WORDS).getwidth()[1]
     assert longest + 1 <= values._NON_VALUE_REACH  # the word and its dot
+
+
+def _second_word_texts() -> list[str]:
+    """Names whose first word is followed by their second word (in other case and spacing) or
+    by another word, and the corpus texts."""
+    names = [*CAT.analyte_ci, *CAT.analyte_cs]
+    odd = []
+    for n in names:
+        first, _, rest = n.partition(" ")
+        if rest:
+            odd.append(f"{first}  {rest.upper()}; {first}\n{rest}. {first} other {rest}")
+    return [" ".join(odd), TEXT, "( 1,3)-β-d-glucan (1,3)-B-D-Glucan (\n(", *_corpus_texts()]
+
+
+def test_second_word_filter_keeps_every_name_match():
+    """Skipping first words that no name continues from (``_second_words``) loses no match of
+    the one pattern, for analytes and result words."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_words
+
+    matchers = [CAT.analyte_names, Interpreter(CAT).result_names]
+    for text in _second_word_texts():
+        for lo, hi in ((0, len(text)), (7, len(text) - 5)):
+            words = text_words(text, lo, hi)
+            for names in matchers:
+                want = spans(names.full().finditer(text, lo, hi))
+                assert spans(names.finditer(text, lo, hi, words)) == want
+
+
+def test_word_offsets_for_keys_are_the_running_sum_offsets():
+    """``at_next`` from the one pass over the keys gives what the running sum over every part
+    gives, for the matchers' first words and for any other set of words."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_words
+
+    keys = CAT.analyte_names.first_words() | Interpreter(CAT).result_names.first_words()
+    for text in [TEXT, "", "a", *_corpus_texts()]:
+        for lo, hi in ((0, len(text)), (3, len(text) - 2)):
+            fast, plain = text_words(text, lo, hi, keys), text_words(text, lo, hi)
+            some = set(sorted(fast.set)[::3])
+            for wanted in (fast.set & keys, fast.set & keys & some, some):
+                assert fast.at_next(wanted) == plain.at_next(wanted)
+            assert fast.at_next(fast.set & keys) or not fast.set & keys
+            for first in (CAT.analyte_names.first_words(), frozenset(some)):
+                assert fast.having(first) == plain.having(first) == fast.set & first
+
+
+def test_text_base_from_the_callers_lowercase_is_the_text_base():
+    from caseminer.nlp.labs.names import norm, text_base
+
+    for text in ["ſodium 135 – µmol İ Σ", TEXT, *_corpus_texts()[:20]]:
+        assert text_base(text, text.lower()) == text_base(text)
+        assert text_base(text)[0] == norm(text)
+
+
+PERCENTILES = (
+    "weight 2.3 kg (<3rd percentile), height between the 10th and 25th centiles; BMI below "
+    "the 5th Percentile.\nHead 34 cm (50th–75th centile) x5th percentilex, 97th per-centile, "
+    "ſkull 2nd CENTILE and a centile; 9.5 percentiles"
+)
+
+
+@pytest.mark.parametrize("lo,hi", [(0, None), (9, 60), (40, 150), (0, 120)])
+def test_percentile_runs_find_what_the_percentile_pattern_finds(lo, hi):
+    from caseminer.nlp.labs.scan import char_runs, minimal_words
+    from caseminer.nlp.labs.scores import _PERCENTILE_RUN, load_score_vocab
+
+    voc = load_score_vocab()
+    assert voc.percentile_any == minimal_words(voc.percentile_hint) == ("centile",)
+    rx = voc.percentile_re
+    for text in [PERCENTILES, *_corpus_texts()]:
+        end = len(text) if hi is None else min(hi, len(text))
+        low = text.lower()
+        runs = char_runs(_PERCENTILE_RUN, text, occurrences(low, ["centile"], lo, end), lo, end)
+        got = [m for a, c in runs for m in rx.finditer(text, a, c)]
+        assert spans(got) == spans(rx.finditer(text, lo, end))
+    assert len(list(rx.finditer(PERCENTILES))) > 4
+
+
+def test_minimal_words_answer_contains_any_as_all_words():
+    from caseminer.nlp.labs.scan import contains_any, minimal_words
+    from caseminer.nlp.labs.scores import load_score_vocab
+
+    voc = load_score_vocab()
+    lists = [voc.status_words, voc.copula_results, voc.percentile_hint, ("ab", "b", "abc", "c")]
+    assert voc.status_any == minimal_words(voc.status_words)
+    assert voc.copula_any == minimal_words(voc.copula_results)
+    for text in ["unstable", "not expressed", "abc", "xcx", "", *_corpus_texts()]:
+        low = text.lower()
+        for words in lists:
+            assert contains_any(low, minimal_words(words), 0, len(low)) == contains_any(
+                low, words, 0, len(low)
+            )
+
+
+def test_values_without_than_words_where_than_is_absent(monkeypatch):
+    from caseminer.nlp.labs import values
+
+    rx = values.value_regex(CAT)
+    texts = ["less than 5, more than 6 and up to 7", "between 1 and 2", *_corpus_texts()]
+    fast = [[vars(v) for v in values.find_values(t, CAT, rx)] for t in texts]
+    monkeypatch.setattr(values, "_START_WORDS_NO_THAN", values._START_WORDS)
+    assert fast == [[vars(v) for v in values.find_values(t, CAT, rx)] for t in texts]
+
+
+def test_reference_ranges_search_the_cue_only_where_it_counts():
+    """``reference_ranges`` with its cue search run for every value (the plain form) marks,
+    attaches and orphans the same values on the corpora."""
+    from caseminer.nlp.labs.pairing import ProsePairer, range_of
+    from caseminer.nlp.labs.values import find_values, value_regex
+
+    pairer = ProsePairer(CAT)
+
+    def plain(text, values):
+        orphans = []
+        for i, w in enumerate(values):
+            if w.consumed:
+                continue
+            is_range = w.value_high is not None or w.comparator in ("<", "<=", ">", ">=")
+            prefix = text[max(0, w.start - 40) : w.start]
+            cue_before = pairer.ref_cue_before.search(prefix)
+            if i > 0 and not values[i - 1].consumed:
+                v = values[i - 1]
+                gap = text[v.end : w.start]
+                if len(gap) <= 40 and pairer.ref_between.match(gap):
+                    bracket = "(" in gap or "[" in gap
+                    if (bracket and is_range) or (cue_before and (is_range or bracket)):
+                        w.consumed = True
+                        if v.reference is None:
+                            v.reference = range_of(w)
+                        continue
+            if cue_before and (is_range or "(" in prefix[-15:]):
+                w.consumed = True
+                orphans.append((w, w.start))
+        return orphans
+
+    rx = value_regex(CAT)
+    text0 = "Na 135 (normal 135-145), K 5.9 (ref <5.0) and Ca 2.1 [2.2-2.6]; range 3-5"
+    for text in [text0, *_corpus_texts()]:
+        a, b = find_values(text, CAT, rx), find_values(text, CAT, rx)
+        got = [(o.start, p) for o, p in pairer.reference_ranges(text, a)]
+        assert got == [(o.start, p) for o, p in plain(text, b)]
+        assert [vars(v) for v in a] == [vars(v) for v in b]
+
+
+def test_value_starts_give_the_searches_matches():
+    """Matching at ``value_starts`` from each next position finds what ``_search`` finds."""
+    from caseminer.nlp.labs import values
+
+    rx = values.value_regex(CAT)
+    for text in ["HCO3- 20.1, <5 less than 3 between 1 and 2 up to 4; x-3 ab=3", *_corpus_texts()]:
+        low = text.lower()
+        for lo, hi in ((0, len(text)), (11, len(text) - 7)):
+            words = values.occurrences(low, values._START_WORDS, lo, hi)
+            starts = values.value_starts(text, lo, hi, low, values._START_WORDS)
+            pos = lo
+            while True:
+                want = values._search(rx, text, pos, hi, words, skip_inside=True)
+                got = values._match_from(rx, text, pos, hi, starts)
+                assert (want and want.span()) == (got and got.span())
+                if want is None:
+                    break
+                pos = want.end() if want.end() > want.start() else want.start() + 1
+
+
+def test_dose_guard_keeps_every_dose_match():
+    """``dose_like``'s first-character test drops only texts ``dose_re`` does not match."""
+    import sys
+
+    from caseminer.nlp.labs.pairing import _DOSE_LEAD, ProsePairer
+    from caseminer.nlp.labs.values import ValueMention
+
+    spaces = {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}
+    assert set(_DOSE_LEAD) == spaces | {",", ")"}
+    pairer = ProsePairer(CAT)
+    odd = ["5 mg daily", "5, ) /day", "5 (x)", "5\u2009MG", "5 1 mg", "5 ſ", "5", "5 ;", "5/kg"]
+    for text in [*odd, *_corpus_texts()]:
+        for i, c in enumerate(text):
+            if not c.isdigit():
+                continue
+            v = ValueMention(i, i + 1, c)
+            want = pairer.dose_re.match(text[i + 1 : i + 31]) is not None
+            assert pairer.dose_like(text, v) == want, text[i : i + 30]
+
+
+def test_cue_in_by_first_words_is_the_plain_search():
+    """``cue_in`` skipping windows without a result phrase's first word answers as the search
+    of every window, over windows cutting words at both ends."""
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.names import text_base
+
+    interp = Interpreter(CAT)
+    odd = "CRP (normality) was elevated, Na low-normal; K NORMAL range 3.5, decreased to 2"
+    for text in [odd, "ſodium normal", *_corpus_texts()[:30]]:
+        base = text_base(text)
+        for lo in range(0, len(text), 7):
+            for width, closed in ((3, False), (20, True), (45, False)):
+                hi = lo + width
+                want = interp.cue_in(text, lo, hi, closed=closed)
+                assert interp.cue_in(text, lo, hi, closed=closed, base=base) == want
+
+
+def test_result_word_guards_keep_every_pattern_match():
+    """Where the trend, power or growth pattern matches, its guard in ``ResultWords.find``
+    holds (every word start of the corpora, and odd spellings)."""
+    from caseminer.nlp.labs import results
+    from caseminer.nlp.labs.interpret import Interpreter
+
+    words = results.ResultWords(CAT, Interpreter(CAT))
+    odd = "x  from 5; - power; İsolated E. coli; Grew Candida albicans; \u2009by 3; -high power"
+    for text in [odd, *_corpus_texts()]:
+        for m in re.finditer(r"\b\w|-|\s", text):
+            p = m.start()
+            after = text[p : p + 30]
+            if results._TREND_FROM.match(after):
+                assert after[:1].isspace()
+            if results._POWER.match(after):
+                assert after[:1].isspace() or after[:1] == "-"
+            if words.growth_re.match(text, p):
+                assert text[p] in results._GROWTH_FIRST or not text[p].isascii()
+
+
+def test_test_values_without_a_unitless_head_in_the_window():
+    """``find_test_values`` skipping unitless values with no unitless head written before
+    them pairs as the plain reading of every window."""
+    from caseminer.nlp.labs.catalogue import find_analytes
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+    from caseminer.nlp.labs.test_values import find_test_values, load_value_vocab
+    from caseminer.nlp.labs.values import find_values, value_regex
+
+    tests, voc, rx = load_test_vocab(), load_value_vocab(), value_regex(CAT)
+    odd = "The E/A ratio 1.2, Apgar SCORE of 9, the index was 3 and the count 7; Δ index 2"
+    paired = 0
+    for text in [odd, *_corpus_texts()]:
+        analytes = find_analytes(text, CAT)
+        values = find_values(text, CAT, rx)
+        args = (values, set(), analytes, lambda pos: 0, tests, voc)
+        plain = [(m.analyte.start, m.value.start) for m in find_test_values(text, *args)]
+        fast = find_test_values(text, *args, lowered(text))
+        assert [(m.analyte.start, m.value.start) for m in fast] == plain
+        paired += len(plain)
+    assert paired
+
+
+def test_adverb_and_copula_guards_keep_every_match():
+    """Where the "-ally" or the copula pattern matches the text before a word, its guard in
+    ``domain_adverb`` / ``_subject_before`` holds (every word start of the corpora)."""
+    import json
+    from pathlib import Path
+
+    from caseminer.nlp.labs import test_heads
+    from caseminer.nlp.labs.test_heads import _ALLY_END, _WORDS_RUN, load_test_vocab
+
+    copula_end = load_test_vocab().copula_end
+    data = json.loads(
+        (Path(test_heads.__file__).parents[2] / "patterns/labs/tests.json").read_text()
+    )
+    assert all(c.isalpha() or c == " " for w in data["copulas"] + data["adverbs"] for c in w)
+    odd = "clinically  stable, was\nnormal, ALLY x, were found to be markedly\u2009high"
+    for text in [odd, *_corpus_texts()]:
+        for m in re.finditer(r"\b\w", text):
+            p = m.start()
+            before, head = text[max(0, p - 30) : p], text[max(0, p - 160) : p]
+            if _ALLY_END.search(before):
+                assert before.rstrip().endswith("ally")
+            m = copula_end.search(head)
+            if m:
+                assert head[-1:].isspace()
+                run = _WORDS_RUN.match(head[::-1])
+                fast = copula_end.search(head, len(head) - run.end())
+                assert fast is not None and fast.span() == m.span()
+
+
+def test_changes_skipped_by_word_lookup_are_none():
+    """``find_changes`` told the text's words (no change noun or prefix result there: no
+    search) finds what it finds without them."""
+    from caseminer.nlp.labs.names import text_words
+    from caseminer.nlp.labs.scores import find_changes, load_score_vocab
+    from caseminer.nlp.labs.test_heads import load_test_vocab
+
+    voc, tests = load_score_vocab(), load_test_vocab()
+    keys = voc.change_words | voc.prefix_words | CAT.analyte_names.first_words()
+    found = 0
+    for text in [SCORE_TEXT, "Loss of expression of p53; an INCREASE of CRP", *_corpus_texts()]:
+        for lo, hi in ((0, len(text)), (9, len(text) // 2)):
+            low = lowered(text)
+
+            def run(words=None, text=text, lo=lo, hi=hi, low=low):
+                got = find_changes(text, lo, hi, voc, tests, low, words)
+                return [(a.start, a.end, r.start, r.end, rule) for a, r, rule in got]
+
+            plain = run()
+            assert run(text_words(text, lo, hi, keys)) == plain
+            assert run(text_words(text, lo, hi)) == plain
+            found += len(plain)
+    assert found
+
+
+def test_plus_grades_skipped_by_word_lookup_are_none():
+    """``find_graded`` told the text's words (no noun that comes before a plus grade: that
+    pattern is not tried) finds what it finds without them."""
+    from caseminer.nlp.labs.names import text_words
+    from caseminer.nlp.labs.scores import find_graded, load_score_vocab
+
+    voc = load_score_vocab()
+    keys = voc.plus_before_first | CAT.analyte_names.first_words()
+    found = 0
+    for text in [
+        SCORE_TEXT,
+        "Protein 2+, CD20+ cells, reflexes +2, proteinuria 3+",
+        *_corpus_texts(),
+    ]:
+        low, n = lowered(text), len(text)
+
+        def run(words=None, text=text, low=low, n=n):
+            got = find_graded(text, 0, n, [0], voc, low, words)
+            return [(a.start, a.end, r.start, r.end, rule) for a, r, rule in got]
+
+        plain = run()
+        assert run(text_words(text, 0, n, keys)) == plain == run(text_words(text, 0, n))
+        found += sum(rule == "prose_plus_grade" for *_, rule in plain)
+    assert found
