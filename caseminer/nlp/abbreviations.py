@@ -81,6 +81,19 @@ def short_forms_as_text(doc: Doc, text: str) -> list[tuple[int, int, str, str]] 
     re-registered them): then read ``doc._.abbreviations``.
 
     Why: the assembly reads every short form of every document."""
+    found = short_form_offsets(doc)
+    if found is None:
+        return None
+    return [(s, e, text[s:e], text[ls:le]) for s, e, ls, le in found]
+
+
+def short_form_offsets(doc: Doc) -> list[tuple[int, int, int, int]] | None:
+    """(start_char, end_char, long form's start_char, long form's end_char) of each short form
+    with a long form, in ``doc._.abbreviations`` order, as the getters give them but without
+    building Spans. None when the extensions are not ours (scispaCy's own detector
+    re-registered them) or a stored span is empty: then read ``doc._.abbreviations``.
+
+    Why: the findings and terminology components read every short form of every document."""
     doc_ext = Doc.get_extension("abbreviations")
     span_ext = Span.get_extension("long_form")
     if doc_ext is None or span_ext is None:
@@ -101,8 +114,7 @@ def short_forms_as_text(doc: Doc, text: str) -> list[tuple[int, int, str, str]] 
     out = []
     for s, e, _, _ in stored:
         ls, le = long_of[(s, e)]
-        start, end = starts[s], ends[e - 1]
-        out.append((start, end, text[start:end], text[starts[ls] : ends[le - 1]]))
+        out.append((starts[s], ends[e - 1], starts[ls], ends[le - 1]))
     return out
 
 
