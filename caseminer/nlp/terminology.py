@@ -150,6 +150,7 @@ class TerminologyLinker:
         # whole-mention lookups and codes kept across documents (see ``memo``)
         self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
         self._codes: dict[Any, list[dict[str, str]]] = {}
+        self._kept: dict[tuple[str, str], bool] = {}  # see ``add_items``
         self.rules = load_new_item_rules(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -239,13 +240,22 @@ class TerminologyLinker:
         existing = items(doc) if existing is None else existing
         taken = Coverage(((s.start_char, s.end_char) for s in existing), len(text))
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
+        kept = self._kept  # (surface, key) -> keep_new, across documents
+        if len(kept) >= _MEMO_SIZE:
+            kept.clear()
         for m in found.terms:
             surface = text[m.start_char : m.end_char]
             before = text[m.start_char - 1 : m.start_char] if m.start_char else ""
             after = text[m.end_char : m.end_char + 1]
             if "-" in (before, after):  # part of a compound ("melanoma-specific")
                 continue
-            if self.keep_new(surface, m.entries, norm=m.key or None):
+            if m.key:  # a scanned term's entries follow from its key and surface
+                keep = kept.get((surface, m.key))
+                if keep is None:
+                    keep = kept[(surface, m.key)] = self.keep_new(surface, m.entries, norm=m.key)
+            else:
+                keep = self.keep_new(surface, m.entries)
+            if keep:
                 candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
         for start, end, short in found.short_spans:
             candidates.append((start, end, found.short_forms[short], False))

@@ -23,7 +23,6 @@ Negation and hedging come from caseminer_context like every item's; words that s
 from bisect import bisect_right
 from typing import Any
 
-import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
@@ -219,22 +218,15 @@ class FindingsExtractor:
         group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ()
         # labels compared as their hashes (a Span's ``label_`` is a string-store lookup)
         spans = [(s, s.label, s.start_char, s.end_char) for s in group]
-        # how many items cover each character: overlap tests and removals cost the hit's own
-        # length, not a scan of every item (a scan per hit is quadratic in the document's length);
-        # counted for all items at once from where their ranges start and end
+        # which characters some item covers: the per-hit overlap test is one ``bytearray.find``
+        # in C over the hit's own length, not a scan of every item (a scan per hit is quadratic
+        # in the document's length); ``live`` holds the covering ranges, so that removing an
+        # item (``takes_over``, rare) recomputes only the characters of its own range
         size = len(text) + 1
-        ranges = [(start, end) for _, _, start, end in spans if start < end]
-        taken = numpy.zeros(size + 1, dtype=numpy.int32)
-        if ranges:
-            bounds = numpy.array(ranges, dtype=numpy.int64)
-            taken += numpy.bincount(bounds[:, 0], minlength=size + 1)[: size + 1]
-            taken -= numpy.bincount(bounds[:, 1], minlength=size + 1)[: size + 1]
-            numpy.cumsum(taken, out=taken)
-        taken = taken[:size]
-        # ``covered[i]`` is 1 exactly where ``taken[i] > 0``: the per-hit test is one
-        # ``bytearray.find`` in C (a numpy slice and ``any()`` per hit cost several calls);
-        # both are updated together wherever a count changes
-        covered = bytearray((taken > 0).tobytes())
+        live = [(start, end) for _, _, start, end in spans if start < end]
+        covered = bytearray(size)
+        for start, end in live:
+            covered[start:end] = b"\x01" * (end - start)
         sentences = _SentenceIndex(doc, text)
         studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
@@ -259,8 +251,7 @@ class FindingsExtractor:
                 self.code_diagnosis(hit, ending_at, codes)
                 continue
             if diagnoses and self.takes_over(doc, hit, diagnoses, ending_at):
-                taken[hit.start : hit.end] -= 1
-                covered[hit.start : hit.end] = (taken[hit.start : hit.end] > 0).tobytes()
+                _uncover(covered, live, hit.start, hit.end)
             if covered.find(1, hit.start, hit.end) != -1:
                 self.code_diagnosis(hit, ending_at, codes)
                 continue
@@ -284,8 +275,9 @@ class FindingsExtractor:
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
             set_attrs(span, attrs)
             added.append(span)
-            taken[start_char:end_char] += 1
-            covered[start_char:end_char] = (taken[start_char:end_char] > 0).tobytes()
+            if start_char < end_char:
+                live.append((start_char, end_char))
+                covered[start_char:end_char] = b"\x01" * (end_char - start_char)
         if added:
             if SPAN_GROUP not in doc.spans:
                 doc.spans[SPAN_GROUP] = []
@@ -370,6 +362,19 @@ class FindingsExtractor:
         if hit.absent:
             attrs["_absent"] = hit.surface
         return attrs
+
+
+def _uncover(covered: bytearray, live: list[tuple[int, int]], start: int, end: int) -> None:
+    """Remove one covering range ``(start, end)`` from ``live`` and mark again, over its
+    characters, what the remaining ranges cover (another item may share the range)."""
+    if start >= end:
+        return
+    live.remove((start, end))
+    covered[start:end] = bytes(end - start)
+    for a, b in live:
+        if a < end and start < b:
+            lo, hi = max(a, start), min(b, end)
+            covered[lo:hi] = b"\x01" * (hi - lo)
 
 
 def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
