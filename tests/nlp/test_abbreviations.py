@@ -252,3 +252,29 @@ def test_array_path_equals_scispacy_on_generated_texts(tokens):
     text = " ".join(tokens)
     doc = _sentenced(text)
     assert _fast_rows(doc) == _reference_rows(doc)
+
+
+def test_short_form_offsets_match_the_getters():
+    """The findings and terminology components' plain-data read gives the offsets the getters
+    give, in the same order, on corpus texts; None when the extensions are not ours."""
+    from spacy.tokens import Doc
+
+    from caseminer.nlp.abbreviations import short_form_offsets
+
+    compared = 0
+    for text in [TEXT + "\nThe ECG (ECG) and the MRI were normal.", *_corpus_texts()[:40]]:
+        doc = NLP(text)
+        expected = [
+            (a.start_char, a.end_char, a._.long_form.start_char, a._.long_form.end_char)
+            for a in doc._.abbreviations
+            if a._.long_form is not None
+        ]
+        assert short_form_offsets(doc) == expected
+        compared += len(expected)
+    assert compared
+    saved = Doc.get_extension("abbreviations")
+    try:
+        Doc.set_extension("abbreviations", default=None, force=True)
+        assert short_form_offsets(doc) is None
+    finally:
+        Doc.set_extension("abbreviations", getter=saved[2], force=True)
