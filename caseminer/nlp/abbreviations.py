@@ -263,6 +263,11 @@ def schwartz_hearst_start(long_words: list[str], short_words: list[str], spaced:
     joins the words with single spaces but then counts ``text_with_ws``; kept as it is)."""
     long_form = " ".join(long_words)
     short_form = " ".join(short_words)
+    if long_form.isascii() and short_form.isascii():
+        long_index = _ascii_long_index(long_form, short_form)
+        if long_index < 0:
+            return -1
+        return _first_word(long_words, spaced, long_index)
     long_index = len(long_form) - 1
     short_index = len(short_form) - 1
     while short_index >= 0:
@@ -278,7 +283,35 @@ def schwartz_hearst_start(long_words: list[str], short_words: list[str], spaced:
             return -1
         long_index -= 1
         short_index -= 1
-    long_index += 1
+    return _first_word(long_words, spaced, long_index + 1)
+
+
+def _ascii_long_index(long_form: str, short_form: str) -> int:
+    """scispaCy's character loop for ASCII strings (where ``lower`` maps one character to one
+    and ``isalnum`` is the ASCII test): each character of the short form, from the last, is
+    the nearest one to the left in the lower-cased long form (``rfind`` in C instead of a step
+    per character), the first one also at the start of a word. Returns where the long form
+    starts (``long_index + 1`` of the loop), or -1 when a character is not found."""
+    lowered = long_form.lower()
+    end = len(long_form)  # characters before ``end`` are still free
+    found = -1
+    for short_index in range(len(short_form) - 1, -1, -1):
+        char = short_form[short_index].lower()
+        if not char.isalnum():
+            continue
+        found = lowered.rfind(char, 0, end)
+        if short_index == 0:
+            while found > 0 and long_form[found - 1].isalnum():
+                found = lowered.rfind(char, 0, found)
+        if found < 0:
+            return -1
+        end = found
+    return found if found >= 0 else len(long_form)
+
+
+def _first_word(long_words: list[str], spaced: list[int], long_index: int) -> int:
+    """scispaCy's mapping of the long form's first character to its first word: the first
+    word whose running length (with its following space, as ``text_with_ws``) passes it."""
     word_lengths = 0
     for i, word in enumerate(long_words):
         word_lengths += len(word) + spaced[i]

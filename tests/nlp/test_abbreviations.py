@@ -278,3 +278,46 @@ def test_short_form_offsets_match_the_getters():
         assert short_form_offsets(doc) is None
     finally:
         Doc.set_extension("abbreviations", getter=saved[2], force=True)
+
+
+def _reference_start(long_words, short_words, spaced):
+    """scispaCy's ``find_abbreviation`` character loop, verbatim, on plain strings."""
+    long_form, short_form = " ".join(long_words), " ".join(short_words)
+    long_index, short_index = len(long_form) - 1, len(short_form) - 1
+    while short_index >= 0:
+        current_char = short_form[short_index].lower()
+        if not current_char.isalnum():
+            short_index -= 1
+            continue
+        while (long_index >= 0 and long_form[long_index].lower() != current_char) or (
+            short_index == 0 and long_index > 0 and long_form[long_index - 1].isalnum()
+        ):
+            long_index -= 1
+        if long_index < 0:
+            return -1
+        long_index -= 1
+        short_index -= 1
+    long_index += 1
+    word_lengths = 0
+    for i, word in enumerate(long_words):
+        word_lengths += len(word) + spaced[i]
+        if word_lengths > long_index:
+            return i
+    return 0
+
+
+_WORD = st.text(alphabet="abcABC12-'.( )xyzé\u0130", min_size=1, max_size=7)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_WORD, min_size=0, max_size=8),
+    st.lists(_WORD, min_size=1, max_size=3),
+    st.data(),
+)
+def test_schwartz_hearst_start_equals_the_character_loop(long_words, short_words, data):
+    from caseminer.nlp.abbreviations import schwartz_hearst_start
+
+    spaced = data.draw(st.lists(st.integers(0, 1), min_size=len(long_words), max_size=8))
+    expected = _reference_start(long_words, short_words, spaced)
+    assert schwartz_hearst_start(long_words, short_words, spaced) == expected
