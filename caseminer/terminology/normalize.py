@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import accumulate, compress
+from operator import not_
 from typing import Any, NamedTuple, TypeVar
 
 from caseminer.patterns import concern_dir
@@ -95,8 +96,16 @@ def memo_map(
 ) -> list[T]:
     """``[compute(k) for k in keys]`` through ``memo``: each new key computed once, the known ones
     probed in C; the memo is emptied when it would pass ``size``, so it never grows without bound
-    across documents."""
-    missing = set(keys).difference(memo)
+    across documents.
+
+    One ``get`` per key first: when every answer is there (and truthy) and the memo is within
+    ``size``, that list is the result; otherwise only the keys without a truthy answer are
+    looked at again (a falsy answer that is in the memo is kept), so the result and the memo
+    are those of ``set(keys).difference(memo)`` either way."""
+    found = list(map(memo.get, keys))
+    if all(found) and len(memo) <= size:
+        return found
+    missing = set(compress(keys, map(not_, found))).difference(memo)
     if len(memo) + len(missing) > size:
         memo.clear()
         missing = set(keys)

@@ -55,3 +55,35 @@ def test_scan_equals_the_straightforward_scan_on_corpus_texts():
         found += len(expected)
     assert found > 1000
     assert index._surfaces
+
+
+def _reference_memo_map(memo, size, keys, compute):
+    """``memo_map`` as it was: the missing keys found with one set difference."""
+    missing = set(keys).difference(memo)
+    if len(memo) + len(missing) > size:
+        memo.clear()
+        missing = set(keys)
+    for key in missing:
+        memo[key] = compute(key)
+    return list(map(memo.__getitem__, keys))
+
+
+def test_memo_map_equals_the_set_difference_version():
+    """``memo_map`` gives ``[compute(k) for k in keys]`` and leaves the memo as the set
+    difference version does, falsy answers ("" or 0) and the emptying at ``size`` included."""
+    import random
+
+    from caseminer.terminology.normalize import memo_map
+
+    def compute(k: str) -> str:
+        return "" if k.startswith("e") else k.upper()
+
+    rng = random.Random(3)
+    for size in (5, 8, 1000):
+        memo: dict[str, str] = {}
+        reference: dict[str, str] = {}
+        for _ in range(200):
+            keys = [rng.choice("abcdeefgh") + rng.choice("xy") for _ in range(rng.randrange(12))]
+            expected = _reference_memo_map(reference, size, keys, compute)
+            assert memo_map(memo, size, keys, compute) == expected == [compute(k) for k in keys]
+            assert memo == reference
