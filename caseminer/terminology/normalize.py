@@ -163,6 +163,12 @@ def _dropped_cased() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _drop_candidates() -> frozenset[str]:
+    """The words ``_words`` may drop: every spelling of a dropped word, and "s"/"S"."""
+    return _dropped_cased() | _POSSESSIVE
+
+
+@lru_cache(maxsize=1)
 def _drop_len() -> int:
     """The longest dropped word: longer words cannot lower-case to one (lower-casing never
     shortens a word), so they skip the lower-casing."""
@@ -245,12 +251,14 @@ def _words(text: str) -> WordStream:
     breaks = list(map(gap_breaks.__getitem__, gaps))
     # dropped words found in C: every spelling that lower-cases to one (``_dropped_cased``), and
     # a possessive "s" only where an apostrophe precedes it (few words are a bare "s")
-    drops = list(compress(range(n), map(_dropped_cased().__contains__, raw)))
-    possessive = [
-        j for j in compress(range(n), map(_POSSESSIVE.__contains__, raw)) if gaps[j] in _APOSTROPHES
+    # (one pass over the words finds both: a word that is "s" or "S" and no dropped word is
+    # dropped only after an apostrophe)
+    dropped = _dropped_cased()
+    drops = [
+        j
+        for j in compress(range(n), map(_drop_candidates().__contains__, raw))
+        if raw[j] in dropped or gaps[j] in _APOSTROPHES
     ]
-    if possessive:
-        drops = sorted({*drops, *possessive})
     if drops:
         # a dropped word passes its break on to the next word ("x, the y": y follows a break)
         for j in drops:
