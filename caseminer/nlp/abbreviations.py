@@ -16,7 +16,10 @@ need care around it, which is why it is wrapped rather than added directly:
 - its candidate matcher ``( + )`` yields every pair of brackets in the document (quadratic in
   brackets), of which scispaCy then keeps only those with at most 8 tokens inside:
   ``ParenthesisMatcher`` yields exactly those, in the same order (checked on the MACCROBAT dev
-  texts), at a fraction of the cost.
+  texts), at a fraction of the cost;
+- its per-candidate steps slice the Doc into Spans and walk Tokens: ``DefinitionFinder`` runs
+  the same steps on the Doc's token arrays (``detect`` with ``Abbreviations.set_annotations``
+  stays as the reference the tests compare it with on every corpus text).
 
 Short forms are returned in text order (scispaCy's order follows set iteration, which changes
 between processes), so the JSON output is reproducible.
