@@ -21,7 +21,7 @@ KIND_MATCH = {"c": "curated", "e": "exact", "s": "synonym", "v": "variant", "a":
 KIND_RANK = {"c": 0, "e": 1, "s": 2, "v": 3, "a": 4}
 MAX_WORDS = 10
 # bound of the per-surface answers ``scan`` keeps (emptied when reached)
-_SURFACES_SIZE = 100_000
+_SURFACES_SIZE = 50_000
 
 
 @dataclass
