@@ -108,16 +108,21 @@ def short_form_offsets(doc: Doc) -> list[tuple[int, int, int, int]] | None:
         return []
     if any(e <= s or le <= ls for s, e, ls, le in stored):
         return None  # an empty span: leave its offsets to spaCy
-    bounds = doc.to_array([IDX, LENGTH])
-    starts = bounds[:, 0].tolist()
-    ends = (bounds[:, 0] + bounds[:, 1]).tolist()
     long_of: dict[tuple[int, int], tuple[int, int]] = {}
     for s, e, ls, le in stored:  # the first stored pair of a short form wins (_long_form_getter)
         long_of.setdefault((s, e), (ls, le))
+    # only the tokens at the ends of the pairs (the Doc's whole offset arrays cost more)
+    bounds: dict[int, tuple[int, int]] = {}
+
+    def at(i: int) -> tuple[int, int]:
+        if i not in bounds:
+            bounds[i] = (doc[i].idx, doc[i].idx + len(doc[i]))
+        return bounds[i]
+
     out = []
     for s, e, _, _ in stored:
         ls, le = long_of[(s, e)]
-        out.append((starts[s], ends[e - 1], starts[ls], ends[le - 1]))
+        out.append((at(s)[0], at(e - 1)[1], at(ls)[0], at(le - 1)[1]))
     return out
 
 
@@ -326,17 +331,12 @@ def _first_word(long_words: list[str], spaced: list[int], long_index: int) -> in
 class DefinitionFinder:
     """``detect`` followed by ``Abbreviations.set_annotations``, on the Doc's token arrays.
 
-    Why: scispaCy's ``filter_matches``, ``find_abbreviation`` and ``find_matches_for`` slice
-    the Doc into Spans and iterate Tokens (each a new Python object) for every candidate, which
-    cost more than the rest of the component. Here every token text is a slice of the Doc's text
-    and every span a pair of token offsets; the steps, their order and their filters are
-    scispaCy's (the comments name the function each block replaces). The one choice scispaCy
-    leaves to set iteration order (two uses of a short form equally far from its long form)
-    takes the earlier use. ``tests/nlp/test_abbreviations.py`` compares the stored pairs with
-    the straightforward path on every corpus text.
-
-    Returns the rows stored under ``ABBREVIATIONS_KEY``: ``[short_start, short_end,
-    long_start, long_end]``, by short form."""
+    Why: scispaCy's steps slice the Doc into Spans and iterate Tokens (each a new Python
+    object) for every candidate. Here a token text is a slice of the Doc's text and a span a
+    pair of token offsets; steps, order and filters are scispaCy's (comments name the function
+    each block replaces). The one choice scispaCy leaves to set order (two uses of a short form
+    equally far from its long form) takes the earlier use. The tests compare the stored rows
+    (``[short_start, short_end, long_start, long_end]``) with ``detect`` on every corpus text."""
 
     def __init__(self, nlp: Language, same_sentence_only: bool = True) -> None:
         self.parentheses = ParenthesisMatcher(nlp)
