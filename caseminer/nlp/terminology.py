@@ -22,8 +22,10 @@ from functools import cached_property
 from typing import Any
 
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.abbreviations import short_form_offsets
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
@@ -39,6 +41,9 @@ from caseminer.patterns import read_json
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import Match, TerminologyIndex
 from caseminer.terminology.normalize import key
+
+# bound of the linker's lookups and codes kept across documents (emptied when reached)
+_MEMO_SIZE = 50_000
 
 
 @Language.factory(
@@ -142,6 +147,10 @@ class TerminologyLinker:
         self.skip_sections = skip_sections
         self.per_system = max_codes_per_system
         self.stoplist = load_stoplist(patterns_dir)
+        # whole-mention lookups and codes kept across documents (see ``memo``)
+        self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
+        self._codes: dict[Any, list[dict[str, str]]] = {}
+        self._kept: dict[tuple[str, str], bool] = {}  # see ``add_items``
         self.rules = load_new_item_rules(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -151,24 +160,40 @@ class TerminologyLinker:
     # ---- matching ------------------------------------------------------------------------
     def match(self, doc: Doc) -> DocMatches:
         text = doc_text(doc)
-        memo = _Memo(self.index, self.per_system)
+        memo = self.memo()
         found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
-        for short in getattr(doc._, "abbreviations", None) or []:
-            long = short._.long_form
-            if long is None:
-                continue
-            entries, _ = memo.lookup_entries(long.text)
+        shorts = short_form_offsets(doc)  # plain offsets: no Span per short and long form
+        if shorts is None:  # the extensions are not caseminer's: read them
+            shorts = [
+                (short.start_char, short.end_char, long.start_char, long.end_char)
+                for short in getattr(doc._, "abbreviations", None) or []
+                if (long := short._.long_form) is not None
+            ]
+        for start, end, long_start, long_end in shorts:
+            short, long = text[start:end], text[long_start:long_end]
+            entries, _ = memo.lookup_entries(long)
             if entries:
-                found.short_forms[short.text] = [[e[0], "a"] for e in entries]
-                if self.keep_new(long.text, entries, long.text):
-                    found.short_spans.append((short.start_char, short.end_char, short.text))
+                found.short_forms[short] = [[e[0], "a"] for e in entries]
+                if self.keep_new(long, entries, long):
+                    found.short_spans.append((start, end, short))
         return found
+
+    def memo(self) -> "_Memo":
+        """A ``_Memo`` over the linker's lookups and codes, kept across documents: a lookup or
+        a coding depends only on its text or entries (the index and ``per_system`` are the
+        linker's), and the same diagnoses recur from one report to the next. Emptied when it
+        reaches _MEMO_SIZE entries so that it never grows without bound."""
+        if len(self._entries) + len(self._codes) >= _MEMO_SIZE:
+            self._entries.clear()
+            self._codes.clear()
+        return _Memo(self.index, self.per_system, self._entries, self._codes)
 
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, found: DocMatches) -> None:
         existing = items(doc)  # one pass over the span group (each pass builds every Span)
-        memo = found.memo or _Memo(self.index, self.per_system)  # mentions repeat in a document
-        for span in [s for s in existing if s.label_ == DIAGNOSIS]:
+        memo = found.memo or self.memo()  # mentions repeat in a document and across documents
+        diagnosis = hash_string(DIAGNOSIS)  # compared as a hash: ``label_`` is a string lookup
+        for span in [s for s in existing if s.label == diagnosis]:
             codes = self.codes_for(span, found, memo)
             if codes:
                 attrs = dict(get_attrs(span))
@@ -186,7 +211,7 @@ class TerminologyLinker:
         """Codes of one existing item, most direct evidence first, never a guess: the short
         form's long form, the text, the normalized name, then the longest term inside the span.
         Later steps only fill terminologies the earlier ones left empty."""
-        memo = (found.memo or _Memo(self.index, self.per_system)) if memo is None else memo
+        memo = (found.memo or self.memo()) if memo is None else memo
         start_char, end_char = span.start_char, span.end_char
         text = (found.text[start_char:end_char] if found.text else span.text).strip()
         steps: list[tuple[list[list[Any]], bool]] = []
@@ -215,13 +240,22 @@ class TerminologyLinker:
         existing = items(doc) if existing is None else existing
         taken = Coverage(((s.start_char, s.end_char) for s in existing), len(text))
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
+        kept = self._kept  # (surface, key) -> keep_new, across documents
+        if len(kept) >= _MEMO_SIZE:
+            kept.clear()
         for m in found.terms:
             surface = text[m.start_char : m.end_char]
             before = text[m.start_char - 1 : m.start_char] if m.start_char else ""
             after = text[m.end_char : m.end_char + 1]
             if "-" in (before, after):  # part of a compound ("melanoma-specific")
                 continue
-            if self.keep_new(surface, m.entries, norm=m.key or None):
+            if m.key:  # a scanned term's entries follow from its key and surface
+                keep = kept.get((surface, m.key))
+                if keep is None:
+                    keep = kept[(surface, m.key)] = self.keep_new(surface, m.entries, norm=m.key)
+            else:
+                keep = self.keep_new(surface, m.entries)
+            if keep:
                 candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
         for start, end, short in found.short_spans:
             candidates.append((start, end, found.short_forms[short], False))
@@ -281,16 +315,22 @@ class TerminologyLinker:
 
 
 class _Memo:
-    """One document's whole-mention lookups and codes: the same diagnosis is usually named
-    several times, and each lookup splits and normalises its text and each coding ranks its
-    entries. Lives for one ``set_annotations`` call, so it holds one document's mentions at
-    most; every caller gets its own code dicts."""
+    """Whole-mention lookups and codes: the same diagnosis is usually named several times,
+    and each lookup splits and normalises its text and each coding ranks its entries. Holds
+    one document's mentions unless the caller passes dicts to share (``TerminologyLinker.memo``
+    shares the linker's, bounded); every caller gets its own code dicts."""
 
-    def __init__(self, index: TerminologyIndex, per_system: int) -> None:
+    def __init__(
+        self,
+        index: TerminologyIndex,
+        per_system: int,
+        entries: dict[str, tuple[list[list[Any]], bool]] | None = None,
+        codes: dict[Any, list[dict[str, str]]] | None = None,
+    ) -> None:
         self.index = index
         self.per_system = per_system
-        self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
-        self._codes: dict[Any, list[dict[str, str]]] = {}
+        self._entries = {} if entries is None else entries
+        self._codes = {} if codes is None else codes
 
     def lookup_entries(self, text: str) -> tuple[list[list[Any]], bool]:
         found = self._entries.get(text)

@@ -20,6 +20,8 @@ from caseminer.terminology.store import BagTable, ConceptTable, TermMap
 KIND_MATCH = {"c": "curated", "e": "exact", "s": "synonym", "v": "variant", "a": "abbreviation"}
 KIND_RANK = {"c": 0, "e": 1, "s": 2, "v": 3, "a": 4}
 MAX_WORDS = 10
+# bound of the per-surface answers ``scan`` keeps (emptied when reached)
+_SURFACES_SIZE = 50_000
 
 
 @dataclass
@@ -51,6 +53,8 @@ class TerminologyIndex:
         # loading does no per-key work; hashed here only for data built in memory without them)
         table = data.get("key_table")
         self.table = KeyTable.from_data(table) if table else KeyTable.from_keys(self.terms)
+        # surface -> what ``scan`` found for a run with that surface (see ``_term_at``)
+        self._surfaces: dict[str, tuple[str, list[list[Any]], bool] | tuple[()]] = {}
 
     # ---- matching in running text -------------------------------------------------------
     def scan(self, text: str, ws: WordStream | None = None) -> list[Match]:
@@ -58,23 +62,43 @@ class TerminologyIndex:
         longest key starting at a word whose case-sensitive entries (if any) fit the surface;
         the next match starts after it."""
         ws = words(text) if ws is None else ws
-        norms, starts, ends = ws.norms, ws.starts, ws.ends
+        starts, ends = ws.starts, ws.ends
         out: list[Match] = []
         after = 0  # the first word the next match may start at
+        known = self._surfaces
+        if len(known) >= _SURFACES_SIZE:
+            known.clear()
         for i, n in self.table.candidates(ws):  # by start, longest first
             if i < after:
                 continue
-            k = " ".join(norms[i : i + n])
-            entries = self.terms.get(k)
-            if not entries:
-                continue  # a hash that is no term key
             surface = text[starts[i] : ends[i + n - 1]]
-            entries = [e for e in entries if len(e) < 3 or e[2] == surface]
-            if entries:
-                normalised = _was_normalised(text, ws, i, i + n)
-                out.append(Match(i, i + n, starts[i], ends[i + n - 1], entries, normalised, k))
+            found = known.get(surface)
+            if found is None:
+                found = known[surface] = self._term_at(text, ws, i, n, surface)
+            if found:
+                k, entries, normalised = found
+                out.append(
+                    Match(i, i + n, starts[i], ends[i + n - 1], list(entries), normalised, k)
+                )
                 after = i + n
         return out
+
+    def _term_at(
+        self, text: str, ws: WordStream, i: int, n: int, surface: str
+    ) -> tuple[str, list[list[Any]], bool] | tuple[()]:
+        """(key, entries that fit the surface, normalised) of the run of words i..i+n-1, or
+        ``()`` when it is no term. ``scan`` keeps the answer per surface (``_surfaces``): the
+        run starts and ends a word of the text, so its words, their norms (the key), the
+        entries that fit and whether normalisation was needed all follow from the surface
+        string alone, and the same terms recur in every document."""
+        k = " ".join(ws.norms[i : i + n])
+        entries = self.terms.get(k)
+        if not entries:
+            return ()  # a hash that is no term key
+        entries = [e for e in entries if len(e) < 3 or e[2] == surface]
+        if not entries:
+            return ()
+        return k, entries, _was_normalised(text, ws, i, i + n)
 
     # ---- coding one whole mention -------------------------------------------------------
     def lookup_entries(self, text: str) -> tuple[list[list[Any]], bool]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import accumulate, compress
+from operator import not_
 from typing import Any, NamedTuple, TypeVar
 
 from caseminer.patterns import concern_dir
@@ -95,8 +96,16 @@ def memo_map(
 ) -> list[T]:
     """``[compute(k) for k in keys]`` through ``memo``: each new key computed once, the known ones
     probed in C; the memo is emptied when it would pass ``size``, so it never grows without bound
-    across documents."""
-    missing = set(keys).difference(memo)
+    across documents.
+
+    One ``get`` per key first: when every answer is there (and truthy) and the memo is within
+    ``size``, that list is the result; otherwise only the keys without a truthy answer are
+    looked at again (a falsy answer that is in the memo is kept), so the result and the memo
+    are those of ``set(keys).difference(memo)`` either way."""
+    found = list(map(memo.get, keys))
+    if all(found) and len(memo) <= size:
+        return found
+    missing = set(compress(keys, map(not_, found))).difference(memo)
     if len(memo) + len(missing) > size:
         memo.clear()
         missing = set(keys)
@@ -151,6 +160,12 @@ def _dropped_cased() -> frozenset[str]:
             out = {w + v for w in out for v in variants[c]}
         cased |= {w for w in out if w.lower() == word}
     return frozenset(cased)
+
+
+@lru_cache(maxsize=1)
+def _drop_candidates() -> frozenset[str]:
+    """The words ``_words`` may drop: every spelling of a dropped word, and "s"/"S"."""
+    return _dropped_cased() | _POSSESSIVE
 
 
 @lru_cache(maxsize=1)
@@ -236,12 +251,14 @@ def _words(text: str) -> WordStream:
     breaks = list(map(gap_breaks.__getitem__, gaps))
     # dropped words found in C: every spelling that lower-cases to one (``_dropped_cased``), and
     # a possessive "s" only where an apostrophe precedes it (few words are a bare "s")
-    drops = list(compress(range(n), map(_dropped_cased().__contains__, raw)))
-    possessive = [
-        j for j in compress(range(n), map(_POSSESSIVE.__contains__, raw)) if gaps[j] in _APOSTROPHES
+    # (one pass over the words finds both: a word that is "s" or "S" and no dropped word is
+    # dropped only after an apostrophe)
+    dropped = _dropped_cased()
+    drops = [
+        j
+        for j in compress(range(n), map(_drop_candidates().__contains__, raw))
+        if raw[j] in dropped or gaps[j] in _APOSTROPHES
     ]
-    if possessive:
-        drops = sorted({*drops, *possessive})
     if drops:
         # a dropped word passes its break on to the next word ("x, the y": y follows a break)
         for j in drops:

@@ -1,6 +1,8 @@
 """caseminer_abbreviations: scispaCy's detector behind our tokenizer and sentences, failure-safe."""
 
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseminer.nlp.tokenizer import create_tokenizer
 
@@ -86,10 +88,9 @@ def test_global_matcher_equals_spacy_matcher():
     # works across documents.
     from spacy.matcher import Matcher
 
-    from caseminer.nlp.abbreviations import OrthSequenceMatcher
+    from caseminer.nlp.abbreviations import OrthSequenceMatcher, make_detector
 
-    component = NLP.get_pipe("caseminer_abbreviations")
-    assert isinstance(component.detector.global_matcher, OrthSequenceMatcher)
+    assert isinstance(make_detector(NLP).global_matcher, OrthSequenceMatcher)
     doc = NLP(TEXT)
     assert {a.text for a in doc._.abbreviations} == {"ECG", "MRI"}
     doc = NLP.make_doc("IL - 6 rose; IL - 6 fell, IL and IL - 6 - IL - 6 and CK - MB (CK) IL")
@@ -154,3 +155,169 @@ def test_short_forms_as_text_match_the_getters():
         assert short_forms_as_text(doc, doc.text) is None
     finally:
         Doc.set_extension("abbreviations", getter=saved[2], force=True)
+
+
+# ---- the array path (DefinitionFinder) against scispaCy's own steps --------------------------
+
+
+def _reference_rows(doc):
+    """What scispaCy's steps (``detect``) and ``Abbreviations.set_annotations`` store."""
+    from caseminer.nlp.abbreviations import ABBREVIATIONS_KEY, detect, make_detector
+
+    component = NLP.get_pipe("caseminer_abbreviations")
+    component.set_annotations(doc, detect(make_detector(NLP), doc))
+    return doc.user_data.pop(ABBREVIATIONS_KEY)
+
+
+def _fast_rows(doc):
+    from caseminer.nlp.abbreviations import DefinitionFinder
+
+    return DefinitionFinder(NLP)(doc)
+
+
+def _sentenced(text):
+    doc = NLP.make_doc(text)
+    return NLP.get_pipe("caseminer_sentences")(doc)
+
+
+def _corpus_texts():
+    import json
+
+    from paths import REPO, SHARED
+
+    texts = []
+    for path in sorted((SHARED / "corpora" / "external").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()]
+    for path in sorted((REPO / "corpora").glob("*.txt")):
+        texts.append(path.read_text(encoding="utf-8"))
+    for path in sorted((SHARED / "seeds").glob("*.txt")):
+        texts.append(path.read_text(encoding="utf-8"))
+    return texts
+
+
+def test_array_path_equals_scispacy_on_corpus_texts():
+    texts = _corpus_texts()
+    if not texts:
+        import pytest
+
+        pytest.skip("no corpus texts (../shared and corpora/ absent)")
+    found = 0
+    for text in texts:
+        doc = _sentenced(text)
+        expected = _reference_rows(doc)
+        assert _fast_rows(doc) == expected, text[:80]
+        found += len(expected)
+    assert found > 100  # the corpus does define abbreviations
+
+
+def test_array_path_equals_scispacy_on_odd_texts():
+    texts = [
+        TEXT,
+        "",
+        "(",
+        "( )",
+        "(A) (B) (C",
+        "a (bb) (cc (dd)",
+        "\n\n(\n)\n",
+        "CK (creatine kinase) rose; CK fell. CK-MB (CK) and the CK again.",
+        "Tumour necrosis factor (TNF) and tumour necrosis factor (TNF) again; TNF.",
+        "high blood pressure (HBP) HBP. High\nblood pressure (HBP).",
+        "the patient (pt) (pt) pt pt (a (b) c) d (e))",
+        "Interleukin 6 (IL-6) and IL - 6 and IL-6; interleukin six (IL 6).",
+        "X (ABCDEFGHIJK) y (12) z (1a) w (A1) v (Ab cd) (ab) [ab] (ab.",
+    ]
+    for text in texts:
+        doc = _sentenced(text)
+        assert _fast_rows(doc) == _reference_rows(doc), text
+
+
+WORDS = ["the", "renal", "failure", "acute", "kidney", "injury", "of", "and", "with", "a"]
+SHORTS = ["RF", "AKI", "ARF", "KI", "rf", "AK-I", "A", "R.F.", "12", "RFs"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(WORDS),
+            st.sampled_from(SHORTS),
+            st.sampled_from(["(", ")", ".", "\n", ",", "-"]),
+            st.builds(lambda s: f"({s})", st.sampled_from(SHORTS)),
+        ),
+        max_size=40,
+    )
+)
+def test_array_path_equals_scispacy_on_generated_texts(tokens):
+    text = " ".join(tokens)
+    doc = _sentenced(text)
+    assert _fast_rows(doc) == _reference_rows(doc)
+
+
+def test_short_form_offsets_match_the_getters():
+    """The findings and terminology components' plain-data read gives the offsets the getters
+    give, in the same order, on corpus texts; None when the extensions are not ours."""
+    from spacy.tokens import Doc
+
+    from caseminer.nlp.abbreviations import short_form_offsets
+
+    compared = 0
+    for text in [TEXT + "\nThe ECG (ECG) and the MRI were normal.", *_corpus_texts()[:40]]:
+        doc = NLP(text)
+        expected = [
+            (a.start_char, a.end_char, a._.long_form.start_char, a._.long_form.end_char)
+            for a in doc._.abbreviations
+            if a._.long_form is not None
+        ]
+        assert short_form_offsets(doc) == expected
+        compared += len(expected)
+    assert compared
+    saved = Doc.get_extension("abbreviations")
+    try:
+        Doc.set_extension("abbreviations", default=None, force=True)
+        assert short_form_offsets(doc) is None
+    finally:
+        Doc.set_extension("abbreviations", getter=saved[2], force=True)
+
+
+def _reference_start(long_words, short_words, spaced):
+    """scispaCy's ``find_abbreviation`` character loop, verbatim, on plain strings."""
+    long_form, short_form = " ".join(long_words), " ".join(short_words)
+    long_index, short_index = len(long_form) - 1, len(short_form) - 1
+    while short_index >= 0:
+        current_char = short_form[short_index].lower()
+        if not current_char.isalnum():
+            short_index -= 1
+            continue
+        while (long_index >= 0 and long_form[long_index].lower() != current_char) or (
+            short_index == 0 and long_index > 0 and long_form[long_index - 1].isalnum()
+        ):
+            long_index -= 1
+        if long_index < 0:
+            return -1
+        long_index -= 1
+        short_index -= 1
+    long_index += 1
+    word_lengths = 0
+    for i, word in enumerate(long_words):
+        word_lengths += len(word) + spaced[i]
+        if word_lengths > long_index:
+            return i
+    return 0
+
+
+_WORD = st.text(alphabet="abcABC12-'.( )xyzé\u0130", min_size=1, max_size=7)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_WORD, min_size=0, max_size=8),
+    st.lists(_WORD, min_size=1, max_size=3),
+    st.data(),
+)
+def test_schwartz_hearst_start_equals_the_character_loop(long_words, short_words, data):
+    from caseminer.nlp.abbreviations import schwartz_hearst_start
+
+    spaced = data.draw(st.lists(st.integers(0, 1), min_size=len(long_words), max_size=8))
+    expected = _reference_start(long_words, short_words, spaced)
+    assert schwartz_hearst_start(long_words, short_words, spaced) == expected

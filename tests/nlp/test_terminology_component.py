@@ -90,3 +90,46 @@ def test_unknown_condition_gets_no_code(nlp):
     doc = nlp("The patient had xyzzyitis of the knee.")
     for span, attrs in diagnoses(doc).values():
         assert not any(c["system"] == "HPO" for c in attrs.get("codes", [])), span.text
+
+
+def test_memos_kept_across_documents_change_nothing():
+    """The linker keeps lookups, codes and ``keep_new`` verdicts across documents: every
+    document must come out as a fresh linker (empty memos) writes it, on corpus texts."""
+    import json
+
+    from paths import MACCROBAT, REPO
+
+    import caseminer
+    from caseminer.nlp.extensions import ATTRS_KEY, SPAN_GROUP
+    from caseminer.nlp.terminology import TerminologyLinker
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    if MACCROBAT.exists():
+        with MACCROBAT.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()][:30]
+    if not texts:
+        pytest.skip("no corpus texts")
+    pipeline = caseminer.load()
+    shared = pipeline.get_pipe("caseminer_terminology")
+    written = 0
+    for text in texts * 2:  # the second time round every memo is warm
+        doc = pipeline.make_doc(text)
+        for name, proc in pipeline.pipeline:
+            if name == "caseminer_terminology":
+                break
+            doc = proc(doc)
+        fresh = TerminologyLinker(
+            shared.index,
+            add_new_items=shared.add_new_items,
+            new_item_categories=shared.new_item_categories,
+            exclude_categories=shared.exclude_categories,
+            skip_sections=shared.skip_sections,
+            max_codes_per_system=shared.per_system,
+        )
+        ours, theirs = shared(doc.copy()), fresh(doc.copy())
+        spans = [(s.label_, s.start_char, s.end_char) for s in ours.spans[SPAN_GROUP]]
+        assert spans == [(s.label_, s.start_char, s.end_char) for s in theirs.spans[SPAN_GROUP]]
+        assert ours.user_data[ATTRS_KEY] == theirs.user_data[ATTRS_KEY]
+        written += len(spans)
+    assert written > 100
+    assert shared._kept and shared._entries and shared._codes  # the memos were used

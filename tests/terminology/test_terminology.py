@@ -5,6 +5,8 @@ Uses a tiny index built from hand-written records (no source packages, temp cach
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseminer.terminology.cache import build_data, load_index, read, term_variants, write
 from caseminer.terminology.index import TerminologyIndex
@@ -113,6 +115,16 @@ def _reference_words(text: str) -> list[Word]:
 def test_words_equal_the_plain_loop(text):
     ws = words(text)
     assert list(ws) == _reference_words(text)
+
+
+_PIECES = ["the", "The", "THE", "a", "A", "an", "An", "s", "S", "x", "fever", "'", "\u2019", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + [",", "-", ". ", "\n"]), max_size=60))
+def test_words_equal_the_plain_loop_on_generated_texts(pieces):
+    text = "".join(pieces)
+    assert list(words(text)) == _reference_words(text)
 
 
 def test_dropped_spellings_are_every_word_that_lower_cases_to_one():

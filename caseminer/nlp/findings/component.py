@@ -23,17 +23,19 @@ Negation and hedging come from caseminer_context like every item's; words that s
 from bisect import bisect_right
 from typing import Any
 
-import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
+from caseminer.nlp.abbreviations import short_form_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
     FINDING,
     IMAGING,
     SPAN_GROUP,
+    doc_sections,
     get_attrs,
     register_extensions,
     section_at,
@@ -45,6 +47,10 @@ from caseminer.nlp.tokenizer import doc_text
 from caseminer.terminology.cache import load_index
 from caseminer.terminology.index import TerminologyIndex
 from caseminer.terminology.normalize import WordStream, words
+
+# bounds of the extractor's per-key and per-term memos (emptied when reached)
+_FACTS_SIZE = 100_000
+_CODES_SIZE = 50_000
 
 
 @Language.factory(
@@ -85,6 +91,9 @@ class FindingsExtractor:
         self.lex = lexicon
         self.rules = rules
         self.per_system = max_codes_per_system
+        self._facts: dict[str, tuple[Any, ...]] = {}  # key -> key_facts(key)
+        # (variant, entries) -> codes, across documents (see ``codes``)
+        self._codes: dict[Any, list[dict[str, str]]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         self.set_annotations(doc, self.match(doc))
@@ -117,26 +126,56 @@ class FindingsExtractor:
         """A Hit for the match of key ``k`` over words s..e, or None when a rule rejects it."""
         start, end = ws.starts[s], ws.ends[e - 1]
         surface = text[start:end]
-        target = self.lex.targets.get(k, k)
-        entries = self.index.terms.get(target) or []
-        rule = self.lex.rules.get(k, "hpo")
-        if k in self.lex.surfaces:
-            if surface != self.lex.surfaces[k]:
+        facts = self._facts.get(k)
+        if facts is None:
+            facts = self.key_facts(k)
+        target, entries, rule, required, cased, shaped, generic, absent = facts
+        if required is not None:
+            if surface != required:
                 return None
         else:
-            entries = [en for en in entries if len(en) < 3 or en[2] == surface]
-            abbreviation = any(len(en) > 2 for en in entries)  # matched case-sensitively
+            if cased:  # some entries match one exact surface only ("VSD", not "vsd")
+                entries = [en for en in entries if len(en) < 3 or en[2] == surface]
+                shaped = rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries))
+            abbreviation = any(len(en) > 2 for en in entries) if cased else False
             if (not entries and rule != "head") or self.rules.rejects_surface(
                 surface, text, start, end, abbreviation
             ):
                 return None
-        if rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries)):
+        if shaped:
             return Hit(start, end, target, entries, rule, False, surface, code_only=True)
-        if self.rules.is_generic(k):
+        if generic:
             start = self.rules.modified_start(ws, s, e)
             if start is None:
                 return None
-        return Hit(start, end, target, entries, rule, k in self.lex.absent, surface)
+        return Hit(start, end, target, entries, rule, absent, surface)
+
+    def key_facts(self, k: str) -> tuple[Any, ...]:
+        """What ``judge`` reads about a key whatever its surface, computed once per key: the
+        same keys recur in every document, and each read unpacks the term's entries and every
+        concept's category. (target, entries, rule, required surface, has case-sensitive
+        entries, disease-shaped with all entries, generic, states absence). The entries are
+        shared by the hits of the key: nothing downstream changes them. Emptied when it
+        reaches _FACTS_SIZE so that it never grows without bound."""
+        lex = self.lex
+        target = lex.targets.get(k, k)
+        entries = self.index.terms.get(target) or []
+        rule = lex.rules.get(k, "hpo")
+        shaped = rule == "hpo" and self.rules.disease_shaped(k, self.categories(entries))
+        facts = (
+            target,
+            entries,
+            rule,
+            lex.surfaces.get(k),
+            any(len(en) > 2 for en in entries),
+            shaped,
+            self.rules.is_generic(k),
+            k in lex.absent,
+        )
+        if len(self._facts) >= _FACTS_SIZE:
+            self._facts.clear()
+        self._facts[k] = facts
+        return facts
 
     def categories(self, entries: list[list[Any]]) -> list[str]:
         return [self.index.category(en[0]) for en in entries]
@@ -147,24 +186,23 @@ class FindingsExtractor:
         out: list[Hit] = []
         named = [hit for hit in hits if not hit.code_only]
         index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
-        for short in getattr(doc._, "abbreviations", None) or []:
-            long_form = short._.long_form
-            if long_form is None or len(short.text) < 2:
+        found = short_form_offsets(doc)  # plain offsets: no Span per short and long form
+        if found is None:  # the extensions are not caseminer's: read them
+            found = [
+                (short.start_char, short.end_char, long.start_char, long.end_char)
+                for short in getattr(doc._, "abbreviations", None) or []
+                if (long := short._.long_form) is not None
+            ]
+        text = doc_text(doc) if found else ""
+        for start, end, long_start, long_end in found:
+            if end - start < 2:  # the short form's text is text[start:end]
                 continue
-            k = index.first_overlapping(long_form.start_char, long_form.end_char)
+            k = index.first_overlapping(long_start, long_end)
             if k is None:
                 continue
             hit = named[k]
             out.append(
-                Hit(
-                    short.start_char,
-                    short.end_char,
-                    hit.key,
-                    hit.entries,
-                    "abbreviation",
-                    hit.absent,
-                    short.text,
-                )
+                Hit(start, end, hit.key, hit.entries, "abbreviation", hit.absent, text[start:end])
             )
         return out
 
@@ -178,33 +216,34 @@ class FindingsExtractor:
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
         group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ()
-        spans = [(s, s.label_, s.start_char, s.end_char) for s in group]
-        # how many items cover each character: overlap tests and removals cost the hit's own
-        # length, not a scan of every item (a scan per hit is quadratic in the document's length);
-        # counted for all items at once from where their ranges start and end
+        # labels compared as their hashes (a Span's ``label_`` is a string-store lookup)
+        spans = [(s, s.label, s.start_char, s.end_char) for s in group]
+        # which characters some item covers: the per-hit overlap test is one ``bytearray.find``
+        # in C over the hit's own length, not a scan of every item (a scan per hit is quadratic
+        # in the document's length); ``live`` holds the covering ranges, so that removing an
+        # item (``takes_over``, rare) recomputes only the characters of its own range
         size = len(text) + 1
-        ranges = [(start, end) for _, _, start, end in spans if start < end]
-        taken = numpy.zeros(size + 1, dtype=numpy.int32)
-        if ranges:
-            bounds = numpy.array(ranges, dtype=numpy.int64)
-            taken += numpy.bincount(bounds[:, 0], minlength=size + 1)[: size + 1]
-            taken -= numpy.bincount(bounds[:, 1], minlength=size + 1)[: size + 1]
-            numpy.cumsum(taken, out=taken)
-        taken = taken[:size]
+        live = [(start, end) for _, _, start, end in spans if start < end]
+        covered = bytearray(size)
+        for start, end in live:
+            covered[start:end] = b"\x01" * (end - start)
         sentences = _SentenceIndex(doc, text)
         studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
         ending_at: dict[int, list[Span]] = {}
+        imaging, diagnosis = hash_string(IMAGING), hash_string(DIAGNOSIS)
         for s, label, start, end in spans:
-            if label == IMAGING:
+            if label == imaging:
                 studies.setdefault(sentences.of(start), []).append((start, end))
-            elif label == DIAGNOSIS:
+            elif label == diagnosis:
                 diagnoses.setdefault((start, end), s)
                 ending_at.setdefault(end, []).append(s)
-        sections = doc._.sections or []
+        sections = doc_sections(doc) or []
         section_starts = [sec["start_char"] for sec in sections]
         skip = self.rules.skip_sections
-        codes: dict[Any, list[dict[str, str]]] = {}  # this document's codes per coded term
+        codes = self._codes  # codes per coded term, kept across documents (see ``codes``)
+        if len(codes) >= _CODES_SIZE:
+            codes.clear()
         categories: dict[int, str] = {}  # sentence number -> category read from its words
         added: list[Span] = []
         for hit in hits:
@@ -212,8 +251,8 @@ class FindingsExtractor:
                 self.code_diagnosis(hit, ending_at, codes)
                 continue
             if diagnoses and self.takes_over(doc, hit, diagnoses, ending_at):
-                taken[hit.start : hit.end] -= 1
-            if taken[hit.start : hit.end].any():
+                _uncover(covered, live, hit.start, hit.end)
+            if covered.find(1, hit.start, hit.end) != -1:
                 self.code_diagnosis(hit, ending_at, codes)
                 continue
             sec = section_at(sections, hit.start, section_starts)
@@ -236,7 +275,9 @@ class FindingsExtractor:
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
             set_attrs(span, attrs)
             added.append(span)
-            taken[start_char:end_char] += 1
+            if start_char < end_char:
+                live.append((start_char, end_char))
+                covered[start_char:end_char] = b"\x01" * (end_char - start_char)
         if added:
             if SPAN_GROUP not in doc.spans:
                 doc.spans[SPAN_GROUP] = []
@@ -283,9 +324,11 @@ class FindingsExtractor:
             return
 
     def codes(self, hit: Hit, memo: dict[Any, Any] | None = None) -> list[dict[str, str]]:
-        """The codes of a hit: HPO first (with its UMLS CUI), ICD-10-CM R-codes. ``memo`` (one
-        document's) keeps them per term: a finding is often named several times, and coding
-        ranks every entry; each caller gets its own dicts."""
+        """The codes of a hit: HPO first (with its UMLS CUI), ICD-10-CM R-codes. ``memo`` keeps
+        them per term: a finding is often named several times, and coding ranks every entry;
+        each caller gets its own dicts. The codes depend on the entries and ``variant`` only
+        (the index and ``per_system`` are the extractor's), so ``set_annotations`` keeps one
+        memo across documents."""
         variant = hit.rule != "hpo" or hit.surface.lower() != hit.key
         name = (variant, *map(tuple, hit.entries))
         codes = memo.get(name) if memo is not None else None
@@ -319,6 +362,19 @@ class FindingsExtractor:
         if hit.absent:
             attrs["_absent"] = hit.surface
         return attrs
+
+
+def _uncover(covered: bytearray, live: list[tuple[int, int]], start: int, end: int) -> None:
+    """Remove one covering range ``(start, end)`` from ``live`` and mark again, over its
+    characters, what the remaining ranges cover (another item may share the range)."""
+    if start >= end:
+        return
+    live.remove((start, end))
+    covered[start:end] = bytes(end - start)
+    for a, b in live:
+        if a < end and start < b:
+            lo, hi = max(a, start), min(b, end)
+            covered[lo:hi] = b"\x01" * (hi - lo)
 
 
 def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:

@@ -1,0 +1,176 @@
+"""The findings component's fast paths against the straightforward code they replace.
+
+``judge`` reads per-key facts computed once (``key_facts``), short forms are read as plain
+offsets (``short_form_offsets``) and the covered characters are a bytearray updated in place
+(``_uncover``); each is compared here with the code it replaced, on corpus texts and on
+generated inputs, so that a wrong fast path fails."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from paths import MACCROBAT, REPO
+
+import caseminer
+from caseminer.nlp.findings.component import (
+    FindingsExtractor,
+    _longest_first,
+    _split_coordinations,
+    _uncover,
+)
+from caseminer.nlp.findings.rules import Hit
+from caseminer.nlp.tokenizer import doc_text
+from caseminer.terminology.normalize import words
+
+
+def _texts(limit: int = 40) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    if MACCROBAT.exists():
+        with MACCROBAT.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()][:limit]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return caseminer.load()
+
+
+def _reference_judge(f: FindingsExtractor, text, ws, k, s, e) -> Hit | None:
+    """``judge`` as it was: every fact read from the lexicon and index on every call."""
+    start, end = ws.starts[s], ws.ends[e - 1]
+    surface = text[start:end]
+    target = f.lex.targets.get(k, k)
+    entries = f.index.terms.get(target) or []
+    rule = f.lex.rules.get(k, "hpo")
+    if k in f.lex.surfaces:
+        if surface != f.lex.surfaces[k]:
+            return None
+    else:
+        entries = [en for en in entries if len(en) < 3 or en[2] == surface]
+        abbreviation = any(len(en) > 2 for en in entries)
+        if (not entries and rule != "head") or f.rules.rejects_surface(
+            surface, text, start, end, abbreviation
+        ):
+            return None
+    if rule == "hpo" and f.rules.disease_shaped(k, f.categories(entries)):
+        return Hit(start, end, target, entries, rule, False, surface, code_only=True)
+    if f.rules.is_generic(k):
+        start = f.rules.modified_start(ws, s, e)
+        if start is None:
+            return None
+    return Hit(start, end, target, entries, rule, k in f.lex.absent, surface)
+
+
+def test_judge_equals_the_reference_on_corpus_texts(pipeline):
+    texts = _texts()
+    if not texts:
+        pytest.skip("no corpus texts")
+    f = pipeline.get_pipe("caseminer_findings")
+    judged = cased = 0
+    for text in texts:
+        ws = words(text)
+        raw = f.lex.matches(f.index, ws)
+        for k, s, e in _longest_first(_split_coordinations(raw)) + raw:
+            expected = _reference_judge(f, text, ws, k, s, e)
+            assert f.judge(text, ws, k, s, e) == expected, (k, text[:60])
+            assert f.judge(text, ws, k, s, e) == expected  # again, from the memo
+            judged += expected is not None
+            cased += f.key_facts(k)[4]
+    assert judged > 500 and cased  # case-sensitive entries were exercised
+
+
+def test_short_forms_equal_the_getters(pipeline):
+    f = pipeline.get_pipe("caseminer_findings")
+    texts = _texts(25) + [
+        "Shortness of breath (SOB) and chest pain (CP); SOB again. Fever (F) and a rash (R).",
+        "The patient had hepatomegaly (HM) and splenomegaly (SM). HM and SM resolved; S.",
+    ]
+    compared = 0
+    for text in texts:
+        doc = pipeline.make_doc(text)
+        for name, proc in pipeline.pipeline:
+            if name == "caseminer_findings":
+                break
+            doc = proc(doc)
+        hits = f.match(doc)
+        named = [h for h in hits if h.rule != "abbreviation"]
+        expected = []
+        for short in doc._.abbreviations:
+            long = short._.long_form
+            if long is None or len(short.text) < 2:
+                continue
+            owner = next(
+                (
+                    h
+                    for h in named
+                    if not h.code_only and h.start < long.end_char and long.start_char < h.end
+                ),
+                None,
+            )
+            if owner is not None:
+                expected.append(
+                    Hit(
+                        short.start_char,
+                        short.end_char,
+                        owner.key,
+                        owner.entries,
+                        "abbreviation",
+                        owner.absent,
+                        short.text,
+                    )
+                )
+        assert f.short_forms(doc, named) == expected, text[:60]
+        assert doc_text(doc) == doc.text
+        compared += len(expected)
+    assert compared > 5
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_uncover_equals_counting(seed):
+    """``_uncover`` leaves exactly the characters a count of the remaining ranges covers."""
+    rng = random.Random(seed)
+    size = 60
+    live = []
+    for _ in range(rng.randrange(1, 12)):
+        a = rng.randrange(size)
+        live.append((a, min(size, a + rng.randrange(1, 15))))
+    live += rng.sample(live, k=min(2, len(live)))  # duplicates: another item may share a range
+    covered = bytearray(size)
+    for a, b in live:
+        covered[a:b] = b"\x01" * (b - a)
+    counts = [sum(a <= i < b for a, b in live) for i in range(size)]
+    for a, b in rng.sample(live, k=len(live) // 2):
+        _uncover(covered, live, a, b)
+        for i in range(a, b):
+            counts[i] -= 1
+        assert list(covered) == [int(c > 0) for c in counts]
+
+
+def test_judge_equals_the_reference_on_case_sensitive_terms(pipeline):
+    """Keys with case-sensitive entries ("VSD") in sentences, with their exact surface and with
+    other capitalisations: the entries kept, and so the verdict, depend on the surface."""
+    f = pipeline.get_pipe("caseminer_findings")
+    surfaces = sorted(
+        {
+            en[2]
+            for k in f.index.terms
+            for en in f.index.terms[k]
+            if len(en) > 2 and f.lex.is_key(f.index, k)
+        }
+    )
+    assert surfaces
+    rng = random.Random(7)
+    sample = rng.sample(surfaces, k=min(400, len(surfaces)))
+    judged = 0
+    for surface in sample:
+        for variant in {surface, surface.lower(), surface.title()}:
+            text = f"On examination, {variant} was found; the {variant} persisted."
+            ws = words(text)
+            for k, s, e in f.lex.matches(f.index, ws):
+                expected = _reference_judge(f, text, ws, k, s, e)
+                assert f.judge(text, ws, k, s, e) == expected, (k, variant)
+                judged += expected is not None
+    assert judged > 50
