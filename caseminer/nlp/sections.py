@@ -76,10 +76,18 @@ class Catalogue:
     settings: dict[str, Any]
 
 
-@lru_cache(maxsize=4)
 def load_catalogue(directory: str | None = None) -> Catalogue:
     """Read the header vocabulary and block settings once (``directory``: a folder laid out
-    like caseminer/patterns/sections; default the packaged one)."""
+    like caseminer/patterns/sections; default the packaged one).
+
+    ``load_catalogue()`` and ``load_catalogue(None)`` give the same object (an ``lru_cache`` on
+    this function would key them apart): ``find_headers`` recognises the default catalogue by
+    identity, and caseminer_sections builds its catalogue with ``load_catalogue(None)``."""
+    return _load_catalogue(directory or None)
+
+
+@lru_cache(maxsize=4)
+def _load_catalogue(directory: str | None) -> Catalogue:
     base = Path(directory) if directory else PATTERNS_DIR
     kinds: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
@@ -114,13 +122,20 @@ def _normalize(title: str) -> str:
 
 
 def split_lines(text: str) -> list[Line]:
-    """The lines of ``text`` with their character offsets."""
+    """The lines of ``text`` with their character offsets (a new list; the Lines are shared:
+    they are frozen). Cached for the last few texts: caseminer_sentences and caseminer_sections
+    split the same document's lines several times."""
+    return list(_split_lines(text))
+
+
+@lru_cache(maxsize=4)
+def _split_lines(text: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     start = 0
     for part in text.split("\n"):
         lines.append(Line(start, start + len(part), part))
         start += len(part) + 1
-    return lines
+    return tuple(lines)
 
 
 def _kind_of(title: str, catalogue: Catalogue) -> str | None:

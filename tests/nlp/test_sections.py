@@ -253,3 +253,22 @@ def test_find_headers_cache_gives_fresh_equal_lists():
     first.clear()  # the caller owns the list: the cached result is unaffected
     again = find_headers(text, load_catalogue())
     assert [h.kind for h in again] == ["abstract", "case"]
+
+
+def test_default_catalogue_is_one_object_whichever_way_asked():
+    """caseminer_sections builds ``load_catalogue(None)``; ``find_headers`` recognises the
+    default catalogue by identity to share its cache with caseminer_sentences."""
+    from caseminer.nlp.sections import find_headers, load_catalogue
+
+    assert load_catalogue() is load_catalogue(None)
+    text = "CASE REPORT\nA 50-year-old man.\n\nDiscussion\nText."
+    assert find_headers(text, load_catalogue(None)) == find_headers(text)
+
+
+def test_split_lines_cache_gives_fresh_lists():
+    from caseminer.nlp.sections import Line, split_lines
+
+    text = "a\n\nb c\n"
+    first = split_lines(text)
+    first.append(Line(0, 0, ""))
+    assert split_lines(text) == [Line(0, 1, "a"), Line(2, 2, ""), Line(3, 6, "b c"), Line(7, 7, "")]

@@ -1,0 +1,90 @@
+"""caseminer_imaging (speed): ``candidate_starts`` lists the text's distinct words and looks up
+only the triggers among them; it must give exactly what a pass over every word gives."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from caseminer.nlp.imaging import triggers as T
+from caseminer.nlp.imaging.vocab import load_vocabulary
+
+CORPORA = Path(__file__).resolve().parents[3] / "corpora"
+
+
+def every_word(text: str, triggers: T.Triggers) -> list[tuple[int, tuple[int, ...]]]:
+    """The straightforward scan: every word of the text, looked up in ``by_word``."""
+    found = [
+        (m.start(), rules)
+        for m in re.finditer(r"(?<![A-Za-z0-9])[A-Za-z0-9]+", text)
+        if (rules := triggers.by_word.get(m.group().lower()))
+    ]
+    if triggers.by_prefix:
+        found = T._add_prefixed(text, triggers, found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def triggers() -> T.Triggers:
+    return load_vocabulary().triggers
+
+
+def test_corpus_texts_give_what_every_word_gives(triggers):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*.txt"))]
+    assert texts
+    for text in texts:
+        got = list(T.candidate_starts(text, triggers))
+        assert got == every_word(text, triggers)
+        assert got  # case reports name imaging studies: the comparison is not vacuous
+
+
+_PIECES = [
+    "CT",
+    "ct",
+    "Ct2",
+    "MRI",
+    "x-ray",
+    "X",
+    "2",
+    "3d",
+    "18F-FDG",
+    "Tc99m",
+    "tc-99m",
+    "US",
+    "bone",
+    "scan",
+    "İ",
+    "\u212a",
+    "ſ",
+    "é",
+    "_ct",
+    "ect",
+    "ctct",
+    "22",
+    " ",
+    "\n",
+    "-",
+    "/",
+    "(",
+    ".",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=40))
+def test_generated_texts_give_what_every_word_gives(triggers, pieces):
+    text = "".join(pieces)
+    assert list(T.candidate_starts(text, triggers)) == every_word(text, triggers)
+
+
+def test_small_trigger_set():
+    small = T.build_triggers([("CT", 0), ("x[- ]?ray", re.IGNORECASE), ("tc-?99m?\\s*\\w*", 2)])
+    text = "ECT, a CT and X-ray; CTLA-4 (ct) Tc99mMDP ct\u0130ct \u212act x\u00e9ray"
+    got = list(T.candidate_starts(text, small))
+    assert got == every_word(text, small)
+    # "ct" either side of "İ" and after the Kelvin sign: neither is a word character
+    assert [pos for pos, _ in got] == [7, 14, 29, 33, 42, 45, 49, 52]
