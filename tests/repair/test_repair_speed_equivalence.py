@@ -96,3 +96,59 @@ def test_expand_characters_are_where_the_expansion_matches(text):
 def test_line_breaks_are_the_alternation(text):
     plain = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
     assert [m.span() for m in L.BREAK_RE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _lines_both_ways(text: str, monkeypatch) -> tuple[tuple, tuple]:
+    from caseminer.repair import core
+
+    fast = core.repair_lines(text)
+    with monkeypatch.context() as m:
+        m.setattr(core, "_kept_as_is", lambda lines: False)
+        slow = core.repair_lines(text)
+    return fast, slow
+
+
+def test_texts_kept_as_is_are_what_the_line_loop_gives(monkeypatch):
+    from caseminer.repair import core
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*.txt"))]
+    kept = 0
+    for text in texts:
+        fast, slow = _lines_both_ways(text, monkeypatch)
+        assert fast == slow
+        kept += fast[0] == text and core._kept_as_is(L.split_lines(text))
+    # one sentence per line, as MACCROBAT: the fast path is taken
+    text = "A 45-year-old man.\nHe had pain.\n\nCT showed a mass.\nHe recovered.\n"
+    assert core._kept_as_is(L.split_lines(text)) and core.repair_lines(text)[0] == text
+    assert _lines_both_ways(text, monkeypatch)[0] == _lines_both_ways(text, monkeypatch)[1]
+    assert kept >= 1
+
+
+_LINE_PIECES = [
+    "A man.",
+    "He had pain.",
+    "Results were",
+    "normal.",
+    "ISSN 1234-5678",
+    "Page 3",
+    "12",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\f",
+    " ",
+    "\t",
+    "CASE REPORT",
+    "Figure 1: a mass.",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=30))
+def test_line_pass_fast_path_on_generated_texts(pieces):
+    import pytest
+
+    text = "".join(pieces)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = _lines_both_ways(text, monkeypatch)
+    assert fast == slow
