@@ -341,19 +341,44 @@ class RuleFilter:
 
     def __init__(self, patterns: list[tuple[str, int]], triggers: Triggers | None = None) -> None:
         self.triggers = triggers or build_triggers(patterns)
+        # trigger words found -> the sorted rule indices; see ``select``
+        self._chosen: dict[frozenset[str], list[int]] = {}
 
     def select(self, text: str, words: set[str] | None = None) -> list[int]:
         """Indices of the rules that can match somewhere in ``text``, in rule order
-        (``words``: ``words_of(text)`` or a superset, when the caller has it)."""
-        chosen = set(self.triggers.fallback)
-        for rules in self.triggers.rules_for(words_of(text) if words is None else words).values():
-            chosen.update(rules)
-        return sorted(chosen)
+        (``words``: ``words_of(text)`` or a superset, when the caller has it).
+
+        Without prefix triggers the answer depends only on which trigger words the text
+        holds, and the same few combinations recur (a side, a plane): it is kept per
+        combination (a new list each call; at most ``_CHOSEN_MAX`` combinations)."""
+        triggers = self.triggers
+        words = words_of(text) if words is None else words
+        if triggers.by_prefix:
+            chosen = set(triggers.fallback)
+            for rules in triggers.rules_for(words).values():
+                chosen.update(rules)
+            return sorted(chosen)
+        hit = frozenset(words & triggers.by_word.keys())
+        cached = self._chosen.get(hit)
+        if cached is None:
+            chosen = set(triggers.fallback)
+            chosen.update(*(triggers.by_word[w] for w in hit))
+            if len(self._chosen) >= _CHOSEN_MAX:
+                self._chosen.clear()
+            cached = self._chosen[hit] = sorted(chosen)
+        return list(cached)
+
+
+_CHOSEN_MAX = 4096
 
 
 def words_of(text: str) -> set[str]:
-    """The distinct words (``[A-Za-z0-9]+``, lower case) of ``text``."""
-    return {w.lower() for w in _WORDS.findall(text)}
+    """The distinct words (``[A-Za-z0-9]+``, lower case) of ``text`` (lowered first: the
+    lowering keeps every character's word-ness, see ``_lower_ascii``)."""
+    return set(_LOW_WORDS.findall(_lower_ascii(text)))
+
+
+_LOW_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def cached_triggers(

@@ -95,3 +95,38 @@ def test_trie_matches_exactly_its_words():
     regex = re.compile(rb"(?:" + T._trie(words) + rb")\Z")
     for word in [*words, b"c", b"ctp", b"xr", b"xrays", b"d", b"", b"ctaa"]:
         assert bool(regex.match(word)) == (word in words), word
+
+
+def _select_plainly(rule_filter: T.RuleFilter, words: set[str]) -> list[int]:
+    chosen = set(rule_filter.triggers.fallback)
+    for rules in rule_filter.triggers.rules_for(words).values():
+        chosen.update(rules)
+    return sorted(chosen)
+
+
+def test_rule_filter_choices_kept_per_trigger_combination(monkeypatch):
+    from caseminer.nlp.imaging.vocab import _FILTERS
+
+    load_vocabulary()
+    filters = [f for _, f in _FILTERS.values()]
+    assert any(not f.triggers.by_prefix for f in filters)
+    assert any(f.triggers.by_prefix for f in filters)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*.txt"))]
+    pieces = [s for text in texts for s in re.split(r"(?<=[.;])\s+", text)][:3000]
+    monkeypatch.setattr(T, "_CHOSEN_MAX", 50)  # the cache fills and is emptied too
+    for _ in range(2):  # the second round is served from the kept choices
+        for piece in pieces:
+            for rule_filter in filters:
+                words = T.words_of(piece)
+                want = _select_plainly(rule_filter, words)
+                assert rule_filter.select(piece) == want
+                got = rule_filter.select(piece, words)
+                assert got == want
+                got.append(-1)  # the caller's list is its own
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=20))
+def test_words_of_is_every_word_lowered(pieces):
+    text = "".join(pieces)
+    assert T.words_of(text) == {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
