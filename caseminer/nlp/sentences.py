@@ -92,6 +92,8 @@ _TABLE_SIZE = 0x3002
 _SPACE_CHARS = numpy.array([chr(c).isspace() for c in range(_TABLE_SIZE)], dtype=bool)
 _CLOSING_CODES = _char_table(_CLOSING_CHARS, _TABLE_SIZE)
 _CLOSER_CODES = _char_table(_CLOSERS, _TABLE_SIZE)
+# SENT_START of a token that does not start a sentence: -1, as spaCy's uint64 array holds it
+_NOT_START = numpy.uint64(2**64 - 1)
 
 
 def _starts_like_sentence(tv: TokenView, i: int) -> bool:
@@ -242,12 +244,19 @@ class SentenceSplitter:
     @staticmethod
     def set_annotations(doc: Doc, starts: list[bool]) -> None:
         """Write all starts in one array call. Why not ``token.is_sent_start = x`` per token:
-        spaCy's setter scans the whole doc for a parse each time, which is quadratic."""
-        flags = numpy.where(numpy.array(starts[: len(doc)], dtype=bool), 1, -1).astype(numpy.int64)
-        if len(flags) < len(doc):
-            flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
+        spaCy's setter scans the whole doc for a parse each time, which is quadratic.
+        A start is 1, any other token -1 (as uint64), the first token always a start; the flags
+        are read through ``bytes`` (one C pass over a list of bools, where ``numpy.array``
+        inspects every object), or ``numpy.array`` for values ``bytes`` does not take."""
+        n = len(doc)
+        try:
+            marks = numpy.frombuffer(bytes(starts[:n]), dtype=numpy.uint8) != 0
+        except (TypeError, ValueError):
+            marks = numpy.array(starts[:n], dtype=bool)
+        flags = numpy.full(n, _NOT_START, dtype=numpy.uint64)
+        flags[: len(marks)][marks] = 1
         flags[0] = 1
-        doc.from_array([SENT_START], flags.astype(numpy.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], flags.reshape(-1, 1))
 
 
 @Language.factory("caseminer_sentences", assigns=["token.is_sent_start"], default_config={})

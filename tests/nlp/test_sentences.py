@@ -199,3 +199,24 @@ def test_candidates_are_the_word_tests(text):
         and (i == 0 or words[i - 1].isspace() or _may_end_sentence(words[i - 1]))
     ]
     assert candidates == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.booleans() | st.integers(0, 3) | st.sampled_from([0.0, 1.5]), max_size=12),
+    st.integers(1, 10),
+)
+def test_set_annotations_writes_what_the_array_formula_writes(starts, n_words):
+    """Starts read through ``bytes`` (or ``numpy.array`` for other values) are flagged as the
+    plain formula flags them: 1 for a truthy start, -1 otherwise, the first token 1."""
+    import numpy
+    from spacy.attrs import SENT_START
+
+    from caseminer.nlp.sentences import SentenceSplitter
+
+    doc = NLP.make_doc(" ".join(["w"] * n_words))
+    SentenceSplitter.set_annotations(doc, starts)
+    flags = numpy.where(numpy.array(starts[: len(doc)], dtype=bool), 1, -1).astype(numpy.int64)
+    flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
+    flags[0] = 1
+    assert doc.to_array([SENT_START]).astype(numpy.int64).tolist() == flags.tolist()
