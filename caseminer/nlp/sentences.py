@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START, SPACY
+from spacy.lang import lex_attrs
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -59,17 +60,24 @@ class TokenView:
         if not len(doc):
             return cls([], [], [], []), []
         text = doc_text(doc) if text is None else text
-        arr = doc.to_array([IDX, LENGTH, SPACY])
+        lexeme_flag = doc.vocab.lex_attr_getters.get(IS_SPACE) is lex_attrs.is_space
+        arr = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE] if lexeme_flag else [IDX, LENGTH, SPACY])
         starts, lengths = arr[:, 0].astype(numpy.int64), arr[:, 1].astype(numpy.int64)
         ends = starts + lengths
         idx, stops = starts.tolist(), ends.tolist()
         words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
         codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-        codes = numpy.minimum(codes, len(_SPACE_CHARS) - 1)  # above the table: none of ours
-        # str.isspace() of a word: not empty and every character white space
-        spaces = numpy.concatenate(([0], numpy.cumsum(_SPACE_CHARS[codes])))
-        is_space = (lengths > 0) & (spaces[ends] - spaces[starts] == lengths)
-        last = codes[numpy.maximum(ends - 1, 0)]
+        if lexeme_flag:
+            # spaCy's IS_SPACE: ``str.isspace()`` of the word, set once per lexeme (the vocab
+            # computes it with spaCy's own getter, checked above), not read off every character
+            is_space = arr[:, 3] != 0
+        else:
+            # str.isspace() of a word: not empty and every character white space
+            chars = numpy.minimum(codes, len(_SPACE_CHARS) - 1)  # above the table: none of ours
+            spaces = numpy.concatenate(([0], numpy.cumsum(_SPACE_CHARS[chars])))
+            is_space = (lengths > 0) & (spaces[ends] - spaces[starts] == lengths)
+        # above the tables: none of ours
+        last = numpy.minimum(codes[numpy.maximum(ends - 1, 0)], len(_SPACE_CHARS) - 1)
         may_end = (lengths > 0) & (_CLOSING_CODES[last] | ((lengths == 1) & _CLOSER_CODES[last]))
         after = (is_space[:-1] | may_end[:-1]) & ~is_space[1:]
         candidates = (numpy.flatnonzero(after) + 1).tolist()

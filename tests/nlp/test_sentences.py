@@ -220,3 +220,28 @@ def test_set_annotations_writes_what_the_array_formula_writes(starts, n_words):
     flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
     flags[0] = 1
     assert doc.to_array([SENT_START]).astype(numpy.int64).tolist() == flags.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("ab A.?!…)]\"”’'»([\n\t\u3000\u2028\xa0\x1c😀") + ["...", "Fig."]),
+        max_size=40,
+    ).map("".join)
+)
+def test_lexeme_space_flag_is_the_character_test(text):
+    """White space tokens read from spaCy's IS_SPACE lexeme flag are those the character table
+    finds (the path taken when a vocab computes that flag otherwise)."""
+    import types
+
+    from caseminer.nlp import sentences
+
+    doc = NLP.make_doc(text)
+    fast = sentences.TokenView.with_candidates(doc, text)
+    original = sentences.lex_attrs
+    sentences.lex_attrs = types.SimpleNamespace(is_space=None)  # not the vocab's getter
+    try:
+        plain = sentences.TokenView.with_candidates(doc, text)
+    finally:
+        sentences.lex_attrs = original
+    assert fast == plain
