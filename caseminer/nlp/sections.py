@@ -49,7 +49,9 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        """Empty or white space only: ``not text.strip()`` without copying a long line
+        (``str.strip`` and ``str.isspace`` agree on what white space is)."""
+        return not self.text or self.text.isspace()
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,13 @@ def test_split_lines_cache_gives_fresh_lists():
     first = split_lines(text)
     first.append(Line(0, 0, ""))
     assert split_lines(text) == [Line(0, 1, "a"), Line(2, 2, ""), Line(3, 6, "b c"), Line(7, 7, "")]
+
+
+def test_blank_is_strip_empty():
+    import sys
+
+    from caseminer.nlp.sections import Line
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    for text in ["", " ", "a", " a ", "\u3000\u2028", "\x1c", "\u200b", *spaces, "".join(spaces)]:
+        assert Line(0, len(text), text).blank == (not text.strip())
