@@ -57,6 +57,14 @@ class TokenView:
         every non-space token after a space token or after a token that may end a sentence
         (``_may_end_sentence``). Both tests read the text's characters as one numpy array
         instead of asking every word in Python."""
+        return cls._with_candidates(doc, text, lazy=False)
+
+    @classmethod
+    def _with_candidates(
+        cls, doc: Doc, text: str | None, lazy: bool
+    ) -> tuple["TokenView", list[int]]:
+        """``with_candidates``; ``lazy``: the words as ``_LazyWords`` (what the splitter
+        reads), not a list."""
         if not len(doc):
             return cls([], [], [], []), []
         text = doc_text(doc) if text is None else text
@@ -65,7 +73,10 @@ class TokenView:
         starts, lengths = arr[:, 0].astype(numpy.int64), arr[:, 1].astype(numpy.int64)
         ends = starts + lengths
         idx, stops = starts.tolist(), ends.tolist()
-        words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
+        if lazy:
+            words: list[str] = _LazyWords(text, idx, stops)  # type: ignore[assignment]
+        else:
+            words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
         codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
         if lexeme_flag:
             # spaCy's IS_SPACE: ``str.isspace()`` of the word, set once per lexeme (the vocab
@@ -85,6 +96,29 @@ class TokenView:
             candidates.insert(0, 0)
         view = cls(words, idx, arr[:, 2].astype(bool).tolist(), is_space.tolist())
         return view, candidates
+
+
+class _LazyWords(dict):
+    """The words of a Doc by token index, each sliced out of the text when first read.
+
+    Why: the splitter reads the words of the tokens around its candidates only (about an
+    eighth of a case report's tokens), and slicing every word cost more than the rest of the
+    pass. A dict with ``__missing__``: a word read again is a C-level lookup. It answers only
+    what the splitter asks of a word list: ``words[i]`` (an int, as a list would take it,
+    IndexError past the end) and ``len(words)``."""
+
+    __slots__ = ("_text", "_idx", "_stops")
+
+    def __init__(self, text: str, idx: list[int], stops: list[int]) -> None:
+        super().__init__()
+        self._text, self._idx, self._stops = text, idx, stops
+
+    def __missing__(self, i: int) -> str:
+        word = self[i] = self._text[self._idx[i] : self._stops[i]]
+        return word
+
+    def __len__(self) -> int:
+        return len(self._idx)
 
 
 def _char_table(chars: Iterable[str], size: int) -> numpy.ndarray:
@@ -196,7 +230,7 @@ def _line_starts(text: str) -> tuple[set[int], set[int]]:
 def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
     """``is_sent_start`` for every token of ``doc`` (see the module docstring)."""
     text = doc_text(doc)
-    tv, candidates = TokenView.with_candidates(doc, text)
+    tv, candidates = TokenView._with_candidates(doc, text, lazy=True)
     words, idx, is_space = tv.text, tv.idx, tv.is_space
     forced, line_starts = _line_starts(text)
     starts = [False] * len(words)

@@ -245,3 +245,62 @@ def test_lexeme_space_flag_is_the_character_test(text):
     finally:
         sentences.lex_attrs = original
     assert fast == plain
+
+
+def _starts_both_ways(doc, monkeypatch) -> tuple[list[bool], list[bool]]:
+    from caseminer.nlp import sentences
+    from caseminer.nlp.tokenizer import no_split_abbreviations
+
+    abbreviations = no_split_abbreviations()
+    lazy = sentences.sentence_starts(doc, abbreviations)
+    eager = sentences.TokenView._with_candidates.__func__
+    with monkeypatch.context() as m:
+        m.setattr(
+            sentences.TokenView,
+            "_with_candidates",
+            classmethod(lambda cls, d, t, lazy: eager(cls, d, t, False)),
+        )
+        listed = sentences.sentence_starts(doc, abbreviations)
+    return lazy, listed
+
+
+def test_words_read_lazily_split_as_a_word_list_does(monkeypatch):
+    from paths import REPO
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    texts.append('Dr. J. Smith saw "it." [3] Then (see Fig. 2.) e.g. p.R227W was. Mirage.008 ok?!')
+    for text in texts:
+        lazy, listed = _starts_both_ways(NLP.make_doc(text), monkeypatch)
+        assert lazy == listed and sum(lazy) > 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "Ab", "A.", ". ", ".", "?", "!", "…", ")", "]", "[", "[3]", '"', "'", "(", " "]
+            + ["\n", "\n\n", "  ", "Fig.", "e.g.", "vs.", "J.", "word.Word", "7.35", "CASE"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_lazy_words_on_generated_texts(text):
+    import pytest
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        lazy, listed = _starts_both_ways(NLP.make_doc(text), monkeypatch)
+    assert lazy == listed
+
+
+def test_lazy_words_are_the_slices():
+    from caseminer.nlp.sentences import TokenView
+
+    text = "One (two) three.\n\nFour"
+    doc = NLP.make_doc(text)
+    lazy = TokenView._with_candidates(doc, text, lazy=True)[0].text
+    words = [t.text for t in doc]
+    assert len(lazy) == len(words)
+    assert [lazy[i] for i in range(len(words))] == words
+    assert lazy[-1] == words[-1]
+    with pytest.raises(IndexError):
+        lazy[len(words)]
