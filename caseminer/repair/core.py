@@ -57,7 +57,7 @@ class RepairedText:
         offsets, n = self.offsets, len(self.source)
         # Most texts need no line repair: their map is the identity and nothing was removed (one
         # list comparison in C, cheaper than the array conversion below).
-        if len(offsets) == n + 1 and offsets == list(range(n + 1)):
+        if len(offsets) == n + 1 and offsets == identity_map(n + 1):
             return 0, n_visible
         if len(offsets) > 1:
             # through array.array: a faster conversion of a list of ints than numpy.array
@@ -71,6 +71,18 @@ class RepairedText:
             s = self.offsets[start]
             return s, s
         return self.offsets[start], self.offsets[end - 1] + 1
+
+
+# [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map``
+_IDENTITY_KEPT = 1 << 15
+_IDENTITY = list(range(_IDENTITY_KEPT))
+
+
+def identity_map(size: int) -> list[int]:
+    """``list(range(size))``, a new list. Why: for a text of ordinary size it is sliced from a
+    kept list, which copies references instead of making an int object per character (several
+    times faster); the maps of most texts are the identity (about 1.2 MB kept)."""
+    return _IDENTITY[:size] if size <= _IDENTITY_KEPT else list(range(size))
 
 
 def identity(source: str) -> RepairedText:
@@ -109,7 +121,7 @@ def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     notes = classify(lines, lay, lex, width)
     ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
     if ctx.sentence_per_line and _kept_as_is(lines):
-        return text, list(range(len(text) + 1)), notes
+        return text, identity_map(len(text) + 1), notes
     out = _Builder()
     prev: Line | None = None
     gap: list[Line] = []
@@ -186,7 +198,7 @@ def repair(source: str) -> RepairedText:
         return result
     if map1 is None:
         offsets = map2
-    elif len(map2) == len(map1) and map2 == list(range(len(map2))):
+    elif len(map2) == len(map1) and map2 == identity_map(len(map2)):
         offsets = map1  # the line pass kept every character: the map is the character pass's
     else:
         offsets = [map1[i] for i in map2]

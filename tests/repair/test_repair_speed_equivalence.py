@@ -152,3 +152,13 @@ def test_line_pass_fast_path_on_generated_texts(pieces):
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast, slow = _lines_both_ways(text, monkeypatch)
     assert fast == slow
+
+
+def test_identity_map_is_the_range():
+    from caseminer.repair.core import _IDENTITY_KEPT, identity_map
+
+    for size in (0, 1, 2, 3000, _IDENTITY_KEPT, _IDENTITY_KEPT + 1, 3 * _IDENTITY_KEPT):
+        first = identity_map(size)
+        assert first == list(range(size))
+        first.append(-1)  # a new list each time: the kept one is untouched
+        assert identity_map(size) == list(range(size))
