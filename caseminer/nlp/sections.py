@@ -20,6 +20,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+try:  # Python 3.11+
+    from re import _compiler as sre_compile
+    from re import _constants as sre_c
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_compile  # type: ignore[no-redef]
+    import sre_constants as sre_c  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -76,6 +85,8 @@ class Catalogue:
     figure: re.Pattern[str]
     table: re.Pattern[str]
     settings: dict[str, Any]
+    # characters no part of ``own_line`` matches (see ``_never_in``), or None
+    own_line_never: re.Pattern[str] | None = None
 
 
 def load_catalogue(directory: str | None = None) -> Catalogue:
@@ -108,15 +119,60 @@ def _load_catalogue(directory: str | None) -> Catalogue:
     alternatives.sort(key=len, reverse=True)
     group = "|".join(alternatives)
     settings = json.loads((base / "blocks.json").read_text(encoding="utf-8"))
+    own_line = re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE)
     return Catalogue(
-        own_line=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE),
+        own_line=own_line,
         inline=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*:\s*\S", re.IGNORECASE),
         kinds=kinds,
         patterns=patterns,
         figure=re.compile(settings["figure_caption"], re.IGNORECASE),
         table=re.compile(settings["table"], re.IGNORECASE),
         settings=settings,
+        own_line_never=_never_in(own_line),
     )
+
+
+# punctuation of running text, tested against the header rules by ``_never_in``
+_PROSE_MARKS = ',;%=()[]"?!&/'
+
+
+def _never_in(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A class of the ``_PROSE_MARKS`` that no character-consuming part of ``pattern`` matches
+    (each part is compiled alone and tried on each mark), or None when there is none or a
+    part is not understood. ``pattern`` is anchored at both ends of a line (``^...$``; lines
+    hold no "\\n"), so it can only match a line all of whose characters some part consumes:
+    a line holding one of these characters never matches. Why: most lines are prose, which
+    has commas, and the header rule tries about 130 titles on every line that starts with a
+    capital."""
+    items = sre_parse.parse(pattern.pattern, pattern.flags)
+    try:
+        parts = [
+            sre_compile.compile(sre_parse.SubPattern(items.state, [leaf]), pattern.flags)
+            for leaf in _leaves(items)
+        ]
+    except ValueError:
+        return None
+    marks = [c for c in _PROSE_MARKS if not any(part.fullmatch(c) for part in parts)]
+    return re.compile("[" + re.escape("".join(marks)) + "]") if marks else None
+
+
+def _leaves(items):
+    """The items of a parsed pattern that consume a character (look-arounds consume none);
+    ValueError for what is not understood (a backreference...)."""
+    for op, arg in items:
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        if op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.IN, sre_c.ANY):
+            yield op, arg
+        elif op is sre_c.SUBPATTERN:
+            yield from _leaves(arg[-1])
+        elif op is sre_c.BRANCH:
+            for alternative in arg[1]:
+                yield from _leaves(alternative)
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            yield from _leaves(arg[2])
+        else:
+            raise ValueError(f"not understood: {op}")
 
 
 def _normalize(title: str) -> str:
@@ -189,7 +245,9 @@ def match_header(
     # Both header forms need a capital first letter; the inline one needs a colon. Testing
     # those first spares most prose lines the two title regexes (about 130 titles each).
     upper = _starts_upper(line.text)
-    match = catalogue.own_line.match(line.text) if upper else None
+    never = catalogue.own_line_never
+    own_line = upper and not (never is not None and never.search(line.text))
+    match = catalogue.own_line.match(line.text) if own_line else None
     if match:
         kind = _kind_of(match.group("title"), catalogue)
         nxt = next((ln for ln in lines[index + 1 : index + 4] if not ln.blank), None)

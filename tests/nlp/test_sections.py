@@ -282,3 +282,45 @@ def test_blank_is_strip_empty():
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
     for text in ["", " ", "a", " a ", "\u3000\u2028", "\x1c", "\u200b", *spaces, "".join(spaces)]:
         assert Line(0, len(text), text).blank == (not text.strip())
+
+
+def _headers_both_ways(text: str) -> tuple[list, list]:
+    import dataclasses
+
+    from caseminer.nlp.sections import _find_headers, load_catalogue
+
+    catalogue = load_catalogue()
+    plain = dataclasses.replace(catalogue, own_line_never=None)
+    return _find_headers(text, catalogue), _find_headers(text, plain)
+
+
+def test_prose_marks_never_in_an_own_line_header():
+    from paths import REPO
+
+    from caseminer.nlp.sections import load_catalogue
+
+    never = load_catalogue().own_line_never
+    assert never is not None and never.search("a, b") and not never.search("Case Report:")
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    found = 0
+    for text in texts:
+        fast, plain = _headers_both_ways(text)
+        assert fast == plain
+        found += len(fast)
+    assert found >= 10
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Case Report", "CASE 2", "Discussion", "1. Introduction", "II. ", "Conclusions"]
+            + [",", ";", "(", ")", "/", "&", "?", ":", ".", " ", "\n", "\n\n", "Patient no. 3"]
+            + ["A man, 45, was seen.", "Keywords", "Abstract", "Figure 1", "Table 2:", "-"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_header_precheck_on_generated_lines(text):
+    fast, plain = _headers_both_ways(text)
+    assert fast == plain
