@@ -130,3 +130,57 @@ def test_rule_filter_choices_kept_per_trigger_combination(monkeypatch):
 def test_words_of_is_every_word_lowered(pieces):
     text = "".join(pieces)
     assert T.words_of(text) == {w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)}
+
+
+def _cue_both_ways(vocab, text: str) -> None:
+    from caseminer.nlp.imaging.attrs import cue_search
+
+    for name, regex in vocab.cues.items():
+        fast, plain = cue_search(vocab, name, text), regex.search(text)
+        assert (fast and fast.span()) == (plain and plain.span()), (name, text)
+
+
+def test_cue_search_is_the_cue_regex_on_corpus_windows():
+    from caseminer.nlp.imaging.attrs import _cue_words
+
+    vocab = load_vocabulary()
+    assert _cue_words(vocab.cues["finding_verbs"])  # the skipping path is taken
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPORA.glob("*.txt"))]
+    hits = 0
+    for text in texts:
+        for start in range(0, len(text), 37):
+            window = text[start : start + 120]
+            _cue_both_ways(vocab, window)
+            hits += bool(vocab.cues["finding_verbs"].search(window))
+    assert hits > 50
+
+
+_CUE_PIECES = [
+    "CT ",
+    "showed",
+    "SHOWED",
+    "\u017fhowed",
+    "was",
+    " ",
+    "  \n",
+    "normal",
+    "be ",
+    "is ",
+    "noted",
+    "é",
+    "_",
+    "1",
+    "under",
+    "Under",
+    "u",
+    ",",
+    ".",
+    "revea",
+    "led",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_PIECES) | st.text(max_size=3), max_size=25))
+def test_cue_search_on_generated_texts(pieces):
+    _cue_both_ways(load_vocabulary(), "".join(pieces))
