@@ -12,6 +12,7 @@ Header titles live in ``caseminer/patterns/sections/headers.jsonl``; caption and
 ``{"title", "kind", "start_char", "end_char"}`` in text order that covers the whole Doc.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -128,12 +129,27 @@ def _load_catalogue(directory: str | None) -> Catalogue:
         figure=re.compile(settings["figure_caption"], re.IGNORECASE),
         table=re.compile(settings["table"], re.IGNORECASE),
         settings=settings,
-        own_line_never=_never_in(own_line),
+        own_line_never=_never_in_cached(own_line),
     )
 
 
 # punctuation of running text, tested against the header rules by ``_never_in``
 _PROSE_MARKS = ',;%=()[]"?!&/'
+
+
+def _never_in_cached(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``_never_in`` through the on-disk cache (parsing the header rule costs more than reading
+    the result; the key covers the rule and this module)."""
+    from caseminer.nlp import diskcache
+
+    digest = hashlib.sha256(f"{pattern.flags} {pattern.pattern}".encode()).hexdigest()[:16]
+
+    def build() -> str | None:
+        never = _never_in(pattern)
+        return None if never is None else never.pattern
+
+    source = diskcache.cached("sections-never", [Path(__file__)], build, extra=digest)
+    return None if source is None else re.compile(source)
 
 
 def _never_in(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -146,12 +162,13 @@ def _never_in(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     capital."""
     items = sre_parse.parse(pattern.pattern, pattern.flags)
     try:
-        parts = [
-            sre_compile.compile(sre_parse.SubPattern(items.state, [leaf]), pattern.flags)
-            for leaf in _leaves(items)
-        ]
+        leaves = {repr(leaf): leaf for leaf in _leaves(items)}  # the same letters recur
     except ValueError:
         return None
+    parts = [
+        sre_compile.compile(sre_parse.SubPattern(items.state, [leaf]), pattern.flags)
+        for leaf in leaves.values()
+    ]
     marks = [c for c in _PROSE_MARKS if not any(part.fullmatch(c) for part in parts)]
     return re.compile("[" + re.escape("".join(marks)) + "]") if marks else None
 

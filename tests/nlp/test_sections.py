@@ -297,10 +297,11 @@ def _headers_both_ways(text: str) -> tuple[list, list]:
 def test_prose_marks_never_in_an_own_line_header():
     from paths import REPO
 
-    from caseminer.nlp.sections import load_catalogue
+    from caseminer.nlp.sections import _never_in, load_catalogue
 
     never = load_catalogue().own_line_never
     assert never is not None and never.search("a, b") and not never.search("Case Report:")
+    assert never.pattern == _never_in(load_catalogue().own_line).pattern  # the cache's is fresh
     texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
     found = 0
     for text in texts:
