@@ -179,18 +179,18 @@ class Triggers:
     by_word: dict[str, tuple[int, ...]]
     fallback: tuple[int, ...]
     by_prefix: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # built on first use by ``word_scan`` (see ``candidate_starts``)
-    _scan: list = field(init=False, repr=False, compare=False, default_factory=list)
+    # ``by_word`` keyed by the words' ASCII bytes (see ``candidate_starts``)
+    _by_bytes: dict[bytes, tuple[int, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
-    def word_scan(self) -> tuple[re.Pattern[bytes], dict[bytes, tuple[int, ...]]]:
-        """A regex that finds exactly the whole words of ``by_word`` in a text made ASCII bytes
-        by ``_ascii_words``, and ``by_word`` keyed by bytes. Trigger words are made of
-        WORD_CHARS (ASCII), so each encodes one byte a character."""
-        if not self._scan:
-            words = sorted(w.encode("ascii") for w in self.by_word)
-            regex = re.compile(rb"\b(?:" + _trie(words) + rb")\b")
-            self._scan.extend([regex, {w.encode("ascii"): r for w, r in self.by_word.items()}])
-        return self._scan[0], self._scan[1]
+    def __post_init__(self) -> None:
+        # trigger words are made of WORD_CHARS (ASCII), so each encodes one byte a character
+        self._by_bytes.update((w.encode("ascii"), rules) for w, rules in self.by_word.items())
+
+    def bytes_by_word(self) -> dict[bytes, tuple[int, ...]]:
+        """``by_word`` with each word as ASCII bytes."""
+        return self._by_bytes
 
     def rules_for(self, words: set[str]) -> dict[str, tuple[int, ...]]:
         """The rules each of ``words`` (lower case) can start, for the words some rule can."""
@@ -231,54 +231,55 @@ def build_triggers(patterns: list[tuple[str, int]]) -> Triggers:
 def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple[int, ...]]]:
     """(position, rule indices) for every word start whose word some rule can start with.
 
-    Why not a pass over every word: a text has thousands of words and a few of them are
+    Why not one pass over every word: a text has thousands of words and a few of them are
     triggers, so testing each word in Python cost more than the rest of the imaging rules.
-    Instead one regex of all trigger words (``Triggers.word_scan``) runs over the text made
-    ASCII bytes at the same offsets (``_ascii_words``), where its ``\\b`` is exactly a
-    boundary of ``WORD_CHARS``; only the trigger words found reach Python."""
-    if not triggers.by_word:
-        found: list[tuple[int, tuple[int, ...]]] = []
-    else:
-        regex, by_word = triggers.word_scan()
-        found = [(m.start(), by_word[m.group()]) for m in regex.finditer(_ascii_words(text))]
+    Instead the text is made ASCII bytes at the same offsets (``_ascii_lower``), its distinct
+    words are listed at C level (non-word bytes turned to spaces, ``split``), the few that are
+    triggers are kept, and each is looked up with its own regex (a literal, so the scan is C's
+    substring search), keeping only the hits that start a word. That is every word start whose
+    word is a trigger: a word's occurrences as a whole word cannot overlap one another, so
+    ``finditer`` skips none."""
+    low = _ascii_lower(text)
+    by_word = triggers.bytes_by_word()
+    found: list[tuple[int, tuple[int, ...]]] = []
+    for word in by_word.keys() & set(low.translate(_SPACE_NON_WORD).split()):
+        rules = by_word[word]
+        found.extend(
+            (pos, rules)
+            for m in _word_regex(word).finditer(low)
+            if (pos := m.start()) == 0 or low[pos - 1] not in _WORD_BYTES
+        )
+    found.sort(key=_first)
     if triggers.by_prefix:
         found = _add_prefixed(text, triggers, found)
     return iter(found)
 
 
-def _ascii_words(text: str) -> bytes:
-    """``text`` as bytes at the same offsets, A-Z lowered, and "_" made "?": every non-ASCII
-    character becomes one "?" (the encoder's replacement). So the bytes' word characters for
-    ``re`` (``\\w``: ASCII letters, digits and "_") are exactly the lowered ``WORD_CHARS``,
-    where the text had them."""
-    return text.encode("ascii", "replace").translate(_LOWER_NO_UNDERSCORE)
+def _ascii_lower(text: str) -> bytes:
+    """``text`` as bytes at the same offsets, A-Z lowered: every non-ASCII character becomes
+    one "?" (the encoder's replacement), which is no word character, as the character was not
+    (``WORD_CHARS`` is ASCII); ``bytes.lower`` lowers A-Z only."""
+    return text.encode("ascii", "replace").lower()
 
 
-_LOWER_NO_UNDERSCORE = bytes(
-    c + 32 if 65 <= c <= 90 else (63 if c == 95 else c) for c in range(256)
-)
+_WORD_BYTES = frozenset(ord(c) for c in WORD_CHARS)
+# every byte that is not a word character, made a space (so ``split`` lists the words)
+_SPACE_NON_WORD = bytes(c if chr(c) in WORD_CHARS else 32 for c in range(256))
+_WORD_REGEX: dict[bytes, re.Pattern[bytes]] = {}
 
 
-def _trie(words: list[bytes]) -> bytes:
-    """A regex source matching exactly ``words`` (non-empty, sorted), as a trie of
-    alternatives: at each letter one branch per next letter, so a failing word start is
-    rejected after its first letters instead of being compared with every word."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for byte in word:
-            node = node.setdefault(bytes([byte]), {})
-        node[b""] = {}
-    return _trie_source(root)
+def _word_regex(word: bytes) -> re.Pattern[bytes]:
+    """``word`` (lower case) not followed by a word character; compiled once per trigger word
+    (the left boundary is checked by the caller: a lookbehind first would keep ``re`` from
+    scanning for the literal)."""
+    regex = _WORD_REGEX.get(word)
+    if regex is None:
+        regex = _WORD_REGEX[word] = re.compile(re.escape(word) + b"(?![a-z0-9])")
+    return regex
 
 
-def _trie_source(node: dict) -> bytes:
-    branches = [re.escape(k) + _trie_source(v) for k, v in sorted(node.items()) if k]
-    if not branches:
-        return b""
-    body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
-    # a word may end here: the longer words are tried first, then the end (then ``\b``)
-    return b"(?:" + body + b")?" if b"" in node else body
+def _first(item: tuple[int, tuple[int, ...]]) -> int:
+    return item[0]
 
 
 def _add_prefixed(
