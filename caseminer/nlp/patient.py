@@ -15,8 +15,8 @@ Writes ``doc._.patient = {"age": {"value", "unit", "start_char", "end_char"} | N
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import doc_sections, record_failure, register_extensions
+from caseminer.nlp.patient_anchors import Anchor, anchor_of, anchored_finditer, fold
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -57,6 +58,8 @@ class Vocabulary:
     sex_of: dict[str, str]
     pronoun_of: dict[str, str]
     settings: dict[str, Any]
+    # rule id -> where its matches can start (``patient_anchors``); rules absent: full scans
+    anchors: dict[str, Anchor] = field(default_factory=dict)
 
 
 def _alternation(words: list[str]) -> str:
@@ -95,7 +98,12 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
     ]
     sex_of = {w: sex for sex, words in data["sex_words"].items() for w in words}
     pronoun_of = {w: sex for sex, words in data["pronouns"].items() for w in words}
-    return Vocabulary(patterns, unit_of, numbers, sex_of, pronoun_of, data)
+    anchors = {
+        rule: anchor
+        for rule, _, pattern, requires in patterns
+        if (anchor := anchor_of(pattern, requires)) is not None
+    }
+    return Vocabulary(patterns, unit_of, numbers, sex_of, pronoun_of, data, anchors)
 
 
 def parse_number(text: str, numbers: dict[str, int]) -> float | None:
@@ -115,12 +123,9 @@ def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
     """Every age construction in ``text`` (overlaps resolved: first pattern, then longest)."""
     found: list[AgeMention] = []
     taken = Coverage(size=len(text))  # not a list scan: long texts have many number phrases
+    folded = fold(text) if vocab.anchors else text
     for rule, weak, pattern, requires in vocab.patterns:
-        # A pattern's own search tries its number words at every word start; the words every
-        # match contains are found far faster, and most texts lack most of them.
-        if requires is not None and requires.search(text) is None:
-            continue
-        for m in pattern.finditer(text):
+        for m in _matches(text, folded, rule, pattern, requires, vocab):
             if taken.overlaps(m.start(), m.end()):
                 continue
             groups = m.groupdict()
@@ -137,6 +142,26 @@ def find_ages(text: str, vocab: Vocabulary) -> list[AgeMention]:
             found.append(AgeMention(value, unit, start, end, rule, weak))
             taken.add(m.start(), m.end())
     return sorted(found, key=lambda a: a.start)
+
+
+def _matches(
+    text: str,
+    folded: str,
+    rule: str,
+    pattern: re.Pattern[str],
+    requires: re.Pattern[str] | None,
+    vocab: Vocabulary,
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, found faster. A pattern's own search tries its number words
+    at every word start; the words every match contains (``requires``) are found far faster,
+    and most texts lack most of them; where they occur, the pattern is tried only just before
+    them (``patient_anchors``)."""
+    anchor = vocab.anchors.get(rule)
+    if anchor is not None:
+        return anchored_finditer(text, folded, pattern, anchor)
+    if requires is not None and requires.search(text) is None:
+        return iter(())
+    return pattern.finditer(text)
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ Header titles live in ``caseminer/patterns/sections/headers.jsonl``; caption and
 ``{"title", "kind", "start_char", "end_char"}`` in text order that covers the whole Doc.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -19,6 +20,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+try:  # Python 3.11+
+    from re import _compiler as sre_compile
+    from re import _constants as sre_c
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_compile  # type: ignore[no-redef]
+    import sre_constants as sre_c  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -49,7 +59,9 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        """Empty or white space only: ``not text.strip()`` without copying a long line
+        (``str.strip`` and ``str.isspace`` agree on what white space is)."""
+        return not self.text or self.text.isspace()
 
 
 @dataclass(frozen=True)
@@ -74,12 +86,22 @@ class Catalogue:
     figure: re.Pattern[str]
     table: re.Pattern[str]
     settings: dict[str, Any]
+    # characters no part of ``own_line`` matches (see ``_never_in``), or None
+    own_line_never: re.Pattern[str] | None = None
+
+
+def load_catalogue(directory: str | None = None) -> Catalogue:
+    """Read the header vocabulary and block settings once (``directory``: a folder laid out
+    like caseminer/patterns/sections; default the packaged one).
+
+    ``load_catalogue()`` and ``load_catalogue(None)`` give the same object (an ``lru_cache`` on
+    this function would key them apart): ``find_headers`` recognises the default catalogue by
+    identity, and caseminer_sections builds its catalogue with ``load_catalogue(None)``."""
+    return _load_catalogue(directory or None)
 
 
 @lru_cache(maxsize=4)
-def load_catalogue(directory: str | None = None) -> Catalogue:
-    """Read the header vocabulary and block settings once (``directory``: a folder laid out
-    like caseminer/patterns/sections; default the packaged one)."""
+def _load_catalogue(directory: str | None) -> Catalogue:
     base = Path(directory) if directory else PATTERNS_DIR
     kinds: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
@@ -98,15 +120,76 @@ def load_catalogue(directory: str | None = None) -> Catalogue:
     alternatives.sort(key=len, reverse=True)
     group = "|".join(alternatives)
     settings = json.loads((base / "blocks.json").read_text(encoding="utf-8"))
+    own_line = re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE)
     return Catalogue(
-        own_line=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE),
+        own_line=own_line,
         inline=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*:\s*\S", re.IGNORECASE),
         kinds=kinds,
         patterns=patterns,
         figure=re.compile(settings["figure_caption"], re.IGNORECASE),
         table=re.compile(settings["table"], re.IGNORECASE),
         settings=settings,
+        own_line_never=_never_in_cached(own_line),
     )
+
+
+# punctuation of running text, tested against the header rules by ``_never_in``
+_PROSE_MARKS = ',;%=()[]"?!&/'
+
+
+def _never_in_cached(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``_never_in`` through the on-disk cache (parsing the header rule costs more than reading
+    the result; the key covers the rule and this module)."""
+    from caseminer.nlp import diskcache
+
+    digest = hashlib.sha256(f"{pattern.flags} {pattern.pattern}".encode()).hexdigest()[:16]
+
+    def build() -> str | None:
+        never = _never_in(pattern)
+        return None if never is None else never.pattern
+
+    source = diskcache.cached("sections-never", [Path(__file__)], build, extra=digest)
+    return None if source is None else re.compile(source)
+
+
+def _never_in(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A class of the ``_PROSE_MARKS`` that no character-consuming part of ``pattern`` matches
+    (each part is compiled alone and tried on each mark), or None when there is none or a
+    part is not understood. ``pattern`` is anchored at both ends of a line (``^...$``; lines
+    hold no "\\n"), so it can only match a line all of whose characters some part consumes:
+    a line holding one of these characters never matches. Why: most lines are prose, which
+    has commas, and the header rule tries about 130 titles on every line that starts with a
+    capital."""
+    items = sre_parse.parse(pattern.pattern, pattern.flags)
+    try:
+        leaves = {repr(leaf): leaf for leaf in _leaves(items)}  # the same letters recur
+    except ValueError:
+        return None
+    parts = [
+        sre_compile.compile(sre_parse.SubPattern(items.state, [leaf]), pattern.flags)
+        for leaf in leaves.values()
+    ]
+    marks = [c for c in _PROSE_MARKS if not any(part.fullmatch(c) for part in parts)]
+    return re.compile("[" + re.escape("".join(marks)) + "]") if marks else None
+
+
+def _leaves(items):
+    """The items of a parsed pattern that consume a character (look-arounds consume none);
+    ValueError for what is not understood (a backreference...)."""
+    for op, arg in items:
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        if op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.IN, sre_c.ANY):
+            yield op, arg
+        elif op is sre_c.SUBPATTERN:
+            yield from _leaves(arg[-1])
+        elif op is sre_c.BRANCH:
+            for alternative in arg[1]:
+                yield from _leaves(alternative)
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            yield from _leaves(arg[2])
+        else:
+            raise ValueError(f"not understood: {op}")
 
 
 def _normalize(title: str) -> str:
@@ -114,13 +197,20 @@ def _normalize(title: str) -> str:
 
 
 def split_lines(text: str) -> list[Line]:
-    """The lines of ``text`` with their character offsets."""
+    """The lines of ``text`` with their character offsets (a new list; the Lines are shared:
+    they are frozen). Cached for the last few texts: caseminer_sentences and caseminer_sections
+    split the same document's lines several times."""
+    return list(_split_lines(text))
+
+
+@lru_cache(maxsize=4)
+def _split_lines(text: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     start = 0
     for part in text.split("\n"):
         lines.append(Line(start, start + len(part), part))
         start += len(part) + 1
-    return lines
+    return tuple(lines)
 
 
 def _kind_of(title: str, catalogue: Catalogue) -> str | None:
@@ -172,7 +262,9 @@ def match_header(
     # Both header forms need a capital first letter; the inline one needs a colon. Testing
     # those first spares most prose lines the two title regexes (about 130 titles each).
     upper = _starts_upper(line.text)
-    match = catalogue.own_line.match(line.text) if upper else None
+    never = catalogue.own_line_never
+    own_line = upper and not (never is not None and never.search(line.text))
+    match = catalogue.own_line.match(line.text) if own_line else None
     if match:
         kind = _kind_of(match.group("title"), catalogue)
         nxt = next((ln for ln in lines[index + 1 : index + 4] if not ln.blank), None)

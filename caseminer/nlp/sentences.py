@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START, SPACY
+from spacy.lang import lex_attrs
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -56,20 +57,38 @@ class TokenView:
         every non-space token after a space token or after a token that may end a sentence
         (``_may_end_sentence``). Both tests read the text's characters as one numpy array
         instead of asking every word in Python."""
+        return cls._with_candidates(doc, text, lazy=False)
+
+    @classmethod
+    def _with_candidates(
+        cls, doc: Doc, text: str | None, lazy: bool
+    ) -> tuple["TokenView", list[int]]:
+        """``with_candidates``; ``lazy``: the words as ``_LazyWords`` (what the splitter
+        reads), not a list."""
         if not len(doc):
             return cls([], [], [], []), []
         text = doc_text(doc) if text is None else text
-        arr = doc.to_array([IDX, LENGTH, SPACY])
+        lexeme_flag = doc.vocab.lex_attr_getters.get(IS_SPACE) is lex_attrs.is_space
+        arr = doc.to_array([IDX, LENGTH, SPACY, IS_SPACE] if lexeme_flag else [IDX, LENGTH, SPACY])
         starts, lengths = arr[:, 0].astype(numpy.int64), arr[:, 1].astype(numpy.int64)
         ends = starts + lengths
         idx, stops = starts.tolist(), ends.tolist()
-        words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
+        if lazy:
+            words: list[str] = _LazyWords(text, idx, stops)  # type: ignore[assignment]
+        else:
+            words = [text[start:stop] for start, stop in zip(idx, stops, strict=True)]
         codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-        codes = numpy.minimum(codes, len(_SPACE_CHARS) - 1)  # above the table: none of ours
-        # str.isspace() of a word: not empty and every character white space
-        spaces = numpy.concatenate(([0], numpy.cumsum(_SPACE_CHARS[codes])))
-        is_space = (lengths > 0) & (spaces[ends] - spaces[starts] == lengths)
-        last = codes[numpy.maximum(ends - 1, 0)]
+        if lexeme_flag:
+            # spaCy's IS_SPACE: ``str.isspace()`` of the word, set once per lexeme (the vocab
+            # computes it with spaCy's own getter, checked above), not read off every character
+            is_space = arr[:, 3] != 0
+        else:
+            # str.isspace() of a word: not empty and every character white space
+            chars = numpy.minimum(codes, len(_SPACE_CHARS) - 1)  # above the table: none of ours
+            spaces = numpy.concatenate(([0], numpy.cumsum(_SPACE_CHARS[chars])))
+            is_space = (lengths > 0) & (spaces[ends] - spaces[starts] == lengths)
+        # above the tables: none of ours
+        last = numpy.minimum(codes[numpy.maximum(ends - 1, 0)], len(_SPACE_CHARS) - 1)
         may_end = (lengths > 0) & (_CLOSING_CODES[last] | ((lengths == 1) & _CLOSER_CODES[last]))
         after = (is_space[:-1] | may_end[:-1]) & ~is_space[1:]
         candidates = (numpy.flatnonzero(after) + 1).tolist()
@@ -77,6 +96,29 @@ class TokenView:
             candidates.insert(0, 0)
         view = cls(words, idx, arr[:, 2].astype(bool).tolist(), is_space.tolist())
         return view, candidates
+
+
+class _LazyWords(dict):
+    """The words of a Doc by token index, each sliced out of the text when first read.
+
+    Why: the splitter reads the words of the tokens around its candidates only (about an
+    eighth of a case report's tokens), and slicing every word cost more than the rest of the
+    pass. A dict with ``__missing__``: a word read again is a C-level lookup. It answers only
+    what the splitter asks of a word list: ``words[i]`` (an int, as a list would take it,
+    IndexError past the end) and ``len(words)``."""
+
+    __slots__ = ("_text", "_idx", "_stops")
+
+    def __init__(self, text: str, idx: list[int], stops: list[int]) -> None:
+        super().__init__()
+        self._text, self._idx, self._stops = text, idx, stops
+
+    def __missing__(self, i: int) -> str:
+        word = self[i] = self._text[self._idx[i] : self._stops[i]]
+        return word
+
+    def __len__(self) -> int:
+        return len(self._idx)
 
 
 def _char_table(chars: Iterable[str], size: int) -> numpy.ndarray:
@@ -92,6 +134,8 @@ _TABLE_SIZE = 0x3002
 _SPACE_CHARS = numpy.array([chr(c).isspace() for c in range(_TABLE_SIZE)], dtype=bool)
 _CLOSING_CODES = _char_table(_CLOSING_CHARS, _TABLE_SIZE)
 _CLOSER_CODES = _char_table(_CLOSERS, _TABLE_SIZE)
+# SENT_START of a token that does not start a sentence: -1, as spaCy's uint64 array holds it
+_NOT_START = numpy.uint64(2**64 - 1)
 
 
 def _starts_like_sentence(tv: TokenView, i: int) -> bool:
@@ -186,7 +230,7 @@ def _line_starts(text: str) -> tuple[set[int], set[int]]:
 def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
     """``is_sent_start`` for every token of ``doc`` (see the module docstring)."""
     text = doc_text(doc)
-    tv, candidates = TokenView.with_candidates(doc, text)
+    tv, candidates = TokenView._with_candidates(doc, text, lazy=True)
     words, idx, is_space = tv.text, tv.idx, tv.is_space
     forced, line_starts = _line_starts(text)
     starts = [False] * len(words)
@@ -242,12 +286,19 @@ class SentenceSplitter:
     @staticmethod
     def set_annotations(doc: Doc, starts: list[bool]) -> None:
         """Write all starts in one array call. Why not ``token.is_sent_start = x`` per token:
-        spaCy's setter scans the whole doc for a parse each time, which is quadratic."""
-        flags = numpy.where(numpy.array(starts[: len(doc)], dtype=bool), 1, -1).astype(numpy.int64)
-        if len(flags) < len(doc):
-            flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
+        spaCy's setter scans the whole doc for a parse each time, which is quadratic.
+        A start is 1, any other token -1 (as uint64), the first token always a start; the flags
+        are read through ``bytes`` (one C pass over a list of bools, where ``numpy.array``
+        inspects every object), or ``numpy.array`` for values ``bytes`` does not take."""
+        n = len(doc)
+        try:
+            marks = numpy.frombuffer(bytes(starts[:n]), dtype=numpy.uint8) != 0
+        except (TypeError, ValueError):
+            marks = numpy.array(starts[:n], dtype=bool)
+        flags = numpy.full(n, _NOT_START, dtype=numpy.uint64)
+        flags[: len(marks)][marks] = 1
         flags[0] = 1
-        doc.from_array([SENT_START], flags.astype(numpy.uint64).reshape(-1, 1))
+        doc.from_array([SENT_START], flags.reshape(-1, 1))
 
 
 @Language.factory("caseminer_sentences", assigns=["token.is_sent_start"], default_config={})

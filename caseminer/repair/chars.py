@@ -21,6 +21,15 @@ def _expand_re() -> re.Pattern[str]:
     return re.compile(rf"\u00ad[ \t]*(?:\r\n|[\n\r])[ \t]*|[{chars}]")
 
 
+@lru_cache(maxsize=1)
+def _expand_chars_re() -> re.Pattern[str]:
+    """The characters ``_expand_re`` matches on their own; every match of it starts with one
+    of them (the soft hyphen is one), so it matches exactly where this does. Why: a class is
+    searched in one C loop, an alternation is tried at every position."""
+    chars = "".join(re.escape(c) for c in layout().expand)
+    return re.compile(rf"[{chars}]")
+
+
 def _caption_breaks(text: str, lay: Layout) -> str:
     """Put a line break before a caption that starts mid-line after a sentence end.
 
@@ -39,9 +48,9 @@ def normalize_chars(source: str) -> Mapped:
     text = lay.odd_spaces.sub(" ", source)
     if "igure" in text or "able" in text or "ig." in text:
         text = _caption_breaks(text, lay)
-    pattern = _expand_re()
-    if not pattern.search(text):
+    if not _expand_chars_re().search(text):
         return text, None
+    pattern = _expand_re()
     parts: list[str] = []
     offsets: list[int] = []
     pos = 0

@@ -57,7 +57,7 @@ class RepairedText:
         offsets, n = self.offsets, len(self.source)
         # Most texts need no line repair: their map is the identity and nothing was removed (one
         # list comparison in C, cheaper than the array conversion below).
-        if len(offsets) == n + 1 and offsets == list(range(n + 1)):
+        if len(offsets) == n + 1 and offsets == identity_map(n + 1):
             return 0, n_visible
         if len(offsets) > 1:
             # through array.array: a faster conversion of a list of ints than numpy.array
@@ -71,6 +71,18 @@ class RepairedText:
             s = self.offsets[start]
             return s, s
         return self.offsets[start], self.offsets[end - 1] + 1
+
+
+# [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map``
+_IDENTITY_KEPT = 1 << 15
+_IDENTITY = list(range(_IDENTITY_KEPT))
+
+
+def identity_map(size: int) -> list[int]:
+    """``list(range(size))``, a new list. Why: for a text of ordinary size it is sliced from a
+    kept list, which copies references instead of making an int object per character (several
+    times faster); the maps of most texts are the identity (about 1.2 MB kept)."""
+    return _IDENTITY[:size] if size <= _IDENTITY_KEPT else list(range(size))
 
 
 def identity(source: str) -> RepairedText:
@@ -108,6 +120,8 @@ def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     width = typical_width(lines, lay)
     notes = classify(lines, lay, lex, width)
     ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
+    if ctx.sentence_per_line and _kept_as_is(lines):
+        return text, identity_map(len(text) + 1), notes
     out = _Builder()
     prev: Line | None = None
     gap: list[Line] = []
@@ -134,6 +148,25 @@ def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
         out.put("\n", prev.brk_start)
     out.offsets.append(len(text))
     return "".join(out.parts), out.offsets, notes
+
+
+def _kept_as_is(lines: list[Line]) -> bool:
+    """Whether the loop of ``repair_lines`` would give back the text unchanged, with the
+    identity map, in a text laid out one sentence per line (every break is kept there:
+    ``decide`` returns BREAK). It copies each content line and puts one "\\n" for each break
+    after it and for each blank line between content lines; that is the text itself when no
+    line is junk, no line has trailing blanks, every blank line is empty, every break is "\\n"
+    and the text neither starts nor ends with a blank line (those are dropped). Why: most case
+    reports (MACCROBAT's, PMC text) are such texts, and the loop costs a list entry per
+    character."""
+    if not lines or lines[0].kind == BLANK or lines[-1].kind == BLANK:
+        return False
+    for ln in lines:
+        if ln.kind == JUNK or ln.end != ln.brk_start or (ln.brk != "\n" and ln.brk):
+            return False
+        if ln.kind == BLANK and ln.start != ln.end:
+            return False
+    return True
 
 
 def _emit_breaks(out: _Builder, prev: Line, gap: list[Line]) -> None:
@@ -163,5 +196,10 @@ def repair(source: str) -> RepairedText:
         result = identity(source)
         result.notes.append(f"repair failed, text left as is: {type(exc).__name__}: {exc}")
         return result
-    offsets = map2 if map1 is None else [map1[i] for i in map2]
+    if map1 is None:
+        offsets = map2
+    elif len(map2) == len(map1) and map2 == identity_map(len(map2)):
+        offsets = map1  # the line pass kept every character: the map is the character pass's
+    else:
+        offsets = [map1[i] for i in map2]
     return RepairedText(text, source, offsets, notes)

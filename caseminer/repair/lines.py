@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from caseminer.repair.resources import Layout
 
-BREAK_RE = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
+# A line break: "\r\n" or any one of the characters, found where ``\r\n|[\n\r\f\v\x85\u2028\u2029]``
+# finds one: the class first, then the "\n" of a "\r\n". Why not the alternation: a pattern
+# that starts with a character class is searched in one C loop, an alternation is tried at
+# every position.
+BREAK_RE = re.compile(r"[\n\r\f\v\x85\u2028\u2029](?:(?<=\r)\n)?")
 TOKEN_RE = re.compile(r"\S+")
 ALPHA_RE = re.compile(r"[A-Za-z]+")
 SENTENCE_END_RE = re.compile(r"[.!?:;][\"'\u2019\u201d)\]]*$")
@@ -194,12 +198,25 @@ def _mark_head_fragments(
 def _mark_repeated(lines: list[Line], lay: Layout, notes: list[str]) -> None:
     """Running headers/footers: the same line (digits aside) recurring far apart."""
     th = lay.thresholds
+    candidates = [
+        ln
+        for ln in lines
+        if ln.kind == PROSE
+        and len(ln.stripped) >= th["repeated_min_chars"]
+        and TWO_WORDS_RE.search(ln.stripped)
+    ]
+    # Only lines whose cheap key (``_rough_key``) recurs can share a key: the full key (a
+    # regex substitution per line, the costly part) is computed for those alone. A group of
+    # full keys is never split (equal keys have equal rough keys) and keeps its lines and its
+    # place in the order of first appearance, so the groups below are the ones of all lines.
+    rough = [_rough_key(ln.stripped) for ln in candidates]
+    counts: dict[bytes, int] = defaultdict(int)
+    for key in rough:
+        counts[key] += 1
     seen: dict[str, list[Line]] = defaultdict(list)
-    for ln in lines:
-        s = ln.stripped
-        if ln.kind != PROSE or len(s) < th["repeated_min_chars"] or not TWO_WORDS_RE.search(s):
-            continue
-        seen[_DIGITS_RE.sub("#", s.lower())].append(ln)
+    for ln, key in zip(candidates, rough, strict=True):
+        if counts[key] >= th["repeated_min_count"]:
+            seen[_repeat_key(ln.stripped)].append(ln)
     for group in seen.values():
         if len(group) < th["repeated_min_count"]:
             continue
@@ -207,6 +224,24 @@ def _mark_repeated(lines: list[Line], lay: Layout, notes: list[str]) -> None:
         if min(gaps) >= th["repeated_min_gap_lines"]:
             for ln in group:
                 _junk(ln, "running header", notes)
+
+
+def _repeat_key(text: str) -> str:
+    """What a running header keeps from page to page: the line with its numbers masked."""
+    return _DIGITS_RE.sub("#", text.lower())
+
+
+# digits and "#" (the mask of a digit run), deleted from an ASCII line's rough key
+_DIGITS_AND_MASK = b"0123456789#"
+
+
+def _rough_key(text: str) -> bytes:
+    """``_repeat_key(text)`` as UTF-8 without its digits and "#" characters, so lines with
+    equal repeat keys have equal rough keys. Why: for an ASCII line (most lines) it is
+    computed without the regex (``\\d`` is then [0-9] and lowering is ASCII lowering)."""
+    if text.isascii():
+        return text.lower().encode("ascii").translate(None, _DIGITS_AND_MASK)
+    return _repeat_key(text).encode("utf-8", "surrogatepass").translate(None, _DIGITS_AND_MASK)
 
 
 def _mark_tables(lines: list[Line], lay: Layout, width: int) -> None:

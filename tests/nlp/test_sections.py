@@ -253,3 +253,75 @@ def test_find_headers_cache_gives_fresh_equal_lists():
     first.clear()  # the caller owns the list: the cached result is unaffected
     again = find_headers(text, load_catalogue())
     assert [h.kind for h in again] == ["abstract", "case"]
+
+
+def test_default_catalogue_is_one_object_whichever_way_asked():
+    """caseminer_sections builds ``load_catalogue(None)``; ``find_headers`` recognises the
+    default catalogue by identity to share its cache with caseminer_sentences."""
+    from caseminer.nlp.sections import find_headers, load_catalogue
+
+    assert load_catalogue() is load_catalogue(None)
+    text = "CASE REPORT\nA 50-year-old man.\n\nDiscussion\nText."
+    assert find_headers(text, load_catalogue(None)) == find_headers(text)
+
+
+def test_split_lines_cache_gives_fresh_lists():
+    from caseminer.nlp.sections import Line, split_lines
+
+    text = "a\n\nb c\n"
+    first = split_lines(text)
+    first.append(Line(0, 0, ""))
+    assert split_lines(text) == [Line(0, 1, "a"), Line(2, 2, ""), Line(3, 6, "b c"), Line(7, 7, "")]
+
+
+def test_blank_is_strip_empty():
+    import sys
+
+    from caseminer.nlp.sections import Line
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    for text in ["", " ", "a", " a ", "\u3000\u2028", "\x1c", "\u200b", *spaces, "".join(spaces)]:
+        assert Line(0, len(text), text).blank == (not text.strip())
+
+
+def _headers_both_ways(text: str) -> tuple[list, list]:
+    import dataclasses
+
+    from caseminer.nlp.sections import _find_headers, load_catalogue
+
+    catalogue = load_catalogue()
+    plain = dataclasses.replace(catalogue, own_line_never=None)
+    return _find_headers(text, catalogue), _find_headers(text, plain)
+
+
+def test_prose_marks_never_in_an_own_line_header():
+    from paths import REPO
+
+    from caseminer.nlp.sections import _never_in, load_catalogue
+
+    never = load_catalogue().own_line_never
+    assert never is not None and never.search("a, b") and not never.search("Case Report:")
+    assert never.pattern == _never_in(load_catalogue().own_line).pattern  # the cache's is fresh
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    found = 0
+    for text in texts:
+        fast, plain = _headers_both_ways(text)
+        assert fast == plain
+        found += len(fast)
+    assert found >= 10
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Case Report", "CASE 2", "Discussion", "1. Introduction", "II. ", "Conclusions"]
+            + [",", ";", "(", ")", "/", "&", "?", ":", ".", " ", "\n", "\n\n", "Patient no. 3"]
+            + ["A man, 45, was seen.", "Keywords", "Abstract", "Figure 1", "Table 2:", "-"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_header_precheck_on_generated_lines(text):
+    fast, plain = _headers_both_ways(text)
+    assert fast == plain

@@ -199,3 +199,108 @@ def test_candidates_are_the_word_tests(text):
         and (i == 0 or words[i - 1].isspace() or _may_end_sentence(words[i - 1]))
     ]
     assert candidates == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.booleans() | st.integers(0, 3) | st.sampled_from([0.0, 1.5]), max_size=12),
+    st.integers(1, 10),
+)
+def test_set_annotations_writes_what_the_array_formula_writes(starts, n_words):
+    """Starts read through ``bytes`` (or ``numpy.array`` for other values) are flagged as the
+    plain formula flags them: 1 for a truthy start, -1 otherwise, the first token 1."""
+    import numpy
+    from spacy.attrs import SENT_START
+
+    from caseminer.nlp.sentences import SentenceSplitter
+
+    doc = NLP.make_doc(" ".join(["w"] * n_words))
+    SentenceSplitter.set_annotations(doc, starts)
+    flags = numpy.where(numpy.array(starts[: len(doc)], dtype=bool), 1, -1).astype(numpy.int64)
+    flags = numpy.concatenate([flags, numpy.full(len(doc) - len(flags), -1)])
+    flags[0] = 1
+    assert doc.to_array([SENT_START]).astype(numpy.int64).tolist() == flags.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("ab A.?!…)]\"”’'»([\n\t\u3000\u2028\xa0\x1c😀") + ["...", "Fig."]),
+        max_size=40,
+    ).map("".join)
+)
+def test_lexeme_space_flag_is_the_character_test(text):
+    """White space tokens read from spaCy's IS_SPACE lexeme flag are those the character table
+    finds (the path taken when a vocab computes that flag otherwise)."""
+    import types
+
+    from caseminer.nlp import sentences
+
+    doc = NLP.make_doc(text)
+    fast = sentences.TokenView.with_candidates(doc, text)
+    original = sentences.lex_attrs
+    sentences.lex_attrs = types.SimpleNamespace(is_space=None)  # not the vocab's getter
+    try:
+        plain = sentences.TokenView.with_candidates(doc, text)
+    finally:
+        sentences.lex_attrs = original
+    assert fast == plain
+
+
+def _starts_both_ways(doc, monkeypatch) -> tuple[list[bool], list[bool]]:
+    from caseminer.nlp import sentences
+    from caseminer.nlp.tokenizer import no_split_abbreviations
+
+    abbreviations = no_split_abbreviations()
+    lazy = sentences.sentence_starts(doc, abbreviations)
+    eager = sentences.TokenView._with_candidates.__func__
+    with monkeypatch.context() as m:
+        m.setattr(
+            sentences.TokenView,
+            "_with_candidates",
+            classmethod(lambda cls, d, t, lazy: eager(cls, d, t, False)),
+        )
+        listed = sentences.sentence_starts(doc, abbreviations)
+    return lazy, listed
+
+
+def test_words_read_lazily_split_as_a_word_list_does(monkeypatch):
+    from paths import REPO
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    texts.append('Dr. J. Smith saw "it." [3] Then (see Fig. 2.) e.g. p.R227W was. Mirage.008 ok?!')
+    for text in texts:
+        lazy, listed = _starts_both_ways(NLP.make_doc(text), monkeypatch)
+        assert lazy == listed and sum(lazy) > 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "Ab", "A.", ". ", ".", "?", "!", "…", ")", "]", "[", "[3]", '"', "'", "(", " "]
+            + ["\n", "\n\n", "  ", "Fig.", "e.g.", "vs.", "J.", "word.Word", "7.35", "CASE"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_lazy_words_on_generated_texts(text):
+    import pytest
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        lazy, listed = _starts_both_ways(NLP.make_doc(text), monkeypatch)
+    assert lazy == listed
+
+
+def test_lazy_words_are_the_slices():
+    from caseminer.nlp.sentences import TokenView
+
+    text = "One (two) three.\n\nFour"
+    doc = NLP.make_doc(text)
+    lazy = TokenView._with_candidates(doc, text, lazy=True)[0].text
+    words = [t.text for t in doc]
+    assert len(lazy) == len(words)
+    assert [lazy[i] for i in range(len(words))] == words
+    assert lazy[-1] == words[-1]
+    with pytest.raises(IndexError):
+        lazy[len(words)]

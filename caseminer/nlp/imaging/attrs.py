@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from caseminer.nlp.imaging.triggers import words_of
+from caseminer.nlp.imaging.triggers import first_words, sre_c, sre_parse, words_of
 from caseminer.nlp.imaging.vocab import (
     Gate,
     StudyMatch,
@@ -22,6 +22,7 @@ from caseminer.nlp.imaging.vocab import (
     matched_values,
     modality_rules_in,
 )
+from caseminer.nlp.patient_anchors import fold
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
@@ -247,7 +248,7 @@ def _site_windows(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[str,
     lead = _SITE_LEAD.match(post)  # "CT scan of the chest": the site phrase starts after "of"
     if lead:
         post = post[lead.end() :]
-    stops = [vocab.cues[c].search(post) for c in ("site_stop", "finding_verbs")]
+    stops = [vocab.cues["site_stop"].search(post), cue_search(vocab, "finding_verbs", post)]
     ends = [m.start() for m in stops if m]
     if ends:
         post = post[: min(ends)]
@@ -296,7 +297,7 @@ def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, 
     lead = _FINDING_LEAD.match(post)
     if lead and _ON_STUDY.search(pre):
         return _trim(text, post_start + lead.end(), group.seg_end)  # "On MRI, <finding>"
-    verb = vocab.cues["finding_verbs"].search(post[:120])
+    verb = cue_search(vocab, "finding_verbs", post[:120])
     if verb and not _SENTENCE_STOP.search(post[: verb.start()]):
         if _WAS_WERE.match(verb.group()):  # "CT was unremarkable"
             first = _FIRST_WORD.match(verb.group())
@@ -310,6 +311,37 @@ def find_finding(text: str, group: StudyGroup, vocab: Vocabulary) -> tuple[int, 
         start = group.seg_start + (clauses[-1].end() if clauses else 0)
         end = group.seg_start + passive.start()
         return _trim(text, start, _before_passive_verb(text, end))
+    return None
+
+
+def cue_search(vocab: Vocabulary, name: str, text: str) -> re.Match[str] | None:
+    """``vocab.cues[name].search(text)``, answered None without the search when the text holds
+    none of the words a match must start with (``_cue_words``). Why: a cue such as
+    "finding_verbs" tries dozens of verbs behind look-behinds at every position, and most
+    stretches of a sentence hold none of them."""
+    regex = vocab.cues[name]
+    kept = _CUE_WORDS.get(id(regex))
+    if kept is None or kept[0] is not regex:
+        kept = _CUE_WORDS[id(regex)] = (regex, _cue_words(regex))
+    words = kept[1]
+    if words is not None and words.isdisjoint(words_of(fold(text))):
+        return None
+    return regex.search(text)
+
+
+_CUE_WORDS: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+
+
+def _cue_words(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """The words (lower case) a match of ``regex`` starts with, when it starts at a word
+    boundary (``\\b`` before anything that consumes a character) and they can be listed;
+    else None. A match then starts a word of the case-folded text (``fold``: exactly the
+    characters ``re.IGNORECASE`` takes for an ASCII letter) that is one of them."""
+    for op, arg in sre_parse.parse(regex.pattern, regex.flags):
+        if op is sre_c.AT and arg is sre_c.AT_BOUNDARY:
+            return first_words(regex.pattern, regex.flags)
+        if op is not sre_c.ASSERT_NOT:
+            return None
     return None
 
 

@@ -208,7 +208,8 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
         # what doc.sents gives, from token arrays: a sentence starts at token 0 and at every
         # token flagged as a start, and ends where the next begins
         # (only the sentences' first and last tokens are read out of the arrays)
-        arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
+        # (uint64 as spaCy gives them: a non-start is 2**64-1, never 1; offsets fit)
+        arr = doc.to_array([SENT_START, IDX, LENGTH])
         starts = numpy.concatenate(([0], numpy.flatnonzero(arr[1:, 0] == 1) + 1))
         lasts = numpy.concatenate((starts[1:], [len(doc)])) - 1
         first_char = arr[starts, 1].tolist()

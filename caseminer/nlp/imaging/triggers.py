@@ -179,6 +179,18 @@ class Triggers:
     by_word: dict[str, tuple[int, ...]]
     fallback: tuple[int, ...]
     by_prefix: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # ``by_word`` keyed by the words' ASCII bytes (see ``candidate_starts``)
+    _by_bytes: dict[bytes, tuple[int, ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        # trigger words are made of WORD_CHARS (ASCII), so each encodes one byte a character
+        self._by_bytes.update((w.encode("ascii"), rules) for w, rules in self.by_word.items())
+
+    def bytes_by_word(self) -> dict[bytes, tuple[int, ...]]:
+        """``by_word`` with each word as ASCII bytes."""
+        return self._by_bytes
 
     def rules_for(self, words: set[str]) -> dict[str, tuple[int, ...]]:
         """The rules each of ``words`` (lower case) can start, for the words some rule can."""
@@ -217,16 +229,57 @@ def build_triggers(patterns: list[tuple[str, int]]) -> Triggers:
 
 
 def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple[int, ...]]]:
-    """(position, rule indices) for every word start whose word some rule can start with."""
-    by_word = triggers.by_word
-    found = [
-        (m.start(), rules)
-        for m in _WORDS.finditer(text)
-        if (rules := by_word.get(m.group().lower()))
-    ]
+    """(position, rule indices) for every word start whose word some rule can start with.
+
+    Why not one pass over every word: a text has thousands of words and a few of them are
+    triggers, so testing each word in Python cost more than the rest of the imaging rules.
+    Instead the text is made ASCII bytes at the same offsets (``_ascii_lower``), its distinct
+    words are listed at C level (non-word bytes turned to spaces, ``split``), the few that are
+    triggers are kept, and each is looked up with its own regex (a literal, so the scan is C's
+    substring search), keeping only the hits that start a word. That is every word start whose
+    word is a trigger: a word's occurrences as a whole word cannot overlap one another, so
+    ``finditer`` skips none."""
+    low = _ascii_lower(text)
+    by_word = triggers.bytes_by_word()
+    found: list[tuple[int, tuple[int, ...]]] = []
+    for word in by_word.keys() & set(low.translate(_SPACE_NON_WORD).split()):
+        rules = by_word[word]
+        found.extend(
+            (pos, rules)
+            for m in _word_regex(word).finditer(low)
+            if (pos := m.start()) == 0 or low[pos - 1] not in _WORD_BYTES
+        )
+    found.sort(key=_first)
     if triggers.by_prefix:
         found = _add_prefixed(text, triggers, found)
     return iter(found)
+
+
+def _ascii_lower(text: str) -> bytes:
+    """``text`` as bytes at the same offsets, A-Z lowered: every non-ASCII character becomes
+    one "?" (the encoder's replacement), which is no word character, as the character was not
+    (``WORD_CHARS`` is ASCII); ``bytes.lower`` lowers A-Z only."""
+    return text.encode("ascii", "replace").lower()
+
+
+_WORD_BYTES = frozenset(ord(c) for c in WORD_CHARS)
+# every byte that is not a word character, made a space (so ``split`` lists the words)
+_SPACE_NON_WORD = bytes(c if chr(c) in WORD_CHARS else 32 for c in range(256))
+_WORD_REGEX: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def _word_regex(word: bytes) -> re.Pattern[bytes]:
+    """``word`` (lower case) not followed by a word character; compiled once per trigger word
+    (the left boundary is checked by the caller: a lookbehind first would keep ``re`` from
+    scanning for the literal)."""
+    regex = _WORD_REGEX.get(word)
+    if regex is None:
+        regex = _WORD_REGEX[word] = re.compile(re.escape(word) + b"(?![a-z0-9])")
+    return regex
+
+
+def _first(item: tuple[int, tuple[int, ...]]) -> int:
+    return item[0]
 
 
 def _add_prefixed(
@@ -289,19 +342,44 @@ class RuleFilter:
 
     def __init__(self, patterns: list[tuple[str, int]], triggers: Triggers | None = None) -> None:
         self.triggers = triggers or build_triggers(patterns)
+        # trigger words found -> the sorted rule indices; see ``select``
+        self._chosen: dict[frozenset[str], list[int]] = {}
 
     def select(self, text: str, words: set[str] | None = None) -> list[int]:
         """Indices of the rules that can match somewhere in ``text``, in rule order
-        (``words``: ``words_of(text)`` or a superset, when the caller has it)."""
-        chosen = set(self.triggers.fallback)
-        for rules in self.triggers.rules_for(words_of(text) if words is None else words).values():
-            chosen.update(rules)
-        return sorted(chosen)
+        (``words``: ``words_of(text)`` or a superset, when the caller has it).
+
+        Without prefix triggers the answer depends only on which trigger words the text
+        holds, and the same few combinations recur (a side, a plane): it is kept per
+        combination (a new list each call; at most ``_CHOSEN_MAX`` combinations)."""
+        triggers = self.triggers
+        words = words_of(text) if words is None else words
+        if triggers.by_prefix:
+            chosen = set(triggers.fallback)
+            for rules in triggers.rules_for(words).values():
+                chosen.update(rules)
+            return sorted(chosen)
+        hit = frozenset(words & triggers.by_word.keys())
+        cached = self._chosen.get(hit)
+        if cached is None:
+            chosen = set(triggers.fallback)
+            chosen.update(*(triggers.by_word[w] for w in hit))
+            if len(self._chosen) >= _CHOSEN_MAX:
+                self._chosen.clear()
+            cached = self._chosen[hit] = sorted(chosen)
+        return list(cached)
+
+
+_CHOSEN_MAX = 4096
 
 
 def words_of(text: str) -> set[str]:
-    """The distinct words (``[A-Za-z0-9]+``, lower case) of ``text``."""
-    return {w.lower() for w in _WORDS.findall(text)}
+    """The distinct words (``[A-Za-z0-9]+``, lower case) of ``text`` (lowered first: the
+    lowering keeps every character's word-ness, see ``_lower_ascii``)."""
+    return set(_LOW_WORDS.findall(_lower_ascii(text)))
+
+
+_LOW_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def cached_triggers(

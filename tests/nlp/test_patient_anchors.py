@@ -1,0 +1,154 @@
+"""caseminer_patient (speed): the anchored search of the age patterns gives exactly what each
+pattern's own ``finditer`` gives, and the case folding it rests on is ``re.IGNORECASE``'s."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from paths import MACCROBAT, REPO
+
+from caseminer.nlp.patient import _matches, find_ages, load_vocabulary
+from caseminer.nlp.patient_anchors import anchor_of, anchored_finditer, fold
+
+
+def _same_as_finditer(text: str) -> None:
+    vocab = load_vocabulary()
+    folded = fold(text)
+    for rule, _, pattern, requires in vocab.patterns:
+        want = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in _matches(text, folded, rule, pattern, requires, vocab)] == want
+
+
+def test_every_age_pattern_is_anchored():
+    # otherwise the comparisons below would not test the anchored search
+    vocab = load_vocabulary()
+    assert set(vocab.anchors) == {rule for rule, *_ in vocab.patterns}
+
+
+def test_corpus_texts_give_what_finditer_gives():
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    if MACCROBAT.exists():
+        texts += [json.loads(line)["text"] for line in MACCROBAT.open(encoding="utf-8")]
+    found = 0
+    for text in texts:
+        _same_as_finditer(text)
+        found += len(find_ages(text, load_vocabulary()))
+    assert found > 20
+
+
+_PIECES = [
+    "65",
+    "7",
+    "130",
+    "2.5",
+    "twenty-two",
+    "seventy five",
+    "Three",
+    " ",
+    "  ",
+    "\n",
+    "\u00a0",
+    "-",
+    "‐",
+    "year",
+    "years",
+    "Months",
+    "y",
+    "yo",
+    "y/o",
+    "Y.O.",
+    "old",
+    "OLD",
+    "o\u212ad",
+    "aged",
+    "AGE",
+    "age",
+    "of",
+    "in",
+    "his",
+    "her",
+    "40s",
+    "a",
+    "newborn",
+    "neonate",
+    "\u0130",
+    "\u0131n",
+    "\u017f",
+    "stage",
+    "image",
+    ".",
+    ",",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=3), max_size=60))
+def test_generated_texts_give_what_finditer_gives(pieces):
+    _same_as_finditer("".join(pieces))
+
+
+def test_longest_matches_are_found():
+    # a match of each pattern holding about as many non-space characters as it can, with
+    # space runs, far apart in a long text (so the windows are searched, not the whole text)
+    longest = {
+        "n_unit_old": "seventy\u2010seven  \u2013 \n months \u2013  old",
+        "aged_n": "aged \n seventy\u2010seven \u2010\nmonths",
+        "n_unit_of_age": "seventy-seven - weeks of  age",
+        "decade": "in  her \n mid-40\u2019s",
+        "age_word": "the premature   neonate",
+        "age_n": "age\tof  seventy-seven - months",
+        "n_yo": "130 - y.o.",
+    }
+    vocab = load_vocabulary()
+    text = (" Lorem ipsum dolor sit amet." * 30 + " ").join(["", *longest.values(), ""])
+    folded = fold(text)
+    for rule, _, pattern, requires in vocab.patterns:
+        assert pattern.fullmatch(longest[rule])
+        got = [m.group(0) for m in _matches(text, folded, rule, pattern, requires, vocab)]
+        assert longest[rule] in got
+    _same_as_finditer(text)
+
+
+def test_windows_are_used_and_agree_on_a_long_text():
+    # few anchors in a long text: the window loop runs (not the full-scan fallback)
+    text = ("Lorem ipsum dolor sit amet. " * 40).join(
+        ["", "A 65-year-old man", "aged  \n 7  months", "45 y/o", "in her late 40s", ""]
+    )
+    vocab = load_vocabulary()
+    anchor = vocab.anchors["n_unit_old"]
+    pattern = next(p for rule, _, p, _ in vocab.patterns if rule == "n_unit_old")
+    got = [m.span() for m in anchored_finditer(text, fold(text), pattern, anchor)]
+    assert got == [m.span() for m in pattern.finditer(text)] and len(got) == 1
+    _same_as_finditer(text)
+
+
+def test_fold_is_ignorecase_for_ascii_letters():
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(0x30000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        folded = fold(char)
+        assert len(folded) == 1 and folded.isspace() == char.isspace()
+        if letter.fullmatch(char):
+            assert folded in string.ascii_lowercase and re.fullmatch(folded, char, re.IGNORECASE)
+        else:
+            assert folded not in string.ascii_letters
+            assert not folded.isascii() or char.isascii()
+    assert fold("İı\u017f\u212aX") == "iiskx" and sys.maxunicode >= 0x30000
+
+
+def test_unbounded_or_unplain_patterns_are_not_anchored():
+    old = re.compile("old", re.IGNORECASE)
+    assert anchor_of(re.compile(r"\d+\s*old", re.I), old) is None  # \d+: no reach
+    assert anchor_of(re.compile(r"\d\s*old", re.I), re.compile(r"\bold", re.I)) is None
+    assert anchor_of(re.compile(r"\d\s*old", re.I), re.compile("Old", re.I)) is None
+    assert anchor_of(re.compile(r"\d\s*old", re.I), re.compile("old")) is None
+    assert anchor_of(re.compile(r"(?:\d\s*old)?", re.I), old) is None  # matches empty text
+    anchor = anchor_of(re.compile(r"\d{1,3}\s*-?\s*old", re.I), old)
+    assert anchor is not None and anchor.reach == 7
