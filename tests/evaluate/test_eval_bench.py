@@ -42,6 +42,7 @@ def test_markdown_table_flags_targets_and_failures():
             "longest_vs_100k": 1.6,
         },
         "profile": {"labs": 3.0, "tokenizer": 1.0},
+        "unseen": {"runs": 3, "ratio": 0.151, "floor_cpu_s": 0.2, "caseminer_cpu_s": 1.3},
         "machine": {"cpu": "test cpu", "cores": 2, "python": "3.11", "load_average": 0.5},
     }
     md = speed.to_markdown(res)
@@ -55,6 +56,18 @@ def test_markdown_table_flags_targets_and_failures():
     assert "RuntimeError: no fork" in md
     assert "| caseminer.extract_many + JSON | 5.00 | 20.0 | 0.200 | 0.200 |" in md
     assert "| labs | 3.000 | 75.0% |" in md
+    assert "best of 3 fresh processes) | 0.151 | >= 0.25 | NO |" in md
+
+
+def test_unseen_warm_up_texts_are_not_bench_texts():
+    """The unseen-texts figure only means something if the warm-up never saw a bench text."""
+    speed = load_speed()
+    import unseen
+
+    bench = set(speed.bench_texts()[0])
+    others = unseen.other_texts()
+    assert others, "corpora/*.txt are in the repository, so there is always a warm-up"
+    assert not bench.intersection(others)
 
 
 def test_texts_skip_missing_sources():
