@@ -197,11 +197,18 @@ def find_values(
     if low is not None and isinstance(rx, ValuePattern):  # "... than" words only with "than"
         than = low.find("than", lo, hi) >= 0
         starts = value_starts(text, lo, hi, low, _START_WORDS if than else _START_WORDS_NO_THAN)
+    k = 0  # where ``starts`` is read from: ``pos`` only grows, so the starts before stay behind
     while True:
         if starts is None:
             m = _search(rx, text, pos, hi, None, skip_inside=True)
-        else:
-            m = _match_from(rx, text, pos, hi, starts)
+        else:  # _match_from(rx, text, pos, hi, starts), read on from the last start tried
+            k = bisect.bisect_left(starts, pos, k)
+            m = None
+            while k < len(starts):
+                m = rx.match(text, starts[k], hi)
+                if m is not None:
+                    break
+                k += 1
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -224,12 +231,12 @@ def find_values(
             continue  # inside a word or a longer number ("T2N0", "CA19-9", "3.5.1")
         end = m.end()
         before = text[max(0, start - 20) : start]
-        after = text[end : end + 25]
         unit_text = g["unit"]
         unit = cat.unit_for(unit_text) if unit_text else None
         if g["titre"]:
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
         elif g["ratio"]:
+            after = text[end : end + 25]
             if not unit and _OPEN_BEFORE.search(before) and _CLOSE_AFTER.match(after):
                 continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
