@@ -86,6 +86,8 @@ class Catalogue:
     _surfaces: dict[str, tuple[Analyte | None, bool]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: unit spelling -> ``unit_for(spelling)``, for the same reason
+    _units_read: dict[str, Unit | None] = field(default_factory=dict, repr=False, compare=False)
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
@@ -96,7 +98,18 @@ class Catalogue:
         return self.analytes.get(name) if name else None
 
     def unit_for(self, surface: str) -> Unit | None:
-        """The unit a matched unit string stands for, including generic ×10^n forms."""
+        """The unit a matched unit string stands for, including generic ×10^n forms (a
+        spelling met before is read from ``_units_read``: the catalogue does not change once
+        loaded, and a ``Unit`` is frozen, so sharing one is as good as building it again)."""
+        known = self._units_read
+        if surface in known:
+            return known[surface]
+        if len(known) > _MAX_SURFACES:
+            known.clear()  # whitespace runs inside units make spellings unbounded
+        found = known[surface] = self._unit_for(surface)
+        return found
+
+    def _unit_for(self, surface: str) -> Unit | None:
         s = _SPACES.sub(" ", surface.strip())
         unit = self.units.get(s) or self.units.get(s.replace("µ", "μ"))
         unit = unit or self.units.get(s.replace("/ ", "/")) or self.by_ucum.get(s)

@@ -148,8 +148,23 @@ class ValueMention:
     reference: dict | None = field(default=None)
 
 
+#: number as written -> ``parse_number``'s answer (a pure function of the string, read again for
+#: every value written the same way)
+_NUMBERS: dict[str, float | None] = {}
+_MAX_NUMBERS = 20_000
+
+
 def parse_number(s: str, *, unit_known: bool = True) -> float | None:
     """Parse '7.8', '7,8' (decimal comma), '12,300' (thousands), '200 000', '−5.1'."""
+    if s in _NUMBERS:
+        return _NUMBERS[s]
+    if len(_NUMBERS) > _MAX_NUMBERS:
+        _NUMBERS.clear()
+    found = _NUMBERS[s] = _parse_number(s)
+    return found
+
+
+def _parse_number(s: str) -> float | None:
     s = s.strip().replace("−", "-").replace("·", ".")
     s = _NUMBER_SPACES.sub("", s)
     if "," in s and "." in s:

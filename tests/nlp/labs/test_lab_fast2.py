@@ -72,3 +72,32 @@ def test_find_analytes_from_known_surfaces_is_the_lookup_per_match(monkeypatch):
         assert [find_analytes(t, cat) for t in texts] == want
     monkeypatch.setattr(catalogue, "_MAX_SURFACES", 3)  # cleared again and again
     assert [find_analytes(t, cat) for t in texts] == want
+
+
+def test_numbers_and_units_read_again_are_read_as_the_first_time(monkeypatch):
+    """``parse_number`` and ``Catalogue.unit_for`` answer a string met before (or after their
+    stores were cleared) as parsing it afresh does, for every number and unit the value
+    pattern finds in the corpora and for odd spellings."""
+    from caseminer.nlp.labs import catalogue, values
+
+    cat = catalogue.load_catalogue()
+    rx = values.value_regex(cat)
+    numbers = ["7,8", "12,300", "1,2,3", "200 000", "−5.1", "3·5", "1.2,3", " 4 ", "x", ""]
+    units = ["mg/dL", "mg /dL", " mmol/L", "× 10^9/L", "x10⁹/l", "10^20/L", "nonsense", ""]
+    for text in [VARIED, *_corpus_texts()]:
+        for v in values.find_values(text, cat, rx):
+            numbers.append(v.value_text.lstrip("<>=≤≥ "))
+            if v.unit_text:
+                units.append(v.unit_text)
+    assert len(numbers) > 300 and len(units) > 50
+    want_n = [values._parse_number(n) for n in numbers]
+    want_u = [cat._unit_for(u) for u in units]
+    assert any(n is None for n in want_n) and any(u is None for u in want_u)
+    for size in (20_000, 2):  # kept, then cleared again and again
+        monkeypatch.setattr(values, "_NUMBERS", {})
+        monkeypatch.setattr(values, "_MAX_NUMBERS", size)
+        monkeypatch.setattr(catalogue, "_MAX_SURFACES", size)
+        cat._units_read.clear()
+        for _ in range(2):
+            assert [values.parse_number(n) for n in numbers] == want_n
+            assert [cat.unit_for(u) for u in units] == want_u
