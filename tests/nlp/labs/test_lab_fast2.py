@@ -101,3 +101,30 @@ def test_numbers_and_units_read_again_are_read_as_the_first_time(monkeypatch):
         for _ in range(2):
             assert [values.parse_number(n) for n in numbers] == want_n
             assert [cat.unit_for(u) for u in units] == want_u
+
+
+def test_result_mentions_from_known_surfaces_are_built_afresh():
+    """``ResultWords._mention`` reading a surface's phrase and interpretation from its store
+    (met before, or after the store was cleared) builds what the plain form builds."""
+    import re
+
+    from caseminer.nlp.labs.interpret import Interpreter
+    from caseminer.nlp.labs.results import ResultWords
+    from caseminer.nlp.labs.values import ValueMention
+
+    rw = ResultWords(CAT, Interpreter(CAT))
+
+    def plain(m) -> ValueMention:
+        phrase = re.sub(r"\s+", " ", m.group().lower())
+        vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
+        vm.interpretation = rw.interpretation(phrase)
+        return vm
+
+    texts = ["Negative, NEGATIVE, within  normal\nlimits, elevated, Elevated", *_corpus_texts()]
+    matches = [m for t in texts for m in rw.interp.result_names.finditer(t)]
+    want = [vars(plain(m)) for m in matches]
+    assert len(want) > 100 and any(w["interpretation"] for w in want)
+    for _ in range(2):  # cold, then every surface known
+        assert [vars(rw._mention(m)) for m in matches] == want
+    rw._phrases.update({str(k): ("x", None) for k in range(20_001)})  # full: cleared first
+    assert [vars(rw._mention(m)) for m in matches] == want
