@@ -81,6 +81,13 @@ class Catalogue:
     unit_names: UnitMatcher = field(repr=False)
     #: dimension -> the UCUM unit whose factor is 1 (where a lab outside the catalogue normalizes)
     base_units: dict[str, str] = field(default_factory=dict, repr=False)
+    #: matched surface -> (``analyte_for(surface)``, whether it is a weak term): the catalogue
+    #: does not change once loaded, so a surface met again reads the same (``find_analytes``)
+    _surfaces: dict[str, tuple[Analyte | None, bool]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    #: unit spelling -> ``unit_for(spelling)``, for the same reason
+    _units_read: dict[str, Unit | None] = field(default_factory=dict, repr=False, compare=False)
 
     def analyte_for(self, surface: str) -> Analyte | None:
         """The analyte a matched surface string names (newlines inside words ignored)."""
@@ -91,7 +98,18 @@ class Catalogue:
         return self.analytes.get(name) if name else None
 
     def unit_for(self, surface: str) -> Unit | None:
-        """The unit a matched unit string stands for, including generic ×10^n forms."""
+        """The unit a matched unit string stands for, including generic ×10^n forms (a
+        spelling met before is read from ``_units_read``: the catalogue does not change once
+        loaded, and a ``Unit`` is frozen, so sharing one is as good as building it again)."""
+        known = self._units_read
+        if surface in known:
+            return known[surface]
+        if len(known) > _MAX_SURFACES:
+            known.clear()  # whitespace runs inside units make spellings unbounded
+        found = known[surface] = self._unit_for(surface)
+        return found
+
+    def _unit_for(self, surface: str) -> Unit | None:
         s = _SPACES.sub(" ", surface.strip())
         unit = self.units.get(s) or self.units.get(s.replace("µ", "μ"))
         unit = unit or self.units.get(s.replace("/ ", "/")) or self.by_ucum.get(s)
@@ -383,6 +401,10 @@ class AnalyteMention:
     weak: bool = False  # a condition word ("hypokalemia") that anchors only values with units
 
 
+#: how many surfaces ``Catalogue._surfaces`` keeps before it starts again
+_MAX_SURFACES = 20_000
+
+
 def find_analytes(
     text: str,
     cat: Catalogue,
@@ -400,11 +422,16 @@ def find_analytes(
     """
     hi = len(text) if hi is None else hi
     found: list[AnalyteMention] = []
+    known = cat._surfaces
     for m in cat.analyte_names.finditer(text, lo, hi, words):
-        a = cat.analyte_for(m.group())
-        if a is not None:
-            weak = _norm(m.group()) in cat.weak
-            found.append(AnalyteMention(m.start(), m.end(), m.group(), a, weak))
+        surface = m.group()
+        entry = known.get(surface)
+        if entry is None:
+            if len(known) > _MAX_SURFACES:
+                known.clear()  # whitespace runs inside names make surfaces unbounded
+            entry = known[surface] = (cat.analyte_for(surface), _norm(surface) in cat.weak)
+        if entry[0] is not None:
+            found.append(AnalyteMention(m.start(), m.end(), surface, entry[0], entry[1]))
     if squeeze:
         found.extend(_split_word_mentions(text, cat, lo, hi))
     found.sort(key=lambda x: (x.start, -(x.end - x.start)))

@@ -95,7 +95,7 @@ class TextWords:
         self._offsets: list[int] | None = None
         self._set: set[str] | None = None  # every word, built only when asked (``set``)
         self._keys = keys
-        self._at: dict[str, list[tuple[int, str, str | None]]] | None = None
+        self._at: list[tuple[int, str, str | None]] | None = None
         self._keyed: set[str] | None = None
 
     def having(self, words: frozenset[str]) -> set[str]:
@@ -124,10 +124,8 @@ class TextWords:
         if self._keys is not None and wanted <= self._keys:
             if self._at is None:
                 self._at = self._at_keys()
-            at = self._at  # every word of the text that is a key has its list
-            found = [hit for w in wanted for hit in at.get(w, ())]
-            found.sort()  # by offset: one per word
-            return found
+            # every word of the text that is a key is in the list, in text order
+            return [hit for hit in self._at if hit[1] in wanted]
         parts = self._parts
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
@@ -136,26 +134,19 @@ class TextWords:
         hits = compress(range(1, len(parts), 2), map(wanted.__contains__, parts[1::2]))
         return [(offsets[i], parts[i], parts[i + 2] if i < last else None) for i in hits]
 
-    def _at_keys(self) -> dict[str, list[tuple[int, str, str | None]]]:
-        """``at_next``'s answer for each key the text has, from one pass over the words."""
+    def _at_keys(self) -> list[tuple[int, str, str | None]]:
+        """``at_next``'s answer for every key the text has, in text order, from one pass over
+        the words (the text's other words are never looked up); sets ``_keyed``."""
         assert self._keys is not None
-        keys = self._keys
-        out: dict[str, list[tuple[int, str, str | None]]] = {}
         parts = self._parts
         last = len(parts) - 2
+        out: list[tuple[int, str, str | None]] = []
         off, prev = self.lo, 0
-        # the words that are keys, by one pass (the text's other words are never looked up)
-        for i in compress(range(1, len(parts), 2), map(keys.__contains__, parts[1::2])):
+        for i in compress(range(1, len(parts), 2), map(self._keys.__contains__, parts[1::2])):
             off += sum(map(len, parts[prev:i]))  # the parts between the last hit and this one
             prev = i
-            w = parts[i]
-            hit = (off, w, parts[i + 2] if i < last else None)
-            found = out.get(w)
-            if found is None:
-                out[w] = [hit]
-            else:
-                found.append(hit)
-        self._keyed = set(out)  # the text's words that are keys
+            out.append((off, parts[i], parts[i + 2] if i < last else None))
+        self._keyed = {hit[1] for hit in out}  # the text's words that are keys
         return out
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from caseminer.nlp.labs.catalogue import AnalyteMention, Catalogue
 from caseminer.nlp.labs.interpret import REF_AFTER, Interpreter
-from caseminer.nlp.labs.names import TextWords
+from caseminer.nlp.labs.names import NameMatch, TextWords
 from caseminer.nlp.labs.values import ValueMention
 
 WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -74,6 +74,8 @@ class ResultWords:
         self.result_link = {w.lower() for w in vocab["result_link_words"]}
         self.blockers = {w.lower() for w in vocab["blockers"]}
         self.clause_verbs = frozenset(w.lower() for w in vocab["clause_verbs"])
+        #: result surface -> (its phrase, what the phrase states), see ``_mention``
+        self._phrases: dict[str, tuple[str, str | None]] = {}
         self.growth_re = re.compile(
             r"(?i:grew|isolated|yielded|positive\s+for|growth\s+of)\s+"
             r"(?P<org>(?:[A-Z][a-z]+|[A-Z]{3,5})(?:\s+(?:[a-z]{3,}|spp?\.))?"
@@ -84,10 +86,18 @@ class ResultWords:
         """The interpretation a result phrase states (see interpret.py)."""
         return self.interp.word(phrase)
 
-    def _mention(self, m: re.Match[str]) -> ValueMention:
-        phrase = _SPACES.sub(" ", m.group().lower())
-        vm = ValueMention(m.start(), m.end(), m.group(), qualitative=phrase)
-        vm.interpretation = self.interpretation(phrase)
+    def _mention(self, m: re.Match[str] | NameMatch) -> ValueMention:
+        """The result word as a value: its phrase (lowercase, one space) and what it states,
+        read once per surface (``_phrases``; both are pure of the surface and the vocabulary)."""
+        surface = m.group()
+        known = self._phrases.get(surface)
+        if known is None:
+            if len(self._phrases) > 20_000:
+                self._phrases.clear()  # whitespace runs inside phrases make surfaces unbounded
+            phrase = _SPACES.sub(" ", surface.lower())
+            known = self._phrases[surface] = (phrase, self.interpretation(phrase))
+        vm = ValueMention(m.start(), m.end(), surface, qualitative=known[0])
+        vm.interpretation = known[1]
         return vm
 
     # -- finding ---------------------------------------------------------------------------

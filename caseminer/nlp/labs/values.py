@@ -148,8 +148,23 @@ class ValueMention:
     reference: dict | None = field(default=None)
 
 
+#: number as written -> ``parse_number``'s answer (a pure function of the string, read again for
+#: every value written the same way)
+_NUMBERS: dict[str, float | None] = {}
+_MAX_NUMBERS = 20_000
+
+
 def parse_number(s: str, *, unit_known: bool = True) -> float | None:
     """Parse '7.8', '7,8' (decimal comma), '12,300' (thousands), '200 000', '−5.1'."""
+    if s in _NUMBERS:
+        return _NUMBERS[s]
+    if len(_NUMBERS) > _MAX_NUMBERS:
+        _NUMBERS.clear()
+    found = _NUMBERS[s] = _parse_number(s)
+    return found
+
+
+def _parse_number(s: str) -> float | None:
     s = s.strip().replace("−", "-").replace("·", ".")
     s = _NUMBER_SPACES.sub("", s)
     if "," in s and "." in s:
@@ -197,11 +212,18 @@ def find_values(
     if low is not None and isinstance(rx, ValuePattern):  # "... than" words only with "than"
         than = low.find("than", lo, hi) >= 0
         starts = value_starts(text, lo, hi, low, _START_WORDS if than else _START_WORDS_NO_THAN)
+    k = 0  # where ``starts`` is read from: ``pos`` only grows, so the starts before stay behind
     while True:
         if starts is None:
             m = _search(rx, text, pos, hi, None, skip_inside=True)
-        else:
-            m = _match_from(rx, text, pos, hi, starts)
+        else:  # _match_from(rx, text, pos, hi, starts), read on from the last start tried
+            k = bisect.bisect_left(starts, pos, k)
+            m = None
+            while k < len(starts):
+                m = rx.match(text, starts[k], hi)
+                if m is not None:
+                    break
+                k += 1
         if m is None:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -224,12 +246,12 @@ def find_values(
             continue  # inside a word or a longer number ("T2N0", "CA19-9", "3.5.1")
         end = m.end()
         before = text[max(0, start - 20) : start]
-        after = text[end : end + 25]
         unit_text = g["unit"]
         unit = cat.unit_for(unit_text) if unit_text else None
         if g["titre"]:
             vm = ValueMention(start, end, text[start:end].strip(), titre=True)
         elif g["ratio"]:
+            after = text[end : end + 25]
             if not unit and _OPEN_BEFORE.search(before) and _CLOSE_AFTER.match(after):
                 continue  # "(1/2)" citation-like or figure panel; "(150/100 mmHg)" is a value
             vm = ValueMention(start, end, text[start:end].strip(), ratio=True)
