@@ -87,6 +87,37 @@ def _doc_abbreviations(doc: Doc) -> list[Span]:
     return list(doc._.abbreviations or [])
 
 
+def abbreviation_offsets(doc: Doc) -> list[tuple[int, int, int, int]] | None:
+    """(short start, short end, long start, long end) token offsets of each of
+    ``doc._.abbreviations`` with its ``span._.long_form``, read from the stored pairs without
+    building a Span per short form and per long form; None when the extensions are not
+    caseminer.nlp.abbreviations' getters (or a stored span is empty): then read the Spans.
+
+    Why it is the same: those getters rebuild ``doc._.abbreviations`` as ``Span(doc, s, e)``
+    of every stored pair in order, and a short form's long form as the first stored pair
+    with its offsets (what ``long_of`` keeps), as ``short_forms_as_text`` does there."""
+    import sys
+
+    module = sys.modules.get("caseminer.nlp.abbreviations")
+    if module is None:  # not imported: the extensions cannot be its getters
+        return None
+    doc_ext = Doc.get_extension("abbreviations")
+    span_ext = Span.get_extension("long_form")
+    if doc_ext is None or span_ext is None:
+        return None
+    if doc_ext[2] is not module._abbreviations_getter:
+        return None
+    if span_ext[2] is not module._long_form_getter:
+        return None
+    stored = module._stored(doc)
+    if any(e <= s or le <= ls for s, e, ls, le in stored):
+        return None
+    long_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for s, e, ls, le in stored:
+        long_of.setdefault((s, e), (ls, le))
+    return [(s, e, *long_of[(s, e)]) for s, e, _, _ in stored]
+
+
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """Merge same-label overlaps into one mention; across labels keep the stronger one."""
     merged: list[Candidate] = []

@@ -23,6 +23,10 @@ except ImportError:  # pragma: no cover - Python < 3.11
 
 Literals = frozenset[str]
 
+# names whose first matching rule ``ProcedureCoder`` remembers (cleared when it grows past this)
+CODE_MEMO_SIZE = 50_000
+_UNSEEN = -2
+
 
 def required_literals(pattern: str, flags: int = 0) -> Literals | None:
     """Lower-case strings one of which every match of ``pattern`` contains, or None when none
@@ -106,6 +110,9 @@ class ProcedureCoder:
             for found in literals
         }
         self._scan = re.compile(f"(?=({_trie_pattern(literals)}))") if literals else None
+        # name -> index of its first matching rule, or None: a pure function of the name, so
+        # remembered across documents (procedure wordings recur: "biopsy", "resection")
+        self._first: dict[str, int | None] = {}
 
     def _candidates(self, name: str) -> list[int]:
         """Indices of the rules that can match ``name``, in rule order."""
@@ -116,16 +123,32 @@ class ProcedureCoder:
             chosen |= self._implied[found]
         return sorted(chosen)
 
+    def first_rule(self, name: str) -> int | None:
+        """Index of the first rule whose regex matches ``name`` (None: no rule does); worked
+        out once per name and remembered, since it depends on the name alone."""
+        found = self._first.get(name, _UNSEEN)
+        if found == _UNSEEN:
+            found = None
+            for k in self._candidates(name):
+                if self.rules[k][0].search(name):
+                    found = k
+                    break
+            if len(self._first) >= CODE_MEMO_SIZE:
+                self._first.clear()
+            self._first[name] = found
+        return found
+
     def codes(self, *names: str) -> list[dict[str, str]]:
-        """The code of the first rule matching the first name that any rule matches."""
+        """The code of the first rule matching the first name that any rule matches (a new
+        list of new dicts on every call: callers may change them)."""
         for name in names:
             if not name:
                 continue
-            for k in self._candidates(name):
-                rx, code, display = self.rules[k]
-                if rx.search(name):
-                    found = {"system": self.system, "code": code, "display": display}
-                    return [{**found, "match": "curated"}]
+            k = self.first_rule(name)
+            if k is not None:
+                _rx, code, display = self.rules[k]
+                found = {"system": self.system, "code": code, "display": display}
+                return [{**found, "match": "curated"}]
         return []
 
 

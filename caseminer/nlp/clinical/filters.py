@@ -89,15 +89,18 @@ class CandidateFilters:
         words it needs (``codes.required_literals``)."""
         if cand.label != DIAGNOSIS or not self.negated_history:
             return None
-        sent_start = view.idx[view.sent_start(cand.start)] if view.has_sents else 0
+        first = view.sent_start(cand.start) if view.has_sents else 0
+        sent_start = view.idx[first] if view.has_sents else 0
         before = view.text[sent_start : view.idx[cand.start]]
         cues = self.negated_history
-        if before.isascii():  # ASCII: case-insensitive matching is plain ASCII folding
-            low = before.lower()
+        ascii_len, first_end = self._history_literals(view, first, sent_start)
+        if len(before) <= ascii_len:  # ASCII: case-insensitive matching is plain ASCII folding
+            # ``s in before.lower()``: s's first place in the lower-cased sentence ends in it
+            size = len(before)
             cues = [
                 rx
                 for rx, need in zip(self.negated_history, self.negated_history_needs, strict=True)
-                if need is None or any(s in low for s in need)
+                if need is None or any(first_end[s] <= size for s in need)
             ]
         found = [m for rx in cues for m in rx.finditer(before)]
         if not found:
@@ -106,6 +109,35 @@ class CandidateFilters:
         if CLAUSE_BREAK.search(before[last.end() :]) is not None:
             return None
         return last.group().strip()
+
+    def _history_literals(
+        self, view: DocView, first: int, sent_start: int
+    ) -> tuple[int, dict[str, float]]:
+        """For the sentence starting at token ``first`` (character ``sent_start``): how many of
+        its leading characters are ASCII, and where the first place of each literal the cues
+        need ends in its lower-cased ASCII beginning (inf: nowhere). Read once per sentence
+        (``DocView.memo``) for all its candidates.
+
+        Why it is exact: a candidate's ``before`` is a prefix of the sentence; it is ASCII when
+        no longer than the ASCII beginning, and then ``before.lower()`` is the same prefix of
+        the lower-cased beginning (ASCII lower-casing maps each character to one), so a literal
+        is in it exactly when its first place there ends inside it."""
+        key = ("history literals", first)
+        found = view.memo.get(key)
+        if found is None:
+            end = view.ends[view.sent_end(first) - 1] if view.has_sents else len(view.text)
+            sentence = view.text[sent_start:end]
+            ascii_len = len(sentence)
+            if not sentence.isascii():
+                ascii_len = next(i for i, c in enumerate(sentence) if not c.isascii())
+            low = sentence[:ascii_len].lower()
+            first_end: dict[str, float] = {}
+            for need in self.negated_history_needs:
+                for literal in need or ():
+                    at = low.find(literal)
+                    first_end[literal] = at + len(literal) if at >= 0 else float("inf")
+            found = view.memo[key] = (ascii_len, first_end)
+        return found
 
     def is_medication(self, view: DocView, cand: Candidate) -> bool:
         """ "chemotherapy", "general anesthesia", "antibiotic therapy": drug treatments, which

@@ -31,6 +31,7 @@ from caseminer.nlp.clinical.candidate import (
     Candidate,
     _doc_abbreviations,
     _is_word,
+    abbreviation_offsets,
     resolve_overlaps,
     space_tokens,
 )
@@ -330,17 +331,15 @@ class ClinicalMatcher(Widener, CandidateFilters):
         view = DocView(doc) if view is None else view
         n, idx, ends = view.n, view.idx, view.ends
         pairs: dict[str, Candidate] = {}
-        shorts = _doc_abbreviations(doc)
-        if shorts:  # the mentions' character ranges, indexed only when there is a definition
+        offsets = abbreviation_offsets(doc)
+        if offsets is None:
+            self._defined_pairs(doc, found, view, pairs)
+        elif offsets:  # as _defined_pairs, from the token offsets (no Span per short form)
             index = RangeIndex([(idx[c.start], ends[c.end - 1]) for c in found])
-            for short in shorts:
-                long_form = getattr(short._, "long_form", None)
-                if long_form is None:
-                    continue
-                # not a scan
-                k = index.first_overlapping(long_form.start_char, long_form.end_char)
+            for s, e, ls, le in offsets:
+                k = index.first_overlapping(idx[ls], ends[le - 1])
                 if k is not None:
-                    pairs.setdefault(short.text, found[k])
+                    pairs.setdefault(view.span_text(s, e), found[k])
         text_of = view.token_text
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
@@ -377,6 +376,25 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 )
             )
         return out
+
+    @staticmethod
+    def _defined_pairs(
+        doc: Doc, found: list[Candidate], view: DocView, pairs: dict[str, Candidate]
+    ) -> None:
+        """Short form text -> the mention its defined long form overlaps, from the Spans of
+        ``doc._.abbreviations`` (whatever extension wrote them)."""
+        shorts = _doc_abbreviations(doc)
+        if shorts:  # the mentions' character ranges, indexed only when there is a definition
+            idx, ends = view.idx, view.ends
+            index = RangeIndex([(idx[c.start], ends[c.end - 1]) for c in found])
+            for short in shorts:
+                long_form = getattr(short._, "long_form", None)
+                if long_form is None:
+                    continue
+                # not a scan
+                k = index.first_overlapping(long_form.start_char, long_form.end_char)
+                if k is not None:
+                    pairs.setdefault(short.text, found[k])
 
     # ---- all together ------------------------------------------------------------------
     def __call__(self, doc: Doc, view: DocView | None = None) -> list[Candidate]:

@@ -173,12 +173,12 @@ class AssertionContext:
         targets = list(doc.spans.get(SPAN_GROUP, ()))
         if not targets:
             return doc
-        from caseminer.nlp.context.graph import starts_of, target_ranges
+        from caseminer.nlp.context.graph import starts_of, target_rows
 
         lower, arr = self.matcher.arrays(doc)
         # the sentence starts from the same array (sentence_starts(doc) reads them again)
         starts = starts_of(arr[:, 4]) if doc.has_annotation("SENT_START") else [0]
-        spans = target_ranges(targets)
+        spans, keys = target_rows(targets)
         modifiers: dict[tuple[int, int], list[Any]] = {}
         try:
             if self.max_scope:
@@ -188,7 +188,7 @@ class AssertionContext:
                 modifiers = self.run_context(doc, lower, matches, spans, starts)
         except Exception as exc:  # noqa: BLE001 - items stay unasserted, and the report says so
             record_failure(doc, self.name, exc)
-        self.set_annotations(doc, targets, starts, modifiers, lower, spans)
+        self.set_annotations(doc, targets, starts, modifiers, lower, spans, keys)
         return doc
 
     def set_annotations(
@@ -199,20 +199,22 @@ class AssertionContext:
         modifiers: dict[tuple[int, int], list[Any]] | None = None,
         lower: list[int] | None = None,
         spans: list[tuple[int, int, str]] | None = None,
+        keys: list[str] | None = None,
     ) -> None:
         """Write ``_.assertion`` (and DIAGNOSIS status) on ``targets`` (default: the item group).
 
         ``starts`` are the sentence start tokens (None: no sentence boundaries). Sentence bounds
         come from that list rather than ``span.sent``, which walks the tokens on every call.
         ``modifiers``: the ConText modifiers of each target token range; ``lower`` and ``spans``:
-        the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them.
+        the Doc's LOWER hashes and ``target_ranges(targets)``, when the caller has them;
+        ``keys``: each target's store key (``target_rows``), likewise.
 
         The verdicts and attrs are written straight into their ``doc.user_data`` stores, under
         the key ``set_assertion`` and ``set_attrs`` use (label and character offsets), in target
         order: the same Doc state as a setter call per target, without building the key and
         looking the store up twice per target (``test_bulk_writer_is_the_setters``).
         """
-        from caseminer.nlp.context.graph import sentence_starts, target_ranges
+        from caseminer.nlp.context.graph import sentence_starts, target_rows
 
         if targets is None:
             targets = list(doc.spans[SPAN_GROUP])
@@ -220,8 +222,8 @@ class AssertionContext:
             starts = sentence_starts(doc)
         if lower is None:
             lower = self.matcher.arrays(doc)[0]
-        if spans is None:
-            spans = target_ranges(targets)
+        if spans is None or keys is None:
+            spans, keys = target_rows(targets)
         modifiers = modifiers or {}
         text = doc_text(doc)
         strings = doc.vocab.strings
@@ -243,7 +245,7 @@ class AssertionContext:
         verdicts = user_data.get(ASSERTION_KEY)
         stored_attrs = user_data.get(ATTRS_KEY)
         in_differential: dict[tuple[int, int], bool] = {}
-        for span, (start, end, label) in zip(targets, spans, strict=True):
+        for key, (start, end, label) in zip(keys, spans, strict=True):
             first = bisect_right(starts, start) - 1 if starts else -1
             sent_start = starts[first] if starts else 0
             found = modifiers.get((start, end))
@@ -253,7 +255,6 @@ class AssertionContext:
                 if cue:
                     assertion["negated"] = True
                     assertion["cues"].append(cue_text(*cue))
-            key = f"{label} {span.start_char} {span.end_char}"  # extensions._key(span)
             if verdicts is None:
                 verdicts = user_data[ASSERTION_KEY] = {}
             verdicts[key] = assertion  # set_assertion(span, assertion)

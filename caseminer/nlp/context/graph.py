@@ -42,6 +42,22 @@ def target_ranges(targets: list[Span]) -> list[tuple[int, int, str]]:
     return [(t.start, t.end, t.label_) for t in targets]
 
 
+def target_rows(targets: list[Span]) -> tuple[list[tuple[int, int, str]], list[str]]:
+    """``target_ranges(targets)`` and each target's store key (``extensions._key``: label and
+    character offsets), read in one pass over the Spans, each label's string looked up once."""
+    ranges: list[tuple[int, int, str]] = []
+    keys: list[str] = []
+    names: dict[int, str] = {}
+    for t in targets:
+        label_id = t.label
+        label = names.get(label_id)
+        if label is None:
+            label = names[label_id] = t.label_
+        ranges.append((t.start, t.end, label))
+        keys.append(f"{label} {t.start_char} {t.end_char}")
+    return ranges, keys
+
+
 def sentence_starts(doc: Doc) -> list[int]:
     """Token index where each sentence starts (the Doc must have sentence boundaries)."""
     return starts_of(doc.to_array("SENT_START"))
@@ -284,8 +300,10 @@ class SentenceContext:
         by_sent: dict[int, list[int]] = defaultdict(list)
         empty_in: dict[int, list[int]] = defaultdict(list)  # sentence -> EMPTY modifiers near it
         empty_near: dict[int, list[int]] = {}
+        at_in_sent: dict[int, int] = {}  # modifier -> its place in by_sent[its sentence]
         for i, g in enumerate(group_of):
             if g >= 0:
+                at_in_sent[i] = len(by_sent[g])
                 by_sent[g].append(i)
             elif g == EMPTY:
                 empty_near[i] = _empty_sentences(modifiers[i], starts, len(doc))
@@ -305,8 +323,8 @@ class SentenceContext:
                 others = sorted(
                     j for j in (*by_sent[gi], *wild_ids, *empty_in.get(gi, ())) if j > i
                 )
-            else:
-                others = [j for j in by_sent[gi] if j > i]
+            else:  # by_sent lists ascend and hold i: the ones after it
+                others = by_sent[gi][at_in_sent[i] + 1 :]
             m1 = modifiers[i]
             for j in others:
                 m2 = modifiers[j]
