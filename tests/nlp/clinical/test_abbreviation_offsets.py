@@ -5,10 +5,8 @@ Spans."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from paths import MACCROBAT, SEED
+from corpus import corpus_texts, doc_before
 
 import caseminer
 from caseminer.nlp.clinical import match as match_module
@@ -24,13 +22,7 @@ CRAFTED = [
 
 
 def _texts() -> list[str]:
-    texts = list(CRAFTED)
-    if SEED.exists():
-        texts.append(SEED.read_text(encoding="utf-8"))
-    if MACCROBAT.exists():
-        with MACCROBAT.open(encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(40), fh, strict=False)]
-    return texts
+    return corpus_texts(CRAFTED, maccrobat=40)
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +31,7 @@ def pipeline():
 
 
 def _before_clinical(nlp, text):
-    doc = nlp.make_doc(text)
-    for name, proc in nlp.pipeline:
-        if name == "caseminer_clinical":
-            break
-        doc = proc(doc)
-    return doc
+    return doc_before(nlp, text, "caseminer_clinical")
 
 
 def test_offsets_are_the_spans_and_candidates_are_the_same(pipeline, monkeypatch):

@@ -6,10 +6,9 @@ gave, on crafted and corpus texts."""
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
-from paths import MACCROBAT, SEED
+from corpus import corpus_texts, doc_before
 from spacy.tokens import Span
 
 import caseminer
@@ -39,13 +38,7 @@ CRAFTED = [
 
 
 def _texts() -> list[str]:
-    texts = list(CRAFTED)
-    if SEED.exists():
-        texts.append(SEED.read_text(encoding="utf-8"))
-    if MACCROBAT.exists():
-        with MACCROBAT.open(encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(25), fh, strict=False)]
-    return texts
+    return corpus_texts(CRAFTED, maccrobat=25)
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +47,7 @@ def pipeline():
 
 
 def _before_clinical(nlp, text):
-    doc = nlp.make_doc(text)
-    for name, proc in nlp.pipeline:
-        if name == "caseminer_clinical":
-            break
-        doc = proc(doc)
-    return doc
+    return doc_before(nlp, text, "caseminer_clinical")
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,10 @@ inside and after the cue."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from paths import MACCROBAT, SEED
+from corpus import corpus_texts
 
 import caseminer
 from caseminer.nlp.clinical.view import DocView
@@ -24,13 +23,7 @@ _BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", 
 
 
 def _texts() -> list[str]:
-    texts = list(CRAFTED)
-    if SEED.exists():
-        texts.append(SEED.read_text(encoding="utf-8"))
-    if MACCROBAT.exists():
-        with MACCROBAT.open(encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(40), fh, strict=False)]
-    return texts
+    return corpus_texts(CRAFTED, maccrobat=40)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,13 @@ plain per-span setters, the per-sentence regex and ``sentence_starts``."""
 from __future__ import annotations
 
 import copy
-import json
 import re
 from bisect import bisect_right
 
 import pytest
+from corpus import corpus_texts, doc_before
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paths import MACCROBAT, SEED
 
 import caseminer
 from caseminer.nlp.context.graph import sentence_starts, starts_of, target_ranges
@@ -49,13 +48,7 @@ CRAFTED = [
 
 
 def _texts() -> list[str]:
-    texts = list(CRAFTED)
-    if SEED.exists():
-        texts.append(SEED.read_text(encoding="utf-8"))
-    if MACCROBAT.exists():
-        with MACCROBAT.open(encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(25), fh, strict=False)]
-    return texts
+    return corpus_texts(CRAFTED, maccrobat=25)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +57,7 @@ def pipeline():
 
 
 def _before_context(nlp, text):
-    doc = nlp.make_doc(text)
-    for name, proc in nlp.pipeline:
-        if name == "caseminer_context":
-            break
-        doc = proc(doc)
-    return doc
+    return doc_before(nlp, text, "caseminer_context")
 
 
 def _plain_set_annotations(component, doc, targets, starts, modifiers, lower):

@@ -4,12 +4,10 @@ differential pre-check lower-casing bytes must answer as with ``str.lower``."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from corpus import corpus_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paths import MACCROBAT, SEED
 
 import caseminer
 from caseminer.nlp.context.graph import target_ranges, target_rows
@@ -21,13 +19,8 @@ CUES = read_json("context", "status.json")["differential_cues"]
 
 
 def _texts() -> list[str]:
-    texts = ["She had no fever. A CT scan was not performed; biopsy showed lupus nephritis."]
-    if SEED.exists():
-        texts.append(SEED.read_text(encoding="utf-8"))
-    if MACCROBAT.exists():
-        with MACCROBAT.open(encoding="utf-8") as fh:
-            texts += [json.loads(line)["text"] for _, line in zip(range(20), fh, strict=False)]
-    return texts
+    crafted = "She had no fever. A CT scan was not performed; biopsy showed lupus nephritis."
+    return corpus_texts([crafted], maccrobat=20)
 
 
 @pytest.fixture(scope="module")
