@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span
 from caseminer.nlp.abbreviations import short_form_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
+    ATTRS_KEY,
     DIAGNOSIS,
     FINDING,
     IMAGING,
@@ -273,7 +274,12 @@ class FindingsExtractor:
                 before = [st for st in same if st[0] <= start_char] or same
                 attrs["category"] = "imaging"
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
-            set_attrs(span, attrs)
+            # ``set_attrs(span, attrs)`` without its per-span reads: the store key is
+            # ``_key(span)``, the span's label (FINDING, given to ``char_span``) and offsets
+            store = doc.user_data.get(ATTRS_KEY)
+            if store is None:
+                store = doc.user_data[ATTRS_KEY] = {}
+            store[f"{FINDING} {start_char} {end_char}"] = attrs
             added.append(span)
             if start_char < end_char:
                 live.append((start_char, end_char))

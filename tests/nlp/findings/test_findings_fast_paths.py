@@ -240,3 +240,18 @@ def test_split_and_longest_equal_the_references_on_corpus_texts(pipeline):
         assert all(k == " ".join(ws.norms[s:e]) for k, s, e in raw)
         assert _split_coordinations(raw) == _reference_split(raw)
         assert _longest_first(raw) == _reference_longest(raw)
+
+
+def test_finding_fields_are_stored_under_the_span_key(pipeline):
+    """``set_annotations`` writes a finding's fields under ``_key(span)`` itself: each FINDING
+    item's fields are found by ``get_attrs`` (the reader every other step uses)."""
+    from caseminer.nlp.extensions import FINDING, get_attrs, items
+
+    found = 0
+    for text in _texts(20):
+        doc = pipeline(text)
+        for span in items(doc, FINDING):
+            attrs = get_attrs(span)
+            assert attrs.get("rule", "").startswith("findings."), (span.text, attrs)
+            found += 1
+    assert found > 100
