@@ -217,23 +217,25 @@ class FindingsExtractor:
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
         group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ()
-        # labels compared as their hashes (a Span's ``label_`` is a string-store lookup)
-        spans = [(s, s.label, s.start_char, s.end_char) for s in group]
         # which characters some item covers: the per-hit overlap test is one ``bytearray.find``
         # in C over the hit's own length, not a scan of every item (a scan per hit is quadratic
         # in the document's length); ``live`` holds the covering ranges, so that removing an
         # item (``takes_over``, rare) recomputes only the characters of its own range
-        size = len(text) + 1
-        live = [(start, end) for _, _, start, end in spans if start < end]
-        covered = bytearray(size)
-        for start, end in live:
-            covered[start:end] = b"\x01" * (end - start)
+        live: list[tuple[int, int]] = []
+        covered = bytearray(len(text) + 1)
         sentences = _SentenceIndex(doc, text)
         studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
         ending_at: dict[int, list[Span]] = {}
+        # labels compared as their hashes (a Span's ``label_`` is a string-store lookup); one
+        # pass over the group (each item read builds a Span) fills all of the above
         imaging, diagnosis = hash_string(IMAGING), hash_string(DIAGNOSIS)
-        for s, label, start, end in spans:
+        for s in group:
+            start, end = s.start_char, s.end_char
+            if start < end:
+                live.append((start, end))
+                covered[start:end] = b"\x01" * (end - start)
+            label = s.label
             if label == imaging:
                 studies.setdefault(sentences.of(start), []).append((start, end))
             elif label == diagnosis:
