@@ -115,9 +115,11 @@ def short_form_offsets(doc: Doc) -> list[tuple[int, int, int, int]] | None:
     bounds: dict[int, tuple[int, int]] = {}
 
     def at(i: int) -> tuple[int, int]:
-        if i not in bounds:
-            bounds[i] = (doc[i].idx, doc[i].idx + len(doc[i]))
-        return bounds[i]
+        found = bounds.get(i)
+        if found is None:  # one Token per index (each ``doc[i]`` builds one)
+            token = doc[i]
+            found = bounds[i] = (token.idx, token.idx + len(token))
+        return found
 
     out = []
     for s, e, _, _ in stored:

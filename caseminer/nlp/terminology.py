@@ -194,9 +194,10 @@ class TerminologyLinker:
         memo = found.memo or self.memo()  # mentions repeat in a document and across documents
         diagnosis = hash_string(DIAGNOSIS)  # compared as a hash: ``label_`` is a string lookup
         for span in [s for s in existing if s.label == diagnosis]:
-            codes = self.codes_for(span, found, memo)
+            stored = get_attrs(span)  # read once for both uses (each read builds the span's key)
+            codes = self._codes_for(span, found, memo, stored)
             if codes:
-                attrs = dict(get_attrs(span))
+                attrs = dict(stored)
                 have = {c["system"] for c in attrs.get("codes") or []}
                 extra = [c for c in codes if c["system"] not in have]
                 if extra:
@@ -211,13 +212,24 @@ class TerminologyLinker:
         """Codes of one existing item, most direct evidence first, never a guess: the short
         form's long form, the text, the normalized name, then the longest term inside the span.
         Later steps only fill terminologies the earlier ones left empty."""
+        return self._codes_for(span, found, memo, get_attrs(span))
+
+    def _codes_for(
+        self,
+        span: Span,
+        found: DocMatches,
+        memo: "_Memo | None",
+        stored: dict[str, Any],
+    ) -> list[dict[str, str]]:
+        """``codes_for`` given the span's stored fields (``get_attrs(span)``), which the
+        caller has read already."""
         memo = (found.memo or self.memo()) if memo is None else memo
         start_char, end_char = span.start_char, span.end_char
         text = (found.text[start_char:end_char] if found.text else span.text).strip()
         steps: list[tuple[list[list[Any]], bool]] = []
         if text in found.short_forms:
             steps.append((found.short_forms[text], False))
-        for mention in (text, str(get_attrs(span).get("normalized") or "")):
+        for mention in (text, str(stored.get("normalized") or "")):
             steps.append(memo.lookup_entries(mention))
         lo = bisect_left(found.term_starts, start_char)  # a scan is quadratic in length
         hi = bisect_left(found.term_starts, end_char)

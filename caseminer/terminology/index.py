@@ -121,10 +121,7 @@ class TerminologyIndex:
         with UMLS CUIs carried by HPO terms."""
         row = self.concepts.row
         if len(entries) > 1:
-            ranked = sorted(
-                entries,
-                key=lambda e: (KIND_RANK[e[1]], len(row(e[0])[1]), row(e[0])[1]),
-            )
+            ranked = sorted(entries, key=lambda e: _rank(e, row))
         else:
             ranked = entries
         out: list[dict[str, str]] = []
@@ -168,3 +165,10 @@ def _was_normalised(text: str, ws: WordStream, first: int, last: int) -> bool:
     surface."""
     norms, starts, ends = ws.norms, ws.starts, ws.ends
     return any(norms[i] != text[starts[i] : ends[i]].lower() for i in range(first, last))
+
+
+def _rank(entry: list[Any], row: Any) -> tuple[int, int, str]:
+    """Sort key of an entry in ``codes``: kind, then shorter code, then code (the concept's row
+    read once: ``row`` is a pure lookup of the concept index)."""
+    code = row(entry[0])[1]
+    return KIND_RANK[entry[1]], len(code), code

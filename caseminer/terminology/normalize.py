@@ -101,7 +101,7 @@ def memo_map(
     One ``get`` per key first: when every answer is there (and truthy) and the memo is within
     ``size``, that list is the result; otherwise only the keys without a truthy answer are
     looked at again (a falsy answer that is in the memo is kept), so the result and the memo
-    are those of ``set(keys).difference(memo)`` either way."""
+    are those of ``set(keys).difference(memo)`` either way (tests/terminology/test_scan_memo)."""
     found = list(map(memo.get, keys))
     if all(found) and len(memo) <= size:
         return found
@@ -109,9 +109,17 @@ def memo_map(
     if len(memo) + len(missing) > size:
         memo.clear()
         missing = set(keys)
+        for key in missing:
+            memo[key] = compute(key)
+        return list(map(memo.__getitem__, keys))
     for key in missing:
         memo[key] = compute(key)
-    return list(map(memo.__getitem__, keys))
+    # only the places without a truthy answer are read again (a new text has a few new
+    # words, and a second probe of every word costs a cache miss each): the other answers
+    # are memo values that adding the missing keys left alone
+    for i in compress(range(len(keys)), map(not_, found)):
+        found[i] = memo[keys[i]]
+    return found
 
 
 def _norm_all(raw: list[str]) -> list[str]:

@@ -79,7 +79,7 @@ def test_memo_map_equals_the_set_difference_version():
         return "" if k.startswith("e") else k.upper()
 
     rng = random.Random(3)
-    for size in (5, 8, 1000):
+    for size in (5, 8, 12, 1000):
         memo: dict[str, str] = {}
         reference: dict[str, str] = {}
         for _ in range(200):

@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span
 from caseminer.nlp.abbreviations import short_form_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
+    ATTRS_KEY,
     DIAGNOSIS,
     FINDING,
     IMAGING,
@@ -216,23 +217,25 @@ class FindingsExtractor:
         # phenotype ("hypokalemia (2.4 mmol/L)", "tachycardia of 125/minute", "a 2/6 systolic
         # murmur") that is a finding, and the lab item keeps the value
         group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ()
-        # labels compared as their hashes (a Span's ``label_`` is a string-store lookup)
-        spans = [(s, s.label, s.start_char, s.end_char) for s in group]
         # which characters some item covers: the per-hit overlap test is one ``bytearray.find``
         # in C over the hit's own length, not a scan of every item (a scan per hit is quadratic
         # in the document's length); ``live`` holds the covering ranges, so that removing an
         # item (``takes_over``, rare) recomputes only the characters of its own range
-        size = len(text) + 1
-        live = [(start, end) for _, _, start, end in spans if start < end]
-        covered = bytearray(size)
-        for start, end in live:
-            covered[start:end] = b"\x01" * (end - start)
+        live: list[tuple[int, int]] = []
+        covered = bytearray(len(text) + 1)
         sentences = _SentenceIndex(doc, text)
         studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
         ending_at: dict[int, list[Span]] = {}
+        # labels compared as their hashes (a Span's ``label_`` is a string-store lookup); one
+        # pass over the group (each item read builds a Span) fills all of the above
         imaging, diagnosis = hash_string(IMAGING), hash_string(DIAGNOSIS)
-        for s, label, start, end in spans:
+        for s in group:
+            start, end = s.start_char, s.end_char
+            if start < end:
+                live.append((start, end))
+                covered[start:end] = b"\x01" * (end - start)
+            label = s.label
             if label == imaging:
                 studies.setdefault(sentences.of(start), []).append((start, end))
             elif label == diagnosis:
@@ -273,7 +276,12 @@ class FindingsExtractor:
                 before = [st for st in same if st[0] <= start_char] or same
                 attrs["category"] = "imaging"
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
-            set_attrs(span, attrs)
+            # ``set_attrs(span, attrs)`` without its per-span reads: the store key is
+            # ``_key(span)``, the span's label (FINDING, given to ``char_span``) and offsets
+            store = doc.user_data.get(ATTRS_KEY)
+            if store is None:
+                store = doc.user_data[ATTRS_KEY] = {}
+            store[f"{FINDING} {start_char} {end_char}"] = attrs
             added.append(span)
             if start_char < end_char:
                 live.append((start_char, end_char))
@@ -383,6 +391,12 @@ def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int
     spans = {(s, e) for _, s, e in raw}
     out = []
     for k, s, e in raw:
+        # (" and " in k) is ("and" in words[1:-1]): a key's words are joined by single spaces,
+        # so an inner "and" has a space on both sides and a first or last one lacks one; the
+        # substring test in C spares the split of every other key
+        if " and " not in k:
+            out.append((k, s, e))
+            continue
         words = k.split(" ")
         if "and" in words[1:-1]:
             i = words.index("and")
@@ -394,12 +408,16 @@ def _split_coordinations(raw: list[tuple[str, int, int]]) -> list[tuple[str, int
 
 def _longest_first(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Non-overlapping matches, the longest (then leftmost) kept where they compete."""
+    # the words taken so far, one byte each: a test is one ``find`` in C over the match's own
+    # words (as ``set.isdisjoint(range(s, e))`` answers it, without an int per word)
     chosen: list[tuple[str, int, int]] = []
-    used: set[int] = set()
+    used = bytearray(max((e for _, _, e in raw), default=0))
     for k, s, e in sorted(raw, key=lambda m: (m[1] - m[2], m[1])):
-        if used.isdisjoint(range(s, e)):
-            chosen.append((k, s, e))
-            used.update(range(s, e))
+        if s < e:
+            if used.find(1, s, e) != -1:
+                continue
+            used[s:e] = b"\x01" * (e - s)
+        chosen.append((k, s, e))
     return sorted(chosen, key=lambda m: m[1])
 
 

@@ -98,7 +98,8 @@ class Lexicon:
         known = self._known
         out = []
         for s, n in sorted(runs):
-            k = " ".join(norms[s : s + n])
+            # (a one-word run is its word: no slice and join for the most common runs)
+            k = norms[s] if n == 1 else " ".join(norms[s : s + n])
             found = known.get(k)
             if found is None:
                 found = known[k] = self.is_key(index, k)

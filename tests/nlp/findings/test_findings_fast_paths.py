@@ -174,3 +174,84 @@ def test_judge_equals_the_reference_on_case_sensitive_terms(pipeline):
                 assert f.judge(text, ws, k, s, e) == expected, (k, variant)
                 judged += expected is not None
     assert judged > 50
+
+
+def _reference_split(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``_split_coordinations`` as it was: every key split."""
+    spans = {(s, e) for _, s, e in raw}
+    out = []
+    for k, s, e in raw:
+        ws = k.split(" ")
+        if "and" in ws[1:-1]:
+            i = ws.index("and")
+            if (s, s + i) in spans and (s + i + 1, e) in spans:
+                continue
+        out.append((k, s, e))
+    return out
+
+
+def _reference_longest(raw: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """``_longest_first`` as it was: the words taken kept as a set of ints."""
+    chosen: list[tuple[str, int, int]] = []
+    used: set[int] = set()
+    for k, s, e in sorted(raw, key=lambda m: (m[1] - m[2], m[1])):
+        if used.isdisjoint(range(s, e)):
+            chosen.append((k, s, e))
+            used.update(range(s, e))
+    return sorted(chosen, key=lambda m: m[1])
+
+
+_VOCAB = ["and", "fever", "chills", "nausea", "vomiting", "pain", "andes", "sand", "x"]
+
+
+def _random_matches(rng: random.Random) -> list[tuple[str, int, int]]:
+    raw = []
+    for _ in range(rng.randint(0, 14)):
+        s = rng.randint(0, 20)
+        e = s + rng.randint(0, 5)
+        raw.append((" ".join(rng.choice(_VOCAB) for _ in range(max(1, e - s))), s, e))
+    # coordinations whose conjuncts were matched on their own
+    for _ in range(rng.randint(0, 3)):
+        s, i = rng.randint(0, 15), rng.randint(1, 3)
+        e = s + i + 1 + rng.randint(1, 2)
+        words = [rng.choice(_VOCAB[1:]) for _ in range(e - s)]
+        words[i] = "and"
+        raw += [(" ".join(words), s, e), ("a", s, s + i), ("b", s + i + 1, e)]
+    return raw
+
+
+def test_split_and_longest_equal_the_references_on_generated_matches():
+    rng = random.Random(13)
+    split = 0
+    for _ in range(3000):
+        raw = _random_matches(rng)
+        assert _split_coordinations(raw) == _reference_split(raw)
+        split += len(_reference_split(raw)) < len(raw)
+        assert _longest_first(raw) == _reference_longest(raw)
+    assert split > 100  # coordinations were dropped
+
+
+def test_split_and_longest_equal_the_references_on_corpus_texts(pipeline):
+    f = pipeline.get_pipe("caseminer_findings")
+    for text in _texts(25):
+        ws = words(text)
+        raw = f.lex.matches(f.index, ws)
+        # a match's key is its words' norms joined (one-word runs are read without a join)
+        assert all(k == " ".join(ws.norms[s:e]) for k, s, e in raw)
+        assert _split_coordinations(raw) == _reference_split(raw)
+        assert _longest_first(raw) == _reference_longest(raw)
+
+
+def test_finding_fields_are_stored_under_the_span_key(pipeline):
+    """``set_annotations`` writes a finding's fields under ``_key(span)`` itself: each FINDING
+    item's fields are found by ``get_attrs`` (the reader every other step uses)."""
+    from caseminer.nlp.extensions import FINDING, get_attrs, items
+
+    found = 0
+    for text in _texts(20):
+        doc = pipeline(text)
+        for span in items(doc, FINDING):
+            attrs = get_attrs(span)
+            assert attrs.get("rule", "").startswith("findings."), (span.text, attrs)
+            found += 1
+    assert found > 100
