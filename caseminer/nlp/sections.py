@@ -221,9 +221,22 @@ def _split_lines(text: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     start = 0
     for part in text.split("\n"):
-        lines.append(Line(start, start + len(part), part))
+        lines.append(_line(start, start + len(part), part))
         start += len(part) + 1
     return tuple(lines)
+
+
+def _line(start: int, end: int, text: str) -> Line:
+    """``Line(start, end, text)``, made without the frozen dataclass's ``__init__`` (three
+    ``object.__setattr__`` calls, a third of the cost of splitting a text): the instance gets
+    the same three fields in its ``__dict__``, which is all that ``__init__`` sets (no
+    ``__post_init__``, no slots), so it compares, hashes and reads the same."""
+    line = _new_object(Line)
+    line.__dict__.update(start=start, end=end, text=text)
+    return line
+
+
+_new_object = object.__new__
 
 
 def _kind_of(title: str, catalogue: Catalogue) -> str | None:
