@@ -245,7 +245,9 @@ def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple
     low = _ascii_lower(text)
     by_word = triggers.bytes_by_word()
     found: list[tuple[int, tuple[int, ...]]] = []
-    for word in by_word.keys() & set(low.translate(_SPACE_NON_WORD).split()):
+    # the keys view intersected with the word list itself: only the trigger words found are
+    # put in a set (a set of every word of the text first cost a third of the scan)
+    for word in by_word.keys() & low.translate(_SPACE_NON_WORD).split():
         rules = by_word[word]
         found.extend(
             (pos, rules)
