@@ -47,21 +47,31 @@ def first_token(line: str) -> str:
     return parts[0] if parts else ""
 
 
-def may_start(token: str, starts: Starts | None) -> bool:
+def lead_word(token: str) -> str | None:
+    """The leading word (``[A-Za-z0-9]+``) of ``token`` folded (``fold``: lower case, and the
+    characters ``re.IGNORECASE`` takes for an ASCII letter made that letter); "" for an empty
+    token (a blank line: every rule is tried); None when the token starts with any other
+    character."""
+    if not token:
+        return ""
+    word = _LOW_WORD.match(fold(token))
+    return None if word is None else word.group()
+
+
+def may_start(word: str | None, starts: Starts | None) -> bool:
     """Whether a rule with first words ``starts``, tried after the line's leading white space
-    (``^\\s*``), can match a line whose first token is ``token``.
+    (``^\\s*``), can match a line whose first token has the leading word ``word``
+    (``lead_word``).
 
     A match starts with a word (``[A-Za-z0-9]+``, whole: it is followed by a character that is
     not a word character or by the end, as ``start_words`` assumes) that is one of the words or
-    begins with one of the prefixes. The token is folded (``fold``: the characters
-    ``re.IGNORECASE`` takes for an ASCII letter become that letter) and its leading word read."""
-    if starts is None or not token:
+    begins with one of the prefixes; a token that starts with another character (None) starts
+    no match."""
+    if starts is None or word == "":
         return True
-    word = _LOW_WORD.match(fold(token))
     if word is None:
         return False
-    text = word.group()
-    return text in starts[0] or (bool(starts[1]) and text.startswith(starts[1]))
+    return word in starts[0] or (bool(starts[1]) and word.startswith(starts[1]))
 
 
 def may_be_numbered(token: str) -> bool:

@@ -38,6 +38,7 @@ from caseminer.nlp.extensions import record_failure, register_extensions
 from caseminer.nlp.section_starts import (
     Starts,
     first_token,
+    lead_word,
     may_be_numbered,
     may_start,
     rule_starts,
@@ -283,15 +284,16 @@ def match_header(
     prev = lines[index - 1] if index > 0 else None
     # a caption or title can only start with one of its rules' first words (section_starts.py)
     token = first_token(line.text)
+    word = lead_word(token)
     captions = ((FIGURE, catalogue.figure), (TABLE, catalogue.table))
-    for kind, pattern in captions if may_start(token, catalogue.caption_starts) else ():
+    for kind, pattern in captions if may_start(word, catalogue.caption_starts) else ():
         if _is_caption_start(line, prev, pattern, catalogue):
             label = pattern.match(line.text).group(0).strip().rstrip(":.|-–—").strip()
             return Header(index, line.start, kind, label, inline=True)
     # Both header forms need a capital first letter; the inline one needs a colon. Testing
     # those first spares most prose lines the two title regexes (about 130 titles each).
     upper = _starts_upper(line.text) and (
-        may_be_numbered(token) or may_start(token, catalogue.title_starts)
+        may_be_numbered(token) or may_start(word, catalogue.title_starts)
     )
     never = catalogue.own_line_never
     own_line = upper and not (never is not None and never.search(line.text))
