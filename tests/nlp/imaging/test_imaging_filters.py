@@ -93,3 +93,23 @@ def test_a_filter_keeps_at_most_its_bound() -> None:
     for text in _texts()[:50]:
         rule_filter.select(text)
     assert 0 < len(rule_filter._chosen) <= 4096
+
+
+def test_sentence_bounds_on_corpus_docs() -> None:
+    """``sentence_bounds`` read off the token arrays is ``doc.sents``, on whole reports (and
+    with token 0 flagged as no start, which ``doc.sents`` ignores too)."""
+    import numpy
+    from pipelines import component_pipeline
+    from spacy.attrs import SENT_START
+
+    from caseminer.nlp.imaging.component import sentence_bounds
+
+    nlp = component_pipeline()
+    for path in sorted(CORPORA.glob("*.txt"))[:12]:
+        doc = nlp(path.read_text(encoding="utf-8"))
+        assert len(list(doc.sents)) > 3
+        assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+        flags = doc.to_array([SENT_START])
+        flags[0] = numpy.uint64(2**64 - 1)
+        doc.from_array([SENT_START], flags.reshape(-1, 1))
+        assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]
