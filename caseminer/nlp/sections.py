@@ -35,6 +35,14 @@ from spacy.tokens import Doc
 
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
+from caseminer.nlp.section_starts import (
+    Starts,
+    first_token,
+    lead_word,
+    may_be_numbered,
+    may_start,
+    rule_starts,
+)
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -88,6 +96,9 @@ class Catalogue:
     settings: dict[str, Any]
     # characters no part of ``own_line`` matches (see ``_never_in``), or None
     own_line_never: re.Pattern[str] | None = None
+    # first words of the two caption rules and of the titles (section_starts.py), or None
+    caption_starts: Starts | None = None
+    title_starts: Starts | None = None
 
 
 def load_catalogue(directory: str | None = None) -> Catalogue:
@@ -121,15 +132,18 @@ def _load_catalogue(directory: str | None) -> Catalogue:
     group = "|".join(alternatives)
     settings = json.loads((base / "blocks.json").read_text(encoding="utf-8"))
     own_line = re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*[:.]?\s*$", re.IGNORECASE)
+    figure, table = settings["figure_caption"], settings["table"]
     return Catalogue(
         own_line=own_line,
         inline=re.compile(rf"^\s*{_NUMBERING}(?P<title>{group})\s*:\s*\S", re.IGNORECASE),
         kinds=kinds,
         patterns=patterns,
-        figure=re.compile(settings["figure_caption"], re.IGNORECASE),
-        table=re.compile(settings["table"], re.IGNORECASE),
+        figure=re.compile(figure, re.IGNORECASE),
+        table=re.compile(table, re.IGNORECASE),
         settings=settings,
         own_line_never=_never_in_cached(own_line),
+        caption_starts=rule_starts([figure, table], re.IGNORECASE),
+        title_starts=rule_starts([group], re.IGNORECASE),
     )
 
 
@@ -208,9 +222,22 @@ def _split_lines(text: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     start = 0
     for part in text.split("\n"):
-        lines.append(Line(start, start + len(part), part))
+        lines.append(_line(start, start + len(part), part))
         start += len(part) + 1
     return tuple(lines)
+
+
+def _line(start: int, end: int, text: str) -> Line:
+    """``Line(start, end, text)``, made without the frozen dataclass's ``__init__`` (three
+    ``object.__setattr__`` calls, a third of the cost of splitting a text): the instance gets
+    the same three fields in its ``__dict__``, which is all that ``__init__`` sets (no
+    ``__post_init__``, no slots), so it compares, hashes and reads the same."""
+    line = _new_object(Line)
+    line.__dict__.update(start=start, end=end, text=text)
+    return line
+
+
+_new_object = object.__new__
 
 
 def _kind_of(title: str, catalogue: Catalogue) -> str | None:
@@ -255,13 +282,19 @@ def match_header(
     if line.blank:
         return None
     prev = lines[index - 1] if index > 0 else None
-    for kind, pattern in ((FIGURE, catalogue.figure), (TABLE, catalogue.table)):
+    # a caption or title can only start with one of its rules' first words (section_starts.py)
+    token = first_token(line.text)
+    word = lead_word(token)
+    captions = ((FIGURE, catalogue.figure), (TABLE, catalogue.table))
+    for kind, pattern in captions if may_start(word, catalogue.caption_starts) else ():
         if _is_caption_start(line, prev, pattern, catalogue):
             label = pattern.match(line.text).group(0).strip().rstrip(":.|-–—").strip()
             return Header(index, line.start, kind, label, inline=True)
     # Both header forms need a capital first letter; the inline one needs a colon. Testing
     # those first spares most prose lines the two title regexes (about 130 titles each).
-    upper = _starts_upper(line.text)
+    upper = _starts_upper(line.text) and (
+        may_be_numbered(token) or may_start(word, catalogue.title_starts)
+    )
     never = catalogue.own_line_never
     own_line = upper and not (never is not None and never.search(line.text))
     match = catalogue.own_line.match(line.text) if own_line else None

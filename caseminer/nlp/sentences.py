@@ -217,13 +217,16 @@ def _line_starts(text: str) -> tuple[set[int], set[int]]:
     forced: set[int] = set()
     headers = find_headers(text)
     by_line = {h.line: h for h in headers}
-    for index, line in enumerate(lines):
-        if index in by_line:
-            forced.add(line.start)
-            if not by_line[index].inline and index + 1 < len(lines):
-                forced.add(lines[index + 1].start)
-        elif index > 0 and lines[index - 1].blank:
-            forced.add(line.start)
+    for index in by_line:
+        forced.add(lines[index].start)
+        if not by_line[index].inline and index + 1 < len(lines):
+            forced.add(lines[index + 1].start)
+    # the line after a blank line (a header line's own start is already in)
+    forced.update(
+        line.start
+        for prev, line in zip(lines[:-1], lines[1:], strict=True)
+        if (not prev.text or prev.text.isspace())  # Line.blank, without a property call
+    )
     return forced, {ln.start for ln in lines}
 
 

@@ -320,6 +320,8 @@ def cue_search(vocab: Vocabulary, name: str, text: str) -> re.Match[str] | None:
     "finding_verbs" tries dozens of verbs behind look-behinds at every position, and most
     stretches of a sentence hold none of them."""
     regex = vocab.cues[name]
+    if len(text) <= _CUE_GATE_MIN:
+        return regex.search(text)  # listing the words of a short text costs more
     kept = _CUE_WORDS.get(id(regex))
     if kept is None or kept[0] is not regex:
         kept = _CUE_WORDS[id(regex)] = (regex, _cue_words(regex))
@@ -330,6 +332,10 @@ def cue_search(vocab: Vocabulary, name: str, text: str) -> re.Match[str] | None:
 
 
 _CUE_WORDS: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+# texts up to this long are searched without the word gate: folding and listing the words
+# of a window of a sentence (the callers pass at most 120 characters) cost more than the
+# search the gate would spare (measured on the bench texts: 2.1 ms against 1.4 ms)
+_CUE_GATE_MIN = 160
 
 
 def _cue_words(regex: re.Pattern[str]) -> frozenset[str] | None:

@@ -209,11 +209,15 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
         # token flagged as a start, and ends where the next begins
         # (only the sentences' first and last tokens are read out of the arrays)
         # (uint64 as spaCy gives them: a non-start is 2**64-1, never 1; offsets fit)
+        # (no concatenation: token 0 is flagged in a copy, the last sentence's end appended)
         arr = doc.to_array([SENT_START, IDX, LENGTH])
-        starts = numpy.concatenate(([0], numpy.flatnonzero(arr[1:, 0] == 1) + 1))
-        lasts = numpy.concatenate((starts[1:], [len(doc)])) - 1
+        is_start = arr[:, 0] == 1
+        is_start[0] = True
+        starts = numpy.flatnonzero(is_start)
+        ends = arr[:, 1] + arr[:, 2]
         first_char = arr[starts, 1].tolist()
-        last_char = (arr[lasts, 1] + arr[lasts, 2]).tolist()
+        last_char = ends[starts[1:] - 1].tolist()
+        last_char.append(int(ends[-1]))
         return list(zip(first_char, last_char, strict=True))
     bounds: list[tuple[int, int]] = []
     start = 0

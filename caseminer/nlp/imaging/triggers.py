@@ -196,15 +196,18 @@ class Triggers:
         """The rules each of ``words`` (lower case) can start, for the words some rule can."""
         by_word = self.by_word
         found = {w: by_word[w] for w in words & by_word.keys()}
-        if self.by_prefix:
-            starts = tuple(self.by_prefix)
-            for word in words:
-                if word.startswith(starts):
-                    extra = [
-                        k for p, ks in self.by_prefix.items() if word.startswith(p) for k in ks
-                    ]
-                    found[word] = tuple(sorted({*found.get(word, ()), *extra}))
+        for word in self.prefixed(words):
+            extra = [k for p, ks in self.by_prefix.items() if word.startswith(p) for k in ks]
+            found[word] = tuple(sorted({*found.get(word, ()), *extra}))
         return found
+
+    def prefixed(self, words: set[str]) -> list[str]:
+        """The words of ``words`` that begin with one of the prefixes (one comprehension with
+        a C-level ``startswith`` of the prefix tuple per word)."""
+        if not self.by_prefix:
+            return []
+        starts = tuple(self.by_prefix)
+        return [w for w in words if w.startswith(starts)]
 
 
 def build_triggers(patterns: list[tuple[str, int]]) -> Triggers:
@@ -242,7 +245,9 @@ def candidate_starts(text: str, triggers: Triggers) -> Iterator[tuple[int, tuple
     low = _ascii_lower(text)
     by_word = triggers.bytes_by_word()
     found: list[tuple[int, tuple[int, ...]]] = []
-    for word in by_word.keys() & set(low.translate(_SPACE_NON_WORD).split()):
+    # the keys view intersected with the word list itself: only the trigger words found are
+    # put in a set (a set of every word of the text first cost a third of the scan)
+    for word in by_word.keys() & low.translate(_SPACE_NON_WORD).split():
         rules = by_word[word]
         found.extend(
             (pos, rules)
@@ -349,21 +354,23 @@ class RuleFilter:
         """Indices of the rules that can match somewhere in ``text``, in rule order
         (``words``: ``words_of(text)`` or a superset, when the caller has it).
 
-        Without prefix triggers the answer depends only on which trigger words the text
-        holds, and the same few combinations recur (a side, a plane): it is kept per
-        combination (a new list each call; at most ``_CHOSEN_MAX`` combinations)."""
+        The answer depends only on which trigger words the text holds and which of its
+        words begin with a trigger prefix (``rules_for`` of those words is ``rules_for`` of
+        all: the other words add nothing), and the same few combinations recur (a side, a
+        plane): it is kept per combination (a new list each call; at most ``_CHOSEN_MAX``
+        combinations)."""
         triggers = self.triggers
         words = words_of(text) if words is None else words
-        if triggers.by_prefix:
-            chosen = set(triggers.fallback)
-            for rules in triggers.rules_for(words).values():
-                chosen.update(rules)
-            return sorted(chosen)
         hit = frozenset(words & triggers.by_word.keys())
+        if triggers.by_prefix:
+            # the words that begin with a prefix decide too: keyed with the others (a word
+            # can be both; the set is the same whichever way it came in)
+            hit = hit.union(triggers.prefixed(words))
         cached = self._chosen.get(hit)
         if cached is None:
             chosen = set(triggers.fallback)
-            chosen.update(*(triggers.by_word[w] for w in hit))
+            for rules in triggers.rules_for(set(hit)).values():
+                chosen.update(rules)
             if len(self._chosen) >= _CHOSEN_MAX:
                 self._chosen.clear()
             cached = self._chosen[hit] = sorted(chosen)

@@ -26,7 +26,6 @@ from caseminer.nlp.imaging.triggers import (
     Triggers,
     cached_triggers,
     candidate_starts,
-    words_of,
 )
 from caseminer.patterns import concern_dir
 
@@ -329,10 +328,16 @@ def modality_rules_in(text: str, vocab: Vocabulary) -> list[ModalityRule]:
     triggers = vocab.triggers
     if triggers is None:
         return list(vocab.modalities)
-    chosen = set(triggers.fallback)
-    for rules in triggers.rules_for(words_of(text)).values():
-        chosen.update(rules)
-    return [vocab.modalities[k] for k in sorted(chosen)]
+    # RuleFilter.select over the modality triggers: the same indices as collecting
+    # ``rules_for`` of the text's words and the fallback, kept per combination of words
+    kept = _MODALITY_FILTERS.get(id(triggers))
+    if kept is None or kept[0] is not triggers:
+        kept = _MODALITY_FILTERS[id(triggers)] = (triggers, RuleFilter([], triggers))
+    return [vocab.modalities[k] for k in kept[1].select(text)]
+
+
+# id(modality Triggers) -> (the Triggers, a RuleFilter over them); see modality_rules_in
+_MODALITY_FILTERS: dict[int, tuple[Triggers, RuleFilter]] = {}
 
 
 def matched_values(rules: tuple[TermRule, ...], text: str, words: set[str] | None = None) -> list:
