@@ -254,7 +254,8 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
     importlib would find ``caseminer.egg-info`` there and load the entry points anyway).
     ``PYTHONDONTWRITEBYTECODE`` is dropped for both: with it set (as on some CI machines) every
     caseminer module is compiled from source in every process while spaCy's bytecode was
-    written when pip installed it, which is not the process a user starts twice.
+    written when pip installed it, which is not the process a user starts twice. ``PYTHONPATH``
+    is dropped for the spaCy side (a checkout on it would bring caseminer's entry points).
     """
     import tempfile
 
@@ -266,6 +267,7 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
     pythons = {"caseminer": sys.executable, "spacy": str(spacy_python)}
     best = {"caseminer": float("inf"), "spacy": float("inf")}
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    spacy_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     try:
         with tempfile.TemporaryDirectory() as empty:
             for _ in range(repeat):
@@ -276,7 +278,7 @@ def cold_start(text: str, repeat: int = 3) -> dict[str, Any]:
                         capture_output=True,
                         text=True,
                         cwd=empty,
-                        env=env,
+                        env=env if name == "caseminer" else spacy_env,
                         timeout=600,
                     )
                     if proc.returncode != 0:
