@@ -15,9 +15,8 @@ texts plus the seed:
 - peak RSS (``resource.getrusage``) after the caseminer run;
 - ``n_process=2``: CPU of the parent and of the workers (their sum against one process says what
   the workers cost beyond the work itself; wall time is printed too, meaningful on an idle machine);
-- throughput on texts the process has not seen (``unseen.py``): the best-of-rounds figure above
-  re-reads the same texts, so memos kept across documents (above all the tokenizer's chunk
-  cache) answer from memory, which a batch of new reports does not fully get;
+- throughput on texts the process has not seen (``unseen.py``): the passes above re-read the same
+  texts, so memos kept across documents (the tokenizer's chunk cache above all) always hit;
 - ``--profile``: the share of caseminer's CPU time per step (repair, tokenizer, each component,
   assembly, JSON), measured warm, so the next hot spot is one command away;
 - ``--sweep``: one text each of about 10k, 100k, 300k and 600k characters made of different
