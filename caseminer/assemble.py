@@ -43,9 +43,6 @@ _PATIENT = schema.Patient.__pydantic_validator__.validate_python
 _DOCUMENT = schema.Document.__pydantic_validator__.validate_python
 _PROVENANCE = schema.Provenance.__pydantic_validator__.validate_python
 _REPORT = schema.CaseReport.__pydantic_validator__.validate_python
-# 0, 1, 2, ... as one list, grown on demand up to _IDENTITY_MAX entries (see _identity_map)
-_IDENTITY: list[int] = []
-_IDENTITY_MAX = 1 << 16
 
 # a repair that removes more than this share of the source's visible characters says so
 REMOVED_SHARE_WARNING = 0.02
@@ -110,27 +107,13 @@ def _abbreviations(doc: Doc, mapper: _Mapper, text: str) -> list[schema.Abbrevia
     return out
 
 
-def _identity_map(offsets: list[int], n: int) -> bool:
-    """``offsets == list(range(n + 1))``: repair changed nothing of a text of ``n`` characters.
-
-    Why: most texts need no repair, and then no character was removed; the test compares with a
-    slice of one cached list instead of building the range per document (texts longer than
-    ``_IDENTITY_MAX`` answer False and are counted by ``removed_visible_chars``)."""
-    global _IDENTITY
-    if len(offsets) != n + 1 or n >= _IDENTITY_MAX or offsets[-1] != n:
-        return False
-    if len(_IDENTITY) <= n:
-        _IDENTITY = list(range(min(_IDENTITY_MAX, max(2 * n + 2, 4096))))
-    return offsets == _IDENTITY[: n + 1]
-
-
 def removal_warnings(repaired: RepairedText, share: float = REMOVED_SHARE_WARNING) -> list[str]:
     """A warning when text repair removed more than ``share`` of the source's visible characters.
 
     Repair removes banners, repeated boilerplate lines and junk on purpose; the user must still be
     told when that is a noticeable part of the document (never lose a word without saying so).
     """
-    if _identity_map(repaired.offsets, len(repaired.source)):
+    if repaired.is_identity():
         return []  # nothing removed (what removed_visible_chars says of an identity map)
     removed, visible = repaired.removed_visible_chars()
     if not visible or removed / visible <= share:

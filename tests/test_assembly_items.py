@@ -258,10 +258,11 @@ def test_subject_with_its_sentence_cache_matches_the_plain_rules(calls):
 @settings(max_examples=200, deadline=None)
 @given(offsets=st.lists(st.integers(0, 12), max_size=12), n=st.integers(0, 12))
 def test_identity_test_is_the_range_comparison(offsets, n):
-    from caseminer.assemble import _identity_map
+    from caseminer.repair import RepairedText
 
-    assert _identity_map(offsets, n) == (offsets == list(range(n + 1)))
-    assert _identity_map(list(range(n + 1)), n)
+    source = "x" * n
+    assert RepairedText(source, source, offsets).is_identity() == (offsets == list(range(n + 1)))
+    assert RepairedText(source, source, list(range(n + 1))).is_identity()
 
 
 @settings(max_examples=100, deadline=None)
