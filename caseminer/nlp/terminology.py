@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import short_form_offsets
+from caseminer.nlp.abbreviations import abbreviation_offsets
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
     DIAGNOSIS,
@@ -162,13 +162,7 @@ class TerminologyLinker:
         text = doc_text(doc)
         memo = self.memo()
         found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
-        shorts = short_form_offsets(doc)  # plain offsets: no Span per short and long form
-        if shorts is None:  # the extensions are not caseminer's: read them
-            shorts = [
-                (short.start_char, short.end_char, long.start_char, long.end_char)
-                for short in getattr(doc._, "abbreviations", None) or []
-                if (long := short._.long_form) is not None
-            ]
+        shorts = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
         for start, end, long_start, long_end in shorts:
             short, long = text[start:end], text[long_start:long_end]
             entries, _ = memo.lookup_entries(long)

@@ -88,7 +88,8 @@ def test_global_matcher_equals_spacy_matcher():
     # works across documents.
     from spacy.matcher import Matcher
 
-    from caseminer.nlp.abbreviations import OrthSequenceMatcher, make_detector
+    from caseminer.nlp.abbreviation_finder import OrthSequenceMatcher
+    from caseminer.nlp.abbreviations import make_detector
 
     assert isinstance(make_detector(NLP).global_matcher, OrthSequenceMatcher)
     doc = NLP(TEXT)
@@ -112,7 +113,7 @@ def test_parenthesis_matcher_equals_scispacy_candidates():
     # the candidates scispaCy keeps (at most 8 tokens inside), in the same order.
     from spacy.matcher import Matcher
 
-    from caseminer.nlp.abbreviations import MAX_INSIDE, ParenthesisMatcher
+    from caseminer.nlp.abbreviation_finder import MAX_INSIDE, ParenthesisMatcher
 
     text = (
         "Creatine kinase (CK) (normal (N) < 200) rose (see (Fig. 2)) and ( ) was empty; "
@@ -170,7 +171,7 @@ def _reference_rows(doc):
 
 
 def _fast_rows(doc):
-    from caseminer.nlp.abbreviations import DefinitionFinder
+    from caseminer.nlp.abbreviation_finder import DefinitionFinder
 
     return DefinitionFinder(NLP)(doc)
 
@@ -316,7 +317,7 @@ _WORD = st.text(alphabet="abcABC12-'.( )xyzé\u0130", min_size=1, max_size=7)
     st.data(),
 )
 def test_schwartz_hearst_start_equals_the_character_loop(long_words, short_words, data):
-    from caseminer.nlp.abbreviations import schwartz_hearst_start
+    from caseminer.nlp.abbreviation_finder import schwartz_hearst_start
 
     spaced = data.draw(st.lists(st.integers(0, 1), min_size=len(long_words), max_size=8))
     expected = _reference_start(long_words, short_words, spaced)

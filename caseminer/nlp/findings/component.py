@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import short_form_offsets
+from caseminer.nlp.abbreviations import abbreviation_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
@@ -187,13 +187,7 @@ class FindingsExtractor:
         out: list[Hit] = []
         named = [hit for hit in hits if not hit.code_only]
         index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
-        found = short_form_offsets(doc)  # plain offsets: no Span per short and long form
-        if found is None:  # the extensions are not caseminer's: read them
-            found = [
-                (short.start_char, short.end_char, long.start_char, long.end_char)
-                for short in getattr(doc._, "abbreviations", None) or []
-                if (long := short._.long_form) is not None
-            ]
+        found = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
         text = doc_text(doc) if found else ""
         for start, end, long_start, long_end in found:
             if end - start < 2:  # the short form's text is text[start:end]
