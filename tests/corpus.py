@@ -1,9 +1,9 @@
 """Texts and half-run Docs for the equivalence tests of the fast paths.
 
 Those tests compare a component's fast path with the plain code on many real texts. One place
-builds that list (the test's own crafted texts, the seed and the first MACCROBAT dev reports,
-whichever are present: the shared corpora may be absent) and the Doc as the pipeline hands it
-to a component.
+builds that list (the test's own crafted texts, the repository's reports, and the seed and the
+first MACCROBAT dev reports when ../shared is present) and the Doc as the pipeline hands it to a
+component.
 """
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from paths import MACCROBAT, SEED
+from paths import MACCROBAT, REPO, SEED
 from spacy.language import Language
 from spacy.tokens import Doc
 
 
 def corpus_texts(crafted: Iterable[str], maccrobat: int = 25) -> list[str]:
-    """``crafted``, then the seed and the first ``maccrobat`` MACCROBAT dev texts if present."""
+    """``crafted``, the repository's ``corpora/*.txt`` reports, then the seed and the first
+    ``maccrobat`` MACCROBAT dev texts if ../shared is present (without it the tests still see
+    real reports)."""
     texts = list(crafted)
+    texts += [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
     if SEED.exists():
         texts.append(SEED.read_text(encoding="utf-8"))
     if MACCROBAT.exists():

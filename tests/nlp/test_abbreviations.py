@@ -3,6 +3,7 @@
 import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT
 
 from caseminer.nlp.tokenizer import create_tokenizer
 
@@ -209,7 +210,8 @@ def test_array_path_equals_scispacy_on_corpus_texts():
         expected = _reference_rows(doc)
         assert _fast_rows(doc) == expected, text[:80]
         found += len(expected)
-    assert found > 100  # the corpus does define abbreviations
+    # the shared corpora define hundreds of abbreviations; the repository's reports only one
+    assert found > (100 if MACCROBAT.exists() else 0)
 
 
 def test_array_path_equals_scispacy_on_odd_texts():

@@ -53,7 +53,7 @@ def test_scan_equals_the_straightforward_scan_on_corpus_texts():
         expected = _reference_scan(index, text)
         assert index.scan(text) == expected, text[:60]
         found += len(expected)
-    assert found > 1000
+    assert found > (1000 if MACCROBAT.exists() else 300)  # the repository's reports alone: ~470
     assert index._surfaces
 
 

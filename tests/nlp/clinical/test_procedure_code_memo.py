@@ -10,7 +10,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paths import MACCROBAT, SEED
+from paths import MACCROBAT, REPO, SEED
 
 from caseminer.nlp.clinical import codes as codes_module
 from caseminer.nlp.clinical.codes import ProcedureCoder
@@ -33,8 +33,9 @@ def _plain_codes(table, *names):
 
 
 def _corpus_names() -> list[str]:
-    """Every 1-4 word run of the seed text and some MACCROBAT texts, lower-cased."""
-    texts = []
+    """Every 1-4 word run of the repository's reports, the seed and some MACCROBAT texts,
+    lower-cased."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
     if SEED.exists():
         texts.append(SEED.read_text(encoding="utf-8"))
     if MACCROBAT.exists():
