@@ -24,10 +24,11 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.casefold import fold
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import doc_sections, record_failure, register_extensions
-from caseminer.nlp.patient_anchors import Anchor, anchor_of, anchored_finditer, fold
+from caseminer.nlp.patient_anchors import Anchor, anchor_of, anchored_finditer
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 

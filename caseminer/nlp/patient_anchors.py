@@ -3,10 +3,11 @@
 Why: an age pattern's own ``finditer`` tries it at every position of the text (most of the
 component's time), while its matches are rare and each contains a match of its ``requires``
 words ("old", "aged", ...). So those words are found first, with a case-sensitive search on
-the case-folded text (``fold``: C's substring search, where a case-insensitive regex tests
-every position), and the pattern is tried only at the positions before each of them from
-which a match could reach it (``Anchor.reach``). ``anchored_finditer`` gives exactly what
-``finditer`` gives: it tries, in order, every position a match can start at.
+the case-folded text (``caseminer.nlp.casefold.fold``: C's substring search, where a
+case-insensitive regex tests every position), and the pattern is tried only at the positions
+before each of them from which a match could reach it (``Anchor.reach``).
+``anchored_finditer`` gives exactly what ``finditer`` gives: it tries, in order, every position
+a match can start at.
 """
 
 from __future__ import annotations
@@ -31,19 +32,6 @@ class Anchor:
     starts: re.Pattern[str]
     # the most characters other than white space that a match can hold
     reach: int
-
-
-# the non-ASCII characters that a case-insensitive ASCII letter matches, other than through
-# str.lower() (the Kelvin sign lowers to "k"; "İ" lowers to two characters)
-_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s"}
-
-
-def fold(text: str) -> str:
-    """``text`` lower-cased at the same offsets, such that a character matches an ASCII letter
-    case-insensitively (``re.IGNORECASE``) exactly when its folded form is that letter."""
-    if not text.isascii() and any(chr(c) in text for c in _FOLD):
-        text = text.translate(_FOLD)
-    return text.lower()
 
 
 def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anchor | None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
+from caseminer.nlp.casefold import fold
 from caseminer.nlp.imaging.triggers import start_words
-from caseminer.nlp.patient_anchors import fold
 
 # (words, prefixes) a match can start with, as ``start_words`` gives them
 Starts = tuple[frozenset[str], tuple[str, ...]]

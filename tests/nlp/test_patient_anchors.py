@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import MACCROBAT, REPO
 
+from caseminer.nlp.casefold import fold
 from caseminer.nlp.patient import _matches, find_ages, load_vocabulary
-from caseminer.nlp.patient_anchors import anchor_of, anchored_finditer, fold
+from caseminer.nlp.patient_anchors import anchor_of, anchored_finditer
 
 
 def _same_as_finditer(text: str) -> None:

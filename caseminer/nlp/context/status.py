@@ -19,6 +19,8 @@ from typing import Any
 
 from spacy.strings import get_string_id
 
+from caseminer.nlp.casefold import IGNORECASE_TO_ASCII
+
 FLAG_OF_CATEGORY = {
     "NEGATED_EXISTENCE": "negated",
     "POSSIBLE_EXISTENCE": "uncertain",
@@ -57,9 +59,8 @@ def differential_regex(cues: list[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b", re.I)
 
 
-# the only non-ASCII characters that ``re.IGNORECASE`` matches with an ASCII letter (dotted and
-# dotless i, long s, Kelvin sign; every code point was tried)
-FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+# the only non-ASCII characters that ``re.IGNORECASE`` matches with an ASCII letter
+FOLDS_TO_ASCII = tuple(IGNORECASE_TO_ASCII)
 
 
 class DifferentialCues:

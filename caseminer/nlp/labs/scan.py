@@ -19,13 +19,10 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from types import EllipsisType
 
+from caseminer.nlp.casefold import LOWER_MISSES
 from caseminer.nlp.labs.names import norm
 
 _WORD = re.compile(r"\w+")
-
-#: characters Python's IGNORECASE matches to an ASCII letter although ``lower()`` does not
-#: give that letter ("İ" and "ı" match "i", "ſ" matches "s")
-_FOLD_EXCEPTIONS = "İıſ"
 
 
 #: a finder's ``low`` argument: ``lowered(text)`` computed once by the caller (component.py
@@ -40,7 +37,7 @@ def lowered(text: str, lower: str | None = None) -> str | None:
     low = text.lower() if lower is None else lower
     if len(low) != len(text):
         return None
-    if not text.isascii() and any(c in text for c in _FOLD_EXCEPTIONS):
+    if not text.isascii() and any(c in text for c in LOWER_MISSES):
         return None
     return low
 
