@@ -16,12 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-try:  # Python 3.11+
-    from re import _constants as sre_c
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from caseminer.nlp.regex_tree import sre_c, sre_parse
 
 
 @dataclass(frozen=True)

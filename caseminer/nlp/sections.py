@@ -21,20 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+
-    from re import _compiler as sre_compile
-    from re import _constants as sre_c
-    from re import _parser as sre_parse
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_compile  # type: ignore[no-redef]
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import record_failure, register_extensions
+from caseminer.nlp.regex_tree import sre_c, sre_compile, sre_parse
 from caseminer.nlp.section_starts import (
     Starts,
     first_token,
