@@ -4,7 +4,7 @@ is spared those regexes.
 Why: ``match_header`` tries the two caption rules on every line and the title rule (about 130
 alternatives behind ``^\\s*`` and an optional numbering) on every line that starts with a
 capital and has no prose mark; most lines are prose and fail them all. The words a match can
-start with are read off the parsed rules (``caseminer.nlp.imaging.triggers.start_words``: a
+start with are read off the parsed rules (``caseminer.nlp.regex_tree.start_words``: a
 superset, or None when they cannot be listed, and then the rule is always tried), so skipping a
 line whose first word is not among them loses no match.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from caseminer.nlp.casefold import fold
-from caseminer.nlp.imaging.triggers import start_words
+from caseminer.nlp.regex_tree import start_words
 
 # (words, prefixes) a match can start with, as ``start_words`` gives them
 Starts = tuple[frozenset[str], tuple[str, ...]]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from caseminer.nlp.casefold import fold
-from caseminer.nlp.imaging.triggers import first_words, sre_c, sre_parse, words_of
+from caseminer.nlp.imaging.triggers import words_of
 from caseminer.nlp.imaging.vocab import (
     Gate,
     StudyMatch,
@@ -23,6 +23,7 @@ from caseminer.nlp.imaging.vocab import (
     matched_values,
     modality_rules_in,
 )
+from caseminer.nlp.regex_tree import first_words, sre_c, sre_parse
 
 _DEF_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9/\-]{0,9})\s*[),;]")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")

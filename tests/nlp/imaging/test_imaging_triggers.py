@@ -7,12 +7,8 @@ import re
 
 import pytest
 
-from caseminer.nlp.imaging.triggers import (
-    build_triggers,
-    candidate_starts,
-    first_words,
-    start_words,
-)
+from caseminer.nlp.imaging.triggers import build_triggers, candidate_starts
+from caseminer.nlp.regex_tree import first_words, start_words
 
 
 @pytest.mark.parametrize(
