@@ -17,6 +17,12 @@ IGNORECASE_TO_ASCII = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k
 # those that str.lower() does not turn into their letter at the same offset
 LOWER_MISSES = "".join(c for c, a in IGNORECASE_TO_ASCII.items() if c.lower() != a)
 
+# the non-ASCII characters whose str.lower() is not one non-ASCII character: "İ" (two
+# characters) and the Kelvin sign ("k"); every code point was tried
+LOWER_NOT_PLAIN = "".join(
+    c for c, a in IGNORECASE_TO_ASCII.items() if len(c.lower()) != 1 or c.lower() == a
+)
+
 _TO_ASCII = str.maketrans(IGNORECASE_TO_ASCII)
 
 

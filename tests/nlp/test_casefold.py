@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caseminer.nlp.casefold import IGNORECASE_TO_ASCII, LOWER_MISSES, fold
+from caseminer.nlp.casefold import IGNORECASE_TO_ASCII, LOWER_MISSES, LOWER_NOT_PLAIN, fold
 
 _ASCII_LETTER = re.compile("[a-z]", re.IGNORECASE)
 
@@ -21,6 +21,15 @@ def test_the_table_is_every_non_ascii_character_matching_an_ascii_letter():
             found[c] = next(a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(a, c, re.I))
     assert found == IGNORECASE_TO_ASCII
     assert set(LOWER_MISSES) == {"\u0130", "\u0131", "\u017f"}  # the Kelvin sign lowers to "k"
+
+
+def test_lower_not_plain_is_every_character_lower_makes_long_or_ascii():
+    odd = {
+        chr(cp)
+        for cp in range(128, 0x110000)
+        if not 0xD800 <= cp <= 0xDFFF and (len(chr(cp).lower()) != 1 or chr(cp).lower().isascii())
+    }
+    assert odd == set(LOWER_NOT_PLAIN)
 
 
 @given(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from caseminer.nlp import regex_tree
+from caseminer.nlp.casefold import LOWER_NOT_PLAIN
 from caseminer.nlp.regex_tree import WORD_CHARS, start_words
 
 _WORDS = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+")
@@ -181,16 +182,14 @@ def _caseless_part(word: str) -> str:
 def _lower_ascii(text: str) -> str:
     """``text`` with A-Z lowered and every other character's word-ness unchanged, at the same
     offsets. ``str.lower`` does that (non-ASCII letters stay non-ASCII, one character each)
-    except for the two characters in ``_NOT_PLAIN`` (İ lowers to two characters, the Kelvin
+    except for the two characters in ``LOWER_NOT_PLAIN`` (İ lowers to two characters, the Kelvin
     sign to an ASCII "k"); texts holding one are lowered by ``translate`` (A-Z only, slower)."""
-    if text.isascii() or not any(c in text for c in _NOT_PLAIN):
+    if text.isascii() or not any(c in text for c in LOWER_NOT_PLAIN):
         return text.lower()
     return text.translate(_ASCII_LOWER)
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-# the only characters whose str.lower() changes the length or yields an ASCII character
-_NOT_PLAIN = ("\u0130", "\u212a")
 
 
 class RuleFilter:
