@@ -28,6 +28,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress
 
+from caseminer.nlp.labs.word_bytes import key_words, key_words_by_split
+
 _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"(\w+)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -70,7 +72,7 @@ class TextWords:
         "folds",
         "lo",
         "hi",
-        "_parts",
+        "_split",
         "_offsets",
         "_set",
         "_keys",
@@ -91,7 +93,7 @@ class TextWords:
         self.text, self.low, self.lo, self.hi = text, low, lo, hi
         #: whether every character of the text folds as ``norm`` does (see NameMatcher)
         self.folds = folds
-        self._parts = _SPLIT.split(self.low[lo:hi])  # separator, word, separator, ..., separator
+        self._split: list[str] | None = None  # the regex split, built only when asked (``_parts``)
         self._offsets: list[int] | None = None
         self._set: set[str] | None = None  # every word, built only when asked (``set``)
         self._keys = keys
@@ -116,6 +118,13 @@ class TextWords:
             self._set = set(self._parts[1::2])
         return self._set
 
+    @property
+    def _parts(self) -> list[str]:
+        """separator, word, ..., separator: the regex split (``set``, ``at_next`` of non-keys)."""
+        if self._split is None:
+            self._split = _SPLIT.split(self.low[self.lo : self.hi])
+        return self._split
+
     def at_next(self, wanted: set[str]) -> list[tuple[int, str, str | None]]:
         """(offset, word, the next word or None at the end) of every word in ``wanted``, in
         text order."""
@@ -136,16 +145,14 @@ class TextWords:
 
     def _at_keys(self) -> list[tuple[int, str, str | None]]:
         """``at_next``'s answer for every key the text has, in text order, from one pass over
-        the words (the text's other words are never looked up); sets ``_keyed``."""
+        the words (the text's other words are never looked up); sets ``_keyed``.
+
+        Read off bytes (``word_bytes.key_words``, about half the cost of the regex split,
+        ``key_words_by_split``, which a test compares it with)."""
         assert self._keys is not None
-        parts = self._parts
-        last = len(parts) - 2
-        out: list[tuple[int, str, str | None]] = []
-        off, prev = self.lo, 0
-        for i in compress(range(1, len(parts), 2), map(self._keys.__contains__, parts[1::2])):
-            off += sum(map(len, parts[prev:i]))  # the parts between the last hit and this one
-            prev = i
-            out.append((off, parts[i], parts[i + 2] if i < last else None))
+        out = key_words(self.low, self.lo, self.hi, self._keys)
+        if out is None:  # a word with a non-ASCII character might be a key: the plain form
+            out = key_words_by_split(self._parts, self.lo, self._keys)
         self._keyed = {hit[1] for hit in out}  # the text's words that are keys
         return out
 
