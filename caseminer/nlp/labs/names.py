@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress
 
-from caseminer.nlp.labs.word_bytes import key_words, key_words_by_split
+from caseminer.nlp.labs.word_bytes import key_words
 
 _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"(\w+)")
@@ -151,8 +151,6 @@ class TextWords:
         ``key_words_by_split``, which a test compares it with)."""
         assert self._keys is not None
         out = key_words(self.low, self.lo, self.hi, self._keys)
-        if out is None:  # a word with a non-ASCII character might be a key: the plain form
-            out = key_words_by_split(self._parts, self.lo, self._keys)
         self._keyed = {hit[1] for hit in out}  # the text's words that are keys
         return out
 

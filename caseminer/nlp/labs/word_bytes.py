@@ -6,14 +6,15 @@ much as everything done with the words after it. Here the text becomes one byte 
 in C (``word_classes``: a Latin-1 encode whose error handler only sees the rare characters past
 Latin-1, then one ``bytes.translate``), its words are ``bytes.split()``'s parts, the keys among
 them a set lookup each, and each key's offset the next whole-word ``find`` of it after the last
-key word. ``key_words_by_split`` is the plain form from the regex split; a test compares them.
+word read. ``key_words_by_split`` is the plain form from the regex split; a test compares them.
 """
 
 from __future__ import annotations
 
 import codecs
+import heapq
 import re
-from itertools import compress
+from itertools import compress, repeat
 
 #: what ``word_classes`` writes for a word character that is not ASCII
 PLACEHOLDER = b"\x80"
@@ -64,35 +65,41 @@ def _byte_keys(keys: frozenset[str]) -> tuple[dict[bytes, bytes], bool]:
 
 def key_words(
     low: str, lo: int, hi: int, keys: frozenset[str]
-) -> list[tuple[int, str, str | None]] | None:
+) -> list[tuple[int, str, str | None]]:
     """(offset, word, the next word or None at the end) of every word of low[lo:hi] that is in
-    ``keys``, in text order; None when a word with a non-ASCII character might be a key (some
-    key is not ASCII and the text has such a word: the caller splits by regex)."""
+    ``keys``, in text order."""
     classes = word_classes(low, lo, hi)
     bkeys, odd = _byte_keys(keys)
-    if odd and PLACEHOLDER in classes:
-        return None
     words = classes.split()  # the words in text order (the bytes hold no other whitespace)
     last = len(words) - 1
-    # a key word's offset: the first whole-word occurrence of it after the last key word (the
-    # words between are no keys, so none of them is this one)
+    found = compress(range(len(words)), map(bkeys.__contains__, words))
+    placeholders = PLACEHOLDER in classes
+    if odd and placeholders:
+        # a word with a non-ASCII character may be a key: each is read as written below
+        with_one = map(bytes.__contains__, words, repeat(PLACEHOLDER))
+        found = heapq.merge(found, compress(range(len(words)), with_one))
+    # a word's offset: the first whole-word occurrence of its bytes after the last word read
+    # (the words between are ASCII and no keys, so none of them has those bytes)
     find = (b" " + classes + b" ").find
     out: list[tuple[int, str, str | None]] = []
     pos = 0
-    for k in compress(range(len(words)), map(bkeys.__contains__, words)):
+    for k in found:
         w = words[k]
-        i = find(bkeys[w], pos)  # the space before the word, in the padded bytes: its offset
+        i = find(bkeys.get(w) or b" " + w + b" ", pos)  # the space before the word, padded
         pos = i + len(w) + 1
+        word = w.decode() if w in bkeys else low[lo + i : lo + i + len(w)]
+        if word not in keys:
+            continue  # a word with a non-ASCII character that is no key
         nxt: str | None = None
         if k < last:
             after = words[k + 1]
-            if PLACEHOLDER in after:  # its own characters, not the placeholder's
+            if placeholders and PLACEHOLDER in after:  # its own characters
                 m = _WORD_RUN.search(classes, pos - 1)
                 assert m is not None
                 nxt = low[lo + m.start() : lo + m.end()]
             else:
                 nxt = after.decode()
-        out.append((lo + i, w.decode(), nxt))
+        out.append((lo + i, word, nxt))
     return out
 
 

@@ -50,7 +50,15 @@ def test_key_words_on_the_corpora():
     """The same (offset, key, next word) list as the regex split, on real reports and ranges."""
     assert not all(w.isascii() for w in KEYS)  # the fallback is tried too
     assert key_words("Na 140, in at no: sodium", 0, 24, KEYS)  # and the bytes themselves
-    texts = ["", "a", "in", " in ", "β2 in µg pco₂ κ in\u00a0at\n\nno", *corpus_texts([])]
+    texts = [
+        "",
+        "a",
+        "in",
+        " in ",
+        "β2 in µg pco₂ κ in\u00a0at\n\nno",
+        "α β γg γgt αβ",
+        *corpus_texts([]),
+    ]
     for text in texts:
         for lo, hi in ((0, len(text)), (1, max(1, len(text) - 3)), (len(text) // 3, len(text))):
             _check(text, lo, hi)
