@@ -316,6 +316,9 @@ class LabExtractor:
         starts = [sec["start_char"] for sec in sections]
         skip = self.skip_sections
         tried: set[tuple[int, int]] = set()  # a value range met again gives the same span
+        # the label as its hash: a string label is looked up in the StringStore by every Span
+        # (two thirds of the cost of ``doc.char_span``); the Span is the same
+        label = doc.vocab.strings.add(LAB)
         for m in sorted(matches, key=lambda m: m.value.start):
             rng = (m.value.start, m.value.end)
             if rng in tried:
@@ -324,7 +327,7 @@ class LabExtractor:
             sec = section_at(sections, m.value.start, starts) if sections else None
             if (sec["kind"] if sec else "case") in skip:
                 continue  # a bibliography's numbers are not the patient's results
-            span = _char_span(doc, m.value.start, m.value.end, text)
+            span = _char_span(doc, m.value.start, m.value.end, text, label)
             if span is None or (span.start_char, span.end_char) in seen:
                 continue
             seen.add((span.start_char, span.end_char))
@@ -408,16 +411,18 @@ def _complement(taken: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
     return out
 
 
-def _char_span(doc: Doc, start: int, end: int, text: str | None = None) -> Span | None:
+def _char_span(
+    doc: Doc, start: int, end: int, text: str | None = None, label: str | int = LAB
+) -> Span | None:
     """The token span of a char range; expanded to token bounds when the tokenizer is coarser.
 
     ``text``: the Doc's text (``doc_text``), whose slice is ``span.text`` without building it
-    from the tokens."""
-    span = doc.char_span(start, end, label=LAB)
+    from the tokens; ``label``: ``LAB`` or its hash in the Doc's StringStore."""
+    span = doc.char_span(start, end, label=label)
     if span is None:
-        span = doc.char_span(start, end, label=LAB, alignment_mode="expand")
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
         if span is not None and (span.end_char - span.start_char) > (end - start) + 12:
-            span = doc.char_span(start, end, label=LAB, alignment_mode="contract")
+            span = doc.char_span(start, end, label=label, alignment_mode="contract")
     if span is None:
         return None
     written = span.text if text is None else text[span.start_char : span.end_char]

@@ -5,21 +5,19 @@ split of the whole lowercased text into ``\\w+`` runs made one string per word a
 much as everything done with the words after it. Here the text becomes one byte per character
 in C (``word_classes``: a Latin-1 encode whose error handler only sees the rare characters past
 Latin-1, then one ``bytes.translate``), its words are ``bytes.split()``'s parts, the keys among
-them a set lookup each, and each key's offset the next whole-word ``find`` of it after the last
-word read. ``key_words_by_split`` is the plain form from the regex split; a test compares them.
+them a set lookup each, their offsets read off a numpy array of every word's start, all in C.
+``key_words_by_split`` is the plain form from the regex split; a test compares them.
 """
 
 from __future__ import annotations
 
 import codecs
-import heapq
-import re
 from itertools import compress, repeat
+
+import numpy as np
 
 #: what ``word_classes`` writes for a word character that is not ASCII
 PLACEHOLDER = b"\x80"
-#: a word in ``word_classes``' bytes
-_WORD_RUN = re.compile(rb"[^ ]+")
 #: byte (a Latin-1 character) -> its class: an ASCII word character stays itself, another word
 #: character becomes ``PLACEHOLDER``, any other character a space (the regex engine's ``\w`` is
 #: ``str.isalnum`` or "_")
@@ -48,58 +46,82 @@ def word_classes(s: str, lo: int, hi: int) -> bytes:
     return s[lo:hi].encode("latin-1", _CLASS_ERRORS).translate(_CLASS_TABLE)
 
 
-_BYTE_KEYS: dict[frozenset[str], tuple[dict[bytes, bytes], bool]] = {}
+_BYTE_KEYS: dict[frozenset[str], tuple[frozenset[bytes], bool]] = {}
 
 
-def _byte_keys(keys: frozenset[str]) -> tuple[dict[bytes, bytes], bool]:
-    """(each ASCII key as bytes -> itself between two spaces, whether any key is not ASCII),
-    remembered per key set (the component passes the same one for every text; bounded)."""
+def _byte_keys(keys: frozenset[str]) -> tuple[frozenset[bytes], bool]:
+    """(the ASCII keys as bytes, whether any key is not ASCII), remembered per key set (the
+    component passes the same one for every text; bounded)."""
     found = _BYTE_KEYS.get(keys)
     if found is None:
         if len(_BYTE_KEYS) > 16:
             _BYTE_KEYS.clear()
-        ascii_keys = {k.encode(): b" " + k.encode() + b" " for k in keys if k.isascii()}
+        ascii_keys = frozenset(k.encode() for k in keys if k.isascii())
         found = _BYTE_KEYS[keys] = (ascii_keys, len(ascii_keys) < len(keys))
     return found
+
+
+def word_starts(classes: bytes) -> np.ndarray:
+    """The offset in ``classes`` (``word_classes``) of each of its words, in order: where a
+    space (or the start) is followed by a word character."""
+    space = np.frombuffer(b" " + classes, dtype=np.uint8) == 32
+    return np.flatnonzero(space[:-1] & ~space[1:])
 
 
 def key_words(
     low: str, lo: int, hi: int, keys: frozenset[str]
 ) -> list[tuple[int, str, str | None]]:
     """(offset, word, the next word or None at the end) of every word of low[lo:hi] that is in
-    ``keys``, in text order."""
+    ``keys``, in text order.
+
+    Every step runs in C over all the key words at once (no Python step per word): the words
+    are ``bytes.split``'s, their offsets ``word_starts``, the next word of the k-th key word the
+    (k+1)-th word. Only words holding a ``PLACEHOLDER`` (a non-ASCII word character, whose bytes
+    are not its text) are read one by one, from the text."""
     classes = word_classes(low, lo, hi)
     bkeys, odd = _byte_keys(keys)
     words = classes.split()  # the words in text order (the bytes hold no other whitespace)
-    last = len(words) - 1
-    found = compress(range(len(words)), map(bkeys.__contains__, words))
+    n = len(words)
+    hits = list(compress(range(n), map(bkeys.__contains__, words)))
     placeholders = PLACEHOLDER in classes
+    if not hits and not (odd and placeholders):
+        return []
+    starts = word_starts(classes)
     if odd and placeholders:
-        # a word with a non-ASCII character may be a key: each is read as written below
-        with_one = map(bytes.__contains__, words, repeat(PLACEHOLDER))
-        found = heapq.merge(found, compress(range(len(words)), with_one))
-    # a word's offset: the first whole-word occurrence of its bytes after the last word read
-    # (the words between are ASCII and no keys, so none of them has those bytes)
-    find = (b" " + classes + b" ").find
-    out: list[tuple[int, str, str | None]] = []
-    pos = 0
-    for k in found:
-        w = words[k]
-        i = find(bkeys.get(w) or b" " + w + b" ", pos)  # the space before the word, padded
-        pos = i + len(w) + 1
-        word = w.decode() if w in bkeys else low[lo + i : lo + i + len(w)]
-        if word not in keys:
-            continue  # a word with a non-ASCII character that is no key
-        nxt: str | None = None
-        if k < last:
-            after = words[k + 1]
-            if placeholders and PLACEHOLDER in after:  # its own characters
-                m = _WORD_RUN.search(classes, pos - 1)
-                assert m is not None
-                nxt = low[lo + m.start() : lo + m.end()]
-            else:
-                nxt = after.decode()
-        out.append((lo + i, word, nxt))
+        # a word with a non-ASCII character may be a key: each such word read as written
+        at: list[int] = []
+        p = classes.find(PLACEHOLDER)
+        while p >= 0:
+            at.append(p)
+            p = classes.find(PLACEHOLDER, p + 1)
+        which = np.unique(np.searchsorted(starts, at, side="right") - 1).tolist()
+        for k, a in zip(which, starts[which].tolist(), strict=True):
+            if low[lo + a : lo + a + len(words[k])] in keys:
+                hits.append(k)
+        hits.sort()
+    if not hits:
+        return []
+    words.append(b"")  # the next word of the last word (None below)
+    offsets = (starts[hits] + lo).tolist()
+    get = words.__getitem__
+    found = list(map(get, hits))
+    after = list(map(get, map((1).__add__, hits)))
+    # Latin-1 reads every byte (a placeholder too, put right below)
+    latin = repeat("latin-1")
+    out = list(
+        zip(offsets, map(bytes.decode, found, latin), map(bytes.decode, after, latin), strict=True)
+    )
+    if hits[-1] == n - 1:
+        out[-1] = (out[-1][0], out[-1][1], None)
+    if placeholders:
+        # the words and next words whose bytes hold a placeholder: their own characters
+        for j in compress(range(len(out)), map(bytes.__contains__, found, repeat(PLACEHOLDER))):
+            off, _, nxt = out[j]
+            out[j] = (off, low[off : off + len(found[j])], nxt)
+        for j in compress(range(len(out)), map(bytes.__contains__, after, repeat(PLACEHOLDER))):
+            off, word, _ = out[j]
+            s = lo + int(starts[hits[j] + 1])
+            out[j] = (off, word, low[s : s + len(after[j])])
     return out
 
 
