@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress
+from operator import itemgetter
 
 from caseminer.nlp.labs.word_bytes import key_words
 
@@ -151,7 +152,7 @@ class TextWords:
         ``key_words_by_split``, which a test compares it with)."""
         assert self._keys is not None
         out = key_words(self.low, self.lo, self.hi, self._keys)
-        self._keyed = {hit[1] for hit in out}  # the text's words that are keys
+        self._keyed = set(map(itemgetter(1), out))  # the text's words that are keys
         return out
 
 
