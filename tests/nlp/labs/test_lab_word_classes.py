@@ -48,7 +48,7 @@ def _check(text: str, lo: int, hi: int) -> None:
 
 def test_key_words_on_the_corpora():
     """The same (offset, key, next word) list as the regex split, on real reports and ranges."""
-    assert not all(w.isascii() for w in KEYS)  # the fallback is tried too
+    assert not all(w.isascii() for w in KEYS)  # words read as written are tried too
     assert key_words("Na 140, in at no: sodium", 0, 24, KEYS)  # and the bytes themselves
     texts = [
         "",
