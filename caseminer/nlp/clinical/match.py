@@ -132,6 +132,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.terms: dict[str, Term] = {}
         self._term_by_id: dict[int, Term] = {}
         self.by_text = {t.text.lower(): t for t in knowledge.terms if not is_abbreviation(t.text)}
+        # the wordings spelt backwards, sorted: which end with a text is one bisect (widen.py)
+        self.term_ends = sorted(k[::-1] for k in self.by_text)
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
         self._add_terms(vocab, make_doc)
@@ -155,6 +157,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.therapy_head_ids = ids(["therapy", "therapies", "treatment", "treatments"])
         self.drug_modifier_ids = ids(self.drug_modifiers)
         self.specimen_ids = ids(self.specimen_words)
+        self.needs_modifier_ids = ids(w for w, needs in self.dis_heads.items() if needs)
+        self.heads_alone_ids = ids(self.proc_heads_alone)
         self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
         self._connector_ids = ids(["in", "non"])  # a widened mention never starts on these
         self.left_excluded_ids = ids(self.left_excluded)

@@ -9,6 +9,7 @@ vocabularies (``self.k``, ``self.site_words``, ...).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from spacy.tokens import Doc
@@ -34,13 +35,31 @@ class Widener:
     """Widening rules (see the module docstring)."""
 
     def needs_modifier(self, view: DocView, cand: Candidate) -> bool:
-        """Generic heads ("disease", "failure", "therapy") only count with a modifier."""
+        """Generic heads ("disease", "failure", "therapy") only count with a modifier. The
+        word lists are compared as string ids (``needs_modifier_ids``, ``heads_alone_ids``): a
+        token's LOWER id is a listed word's id exactly when its lower-case form is the word."""
         if cand.rule != "head":
             return False
-        low = view.doc.vocab.strings[view.lower_list[cand.start]]
         if cand.label == DIAGNOSIS:
-            return bool(self.dis_heads.get(low, False))
-        return low not in self.proc_heads_alone
+            return view.lower_list[cand.start] in self.needs_modifier_ids
+        return view.lower_list[cand.start] not in self.heads_alone_ids
+
+    def ends_no_term(self, view: DocView, start: int, end: int) -> bool:
+        """True when no curated wording (``by_text``) ends with ``view.norm(start, end)``:
+        then ``norm(i, end)`` is no wording for any ``i <= start`` either, because it ends
+        with ``norm(start, end)`` (lower-casing is per character, white space is folded and
+        dropped around hyphens the same way in the longer text; a token starts with no white
+        space). The one context-dependent lower-casing, the Greek final sigma, makes this
+        False (no claim) for a text holding a capital sigma. A bisect in the reversed wordings."""
+        sigma = view.memo.get(("sigma",))
+        if sigma is None:
+            sigma = view.memo[("sigma",)] = "Σ" in view.text
+        if sigma:
+            return False
+        tail = view.norm(start, end)[::-1]
+        ends = self.term_ends
+        k = bisect_left(ends, tail)
+        return k >= len(ends) or not ends[k].startswith(tail)
 
     def is_left_modifier(self, view: DocView, j: int, label: str) -> bool:
         """Could token ``j`` be part of the mention, to the left of its head? Decided by its
@@ -237,11 +256,23 @@ class Widener:
         return cand
 
     def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
-        """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
+        """A curated term broken by a line break ("resection\narthroplasty") is one mention.
+        The starts tried all end up before the last one tried, so when no wording ends with
+        the text from there (``ends_no_term``), none is tried."""
         low = max(0, cand.start - 4)
         if not view.any_space(low, cand.start):
             return  # no line break just before the seed: nothing to join
         spaces = view.spaces
+        last = next(
+            (
+                i
+                for i in range(cand.start - 1, low - 1, -1)
+                if i not in spaces and view.any_space(i, cand.start)
+            ),
+            None,
+        )
+        if last is None or self.ends_no_term(view, last, cand.end):
+            return
         for i in range(low, cand.start):
             if i in spaces or not view.any_space(i, cand.start):
                 continue
@@ -265,7 +296,10 @@ class Widener:
 
     def _longest_term(self, view: DocView, cand: Candidate, start: int) -> Any:
         """The curated term of ``cand``'s label that the widest of the spans from ``start``
-        (up to the seed's start) to the seed's end spells, or None."""
+        (up to the seed's start) to the seed's end spells, or None (at once when no wording
+        ends with the narrowest of them: ``ends_no_term``)."""
+        if self.ends_no_term(view, cand.start - 1, cand.end):
+            return None
         for i in range(start, cand.start):
             term = self.by_text.get(view.norm(i, cand.end))
             if term is not None and term.label == cand.label:

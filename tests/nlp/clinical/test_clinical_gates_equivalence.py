@@ -1,0 +1,157 @@
+"""caseminer_clinical, speed round 7: the procedure attrs memo, the curated-wording suffix gate of
+the widening (``Widener.ends_no_term``), the head word lists compared as ids and the per-sentence
+gate of the denied-history cue must give exactly what the plain code gives, on corpus documents
+and on generated texts (white space, hyphens, capital sigma)."""
+
+from __future__ import annotations
+
+import pytest
+from corpus import corpus_texts, doc_before
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import caseminer
+from caseminer.nlp.clinical.attrs import build_attrs, procedure_attrs
+from caseminer.nlp.clinical.candidate import DIAGNOSIS, PROCEDURE, Candidate
+from caseminer.nlp.clinical.view import DocView, norm_text
+
+CRAFTED = [
+    "She had a right total hip replacement. A left partial nephrectomy; total hip replacement.",
+    "Resection\narthroplasty was done. Severe Gaucher disease. Non-small cell lung cancer.",
+    "ΣΑΣ disease and ΟΔΥΣ-\nsyndrome; acute  renal failure, chronic kidney - disease.",
+    "Laparoscopic cholecystectomy of the gall bladder. Emergent appendectomy was performed.",
+]
+
+
+def _texts() -> list[str]:
+    return corpus_texts(CRAFTED, maccrobat=30)
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return caseminer.load()
+
+
+@pytest.fixture(scope="module")
+def docs(pipeline):
+    return [doc_before(pipeline, text, "caseminer_clinical") for text in _texts()]
+
+
+def _plain_longest_term(matcher, view, cand, start):
+    for i in range(start, cand.start):
+        term = matcher.by_text.get(view.norm(i, cand.end))
+        if term is not None and term.label == cand.label:
+            return term
+    return None
+
+
+def _plain_join(matcher, view, cand):
+    """``_join_broken_term`` without the suffix gate: (start, name) it leaves."""
+    low = max(0, cand.start - 4)
+    if view.any_space(low, cand.start):
+        for i in range(low, cand.start):
+            if i in view.spaces or not view.any_space(i, cand.start):
+                continue
+            term = matcher.by_text.get(view.norm(i, cand.end))
+            if term is not None and term.label == cand.label:
+                return i, term.normalized
+    return cand.start, cand.normalized
+
+
+def _seeds(matcher, doc, view):
+    out = matcher.vocab_candidates(doc)
+    out += matcher.morphology_candidates(doc, view)
+    return out + matcher.cue_candidates(doc, view)
+
+
+def test_suffix_gate_is_the_plain_wording_search(pipeline, docs):
+    matcher = pipeline.get_pipe("caseminer_clinical").matcher
+    found = tried = 0
+    for doc in docs:
+        view = DocView(doc)
+        for cand in _seeds(matcher, doc, view):
+            for start in range(max(0, cand.start - 6), cand.start):
+                got = matcher._longest_term(view, cand, start)
+                assert got is _plain_longest_term(matcher, view, cand, start)
+                found += got is not None
+                tried += 1
+            copy = Candidate(cand.start, cand.end, cand.label, cand.normalized, cand.rule)
+            matcher._join_broken_term(view, copy)
+            assert (copy.start, copy.normalized) == _plain_join(matcher, view, cand)
+    assert found >= 20 and tried > 2000
+
+
+_WORDS = ["hip", "replacement", "Σ", "ΑΣ", "renal", "failure", "-", "–", "total", "kidney"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS), st.sampled_from(["", " ", "  ", "\n", " - "])),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(min_value=0, max_value=5),
+)
+def test_norm_of_a_wider_text_ends_with_the_narrower(parts, cut):
+    """What ``ends_no_term`` relies on: ``norm_text(P + S)`` ends with ``norm_text(S)`` when no
+    capital sigma is involved (with one, the gate makes no claim)."""
+    text = "".join(w + sep for w, sep in parts)
+    at = sum(len(w) + len(sep) for w, sep in parts[: min(cut, len(parts) - 1)])
+    if "Σ" in text:
+        return
+    assert norm_text(text).endswith(norm_text(text[at:]))
+
+
+def test_gates_agree_on_generated_documents(pipeline):
+    """Whole documents, with a capital sigma (gate off) and without (gate on)."""
+    matcher = pipeline.get_pipe("caseminer_clinical").matcher
+    for text in CRAFTED:
+        doc = doc_before(pipeline, text, "caseminer_clinical")
+        view = DocView(doc)
+        for cand in _seeds(matcher, doc, view):
+            for start in range(max(0, cand.start - 6), cand.start):
+                plain = _plain_longest_term(matcher, view, cand, start)
+                assert matcher._longest_term(view, cand, start) is plain
+
+
+def test_head_ids_are_the_word_lists(pipeline, docs):
+    matcher = pipeline.get_pipe("caseminer_clinical").matcher
+    for doc in docs[:15]:
+        view = DocView(doc)
+        for i, token in enumerate(doc):
+            for label in (DIAGNOSIS, PROCEDURE):
+                cand = Candidate(i, i + 1, label, None, "head")
+                low = token.lower_
+                plain = (
+                    bool(matcher.dis_heads.get(low, False))
+                    if label == DIAGNOSIS
+                    else low not in matcher.proc_heads_alone
+                )
+                assert matcher.needs_modifier(view, cand) == plain
+
+
+def test_procedure_attrs_memo_is_a_fresh_reading(pipeline, docs):
+    """Every item's attrs, read with the memo (twice, so the second reading comes from it) and
+    without it, are equal, and the memo hands out lists of its own."""
+    component = pipeline.get_pipe("caseminer_clinical")
+    reader = component.reader
+    procedures = 0
+    for doc in docs:
+        view = DocView(doc)
+        for cand in component.match(doc, view):
+            first = build_attrs(reader, view, cand, {})
+            again = build_attrs(reader, view, cand, {})
+            assert first == again
+            if cand.label != PROCEDURE:
+                continue
+            procedures += 1
+            window = reader.window(view, cand, 4)
+            after = reader.after_of(view, cand)
+            mention = view.span_text(cand.start, cand.end).lower()
+            assert first == procedure_attrs(reader, view, cand, window, after, mention)
+            assert first["body_sites"] is not again["body_sites"]
+            assert first["modifiers"] is not again["modifiers"]
+            first["modifiers"].append("changed")
+            assert "changed" not in build_attrs(reader, view, cand, {})["modifiers"]
+    assert procedures > 100
