@@ -9,7 +9,7 @@ vocabularies (``self.k``, ``self.site_words``, ...).
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from spacy.tokens import Doc
@@ -111,12 +111,30 @@ class Widener:
         return found
 
     def _extend_left(self, view: DocView, start: int, label: str) -> int:
-        doc, spaces, text_of = view.doc, view.spaces, view.token_text
-        idx, ends = view.idx, view.ends
-        lower, proper, marks = view.lower_list, view.proper, self._marks(view)
+        # what every walk of the document reads, gathered once per document (DocView.memo)
+        setup = view.memo.get(("left walk",))
+        if setup is None:
+            starts = view._starts if view.has_sents else None
+            setup = (view.spaces, self._marks(view), view.lower_list, view.proper, starts)
+            view.memo[("left walk",)] = setup
+        spaces, marks, lower, proper, starts = setup
+        # view.sent_start(start), inlined: this runs for every seed
+        sent_start = starts[bisect_right(starts, start) - 1] if starts is not None else 0
         cache = self._left_cache
-        sent_start = view.sent_start(start) if view.has_sents else 0
         i = start
+        if i - 1 >= sent_start:
+            j = i - 1
+            if j not in spaces and j not in marks:
+                # the usual first step: a plain word that is no modifier ends the walk at once
+                kind = cache.get((lower[j], label))
+                if (
+                    kind is not None
+                    and kind != LEFT_YES
+                    and not (kind == LEFT_EPONYM and j in proper)
+                ):
+                    return start
+        doc, text_of = view.doc, view.token_text
+        idx, ends = view.idx, view.ends
         while i - 1 >= sent_start and start - i < MAX_LEFT:
             j = i - 1
             if j in spaces:
@@ -256,23 +274,11 @@ class Widener:
         return cand
 
     def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
-        """A curated term broken by a line break ("resection\narthroplasty") is one mention.
-        The starts tried all end up before the last one tried, so when no wording ends with
-        the text from there (``ends_no_term``), none is tried."""
+        """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         low = max(0, cand.start - 4)
         if not view.any_space(low, cand.start):
             return  # no line break just before the seed: nothing to join
         spaces = view.spaces
-        last = next(
-            (
-                i
-                for i in range(cand.start - 1, low - 1, -1)
-                if i not in spaces and view.any_space(i, cand.start)
-            ),
-            None,
-        )
-        if last is None or self.ends_no_term(view, last, cand.end):
-            return
         for i in range(low, cand.start):
             if i in spaces or not view.any_space(i, cand.start):
                 continue
@@ -296,9 +302,9 @@ class Widener:
 
     def _longest_term(self, view: DocView, cand: Candidate, start: int) -> Any:
         """The curated term of ``cand``'s label that the widest of the spans from ``start``
-        (up to the seed's start) to the seed's end spells, or None (at once when no wording
-        ends with the narrowest of them: ``ends_no_term``)."""
-        if self.ends_no_term(view, cand.start - 1, cand.end):
+        (up to the seed's start) to the seed's end spells, or None (at once when two or more
+        spans are to be tried and no wording ends with the narrowest: ``ends_no_term``)."""
+        if cand.start - start >= 2 and self.ends_no_term(view, cand.start - 1, cand.end):
             return None
         for i in range(start, cand.start):
             term = self.by_text.get(view.norm(i, cand.end))

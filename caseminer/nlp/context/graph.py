@@ -347,6 +347,12 @@ class SentenceContext:
                 ids = by_sent.get(first, ())
             for j in ids:
                 modifier = modifiers[j]
+                # the scope test of ``modifies`` first, inlined: most cues of a sentence do not
+                # reach a given target (``modifies`` is a conjunction of pure tests, so the
+                # order in which they are asked does not change its answer)
+                a0, a1 = modifier._scope_start, modifier._scope_end
+                if not (a0 <= start < a1 or a0 < end <= a1):
+                    continue
                 if modifier.modifies(start, end, label) and not self._shielded(
                     lower, modifier, start, label, anchors
                 ):
