@@ -65,6 +65,16 @@ def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
     return lower_id
 
 
+def _unique(ids: numpy.ndarray) -> numpy.ndarray:
+    """``numpy.unique(ids)`` of a non-empty 1-D array, in four C calls (``numpy.unique`` runs
+    several Python frames per call: a fixed cost every document paid)."""
+    out = numpy.sort(ids)
+    keep = numpy.empty(len(out), dtype=bool)
+    keep[0] = True
+    numpy.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
+
+
 def _merge(sorted_ids: numpy.ndarray, new: numpy.ndarray) -> numpy.ndarray:
     """The sorted union of a sorted id array and sorted ids it does not hold (one insert, in
     C: linear in the array, where ``union1d`` would sort everything again)."""
@@ -236,10 +246,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
             self._morph_decided = self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
-        words = numpy.unique(view.lower)
+        words = _unique(view.lower)
         decided = self._morph_decided
         if len(decided):
-            at = numpy.minimum(numpy.searchsorted(decided, words), len(decided) - 1)
+            at = decided.searchsorted(words)
+            numpy.minimum(at, len(decided) - 1, out=at)
             words = words[decided[at] != words]
         if len(words):  # words no document had before: decide them
             strings = doc.vocab.strings

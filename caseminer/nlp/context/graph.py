@@ -65,7 +65,7 @@ def sentence_starts(doc: Doc) -> list[int]:
 
 def starts_of(sent_start: numpy.ndarray) -> list[int]:
     """``sentence_starts`` from a Doc's SENT_START column, when the caller has read it."""
-    starts = numpy.flatnonzero(sent_start == 1).tolist()
+    starts = (sent_start == 1).nonzero()[0].tolist()
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 

@@ -105,7 +105,7 @@ class CueMatcher:
         keys = list(map(get, lower, lower))  # get(h, h): the class, or the word itself
         shapes = arr[:, 3]
         for shape, key in self.shapes:
-            for i in numpy.flatnonzero(shapes == numpy.uint64(shape)).tolist():
+            for i in (shapes == numpy.uint64(shape)).nonzero()[0].tolist():
                 keys[i] = key
         return keys
 
@@ -115,11 +115,11 @@ class CueMatcher:
             return []
         keys = self.family_keys(lower, arr)
         space = arr[:, 1]
-        spaces = numpy.flatnonzero(space).tolist()
+        spaces = space.nonzero()[0].tolist()
         orth = arr[:, 2]
         if not any(i > 0 and not space[i - 1] and int(orth[i - 1]) not in _ENDS for i in spaces):
             return find(self.family_trie, keys)
-        kept = numpy.flatnonzero(space == 0).tolist()
+        kept = (space == 0).nonzero()[0].tolist()
         if not kept:
             return []
         return [
@@ -146,7 +146,7 @@ class CueMatcher:
         if not lower:
             return [], []
         space = arr[:, 1]
-        spaces = numpy.flatnonzero(space).tolist()
+        spaces = space.nonzero()[0].tolist()
         orth = arr[:, 2]
         joined = any(i > 0 and not space[i - 1] and int(orth[i - 1]) not in _ENDS for i in spaces)
         literal_trie, family_trie = self.literal_trie, self.family_trie
@@ -156,7 +156,7 @@ class CueMatcher:
         if self.shapes:
             shapes = arr[:, 3]
             for shape, key in self.shapes:
-                for i in numpy.flatnonzero(shapes == numpy.uint64(shape)).tolist():
+                for i in (shapes == numpy.uint64(shape)).nonzero()[0].tolist():
                     shaped[i] = key
         firsts = self.family_firsts
         class_get = self.class_of.get
