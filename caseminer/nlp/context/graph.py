@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 # labels a condition-negating cue is about, and the label whose items shield them
 CONDITION_LABELS = frozenset({"DIAGNOSIS", "FINDING"})
 PROCEDURE_LABEL = "PROCEDURE"
+# cue directions that never modify a target (Modifier.modifies)
+_PASSIVE = ("TERMINATE", "PSEUDO")
 
 
 def target_ranges(targets: list[Span]) -> list[tuple[int, int, str]]:
@@ -336,15 +338,23 @@ class SentenceContext:
                     m2.limit_scope(m1)
 
         anchors = {i for s, e, label in spans if label == PROCEDURE_LABEL for i in range(s, e)}
+        # a TERMINATE or PSEUDO cue modifies no target (``modifies``' second test): only the
+        # others are asked, in the same order
+        active = {
+            s: kept
+            for s, ids in by_sent.items()
+            if (kept := [j for j in ids if modifiers[j].direction not in _PASSIVE])
+        }
+        wild_active = [j for j in wild_ids if modifiers[j].direction not in _PASSIVE]
         for k, (start, end, label) in enumerate(spans):
             first = bisect_right(starts, start) - 1
             last = bisect_right(starts, max(start, end - 1)) - 1
-            if wild_ids or first != last:
+            if wild_active or first != last:
                 ids: Any = sorted(
-                    {*wild_ids, *(j for s in range(first, last + 1) for j in by_sent.get(s, ()))}
+                    {*wild_active, *(j for s in range(first, last + 1) for j in active.get(s, ()))}
                 )
             else:
-                ids = by_sent.get(first, ())
+                ids = active.get(first, ())
             for j in ids:
                 modifier = modifiers[j]
                 # the scope test of ``modifies`` first, inlined: most cues of a sentence do not

@@ -21,6 +21,7 @@ A trie node is a dict {token hash: child}; key ``LEAF`` holds the rule index a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -91,6 +92,8 @@ class CueMatcher:
             {h for h in roots if h not in self.class_of}
             | {w for w, c in self.class_of.items() if c in roots}
         )
+        # ... and the words a cue of either kind can start with
+        self.any_firsts = frozenset(k for k in literal_trie if k != LEAF) | self.family_firsts
 
     def arrays(self, doc: Doc) -> tuple[list[int], numpy.ndarray]:
         """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE,
@@ -163,7 +166,11 @@ class CueMatcher:
         lit: list[Match] = []
         fam: list[Match] = []
         n = len(lower)
-        for i, h in enumerate(lower):
+        # the positions whose word can start a cue of either kind, selected at C level (a
+        # set test mapped over the hashes): only those take a Python step
+        maybe = list(compress(range(n), map(self.any_firsts.__contains__, lower)))
+        for i in maybe:
+            h = lower[i]
             if h in literal_trie:
                 node = literal_trie[h]
                 j = i + 1
