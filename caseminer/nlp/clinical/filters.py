@@ -13,10 +13,27 @@ from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
     PROCEDURE,
     Candidate,
-    _abbreviated_genus,
 )
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.coverage import Coverage
+
+
+def genus_before(view: DocView, start: int) -> bool:
+    """``candidate._abbreviated_genus(view.doc, start)`` read from the view, without Tokens:
+    a token's ``whitespace_`` is empty exactly when the next token starts where it ends (the
+    Doc's text is each token's text followed by its ``whitespace_``), and both tokens asked
+    about have a next one (the "." and, at most, the mention's first token)."""
+    if start < 2:
+        return False
+    idx, ends = view.idx, view.ends
+    dot, genus = start - 1, start - 2
+    if view.text[idx[dot] : ends[dot]] != "." or ends[dot] == idx[start]:
+        return False
+    return (
+        ends[genus] - idx[genus] == 1
+        and view.text[idx[genus]].isupper()
+        and (ends[genus] == idx[dot])
+    )
 
 
 class CandidateFilters:
@@ -52,16 +69,18 @@ class CandidateFilters:
         lower, n = view.lower_list, view.n
         if cand.start > 0 and lower[cand.start - 1] in self.organism_marker_ids:
             return True
-        if _abbreviated_genus(view.doc, cand.start):
+        if genus_before(view, cand.start):
             return True
         j = cand.end
-        # skip a coordinated short tail: "hepatitis B and C serology"
+        idx, ends = view.idx, view.ends
+        # skip a coordinated short tail: "hepatitis B and C serology" (a one-character
+        # token's ``is_upper`` is its text's ``isupper()``)
         while (
             j < n
             and j - cand.end < 3
             and (
                 lower[j] in self.coordinator_ids
-                or (view.ends[j] - view.idx[j] == 1 and view.doc[j].is_upper)
+                or (ends[j] - idx[j] == 1 and view.text[idx[j]].isupper())
             )
         ):
             j += 1

@@ -419,7 +419,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         if self.use_morphology:
             cands += self.morphology_candidates(doc, view)
             cands += self.cue_candidates(doc, view)
-        widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
+        widened = self.widen_all(doc, cands, view)
         widened = [c for c in widened if not self.is_other_item(view, c)]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved, view)

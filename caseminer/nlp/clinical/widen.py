@@ -273,6 +273,51 @@ class Widener:
         cand.start, cand.end = start, end
         return cand
 
+    def widen_all(self, doc: Doc, cands: list[Candidate], view: DocView) -> list[Candidate]:
+        """``[w for c in cands if (w := self.widen(doc, c, view)) is not None]``, with what
+        every seed reads (the view's memo, columns and word lists) looked up once per document
+        and ``needs_modifier`` asked inline: the same steps in the same order, without the
+        per-seed calls and lookups (``test_widen_all_is_widen``)."""
+        memo = view.memo
+        space_list, spaces, lower = view.space_list, view.spaces, view.lower_list
+        any_space = view.any_space
+        needs_ids, alone_ids = self.needs_modifier_ids, self.heads_alone_ids
+        extend_left, extend_right = self._extend_left, self._extend_right
+        out: list[Candidate] = []
+        for cand in cands:
+            if space_list and any_space(cand.start - 4, cand.start):
+                self._join_broken_term(view, cand)
+            seed, label = cand.start, cand.label
+            key = ("left", seed, label)
+            start = memo.get(key)
+            if start is None:
+                start = memo[key] = extend_left(view, seed, label)
+            needs = False
+            if cand.rule == "head":  # needs_modifier
+                h = lower[seed]
+                needs = h in needs_ids if label == DIAGNOSIS else h not in alone_ids
+            if needs and start == seed:
+                if cand.category != "therapeutic":
+                    start = self._qualifier_noun(view, start)
+                    if label == PROCEDURE and start < seed:
+                        start = self._qualifier_noun(view, start)
+                if start == seed:
+                    continue
+            key = ("right", cand.end)
+            end = memo.get(key)
+            if end is None:
+                end = memo[key] = extend_right(view, cand.end)
+            if start < seed:
+                self._renormalize(view, cand, start)
+            if spaces:
+                while start < end - 1 and start in spaces:
+                    start += 1
+                while end - 1 > start and end - 1 in spaces:
+                    end -= 1
+            cand.start, cand.end = start, end
+            out.append(cand)
+        return out
+
     def _join_broken_term(self, view: DocView, cand: Candidate) -> None:
         """A curated term broken by a line break ("resection\narthroplasty") is one mention."""
         low = max(0, cand.start - 4)

@@ -20,7 +20,9 @@ from caseminer.nlp.clinical.candidate import (
     POSSESSIVES,
     PROCEDURE,
     Candidate,
+    _abbreviated_genus,
 )
+from caseminer.nlp.clinical.filters import genus_before
 from caseminer.nlp.clinical.match import _unique
 from caseminer.nlp.clinical.view import DocView, norm_text
 
@@ -223,3 +225,38 @@ def test_left_walk_is_the_plain_walk(pipeline, docs):
                     moved += got < start
             matcher._left_cache.clear()
     assert moved > 500
+
+
+def _state(c):
+    return (c.start, c.end, c.label, c.normalized, c.rule, c.category, c.code)
+
+
+def test_widen_all_is_widen(pipeline, docs):
+    """The batch widening gives the seeds (kept, dropped, grown and renamed) that ``widen``
+    gives one by one, on every corpus document and the crafted texts."""
+    matcher = pipeline.get_pipe("caseminer_clinical").matcher
+    dropped = 0
+    for doc in docs:
+        plain_view, batch_view = DocView(doc), DocView(doc)
+        seeds = _seeds(matcher, doc, plain_view)
+        copies = [Candidate(*_state(c)[:5], c.category, c.code) for c in seeds]
+        plain = [w for c in seeds if (w := matcher.widen(doc, c, plain_view)) is not None]
+        batch = matcher.widen_all(doc, copies, batch_view)
+        assert [_state(c) for c in batch] == [_state(c) for c in plain]
+        dropped += len(seeds) - len(plain)
+    assert dropped > 50
+
+
+def test_genus_from_the_view_is_the_token_test(pipeline, docs):
+    texts = ["M. tuberculosis and H.pylori, E . coli; M.  avium. Mb. x A.b. C. D.e", *CRAFTED]
+    extra = [doc_before(pipeline, t, "caseminer_clinical") for t in texts]
+    found = 0
+    for doc in [*extra, *docs[:20]]:
+        view = DocView(doc)
+        for start in range(len(doc) + 1):
+            got = genus_before(view, start) if start < len(doc) else None
+            if got is None:
+                continue
+            assert got == _abbreviated_genus(doc, start), (doc.text[:40], start)
+            found += got
+    assert found >= 2
