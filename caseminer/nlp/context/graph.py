@@ -266,6 +266,10 @@ class SentenceContext:
         self.rules = rules
         self.nested_terminate = nested_terminate
         self.clause_scope = clause_scope
+        # which rules' scopes the clause scope cuts (ClauseScope.applies), asked once per rule
+        self._clause_applies = [
+            clause_scope is not None and clause_scope.applies(rule) for rule in rules
+        ]
 
     def __call__(
         self,
@@ -281,6 +285,9 @@ class SentenceContext:
         share medspaCy's ``span._.modifiers`` (spaCy keys span extensions by offsets)."""
         bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
         rules, clause = self.rules, self.clause_scope
+        applies = self._clause_applies
+        if len(applies) != len(rules):  # (rules changed since construction)
+            applies = [clause is not None and clause.applies(r) for r in rules]
         start_set, end_set = {s for s, _, _ in spans}, {e for _, e, _ in spans}
         modifiers: list[Modifier] = []
         # sentence index; CROSSING: compare with everything; EMPTY: see _empty_sentences
@@ -289,7 +296,7 @@ class SentenceContext:
             rule = rules[index]
             s = bisect_right(starts, start) - 1
             lo, hi = _scope(rule.direction, rule.max_scope, start, end, bounds[s])
-            if clause is not None and end <= bounds[s][1]:
+            if applies[index] and end <= bounds[s][1]:
                 lo, hi = clause.limit(
                     doc, lower, rule, start, end, (lo, hi), bounds[s], start_set, end_set
                 )
