@@ -78,3 +78,18 @@ def test_driver_keeps_medspacys_edges_on_corpus(pipeline):
         assert _edges(after, modifiers) == expected, text[:60]
         edges += len(expected)
     assert edges > 50
+
+
+def test_clause_applies_is_the_limit_condition(pipeline):
+    """``ClauseScope.applies`` (asked once per rule by the driver) is the condition under which
+    ``limit`` used to return a rule's scope unchanged."""
+    component = pipeline.get_pipe("caseminer_context")
+    clause = component.run_context.clause_scope
+    kinds = set()
+    for rule in component.rules:
+        meta = rule.metadata or {}
+        plain = rule.category in clause.categories and meta.get("clause_scope") is not False
+        assert clause.applies(rule) == plain
+        kinds.add(plain)
+    assert kinds == {True, False}
+    assert component.run_context._clause_applies == [clause.applies(r) for r in component.rules]
