@@ -21,6 +21,7 @@ from caseminer.nlp.clinical.candidate import (
     PROCEDURE,
     Candidate,
     _abbreviated_genus,
+    resolve_overlaps,
 )
 from caseminer.nlp.clinical.filters import genus_before
 from caseminer.nlp.clinical.match import _unique
@@ -260,3 +261,54 @@ def test_genus_from_the_view_is_the_token_test(pipeline, docs):
             assert got == _abbreviated_genus(doc, start), (doc.text[:40], start)
             found += got
     assert found >= 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 12),
+            st.integers(1, 4),
+            st.sampled_from([DIAGNOSIS, PROCEDURE]),
+            st.sampled_from(["vocab", "head", "suffix", "abbreviation"]),
+        ),
+        max_size=25,
+    )
+)
+def test_resolve_order_is_the_keyed_sort(rows):
+    """The two stable sorts give ``sorted(key=(start, -end))``'s order, ties included."""
+    cands = [
+        Candidate(s, s + n, label, f"n{k}", rule) for k, (s, n, label, rule) in enumerate(rows)
+    ]
+    keyed = sorted(cands, key=lambda c: (c.start, -c.end))
+    two = sorted(sorted(cands, key=lambda c: c.end, reverse=True), key=lambda c: c.start)
+    assert [id(c) for c in two] == [id(c) for c in keyed]
+    assert [_state(c) for c in resolve_overlaps(cands)] == [
+        _state(c) for c in _plain_resolve(cands)
+    ]
+
+
+def _plain_resolve(cands):
+    """``resolve_overlaps`` with its former keyed sort."""
+    from caseminer.nlp.clinical.candidate import _stronger
+
+    merged = []
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        if merged and c.start < merged[-1].end:
+            prev = merged[-1]
+            if c.label == prev.label:
+                best = _stronger(prev, c)
+                merged[-1] = Candidate(
+                    min(prev.start, c.start),
+                    max(prev.end, c.end),
+                    best.label,
+                    best.normalized,
+                    best.rule,
+                    best.category,
+                    best.code,
+                )
+            else:
+                merged[-1] = _stronger(prev, c)
+            continue
+        merged.append(c)
+    return merged
