@@ -248,7 +248,8 @@ def prune_overlaps(matches: list[Match]) -> list[Match]:
                 break
             nxt = ordered[i]
             i += 1
-            if _overlap(current, nxt):
+            # _overlap(current, nxt), inlined (a call per neighbour pair was most of the cost)
+            if current[1] <= nxt[1] < current[2] or current[1] < nxt[2] <= current[2]:
                 kept.append(nxt if nxt[2] - nxt[1] > current[2] - current[1] else current)
                 if i >= n:
                     break
