@@ -187,6 +187,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
             self.cue_ids[strings[first]] = [tuple(strings[w] for w in cue) for cue in cues]
         self.cue_first_ids = numpy.array(sorted(self.cue_ids), dtype=numpy.uint64)
         self.cue_skip_ids = ids(self.cue_skip)
+        self._paren_ids = (strings["("], strings[")"])
 
     def _add_terms(self, vocab: Vocab, make_doc: Callable[[str], Doc] | None) -> None:
         """Each term is added as the pipeline's tokenizer splits it (hyphenated words may stay
@@ -356,11 +357,13 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 if k is not None:
                     pairs.setdefault(view.span_text(s, e), found[k])
         text_of = view.token_text
+        # "(" and ")" compared as LOWER ids: no other text lower-cases to either
+        lower, open_id, close_id = view.lower_list, self._paren_ids[0], self._paren_ids[1]
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
                 pairs.setdefault(text_of(cand.end - 1), cand)
             j = cand.end
-            if j + 2 < n and text_of(j) == "(" and text_of(j + 2) == ")":
+            if j + 2 < n and lower[j] == open_id and lower[j + 2] == close_id:
                 short = text_of(j + 1)
                 if is_abbreviation(short) and short.isalpha() is not False:
                     pairs.setdefault(short, cand)

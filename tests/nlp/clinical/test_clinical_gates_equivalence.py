@@ -312,3 +312,18 @@ def _plain_resolve(cands):
             continue
         merged.append(c)
     return merged
+
+
+def test_paren_ids_are_the_paren_texts(pipeline, docs):
+    """What the abbreviation reader relies on: a token's LOWER id is that of "(" (")")
+    exactly when its text is "(" (")")."""
+    matcher = pipeline.get_pipe("caseminer_clinical").matcher
+    open_id, close_id = matcher._paren_ids
+    seen = 0
+    for doc in docs:
+        view = DocView(doc)
+        for j, low in enumerate(view.lower_list):
+            text = view.token_text(j)
+            assert (low == open_id) == (text == "(") and (low == close_id) == (text == ")")
+            seen += text == "("
+    assert seen > 20
