@@ -19,6 +19,8 @@ from caseminer.nlp.clinical.vocab import ClinicalVocab
 
 WINDOW_BEFORE = 4
 WINDOW_AFTER = 6
+# procedure attrs remembered across documents (AttributeReader.procedure_memo); emptied when full
+PROCEDURE_MEMO_SIZE = 20_000
 _WORD = re.compile(r"\w+")
 
 
@@ -92,6 +94,8 @@ class AttributeReader:
         # the words that open the phrase naming what was operated on, as string ids (a string's
         # id is the same in every vocab: its hash, or its symbol's number)
         self._after_ids = frozenset(get_string_id(w) for w in ("of", "on", "in"))
+        # procedure attrs by what they are read from (see build_attrs)
+        self.procedure_memo: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def procedure_codes(self, *names: str) -> list[dict[str, str]]:
         """The ICD-10-PCS section and root operation a procedure's wording supports (see
@@ -164,23 +168,22 @@ def build_attrs(
     """The attrs dict of a DIAGNOSIS or PROCEDURE item, per docs/ARCHITECTURE.md. ``codes``:
     the procedure codes already found in this document, by (mention text, normalized name), so
     a procedure named again is coded once per document."""
-    codes_cm = []
-    if cand.code:
-        codes_cm.append(
-            {
-                "system": "ICD-10-CM",
-                "code": cand.code["code"],
-                "display": cand.code["display"],
-                "match": "curated",
-            }
-        )
-    rule = f"clinical.{cand.rule}"
     if cand.label != PROCEDURE:
+        codes_cm = []
+        if cand.code:
+            codes_cm.append(
+                {
+                    "system": "ICD-10-CM",
+                    "code": cand.code["code"],
+                    "display": cand.code["display"],
+                    "match": "curated",
+                }
+            )
         attrs: dict[str, Any] = {
             "normalized": normalize(reader, view, cand, []),
             "status": "confirmed",
             "codes": codes_cm,
-            "rule": rule,
+            "rule": f"clinical.{cand.rule}",
         }
         if cand.negated_cue:  # read by the assembly: the item is stated absent
             attrs["_absent"] = cand.negated_cue
@@ -188,6 +191,40 @@ def build_attrs(
     window = reader.window(view, cand, WINDOW_BEFORE)
     after = reader.after_of(view, cand)
     mention = view.span_text(cand.start, cand.end).lower()
+    # everything below reads these texts and the candidate's rule, name and category only,
+    # so a procedure named alike (in this document or an earlier one) is read once
+    key = (cand.rule, cand.normalized, cand.category, window, after, mention)
+    memo = reader.procedure_memo
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= PROCEDURE_MEMO_SIZE:
+            memo.clear()
+        found = memo[key] = procedure_attrs(reader, view, cand, window, after, mention, codes)
+    # fresh lists, as a new reading would give (callers may change them)
+    return {
+        **found,
+        "body_sites": list(found["body_sites"]),
+        "modifiers": list(found["modifiers"]),
+        "codes": [dict(c) for c in found["codes"]],
+    }
+
+
+def procedure_attrs(
+    reader: AttributeReader,
+    view: DocView,
+    cand: Candidate,
+    window: str,
+    after: str,
+    mention: str,
+    codes: dict[tuple[str, str], list[dict[str, str]]] | None = None,
+) -> dict[str, Any]:
+    """The attrs of a PROCEDURE item read from its ``window``, the phrase ``after`` it and its
+    lower-cased ``mention`` text (what ``build_attrs`` reads for a procedure, memo aside).
+
+    Why a memo over these keys is exact: the modifiers and side read the window and the phrase
+    after; the sites the mention and the phrase after; the name is the candidate's, or
+    ``norm_text`` of the mention's text (which lower-cases first, so it is a function of the
+    lower-cased mention), less the modifiers' prefixes; the codes read the mention and name."""
     # the words of each text once; two texts joined by a space have the words of both
     window_words, mention_words = words_of(window), words_of(mention)
     after_words = words_of(after) if after else set()
@@ -206,5 +243,5 @@ def build_attrs(
         "laterality": reader.laterality(window, after, window_words | after_words),
         "modifiers": mods,
         "codes": [dict(c) for c in codes[key]],
-        "rule": rule,
+        "rule": f"clinical.{cand.rule}",
     }

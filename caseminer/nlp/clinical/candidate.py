@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import attrgetter
 
 from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Span
@@ -118,10 +119,15 @@ def abbreviation_offsets(doc: Doc) -> list[tuple[int, int, int, int]] | None:
     return [(s, e, *long_of[(s, e)]) for s, e, _, _ in stored]
 
 
+_START, _END = attrgetter("start"), attrgetter("end")
+
+
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """Merge same-label overlaps into one mention; across labels keep the stronger one."""
     merged: list[Candidate] = []
-    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+    # ``sorted(cands, key=lambda c: (c.start, -c.end))`` as two stable C-keyed sorts (ends
+    # descending, then starts): the same order, ties kept in input order, no Python key call
+    for c in sorted(sorted(cands, key=_END, reverse=True), key=_START):
         if merged and c.start < merged[-1].end:
             prev = merged[-1]
             if c.label == prev.label:

@@ -13,10 +13,27 @@ from caseminer.nlp.clinical.candidate import (
     DIAGNOSIS,
     PROCEDURE,
     Candidate,
-    _abbreviated_genus,
 )
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.coverage import Coverage
+
+
+def genus_before(view: DocView, start: int) -> bool:
+    """``candidate._abbreviated_genus(view.doc, start)`` read from the view, without Tokens:
+    a token's ``whitespace_`` is empty exactly when the next token starts where it ends (the
+    Doc's text is each token's text followed by its ``whitespace_``), and both tokens asked
+    about have a next one (the "." and, at most, the mention's first token)."""
+    if start < 2:
+        return False
+    idx, ends = view.idx, view.ends
+    dot, genus = start - 1, start - 2
+    if view.text[idx[dot] : ends[dot]] != "." or ends[dot] == idx[start]:
+        return False
+    return (
+        ends[genus] - idx[genus] == 1
+        and view.text[idx[genus]].isupper()
+        and (ends[genus] == idx[dot])
+    )
 
 
 class CandidateFilters:
@@ -52,16 +69,18 @@ class CandidateFilters:
         lower, n = view.lower_list, view.n
         if cand.start > 0 and lower[cand.start - 1] in self.organism_marker_ids:
             return True
-        if _abbreviated_genus(view.doc, cand.start):
+        if genus_before(view, cand.start):
             return True
         j = cand.end
-        # skip a coordinated short tail: "hepatitis B and C serology"
+        idx, ends = view.idx, view.ends
+        # skip a coordinated short tail: "hepatitis B and C serology" (a one-character
+        # token's ``is_upper`` is its text's ``isupper()``)
         while (
             j < n
             and j - cand.end < 3
             and (
                 lower[j] in self.coordinator_ids
-                or (view.ends[j] - view.idx[j] == 1 and view.doc[j].is_upper)
+                or (ends[j] - idx[j] == 1 and view.text[idx[j]].isupper())
             )
         ):
             j += 1
@@ -91,12 +110,14 @@ class CandidateFilters:
             return None
         first = view.sent_start(cand.start) if view.has_sents else 0
         sent_start = view.idx[first] if view.has_sents else 0
+        ascii_len, first_end, earliest = self._history_literals(view, first, sent_start)
+        size = view.idx[cand.start] - sent_start  # len(before), before it is sliced
+        if size <= ascii_len and size < earliest:
+            return None  # no cue's literal ends inside the text before the mention (below)
         before = view.text[sent_start : view.idx[cand.start]]
         cues = self.negated_history
-        ascii_len, first_end = self._history_literals(view, first, sent_start)
         if len(before) <= ascii_len:  # ASCII: case-insensitive matching is plain ASCII folding
             # ``s in before.lower()``: s's first place in the lower-cased sentence ends in it
-            size = len(before)
             cues = [
                 rx
                 for rx, need in zip(self.negated_history, self.negated_history_needs, strict=True)
@@ -112,11 +133,13 @@ class CandidateFilters:
 
     def _history_literals(
         self, view: DocView, first: int, sent_start: int
-    ) -> tuple[int, dict[str, float]]:
+    ) -> tuple[int, dict[str, float], float]:
         """For the sentence starting at token ``first`` (character ``sent_start``): how many of
-        its leading characters are ASCII, and where the first place of each literal the cues
-        need ends in its lower-cased ASCII beginning (inf: nowhere). Read once per sentence
-        (``DocView.memo``) for all its candidates.
+        its leading characters are ASCII, where the first place of each literal the cues need
+        ends in its lower-cased ASCII beginning (inf: nowhere), and the least of those ends (0
+        when a cue needs no literal). Read once per sentence (``DocView.memo``) for all its
+        candidates. A candidate whose ASCII ``before`` is shorter than that least end keeps no
+        cue after the literal test, so it has none: most sentences say no "history".
 
         Why it is exact: a candidate's ``before`` is a prefix of the sentence; it is ASCII when
         no longer than the ASCII beginning, and then ``before.lower()`` is the same prefix of
@@ -132,11 +155,15 @@ class CandidateFilters:
                 ascii_len = next(i for i, c in enumerate(sentence) if not c.isascii())
             low = sentence[:ascii_len].lower()
             first_end: dict[str, float] = {}
+            earliest = float("inf")
             for need in self.negated_history_needs:
+                if need is None:
+                    earliest = 0
                 for literal in need or ():
                     at = low.find(literal)
                     first_end[literal] = at + len(literal) if at >= 0 else float("inf")
-            found = view.memo[key] = (ascii_len, first_end)
+                    earliest = min(earliest, first_end[literal])
+            found = view.memo[key] = (ascii_len, first_end, earliest)
         return found
 
     def is_medication(self, view: DocView, cand: Candidate) -> bool:

@@ -65,6 +65,16 @@ def _lower_ids(vocab: Vocab) -> Callable[[str], int]:
     return lower_id
 
 
+def _unique(ids: numpy.ndarray) -> numpy.ndarray:
+    """``numpy.unique(ids)`` of a non-empty 1-D array, in four C calls (``numpy.unique`` runs
+    several Python frames per call: a fixed cost every document paid)."""
+    out = numpy.sort(ids)
+    keep = numpy.empty(len(out), dtype=bool)
+    keep[0] = True
+    numpy.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
+
+
 def _merge(sorted_ids: numpy.ndarray, new: numpy.ndarray) -> numpy.ndarray:
     """The sorted union of a sorted id array and sorted ids it does not hold (one insert, in
     C: linear in the array, where ``union1d`` would sort everything again)."""
@@ -132,6 +142,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.terms: dict[str, Term] = {}
         self._term_by_id: dict[int, Term] = {}
         self.by_text = {t.text.lower(): t for t in knowledge.terms if not is_abbreviation(t.text)}
+        # the wordings spelt backwards, sorted: which end with a text is one bisect (widen.py)
+        self.term_ends = sorted(k[::-1] for k in self.by_text)
         self.lower_matcher = PhraseMatcher(vocab, attr="LOWER")
         self.orth_matcher = PhraseMatcher(vocab, attr="ORTH")
         self._add_terms(vocab, make_doc)
@@ -155,6 +167,8 @@ class ClinicalMatcher(Widener, CandidateFilters):
         self.therapy_head_ids = ids(["therapy", "therapies", "treatment", "treatments"])
         self.drug_modifier_ids = ids(self.drug_modifiers)
         self.specimen_ids = ids(self.specimen_words)
+        self.needs_modifier_ids = ids(w for w, needs in self.dis_heads.items() if needs)
+        self.heads_alone_ids = ids(self.proc_heads_alone)
         self._in_h, self._situ_h, self._of_h = strings["in"], strings["situ"], strings["of"]
         self._connector_ids = ids(["in", "non"])  # a widened mention never starts on these
         self.left_excluded_ids = ids(self.left_excluded)
@@ -173,6 +187,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
             self.cue_ids[strings[first]] = [tuple(strings[w] for w in cue) for cue in cues]
         self.cue_first_ids = numpy.array(sorted(self.cue_ids), dtype=numpy.uint64)
         self.cue_skip_ids = ids(self.cue_skip)
+        self._paren_ids = (strings["("], strings[")"])
 
     def _add_terms(self, vocab: Vocab, make_doc: Callable[[str], Doc] | None) -> None:
         """Each term is added as the pipeline's tokenizer splits it (hyphenated words may stay
@@ -232,10 +247,11 @@ class ClinicalMatcher(Widener, CandidateFilters):
         if len(cache) > MORPH_CACHE_SIZE:
             cache.clear()
             self._morph_decided = self._morph_ruled = numpy.zeros(0, dtype=numpy.uint64)
-        words = numpy.unique(view.lower)
+        words = _unique(view.lower)
         decided = self._morph_decided
         if len(decided):
-            at = numpy.minimum(numpy.searchsorted(decided, words), len(decided) - 1)
+            at = decided.searchsorted(words)
+            numpy.minimum(at, len(decided) - 1, out=at)
             words = words[decided[at] != words]
         if len(words):  # words no document had before: decide them
             strings = doc.vocab.strings
@@ -341,11 +357,13 @@ class ClinicalMatcher(Widener, CandidateFilters):
                 if k is not None:
                     pairs.setdefault(view.span_text(s, e), found[k])
         text_of = view.token_text
+        # "(" and ")" compared as LOWER ids: no other text lower-cases to either
+        lower, open_id, close_id = view.lower_list, self._paren_ids[0], self._paren_ids[1]
         for cand in found:
             if cand.rule == "cue":  # "diagnosis of ECF": every later "ECF" too
                 pairs.setdefault(text_of(cand.end - 1), cand)
             j = cand.end
-            if j + 2 < n and text_of(j) == "(" and text_of(j + 2) == ")":
+            if j + 2 < n and lower[j] == open_id and lower[j + 2] == close_id:
                 short = text_of(j + 1)
                 if is_abbreviation(short) and short.isalpha() is not False:
                     pairs.setdefault(short, cand)
@@ -404,7 +422,7 @@ class ClinicalMatcher(Widener, CandidateFilters):
         if self.use_morphology:
             cands += self.morphology_candidates(doc, view)
             cands += self.cue_candidates(doc, view)
-        widened = [w for c in cands if (w := self.widen(doc, c, view)) is not None]
+        widened = self.widen_all(doc, cands, view)
         widened = [c for c in widened if not self.is_other_item(view, c)]
         resolved = resolve_overlaps(widened)
         resolved += self.abbreviation_candidates(doc, resolved, view)

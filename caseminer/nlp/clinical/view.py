@@ -72,12 +72,12 @@ class DocView:
             idx = arr[:, 2].astype(numpy.int64)
             self.idx: list[int] = idx.tolist()
             self.ends: list[int] = (idx + arr[:, 3].astype(numpy.int64)).tolist()
-            self.space_list: list[int] = numpy.flatnonzero(arr[:, 4]).tolist()
+            self.space_list: list[int] = arr[:, 4].nonzero()[0].tolist()
             self.spaces = frozenset(self.space_list)
-            starts = numpy.flatnonzero(arr[:, 5].astype(numpy.int64) == 1).tolist()
-            self.punct = frozenset(numpy.flatnonzero(arr[:, 6]).tolist())
+            starts = (arr[:, 5].astype(numpy.int64) == 1).nonzero()[0].tolist()
+            self.punct = frozenset(arr[:, 6].nonzero()[0].tolist())
             proper = (arr[:, 7] != 0) & (arr[:, 8] == 0) & (arr[:, 5].astype(numpy.int64) != 1)
-            self.proper = frozenset(numpy.flatnonzero(proper).tolist())
+            self.proper = frozenset(proper.nonzero()[0].tolist())
         else:
             self.lower = self.orth = numpy.zeros(0, dtype=numpy.uint64)
             self.idx, self.ends, self.spaces, starts = [], [], frozenset(), []
@@ -102,8 +102,11 @@ class DocView:
         sorted uint64 array): a binary search per token, in C."""
         if not self.n or not len(ids):
             return []
-        at = numpy.minimum(numpy.searchsorted(ids, column), len(ids) - 1)
-        return numpy.flatnonzero(ids[at] == column).tolist()
+        # (array methods, not numpy's module functions: those add Python frames per call, a
+        # fixed cost that every document pays several times)
+        at = ids.searchsorted(column)
+        numpy.minimum(at, len(ids) - 1, out=at)
+        return (ids[at] == column).nonzero()[0].tolist()
 
     def any_space(self, lo: int, hi: int) -> bool:
         """``not spaces.isdisjoint(range(lo, hi))``: some white-space token in ``[lo, hi)``

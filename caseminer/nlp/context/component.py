@@ -153,11 +153,14 @@ class AssertionContext:
         token, regex = self.pattern_matchers
         if token is not None:
             found += [(token[1][m], s, e) for m, s, e in token[0](doc)]
-        found += self.matcher.literals(lower)
+        if families:  # both kinds of cue in one pass over the tokens
+            literals, extra = self.matcher.literals_and_families(lower, arr)
+        else:
+            literals, extra = self.matcher.literals(lower), []
+        found += literals
         if regex is not None:
             found += [(regex[1][m], s, e) for m, s, e in regex[0](doc)]
         matches = prune_overlaps(found)
-        extra = self.matcher.families(lower, arr) if families else None
         if extra:
             matches = prune_overlaps(extra + matches)
         if not self.banned:
@@ -246,11 +249,10 @@ class AssertionContext:
         stored_attrs = user_data.get(ATTRS_KEY)
         in_differential: dict[tuple[int, int], bool] = {}
         for key, (start, end, label) in zip(keys, spans, strict=True):
-            first = bisect_right(starts, start) - 1 if starts else -1
-            sent_start = starts[first] if starts else 0
             found = modifiers.get((start, end))
             assertion = assertion_of(found, cue_text) if found else {**NO_FLAGS, "cues": []}
             if label in (PROCEDURE, IMAGING) and not assertion["negated"]:
+                sent_start = starts[bisect_right(starts, start) - 1] if starts else 0
                 cue = self.procedure_negation.cue(lower, start, sent_start, word)
                 if cue:
                     assertion["negated"] = True
@@ -264,6 +266,7 @@ class AssertionContext:
             in_sentence = False
             if differential:
                 # the sentence(s) the span touches, as spaCy's Span.sent spells them
+                sent_start = starts[bisect_right(starts, start) - 1] if starts else 0
                 last = bisect_right(starts, max(start, end - 1)) if starts else 0
                 sent_end = starts[last] if starts and last < len(starts) else len(doc)
                 sent_key = (sent_start, sent_end)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 # labels a condition-negating cue is about, and the label whose items shield them
 CONDITION_LABELS = frozenset({"DIAGNOSIS", "FINDING"})
 PROCEDURE_LABEL = "PROCEDURE"
+# cue directions that never modify a target (Modifier.modifies)
+_PASSIVE = ("TERMINATE", "PSEUDO")
 
 
 def target_ranges(targets: list[Span]) -> list[tuple[int, int, str]]:
@@ -65,7 +67,7 @@ def sentence_starts(doc: Doc) -> list[int]:
 
 def starts_of(sent_start: numpy.ndarray) -> list[int]:
     """``sentence_starts`` from a Doc's SENT_START column, when the caller has read it."""
-    starts = numpy.flatnonzero(sent_start == 1).tolist()
+    starts = (sent_start == 1).nonzero()[0].tolist()
     return starts if starts and starts[0] == 0 else [0, *starts]
 
 
@@ -264,6 +266,10 @@ class SentenceContext:
         self.rules = rules
         self.nested_terminate = nested_terminate
         self.clause_scope = clause_scope
+        # which rules' scopes the clause scope cuts (ClauseScope.applies), asked once per rule
+        self._clause_applies = [
+            clause_scope is not None and clause_scope.applies(rule) for rule in rules
+        ]
 
     def __call__(
         self,
@@ -279,6 +285,9 @@ class SentenceContext:
         share medspaCy's ``span._.modifiers`` (spaCy keys span extensions by offsets)."""
         bounds = list(zip(starts, [*starts[1:], len(doc)], strict=True))
         rules, clause = self.rules, self.clause_scope
+        applies = self._clause_applies
+        if len(applies) != len(rules):  # (rules changed since construction)
+            applies = [clause is not None and clause.applies(r) for r in rules]
         start_set, end_set = {s for s, _, _ in spans}, {e for _, e, _ in spans}
         modifiers: list[Modifier] = []
         # sentence index; CROSSING: compare with everything; EMPTY: see _empty_sentences
@@ -287,7 +296,7 @@ class SentenceContext:
             rule = rules[index]
             s = bisect_right(starts, start) - 1
             lo, hi = _scope(rule.direction, rule.max_scope, start, end, bounds[s])
-            if clause is not None and end <= bounds[s][1]:
+            if applies[index] and end <= bounds[s][1]:
                 lo, hi = clause.limit(
                     doc, lower, rule, start, end, (lo, hi), bounds[s], start_set, end_set
                 )
@@ -336,17 +345,31 @@ class SentenceContext:
                     m2.limit_scope(m1)
 
         anchors = {i for s, e, label in spans if label == PROCEDURE_LABEL for i in range(s, e)}
+        # a TERMINATE or PSEUDO cue modifies no target (``modifies``' second test): only the
+        # others are asked, in the same order
+        active = {
+            s: kept
+            for s, ids in by_sent.items()
+            if (kept := [j for j in ids if modifiers[j].direction not in _PASSIVE])
+        }
+        wild_active = [j for j in wild_ids if modifiers[j].direction not in _PASSIVE]
         for k, (start, end, label) in enumerate(spans):
             first = bisect_right(starts, start) - 1
             last = bisect_right(starts, max(start, end - 1)) - 1
-            if wild_ids or first != last:
+            if wild_active or first != last:
                 ids: Any = sorted(
-                    {*wild_ids, *(j for s in range(first, last + 1) for j in by_sent.get(s, ()))}
+                    {*wild_active, *(j for s in range(first, last + 1) for j in active.get(s, ()))}
                 )
             else:
-                ids = by_sent.get(first, ())
+                ids = active.get(first, ())
             for j in ids:
                 modifier = modifiers[j]
+                # the scope test of ``modifies`` first, inlined: most cues of a sentence do not
+                # reach a given target (``modifies`` is a conjunction of pure tests, so the
+                # order in which they are asked does not change its answer)
+                a0, a1 = modifier._scope_start, modifier._scope_end
+                if not (a0 <= start < a1 or a0 < end <= a1):
+                    continue
                 if modifier.modifies(start, end, label) and not self._shielded(
                     lower, modifier, start, label, anchors
                 ):

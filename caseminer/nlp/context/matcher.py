@@ -21,6 +21,7 @@ A trie node is a dict {token hash: child}; key ``LEAF`` holds the rule index a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -84,6 +85,15 @@ class CueMatcher:
         self.shapes = [
             (get_string_id(shape), get_string_id(c)) for shape, c in lexicon.shape_classes.items()
         ]
+        # the LOWER hashes whose family key (``family_keys``: the word, or its class) starts a
+        # family phrase, so one pass over the LOWER hashes finds where a family cue can start
+        roots = {k for k in family_trie if k != LEAF}
+        self.family_firsts = frozenset(
+            {h for h in roots if h not in self.class_of}
+            | {w for w, c in self.class_of.items() if c in roots}
+        )
+        # ... and the words a cue of either kind can start with
+        self.any_firsts = frozenset(k for k in literal_trie if k != LEAF) | self.family_firsts
 
     def arrays(self, doc: Doc) -> tuple[list[int], numpy.ndarray]:
         """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE,
@@ -98,7 +108,7 @@ class CueMatcher:
         keys = list(map(get, lower, lower))  # get(h, h): the class, or the word itself
         shapes = arr[:, 3]
         for shape, key in self.shapes:
-            for i in numpy.flatnonzero(shapes == numpy.uint64(shape)).tolist():
+            for i in (shapes == numpy.uint64(shape)).nonzero()[0].tolist():
                 keys[i] = key
         return keys
 
@@ -108,11 +118,11 @@ class CueMatcher:
             return []
         keys = self.family_keys(lower, arr)
         space = arr[:, 1]
-        spaces = numpy.flatnonzero(space).tolist()
+        spaces = space.nonzero()[0].tolist()
         orth = arr[:, 2]
         if not any(i > 0 and not space[i - 1] and int(orth[i - 1]) not in _ENDS for i in spaces):
             return find(self.family_trie, keys)
-        kept = numpy.flatnonzero(space == 0).tolist()
+        kept = (space == 0).nonzero()[0].tolist()
         if not kept:
             return []
         return [
@@ -122,6 +132,94 @@ class CueMatcher:
 
     def literals(self, lower: list[int]) -> list[Match]:
         return find(self.literal_trie, lower) if self.literal_trie else []
+
+    def literals_and_families(
+        self, lower: list[int], arr: numpy.ndarray
+    ) -> tuple[list[Match], list[Match]]:
+        """``(self.literals(lower), self.families(lower, arr))`` in one pass over the tokens.
+
+        Why: each of the two walks (and the family keys before them) was a Python step per
+        token, and most tokens start no cue of either kind. Here a token is tested against the
+        literal trie's first words and against ``family_firsts`` (the words whose family key
+        starts a family phrase); the family key of a word is worked out only inside a walk.
+        A token of a listed shape has its shape class as key whatever its word, so those few
+        positions are walked apart and their matches put in start order (a stable sort keeps
+        each start's matches in walk order). When a line break splits a sentence, the families
+        are matched on the tokens without white space (``families``)."""
+        if not lower:
+            return [], []
+        space = arr[:, 1]
+        spaces = space.nonzero()[0].tolist()
+        orth = arr[:, 2]
+        joined = any(i > 0 and not space[i - 1] and int(orth[i - 1]) not in _ENDS for i in spaces)
+        literal_trie, family_trie = self.literal_trie, self.family_trie
+        if joined or not family_trie:
+            return self.literals(lower), self.families(lower, arr)
+        shaped: dict[int, int] = {}
+        if self.shapes:
+            shapes = arr[:, 3]
+            for shape, key in self.shapes:
+                for i in (shapes == numpy.uint64(shape)).nonzero()[0].tolist():
+                    shaped[i] = key
+        firsts = self.family_firsts
+        class_get = self.class_of.get
+        lit: list[Match] = []
+        fam: list[Match] = []
+        n = len(lower)
+        # the positions whose word can start a cue of either kind, selected at C level (a
+        # set test mapped over the hashes): only those take a Python step
+        maybe = list(compress(range(n), map(self.any_firsts.__contains__, lower)))
+        for i in maybe:
+            h = lower[i]
+            if h in literal_trie:
+                node = literal_trie[h]
+                j = i + 1
+                while True:
+                    if LEAF in node:
+                        lit.append((node[LEAF], i, j))
+                    if j >= n:
+                        break
+                    key = lower[j]
+                    if key not in node:
+                        break
+                    node = node[key]
+                    j += 1
+            if h in firsts and i not in shaped:
+                self._walk_family(lower, shaped, class_get, i, class_get(h, h), fam)
+        if shaped:
+            for i in sorted(shaped):
+                self._walk_family(lower, shaped, class_get, i, shaped[i], fam)
+            fam.sort(key=_start)
+        return lit, fam
+
+    def _walk_family(
+        self,
+        lower: list[int],
+        shaped: dict[int, int],
+        class_get: Any,
+        i: int,
+        key: int,
+        out: list[Match],
+    ) -> None:
+        """``find``'s walk from token ``i`` (family key ``key``) in the family trie, each next
+        token's key made as ``family_keys`` makes it (shape class, else class, else word)."""
+        node = self.family_trie.get(key)
+        if node is None:
+            return
+        n = len(lower)
+        j = i + 1
+        while True:
+            if LEAF in node:
+                out.append((node[LEAF], i, j))
+            if j >= n:
+                break
+            key = shaped.get(j) if shaped else None
+            if key is None:
+                key = class_get(lower[j], lower[j])
+            if key not in node:
+                break
+            node = node[key]
+            j += 1
 
 
 def literal_trie(rules: Sequence[Any], tokens: dict[str, list[str]], first: int) -> Trie:
@@ -150,7 +248,8 @@ def prune_overlaps(matches: list[Match]) -> list[Match]:
                 break
             nxt = ordered[i]
             i += 1
-            if _overlap(current, nxt):
+            # _overlap(current, nxt), inlined (a call per neighbour pair was most of the cost)
+            if current[1] <= nxt[1] < current[2] or current[1] < nxt[2] <= current[2]:
                 kept.append(nxt if nxt[2] - nxt[1] > current[2] - current[1] else current)
                 if i >= n:
                     break
@@ -166,6 +265,7 @@ def prune_overlaps(matches: list[Match]) -> list[Match]:
 
 
 _span_order = itemgetter(1, 2)
+_start = itemgetter(1)
 
 
 def _overlap(a: Match, b: Match) -> bool:

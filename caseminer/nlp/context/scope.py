@@ -88,6 +88,12 @@ class ClauseScope:
             treatment_links=words("treatment_links"),
         )
 
+    def applies(self, rule: Any) -> bool:
+        """Whether ``limit`` cuts the scopes of ``rule``'s cues at all (it returns any other
+        rule's scope unchanged): a fact of the rule alone, so drivers may ask it once per rule."""
+        meta = rule.metadata or {}
+        return rule.category in self.categories and meta.get("clause_scope") is not False
+
     def limit(
         self,
         doc: Doc,
@@ -105,9 +111,9 @@ class ClauseScope:
         ``scope`` is medspaCy's (the sentence side of the cue, at most the rule's max_scope
         tokens); a list that goes on past max_scope is followed to its end, within the sentence.
         """
-        meta = rule.metadata or {}
-        if rule.category not in self.categories or meta.get("clause_scope") is False:
+        if not self.applies(rule):
             return scope
+        meta = rule.metadata or {}
         lo, hi = scope
         direction = rule.direction
         if direction in ("FORWARD", "BIDIRECTIONAL") and hi > end:
