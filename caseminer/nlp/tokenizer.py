@@ -29,6 +29,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from caseminer.nlp.affix_gates import InfixFinditer, SuffixSearch
 from caseminer.patterns import PATTERNS_DIR
 
 # Package data lives beside the code (caseminer/patterns/), found relative to this file so it
@@ -208,8 +209,9 @@ def create_tokenizer(nlp: Language) -> CaseminerTokenizer:
         nlp.vocab,
         exceptions,
         prefix_search=compile_prefix_regex(build_prefixes(vocab)).search,
-        suffix_search=compile_suffix_regex(build_suffixes(vocab)).search,
-        infix_finditer=compile_infix_regex(build_infixes(vocab)).finditer,
+        # the same regexes, run with only the alternatives that can match (affix_gates.py)
+        suffix_search=SuffixSearch(compile_suffix_regex(build_suffixes(vocab))).search,
+        infix_finditer=InfixFinditer(compile_infix_regex(build_infixes(vocab))).finditer,
         token_match=_DOTTED.match,
         # From Defaults, not nlp.tokenizer: a config builds this before nlp has a tokenizer.
         url_match=nlp.Defaults.url_match,
