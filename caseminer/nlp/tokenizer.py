@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from itertools import filterfalse
 from typing import Any
 
 import spacy
@@ -170,7 +171,9 @@ class CaseminerTokenizer(Tokenizer):
         taught = self.__dict__.get("_taught")
         if taught is None:  # set lazily: spaCy rebuilds tokenizers through __init__ (pickling)
             taught = self.__dict__["_taught"] = set()
-        new = set(text.split()).difference(taught)
+        # the chunks not in ``taught``, tested at C level as ``split`` lists them (no set of
+        # every chunk of the text first)
+        new = set(filterfalse(taught.__contains__, text.split()))
         if not new:
             return
         if len(taught) + len(new) > self.TAUGHT_MAX:
