@@ -30,7 +30,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from caseminer.nlp.affix_gates import InfixFinditer, SuffixSearch
+from caseminer.nlp.affix_gates import InfixFinditer, MatchGate, SuffixSearch
 from caseminer.patterns import PATTERNS_DIR
 
 # Package data lives beside the code (caseminer/patterns/), found relative to this file so it
@@ -226,8 +226,14 @@ def create_tokenizer(nlp: Language) -> CaseminerTokenizer:
         infix_finditer=InfixFinditer(compile_infix_regex(build_infixes(vocab))).finditer,
         token_match=_DOTTED.match,
         # From Defaults, not nlp.tokenizer: a config builds this before nlp has a tokenizer.
-        url_match=nlp.Defaults.url_match,
+        url_match=_gated_match(nlp.Defaults.url_match),
     )
+
+
+def _gated_match(match: Any) -> Any:
+    """A compiled regex's ``match`` behind its ``MatchGate``; anything else as it is."""
+    regex = getattr(match, "__self__", None)
+    return MatchGate(regex).match if isinstance(regex, re.Pattern) else match
 
 
 @spacy.registry.tokenizers("caseminer.Tokenizer.v1")

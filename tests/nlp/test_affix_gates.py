@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
-from caseminer.nlp.affix_gates import InfixFinditer, SuffixSearch, edge_leaves
+from caseminer.nlp.affix_gates import (
+    InfixFinditer,
+    MatchGate,
+    SuffixSearch,
+    edge_leaves,
+    required_chars,
+)
 from caseminer.nlp.regex_tree import sre_parse
 from caseminer.nlp.tokenizer import (
     build_infixes,
@@ -23,9 +29,12 @@ SUFFIX = compile_suffix_regex(build_suffixes(load_vocabulary()))
 INFIX = compile_infix_regex(build_infixes(load_vocabulary()))
 FAST_SUFFIX = SuffixSearch(SUFFIX)
 FAST_INFIX = InfixFinditer(INFIX)
+URL = spacy.blank("en").Defaults.url_match.__self__
+FAST_URL = MatchGate(URL)
 CRAFTED = [
     "7.8mg/dL 0.5mg/kg/day 37.5°C 12mmHg 1.5x10^9/L HR:110 (Fig.1) lesions.[19] IIIB. 3–5",
     "patient's CRP↑ e.g. n.v. \u200b2 C-reactive T2-weighted word.Word a,b x-ray 10+ 5$ 3km",
+    "http://x.org/a?b=1 www.nejm.org 10.1.2.3 a@b.com user:pw@host.io:8080/p x.y ftp://h.c",
     "end...  … «quoted» “this” 'that' 20%. 100°F. (see [3]). 1-2-3 A:B a<b 3x4 12X5",
 ]
 
@@ -50,6 +59,7 @@ def _same(string: str) -> None:
     assert _span(FAST_SUFFIX.search(string)) == _span(SUFFIX.search(string)), string
     fast = [m.span() for m in FAST_INFIX.finditer(string)]
     assert fast == [m.span() for m in INFIX.finditer(string)], string
+    assert _span(FAST_URL.match(string)) == _span(URL.match(string)), string
 
 
 def test_same_matches_on_corpus_chunks():
@@ -103,3 +113,10 @@ def test_tokenizer_pickles_and_serialises_with_the_gates():
     assert tok.suffix_search.__self__.pattern == SUFFIX.pattern
     other = create_tokenizer(spacy.blank("en")).from_bytes(tok.to_bytes())
     assert [t.text for t in other(text)] == expected
+
+
+def test_required_characters():
+    assert FAST_URL._needed == (".",)  # every URL spaCy matches has a dot
+    assert required_chars(sre_parse.parse(r"a?(?:b|cd)+")) == frozenset("bc")
+    assert required_chars(sre_parse.parse(r"a*|b")) is None
+    assert MatchGate(re.compile(r"(?i)x\.y"))._needed == ()  # case-insensitive: no gate
