@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from itertools import filterfalse
 from typing import Any
 
 import spacy
@@ -171,9 +170,7 @@ class CaseminerTokenizer(Tokenizer):
         taught = self.__dict__.get("_taught")
         if taught is None:  # set lazily: spaCy rebuilds tokenizers through __init__ (pickling)
             taught = self.__dict__["_taught"] = set()
-        # the chunks not in ``taught``, tested at C level as ``split`` lists them (no set of
-        # every chunk of the text first)
-        new = set(filterfalse(taught.__contains__, text.split()))
+        new = set(text.split()).difference(taught)
         if not new:
             return
         if len(taught) + len(new) > self.TAUGHT_MAX:
