@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
 PATTERNS = concern_dir("patient") / "patient.json"
+# no anchor or look-around: matched between ``pos`` and ``endpos`` of the text it finds what it
+# finds in that slice (``is_index_patient`` reads a sentence's words without copying it)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[<>≤≥]")
 
 
@@ -183,9 +186,9 @@ def is_index_patient(text: str, age: AgeMention, vocab: Vocabulary) -> bool:
     """False for ages of relatives, of populations and of ranges ("older than 50 years")."""
     s = vocab.settings
     sent_start, sent_end = _sentence_bounds(text, age.start, age.end)
-    before_text = text[sent_start : age.start]
-    before = [w.lower() for w, _, _ in _words(before_text)]
-    after = [w.lower() for w, _, _ in _words(text[age.end : sent_end])][:3]
+    before = [w.lower() for w in _WORD.findall(text, sent_start, age.start)]
+    # the first three words after the age (not every word to the sentence's end)
+    after = [m.group().lower() for m in islice(_WORD.finditer(text, age.end, sent_end), 3)]
     last_two = " ".join(before[-2:])
     cues = s["before_exclusions"]
     if before and (before[-1] in cues or last_two in cues):

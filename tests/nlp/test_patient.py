@@ -198,3 +198,48 @@ def test_every_age_match_contains_what_its_pattern_requires():
                 assert requires.search(match.group(0)), (pattern.pattern[:40], match.group(0))
                 checked += 1
     assert checked > 20
+
+
+def _plain_index_patient(text, age, vocab) -> bool:
+    """``is_index_patient`` as it read the words before: every word of the sliced sentence
+    parts, the first three after the age taken from the full list."""
+    from caseminer.nlp import patient as module
+
+    s = vocab.settings
+    sent_start, sent_end = module._sentence_bounds(text, age.start, age.end)
+    before = [w.lower() for w, _, _ in module._words(text[sent_start : age.start])]
+    after = [w.lower() for w, _, _ in module._words(text[age.end : sent_end])][:3]
+    last_two = " ".join(before[-2:])
+    cues = s["before_exclusions"]
+    if before and (before[-1] in cues or last_two in cues):
+        return False
+    if before and before[-1] in s["population_nouns"]:
+        return False
+    if any(w in s["population_nouns"] for w in after[:2]):
+        return False
+    sentence_initial = all(w in ("a", "an", "the", "our") for w in before)
+    if not sentence_initial and any(w in s["other_persons"] for w in after[:2]):
+        return False
+    window = before if age.weak else before[-5:]
+    return not any(w.rstrip("'’s") in s["other_persons"] for w in window)
+
+
+def test_index_patient_reads_the_words_it_read_on_slices():
+    """The words are matched inside the text (``pos``/``endpos``), not on sliced copies: the
+    same decision for every age found in the corpus texts, and the same words on any window."""
+    from corpus import corpus_texts
+
+    from caseminer.nlp import patient as module
+
+    vocab = module.load_vocabulary()
+    checked = 0
+    for text in corpus_texts(["His 45-year-old brother and a 12-year-old girl were seen."]):
+        for age in module.find_ages(text, vocab):
+            assert module.is_index_patient(text, age, vocab) == _plain_index_patient(
+                text, age, vocab
+            )
+            checked += 1
+        for a in range(0, len(text), 97):
+            b = min(len(text), a + 150)
+            assert module._WORD.findall(text, a, b) == module._WORD.findall(text[a:b])
+    assert checked > 5

@@ -169,3 +169,43 @@ def test_taught_chunks_tokenize_as_in_context(words):
     text = " ".join(words)
     TOKENIZER(text)  # teaches the shared instance
     assert _tokens(TOKENIZER(text)) == _tokens(PLAIN(text))
+
+
+_NLP = spacy.blank("en")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "cannot",
+                "gonna",
+                "Ima",
+                "id",
+                "ll",
+                "hyperparathyroidism",
+                "CRP",
+                "x10",
+                "mg",
+                "10mg",
+                "Dr.",
+                "it's",
+                "(a)",
+                "e.g.",
+                "T2-weighted",
+                "\n",
+                "b",
+            ]
+        ),
+        max_size=25,
+    )
+)
+def test_words_taught_together_tokenize_as_in_context(words):
+    """Letter-only chunks are taught in one text (``_teach``), special cases among the words
+    or not: a fresh tokenizer gives the plain tokens, first and second time."""
+    text = " ".join(words)
+    fresh = create_tokenizer(_NLP)
+    expected = _tokens(PLAIN(text))
+    assert _tokens(fresh(text)) == expected
+    assert _tokens(fresh(text)) == expected

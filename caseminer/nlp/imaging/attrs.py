@@ -49,15 +49,21 @@ _TRAILING_REFS = re.compile(r"(?:[\s,;.]*\((?:fig|figure|table)[^)]*\))+[\s.;,]*
 
 
 # ----------------------------------------------------------------------------- which terms count
-def abbreviation_definitions(text: str, vocab: Vocabulary) -> dict[str, set[str]]:
+def abbreviation_definitions(
+    text: str, vocab: Vocabulary, only: set[str] | None = None
+) -> dict[str, set[str]]:
     """For each parenthesised short form, how the text defines it: {"imaging"} and/or {"other"}.
 
     "computed tomography (CT)" makes CT an imaging abbreviation in this document; "clotting time
     (CT)" makes it something else, and then a bare "CT" needs imaging context to count.
+    ``only``: the short forms that will be looked up (the surfaces of the modality terms), when
+    known; the others ("(n = 5)", "(IgG)") are skipped, each key's answer being its own.
     """
     defs: dict[str, set[str]] = {}
     for m in _DEF_RE.finditer(text):
         abbr = m.group(1)
+        if only is not None and abbr not in only:
+            continue
         before = text[max(0, m.start() - 80) : m.start()].rstrip()
         tail = before[-50:]
         # the long-form rules that can match in the tail (the rest cannot: their first words

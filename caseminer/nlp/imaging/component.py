@@ -118,11 +118,13 @@ class ImagingExtractor:
     def match(self, doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
         """(start_char, end_char, attrs) of every study mention, in text order."""
         text = doc_text(doc)
-        defs = abbreviation_definitions(text, self.vocab)
+        terms = find_modality_terms(text, self.vocab)
+        # the definitions are looked up by a term's surface only (``accept``)
+        defs = abbreviation_definitions(text, self.vocab, {text[m.start : m.end] for m in terms})
         kind_at = _section_kinds(doc)
         mentions = [
             m
-            for m in find_modality_terms(text, self.vocab)
+            for m in terms
             if accept(text, m, self.vocab, defs) and not self._skipped(doc, m, kind_at)
         ]
         mentions = split_hybrids(text, merge_modes(text, mentions, self.vocab), self.vocab)

@@ -106,3 +106,28 @@ def test_resolve_overlaps_by_bisection_keeps_what_the_pairwise_scan_keeps(spans)
     matches = [StudyMatch(s, s + n, k) for k, (s, n) in enumerate(spans)]
     got = [(m.start, m.end, m.rule) for m in resolve_overlaps(matches)]
     assert got == [(m.start, m.end, m.rule) for m in _overlaps_kept_by_scan(matches)]
+
+
+def test_definitions_of_the_terms_only():
+    """``abbreviation_definitions`` limited to the terms' surfaces gives each of them what the
+    full table gives, on the corpus texts and on text with defined and undefined short forms."""
+    from corpus import corpus_texts
+
+    from caseminer.nlp.imaging.attrs import abbreviation_definitions
+    from caseminer.nlp.imaging.vocab import find_modality_terms
+
+    vocab = load_vocabulary()
+    crafted = [
+        "Computed tomography (CT) and clotting time (CT) were done; an MRI (MRI) and US (US).",
+        "ultrasonography (US), optical coherence tomography (OCT), positron emission (PET)",
+    ]
+    looked_up = 0
+    for text in corpus_texts(crafted):
+        surfaces = {text[m.start : m.end] for m in find_modality_terms(text, vocab)}
+        full = abbreviation_definitions(text, vocab)
+        some = abbreviation_definitions(text, vocab, surfaces)
+        assert set(some) <= surfaces
+        for surface in surfaces:
+            assert some.get(surface) == full.get(surface)
+            looked_up += surface in full
+    assert looked_up > 3
