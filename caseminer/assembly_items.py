@@ -4,8 +4,9 @@ Every item needs its source offsets, its section (and whether that section yield
 sentence, its assertion and its subject, then one pydantic validation. A report has dozens to
 hundreds of items and every document is assembled, so the per-item work is one loop over the
 span group in text order with everything the items share computed once per document: the
-sentence and section bounds (``_DocIndex``), the sentence text and the subject per sentence, and
-which attrs keys are not fields per key order. An item that fails validation is dropped with a
+sentence and section bounds (``_DocIndex``; an item looks a section up only when it leaves the
+previous item's section window), the sentence text and the subject per sentence, and which attrs
+keys are not fields per key order. An item that fails validation is dropped with a
 warning naming the item, the rest of the document is kept.
 """
 
