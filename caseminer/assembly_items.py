@@ -4,8 +4,9 @@ Every item needs its source offsets, its section (and whether that section yield
 sentence, its assertion and its subject, then one pydantic validation. A report has dozens to
 hundreds of items and every document is assembled, so the per-item work is one loop over the
 span group in text order with everything the items share computed once per document: the
-sentence and section bounds (``_DocIndex``), the sentence text and the subject per sentence, and
-which attrs keys are not fields per key order. An item that fails validation is dropped with a
+sentence and section bounds (``_DocIndex``; an item looks a section up only when it leaves the
+previous item's section window), the sentence text and the subject per sentence, and which attrs
+keys are not fields per key order. An item that fails validation is dropped with a
 warning naming the item, the rest of the document is kept.
 """
 
@@ -140,6 +141,24 @@ class _DocIndex:
             return sec if char < sec["end_char"] else None
         return section_at(self.sections, char, self.section_starts)
 
+    def section_window(self, char: int) -> tuple[dict[str, Any] | None, int, int]:
+        """(``section(char)``, lo, hi): every character in [lo, hi) has that same answer.
+
+        Why: items come in text order, so one bisect serves every item of a section (and of the
+        gap after it). Sections out of order get a window of one character."""
+        if not self.ordered:
+            return self.section(char), char, char + 1
+        starts = self.section_starts
+        i = bisect_right(starts, char) - 1
+        if i < 0:  # before the first section (or no sections at all)
+            return None, -sys.maxsize, starts[0] if starts else sys.maxsize
+        sec = self.sections[i]
+        end = sec["end_char"]
+        if char < end:  # [start, end): ordered sections start at or after this one's end
+            return sec, starts[i], end
+        # the gap up to the next start (the last section's end may lie before its start)
+        return None, max(end, starts[i]), starts[i + 1] if i + 1 < len(starts) else sys.maxsize
+
     def sentence_start(self, token: int) -> int | None:
         """The first token of ``token``'s sentence (None: the Doc has no sentence boundaries)."""
         if self.sent_starts is None:
@@ -233,10 +252,14 @@ def build_items(
     user_data = doc.user_data
     attrs_store: dict[str, Any] = user_data.get(ATTRS_KEY, {})
     assertion_store: dict[str, Any] = user_data.get(ASSERTION_KEY, {})
-    # a span's label compared as its hash (``span.label``): no string lookup per span; a label
-    # that is not a category maps to None and is skipped, as ``_MODELS.get(span.label_)`` does
+    # a span's label compared as its hash (``span.label``): no string lookup per span, and one
+    # lookup gives the label, its list, its id letter and its validator; a label that is not a
+    # category is absent and the span is skipped, as ``_MODELS.get(span.label_)`` does
     strings = doc.vocab.strings
-    names = {strings[label]: label for label in _MODELS}
+    kinds = {
+        strings[label]: (label, lists[field], _ID_PREFIX[field], _VALIDATE[label])
+        for label, field in _FIELDS.items()
+    }
     # by offsets, then in the order they were added (``n`` is unique: spans are never compared)
     rows = [(s.start_char, s.end_char, n, s) for n, s in enumerate(doc.spans.get(SPAN_GROUP, []))]
     rows.sort()
@@ -247,27 +270,36 @@ def build_items(
     not_fields: dict[tuple[str, ...], tuple[str, ...]] = {}  # attrs key order -> keys to drop
     sentences: dict[int, str] = {}  # first token of a sentence -> its text
     subjects: dict[tuple[str, str, bool], str] = {}
-    section_of, offsets, source_text = index.section, mapper.offsets, mapper.text
+    section_window, offsets, source_text = index.section_window, mapper.offsets, mapper.text
     paged, boxed = mapper.paged, mapper.boxed
     sentence_bounds = index.sent_starts is not None
     lo, hi = _NOWHERE  # the token window of the current sentence
-    sentence = ""
+    sec_lo, sec_hi = _NOWHERE  # the characters whose section is the current one
+    sentence = section = ""
+    sec: dict[str, Any] | None = None
+    skip = False
     for start_char, end_char, _, span in rows:
-        label = names.get(span.label)
-        if label is None:
+        kind = kinds.get(span.label)
+        if kind is None:
             continue
-        sec = section_of(start_char)
-        if sec is not None:
-            skip = no_facts.get(id(sec))
-            if skip is None:
-                skip = no_facts[id(sec)] = rules.no_facts(sec["kind"], str(sec.get("title") or ""))
-            if skip:
-                continue
-        key = f"{label} {start_char} {end_char}"  # extensions._key
-        field = _FIELDS[label]
-        found = lists[field]
-        try:
+        if not sec_lo <= start_char < sec_hi:  # rows go by offset: a new section now and then
+            sec, sec_lo, sec_hi = section_window(start_char)
+            if sec is None:
+                skip = False
+            else:
+                cached = no_facts.get(id(sec))
+                if cached is None:
+                    cached = no_facts[id(sec)] = rules.no_facts(
+                        sec["kind"], str(sec.get("title") or "")
+                    )
+                skip = cached
+            # (a section dict without "kind" has raised above, as section_of's caller did)
             section = sec["kind"] if sec else "case"
+        if skip:
+            continue
+        label, found, prefix, validate = kind
+        key = f"{label} {start_char} {end_char}"  # extensions._key
+        try:
             # the attrs without the keys that are not fields ("*_char", "_*")
             attrs = attrs_store.get(key, _NO_ATTRS)
             order = tuple(attrs)
@@ -335,10 +367,10 @@ def build_items(
             data["sentence"] = sentence
             data["assertion"] = assertion
             data["subject"] = subject
-            data["id"] = f"{_ID_PREFIX[field]}{len(found) + 1}"
+            data["id"] = f"{prefix}{len(found) + 1}"
             if label == FINDING:
                 data["study"] = None  # set below once every study has its id
-            item = _VALIDATE[label](data)  # model.model_validate
+            item = validate(data)  # model.model_validate
         except (ValidationError, KeyError, TypeError, ValueError) as exc:
             first_line = str(exc).splitlines()[0]
             warnings.append(f"dropped {label} item {span.text!r}: {first_line}")

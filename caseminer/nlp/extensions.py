@@ -215,6 +215,16 @@ def doc_sections(doc: Doc) -> list[dict[str, Any]] | None:
     return doc.user_data.get(("._.", "sections", None, None), default)
 
 
+def doc_patient(doc: Doc) -> dict[str, Any] | None:
+    """``doc._.patient``, read as ``doc_sections`` reads ``doc._.sections`` (the assembly asks
+    once per document). Not registered, or registered with a getter or a method: asked through
+    ``doc._`` (which raises spaCy's AttributeError for an unknown name, as before)."""
+    ext = Doc.get_extension("patient")
+    if ext is None or ext[1] is not None or ext[2] is not None:
+        return doc._.patient
+    return doc.user_data.get(("._.", "patient", None, None), ext[0])
+
+
 def section_at(
     sections: list[dict[str, Any]], char: int, starts: list[int]
 ) -> dict[str, Any] | None:
