@@ -47,6 +47,10 @@ def _flags(hashes: numpy.ndarray) -> numpy.ndarray:
     return flags
 
 
+# the bits of ``KeyTable.marks``: some key's number has these top bits, some long key's prefix has
+_KEY, _PREFIX = 1, 2
+
+
 def key_hash(key: str) -> int:
     """The number of a key (its words separated by single spaces), as ``ngram_hashes`` computes
     it for the same words in a document."""
@@ -95,15 +99,17 @@ def all_ngrams(stream: WordStream, longest: int) -> tuple[numpy.ndarray, numpy.n
     return cached
 
 
-def _positions(flat: numpy.ndarray, size: int, longest: int) -> list[tuple[int, int]]:
+def _start_length(
+    flat: numpy.ndarray, size: int, longest: int
+) -> tuple[numpy.ndarray, numpy.ndarray]:
     """(start, number of words) of indices into ``all_ngrams(stream, longest)``' arrays, in
-    which length n fills ``size - n + 1`` places after all shorter lengths."""
+    which length n fills ``size - n + 1`` places after all shorter lengths, as two arrays."""
     if not len(flat):
-        return []
+        return flat, flat
     lengths = numpy.arange(1, min(longest, size) + 1)
     begins = numpy.concatenate(([0], numpy.cumsum(size - lengths + 1)))  # where length n begins
     n = numpy.searchsorted(begins, flat, side="right")  # 1-based: begins[n - 1] <= k
-    return list(zip((flat - begins[n - 1]).tolist(), n.tolist(), strict=True))
+    return flat - begins[n - 1], n
 
 
 class KeyTable:
@@ -119,6 +125,10 @@ class KeyTable:
         # words is only built while it can still become a key (few positions get that far)
         self.prefixes = prefixes
         self.prefix_filter = _flags(prefixes)
+        # both filters in one table (``_KEY`` and ``_PREFIX`` bits), so that a document's runs
+        # of HEAD words read one byte each for both questions: each read is a cache miss into
+        # megabytes of flags, and it is what the filters cost
+        self.marks = self.filter.view(numpy.uint8) | (self.prefix_filter.view(numpy.uint8) << 1)
 
     @classmethod
     def from_keys(cls, keys: Iterable[str]) -> KeyTable:
@@ -159,24 +169,37 @@ class KeyTable:
 
     def _candidates(self, stream: WordStream) -> list[tuple[int, int]]:
         """Runs of up to HEAD words at every position in one go (``all_ngrams``); longer runs
-        only from the HEAD-word runs that begin a longer key, one word at a time."""
+        only from the HEAD-word runs that begin a longer key, one word at a time. Ordered by
+        start, then longest first, in numpy (a Python sort key per run cost more than the
+        lookups) unless longer runs join them."""
         size = len(stream)
         if not size or not len(self.hashes):
             return []
         head = min(self.max_words, HEAD)
         grams, whole = all_ngrams(stream, head)
-        found = _positions(self._hits(grams, whole), size, head)
+        marks = self.marks[grams >> _SHIFT]  # both filters, one read per run
+        starts, lengths = _start_length(self._hits(grams, whole, marks), size, head)
+        longer: list[tuple[int, int]] = []
         if self.max_words > head and size > head:
             # the HEAD-word runs sit after the shorter ones in all_ngrams' arrays
             base = sum(size - m + 1 for m in range(1, head))
-            starts = numpy.flatnonzero(self.prefix_filter[grams[base:] >> _SHIFT] & whole[base:])
-            found += self._longer(stream, starts, grams[base:][starts], head)
-        found.sort(key=lambda c: (c[0], -c[1]))
+            begins = numpy.flatnonzero((marks[base:] & _PREFIX).view(bool) & whole[base:])
+            longer = self._longer(stream, begins, grams[base:][begins], head)
+        order = numpy.lexsort((-lengths, starts))
+        found = list(zip(starts[order].tolist(), lengths[order].tolist(), strict=True))
+        if longer:
+            found += longer
+            found.sort(key=lambda c: (c[0], -c[1]))
         return found
 
-    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> numpy.ndarray:
-        """Indices of the numbers that are in the table (among the ``whole`` runs)."""
-        maybe = self.filter[grams >> _SHIFT]
+    def _hits(
+        self, grams: numpy.ndarray, whole: numpy.ndarray, marks: numpy.ndarray | None = None
+    ) -> numpy.ndarray:
+        """Indices of the numbers that are in the table (among the ``whole`` runs); ``marks``:
+        ``self.marks`` read for ``grams``, when the caller has it."""
+        if marks is None:
+            marks = self.marks[grams >> _SHIFT]
+        maybe = (marks & _KEY).view(bool)
         maybe &= whole
         where = numpy.flatnonzero(maybe)
         if not len(where):
