@@ -26,7 +26,6 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import abbreviation_offsets
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
     DIAGNOSIS,
@@ -37,7 +36,7 @@ from caseminer.nlp.extensions import (
     register_extensions,
     section_at,
 )
-from caseminer.nlp.findings.handoff import take
+from caseminer.nlp.findings.handoff import abbreviation_pairs, take
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import read_json
 from caseminer.terminology.cache import load_index
@@ -164,7 +163,7 @@ class TerminologyLinker:
         text = doc_text(doc)
         memo = self.memo()
         found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
-        shorts = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
+        shorts = abbreviation_pairs(doc)  # plain offsets, read once for both components
         for start, end, long_start, long_end in shorts:
             short, long = text[start:end], text[long_start:long_end]
             entries, _ = memo.lookup_entries(long)

@@ -141,3 +141,27 @@ def test_a_pipeline_without_findings_reads_the_group(nlp):
             linker.set_annotations(doc, found)
         out.append(_state(doc))
     assert out[0] == out[1]
+
+
+def test_abbreviation_pairs_are_the_offsets_read_once_per_doc(nlp):
+    from caseminer.nlp.abbreviations import ABBREVIATIONS_KEY, abbreviation_offsets
+
+    compared = 0
+    for text in corpus_texts(["Shortness of breath (SOB); SOB again. Avascular necrosis (AVN)."]):
+        doc = doc_before(nlp, text, "caseminer_findings")
+        expected = abbreviation_offsets(doc)
+        assert handoff.abbreviation_pairs(doc) == expected
+        assert handoff.abbreviation_pairs(doc) is handoff.abbreviation_pairs(doc)  # read once
+        other = doc.copy()
+        assert handoff.abbreviation_pairs(other) == expected  # another Doc: read again
+        assert handoff.abbreviation_pairs(other) is not handoff.abbreviation_pairs(doc) or not (
+            expected
+        )
+        compared += len(expected)
+    assert compared
+    # the stored pairs replaced (or emptied) in between: read again
+    doc = doc_before(nlp, "Shortness of breath (SOB); SOB again.", "caseminer_findings")
+    first = handoff.abbreviation_pairs(doc)
+    assert first
+    doc.user_data[ABBREVIATIONS_KEY] = []
+    assert handoff.abbreviation_pairs(doc) == abbreviation_offsets(doc) == []

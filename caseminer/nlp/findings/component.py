@@ -28,7 +28,6 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import abbreviation_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
@@ -41,7 +40,7 @@ from caseminer.nlp.extensions import (
     register_extensions,
     section_at,
 )
-from caseminer.nlp.findings.handoff import ItemRows, leave
+from caseminer.nlp.findings.handoff import ItemRows, abbreviation_pairs, leave
 from caseminer.nlp.findings.lexicon import Lexicon, load_lexicon
 from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
 from caseminer.nlp.tokenizer import doc_text
@@ -187,7 +186,7 @@ class FindingsExtractor:
         out: list[Hit] = []
         named = [hit for hit in hits if not hit.code_only]
         index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
-        found = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
+        found = abbreviation_pairs(doc)  # plain offsets, read once for both components
         text = doc_text(doc) if found else ""
         for start, end, long_start, long_end in found:
             if end - start < 2:  # the short form's text is text[start:end]

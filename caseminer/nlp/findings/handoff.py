@@ -1,4 +1,4 @@
-"""The item group's offsets as the findings component leaves them, for the terminology component.
+"""What the findings component has read of a Doc, for the terminology component that runs next.
 
 Why: both components read every item of ``doc.spans["caseminer"]`` (the terminology component
 codes the DIAGNOSIS items and adds none where an item stands), and reading an item builds a Span
@@ -8,6 +8,11 @@ terminology component takes them only for the same Doc whose group is still the 
 the same length (so a component that ran in between and added, removed or replaced the group
 makes it read the group itself), and only once. Nothing is kept on the Doc: it stays as the
 pipeline leaves it (serialisable, the same bytes).
+
+The short forms' offsets (``abbreviation_offsets``, a Token per pair end) are read once per Doc
+the same way: ``abbreviation_pairs`` answers the second reader from the first reading while the
+Doc, its stored pairs (the same list, the same length) and the extensions they are read through
+are the same.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
+from caseminer.nlp.abbreviations import ABBREVIATIONS_KEY, abbreviation_offsets
 from caseminer.nlp.extensions import SPAN_GROUP
 
 
@@ -64,3 +70,30 @@ def take(doc: Doc) -> ItemRows | None:
     except IndexError:  # nothing left (or another thread took it)
         return None
     return rows if rows.fits(doc) else None
+
+
+# at most one: (the Doc, what its offsets were read from, the offsets)
+_PAIRS: list[tuple[weakref.ref, tuple[Any, ...], list[tuple[int, int, int, int]]]] = []
+
+
+def abbreviation_pairs(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """``abbreviation_offsets(doc)`` (the caller must not change the list), read once while
+    the Doc, its stored pairs and the abbreviation extensions stay the same."""
+    stored = doc.user_data.get(ABBREVIATIONS_KEY)
+    source = (
+        stored,
+        len(stored) if stored is not None else 0,
+        Doc.get_extension("abbreviations"),
+        Span.get_extension("long_form"),
+    )
+    try:
+        ref, was, pairs = _PAIRS[0]
+    except IndexError:
+        pass
+    else:
+        same = was[0] is stored and was[1] == source[1]
+        if same and ref() is doc and was[2] is source[2] and was[3] is source[3]:
+            return pairs
+    pairs = abbreviation_offsets(doc)
+    _PAIRS[:] = [(weakref.ref(doc), source, pairs)]
+    return pairs
