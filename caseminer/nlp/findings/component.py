@@ -184,10 +184,12 @@ class FindingsExtractor:
         """Every use of a short form defined in the text whose long form is a finding
         ("shortness of breath (SOB)" ... "SOB") is that finding too."""
         out: list[Hit] = []
+        found = abbreviation_pairs(doc)  # plain offsets, read once for both components
+        if not found:
+            return out
         named = [hit for hit in hits if not hit.code_only]
         index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
-        found = abbreviation_pairs(doc)  # plain offsets, read once for both components
-        text = doc_text(doc) if found else ""
+        text = doc_text(doc)
         for start, end, long_start, long_end in found:
             if end - start < 2:  # the short form's text is text[start:end]
                 continue
@@ -225,11 +227,12 @@ class FindingsExtractor:
         # labels compared as their hashes (a Span's ``label_`` is a string-store lookup); one
         # pass over the group (each item read builds a Span) fills all of the above
         imaging, diagnosis = hash_string(IMAGING), hash_string(DIAGNOSIS)
+        ones = memoryview(b"\x01" * len(covered))  # (a slice marks a range, no new bytes)
         for s in group:
             start, end = s.start_char, s.end_char
             if start < end:
                 live.append((start, end))
-                covered[start:end] = b"\x01" * (end - start)
+                covered[start:end] = ones[: end - start]
             label = s.label
             if label == imaging:
                 studies.setdefault(sentences.of(start), []).append((start, end))
@@ -286,7 +289,7 @@ class FindingsExtractor:
             added.append(span)
             if start_char < end_char:
                 live.append((start_char, end_char))
-                covered[start_char:end_char] = b"\x01" * (end_char - start_char)
+                covered[start_char:end_char] = ones[: end_char - start_char]
         if added:
             if SPAN_GROUP not in doc.spans:
                 doc.spans[SPAN_GROUP] = []
