@@ -303,3 +303,39 @@ def test_diagnosis_coding_by_store_key_equals_the_span_reads(pipeline):
         assert states[0] == states[1], text[:60]
         coded += states[0][1].count('"HPO"')
     assert coded
+
+
+def _reference_matches(lex, index, ws) -> list[tuple[str, int, int]]:
+    """``Lexicon.matches`` as it was: the generated keys' first words found by a dict probe
+    per word."""
+    norms, breaks, size = ws.norms, ws.breaks, len(ws)
+    runs = set(index.table.candidates(ws))
+    first = lex.first_words
+    for i in [i for i, w in enumerate(norms) if w in first]:
+        for n in range(1, min(first[norms[i]], size - i) + 1):
+            if n > 1 and breaks[i + n - 1]:
+                break
+            if " ".join(norms[i : i + n]) in lex.targets:
+                runs.add((i, n))
+    out = []
+    for s, n in sorted(runs):
+        k = " ".join(norms[s : s + n])
+        if lex.is_key(index, k):
+            out.append((k, s, s + n))
+    return out
+
+
+def test_matches_find_the_generated_keys_the_dict_probes_find(pipeline):
+    from corpus import corpus_texts
+
+    f = pipeline.get_pipe("caseminer_findings")
+    generated = 0
+    crafted = ["Afebrile, febrile, SOB; the spleen was enlarged and the liver was enlarged."]
+    for text in corpus_texts(crafted):
+        ws = words(text)
+        expected = _reference_matches(f.lex, f.index, ws)
+        assert f.lex.matches(f.index, ws) == expected, text[:60]
+        starts = set(f.lex._starts(ws))
+        assert {i for i, w in enumerate(ws.norms) if w in f.lex.first_words} <= starts
+        generated += sum(k in f.lex.targets for k, _, _ in expected)
+    assert generated > 10
