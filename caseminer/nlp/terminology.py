@@ -152,6 +152,9 @@ class TerminologyLinker:
         self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
         self._codes: dict[Any, list[dict[str, str]]] = {}
         self._kept: dict[tuple[str, str], bool] = {}  # see ``add_items``
+        # (item text, its normalized name, the surface of the longest term inside) -> its codes,
+        # across documents (see ``_codes_at``)
+        self._coded: dict[tuple[str, str, str | None], list[dict[str, str]]] = {}
         self.rules = load_new_item_rules(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -195,6 +198,8 @@ class TerminologyLinker:
         else:
             diagnoses, covered = _read_items(doc, len(found.text or doc_text(doc)))
         memo = found.memo or self.memo()  # mentions repeat in a document and across documents
+        if len(self._coded) >= _MEMO_SIZE:
+            self._coded.clear()
         user_data = doc.user_data
         text = found.text or (doc.text if diagnoses else "")
         for start, end in diagnoses:
@@ -235,19 +240,32 @@ class TerminologyLinker:
         stored: dict[str, Any],
     ) -> list[dict[str, str]]:
         """``codes_for`` of the item over ``start_char..end_char`` whose text is ``text`` and
-        whose stored fields are ``stored``. The memo's code lists are read without copies;
-        only the codes kept are copied (each item gets its own dicts)."""
+        whose stored fields are ``stored``.
+
+        Kept per (text, normalized name, surface of the longest term inside) across documents:
+        the steps' entries follow from those three alone (a whole-mention lookup from its
+        string, the scan's entries for a term from its surface, see ``TerminologyIndex.scan``),
+        and the same diagnoses recur. Not kept for a short form defined in the text, whose
+        long form is the document's. Each call gets its own dicts."""
         text = text.strip()
-        steps: list[tuple[list[list[Any]], bool]] = []
-        if text in found.short_forms:
-            steps.append((found.short_forms[text], False))
-        for mention in (text, str(stored.get("normalized") or "")):
-            steps.append(memo.lookup_entries(mention))
         lo = bisect_left(found.term_starts, start_char)  # a scan is quadratic in length
         hi = bisect_left(found.term_starts, end_char)
         inner = [m for m in found.terms[lo:hi] if m.end_char <= end_char]
-        if inner:
-            best = max(inner, key=lambda m: (m.last - m.first, m.end_char))
+        best = max(inner, key=lambda m: (m.last - m.first, m.end_char)) if inner else None
+        normalized = str(stored.get("normalized") or "")
+        name = None
+        if found.text and text not in found.short_forms:
+            surface = found.text[best.start_char : best.end_char] if best is not None else None
+            name = (text, normalized, surface)
+            known = self._coded.get(name)
+            if known is not None:
+                return [dict(c) for c in known]
+        steps: list[tuple[list[list[Any]], bool]] = []
+        if text in found.short_forms:
+            steps.append((found.short_forms[text], False))
+        for mention in (text, normalized):
+            steps.append(memo.lookup_entries(mention))
+        if best is not None:
             steps.append((best.entries, True))
         codes: list[dict[str, str]] = []
         for entries, variant in steps:
@@ -257,6 +275,8 @@ class TerminologyLinker:
             for code in memo.ranked(entries, variant):
                 if code["system"] not in have:
                     codes.append(dict(code))
+        if name is not None:
+            self._coded[name] = [dict(c) for c in codes]
         return codes
 
     def add_items(
