@@ -17,6 +17,7 @@ Matching (``match``) is separate from writing (``set_annotations``).
 """
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -25,17 +26,17 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import abbreviation_offsets
-from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.extensions import (
+    ATTRS_KEY,
     DIAGNOSIS,
+    SPAN_GROUP,
     add_item,
     get_attrs,
     items,
     register_extensions,
     section_at,
-    set_attrs,
 )
+from caseminer.nlp.findings.handoff import abbreviation_pairs, take
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import read_json
 from caseminer.terminology.cache import load_index
@@ -151,6 +152,9 @@ class TerminologyLinker:
         self._entries: dict[str, tuple[list[list[Any]], bool]] = {}
         self._codes: dict[Any, list[dict[str, str]]] = {}
         self._kept: dict[tuple[str, str], bool] = {}  # see ``add_items``
+        # (item text, its normalized name, the surface of the longest term inside) -> its codes,
+        # across documents (see ``_codes_at``)
+        self._coded: dict[tuple[str, str, str | None], list[dict[str, str]]] = {}
         self.rules = load_new_item_rules(patterns_dir)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -162,7 +166,7 @@ class TerminologyLinker:
         text = doc_text(doc)
         memo = self.memo()
         found = DocMatches(terms=self.index.scan(text), text=text, memo=memo)
-        shorts = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
+        shorts = abbreviation_pairs(doc)  # plain offsets, read once for both components
         for start, end, long_start, long_end in shorts:
             short, long = text[start:end], text[long_start:long_end]
             entries, _ = memo.lookup_entries(long)
@@ -184,21 +188,36 @@ class TerminologyLinker:
 
     # ---- writing -------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, found: DocMatches) -> None:
-        existing = items(doc)  # one pass over the span group (each pass builds every Span)
+        """Code the DIAGNOSIS items, then add new ones. The items are read as offsets: from
+        what the findings component left for this Doc (caseminer.nlp.findings.handoff) when it
+        still fits, else from one pass over the group. Their fields are read and written in
+        the store under their keys (``get_attrs``/``set_attrs`` without a Span each)."""
+        left = take(doc)
+        if left is not None:
+            diagnoses, covered = left.diagnoses, left.covered
+        else:
+            diagnoses, covered = _read_items(doc, len(found.text or doc_text(doc)))
         memo = found.memo or self.memo()  # mentions repeat in a document and across documents
-        diagnosis = hash_string(DIAGNOSIS)  # compared as a hash: ``label_`` is a string lookup
-        for span in [s for s in existing if s.label == diagnosis]:
-            stored = get_attrs(span)  # read once for both uses (each read builds the span's key)
-            codes = self._codes_for(span, found, memo, stored)
+        if len(self._coded) >= _MEMO_SIZE:
+            self._coded.clear()
+        user_data = doc.user_data
+        text = found.text or (doc.text if diagnoses else "")
+        for start, end in diagnoses:
+            key = f"{DIAGNOSIS} {start} {end}"
+            stored = user_data.get(ATTRS_KEY, {}).get(key, {})  # get_attrs
+            codes = self._codes_at(text[start:end], start, end, found, memo, stored)
             if codes:
                 attrs = dict(stored)
                 have = {c["system"] for c in attrs.get("codes") or []}
                 extra = [c for c in codes if c["system"] not in have]
                 if extra:
                     attrs["codes"] = list(attrs.get("codes") or []) + extra
-                    set_attrs(span, attrs)
+                    store = user_data.get(ATTRS_KEY)  # set_attrs
+                    if store is None:
+                        store = user_data[ATTRS_KEY] = {}
+                    store[key] = attrs
         if self.add_new_items:
-            self.add_items(doc, found, existing)
+            self.add_items(doc, found, covered=covered)
 
     def codes_for(
         self, span: Span, found: DocMatches, memo: "_Memo | None" = None
@@ -206,45 +225,74 @@ class TerminologyLinker:
         """Codes of one existing item, most direct evidence first, never a guess: the short
         form's long form, the text, the normalized name, then the longest term inside the span.
         Later steps only fill terminologies the earlier ones left empty."""
-        return self._codes_for(span, found, memo, get_attrs(span))
+        memo = (found.memo or self.memo()) if memo is None else memo
+        start, end = span.start_char, span.end_char
+        text = found.text[start:end] if found.text else span.text
+        return self._codes_at(text, start, end, found, memo, get_attrs(span))
 
-    def _codes_for(
+    def _codes_at(
         self,
-        span: Span,
+        text: str,
+        start_char: int,
+        end_char: int,
         found: DocMatches,
-        memo: "_Memo | None",
+        memo: "_Memo",
         stored: dict[str, Any],
     ) -> list[dict[str, str]]:
-        """``codes_for`` given the span's stored fields (``get_attrs(span)``), which the
-        caller has read already."""
-        memo = (found.memo or self.memo()) if memo is None else memo
-        start_char, end_char = span.start_char, span.end_char
-        text = (found.text[start_char:end_char] if found.text else span.text).strip()
-        steps: list[tuple[list[list[Any]], bool]] = []
-        if text in found.short_forms:
-            steps.append((found.short_forms[text], False))
-        for mention in (text, str(stored.get("normalized") or "")):
-            steps.append(memo.lookup_entries(mention))
+        """``codes_for`` of the item over ``start_char..end_char`` whose text is ``text`` and
+        whose stored fields are ``stored``.
+
+        Kept per (text, normalized name, surface of the longest term inside) across documents:
+        the steps' entries follow from those three alone (a whole-mention lookup from its
+        string, the scan's entries for a term from its surface, see ``TerminologyIndex.scan``),
+        and the same diagnoses recur. Not kept for a short form defined in the text, whose
+        long form is the document's. Each call gets its own dicts."""
+        text = text.strip()
         lo = bisect_left(found.term_starts, start_char)  # a scan is quadratic in length
         hi = bisect_left(found.term_starts, end_char)
         inner = [m for m in found.terms[lo:hi] if m.end_char <= end_char]
-        if inner:
-            best = max(inner, key=lambda m: (m.last - m.first, m.end_char))
+        best = max(inner, key=lambda m: (m.last - m.first, m.end_char)) if inner else None
+        normalized = str(stored.get("normalized") or "")
+        name = None
+        if found.text and text not in found.short_forms:
+            surface = found.text[best.start_char : best.end_char] if best is not None else None
+            name = (text, normalized, surface)
+            known = self._coded.get(name)
+            if known is not None:
+                return [dict(c) for c in known]
+        steps: list[tuple[list[list[Any]], bool]] = []
+        if text in found.short_forms:
+            steps.append((found.short_forms[text], False))
+        for mention in (text, normalized):
+            steps.append(memo.lookup_entries(mention))
+        if best is not None:
             steps.append((best.entries, True))
         codes: list[dict[str, str]] = []
         for entries, variant in steps:
+            if not entries:
+                continue
             have = {c["system"] for c in codes}
-            for code in memo.codes(entries, variant) if entries else []:
+            for code in memo.ranked(entries, variant):
                 if code["system"] not in have:
-                    codes.append(code)
+                    codes.append(dict(code))
+        if name is not None:
+            self._coded[name] = [dict(c) for c in codes]
         return codes
 
-    def add_items(self, doc: Doc, found: DocMatches, existing: list[Span] | None = None) -> None:
+    def add_items(
+        self,
+        doc: Doc,
+        found: DocMatches,
+        existing: list[Span] | None = None,
+        covered: bytearray | None = None,
+    ) -> None:
         """New DIAGNOSIS items for the vocabulary matches no item overlaps (``existing``: the
-        doc's items, when the caller has them already)."""
+        doc's items, or ``covered``: the characters they cover, when the caller has them)."""
         text = doc_text(doc)  # not doc.text: spaCy rebuilds that string on every access
-        existing = items(doc) if existing is None else existing
-        taken = Coverage(((s.start_char, s.end_char) for s in existing), len(text))
+        if covered is None:
+            existing = items(doc) if existing is None else existing
+            covered = _covering((s.start_char, s.end_char) for s in existing)
+        taken = covered
         candidates: list[tuple[int, int, list[list[Any]], bool]] = []
         kept = self._kept  # (surface, key) -> keep_new, across documents
         if len(kept) >= _MEMO_SIZE:
@@ -265,10 +313,12 @@ class TerminologyLinker:
                 candidates.append((m.start_char, m.end_char, m.entries, m.normalised))
         for start, end, short in found.short_spans:
             candidates.append((start, end, found.short_forms[short], False))
+        if not candidates:
+            return
         sections = doc._.sections or []  # read once: ``doc._`` costs more than the bisect
         section_starts = [sec["start_char"] for sec in sections]
         for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
-            if taken.overlaps(start, end):
+            if end > start and taken.find(1, max(0, start), end) != -1:  # Coverage.overlaps
                 continue
             sec = section_at(sections, start, section_starts)
             if (sec["kind"] if sec else "case") in self.skip_sections:
@@ -287,7 +337,7 @@ class TerminologyLinker:
                     "rule": f"terminology.{codes[0]['system'].lower() if codes else 'vocab'}",
                 },
             )
-            taken.add(span.start_char, span.end_char)
+            _mark(taken, span.start_char, span.end_char)
 
     def keep_new(
         self,
@@ -345,8 +395,43 @@ class _Memo:
         return found
 
     def codes(self, entries: list[list[Any]], variant: bool) -> list[dict[str, str]]:
+        return [dict(c) for c in self.ranked(entries, variant)]
+
+    def ranked(self, entries: list[list[Any]], variant: bool) -> list[dict[str, str]]:
+        """``codes`` without the copies: the memo's own list (the caller copies what it keeps)."""
         name = (variant, *map(tuple, entries))
         found = self._codes.get(name)
         if found is None:
             found = self._codes[name] = self.index.codes(entries, variant, self.per_system)
-        return [dict(c) for c in found]
+        return found
+
+
+def _covering(ranges: Iterable[tuple[int, int]]) -> bytearray:
+    """One byte per character, 1 where one of ``ranges`` covers it (``Coverage``'s mask)."""
+    covered = bytearray()
+    for start, end in ranges:
+        _mark(covered, start, end)
+    return covered
+
+
+def _mark(covered: bytearray, start: int, end: int) -> None:
+    """``Coverage.add``: mark ``[start, end)`` (nothing for an empty range)."""
+    if end <= start:
+        return
+    if end > len(covered):
+        covered.extend(bytes(end - len(covered)))
+    covered[max(0, start) : end] = b"\x01" * (end - max(0, start))
+
+
+def _read_items(doc: Doc, size: int) -> tuple[list[tuple[int, int]], bytearray]:
+    """One pass over the item group: the DIAGNOSIS items' offsets in group order, and the
+    characters any item covers (``size``: the text's length)."""
+    diagnosis = hash_string(DIAGNOSIS)  # compared as a hash: ``label_`` is a string lookup
+    diagnoses: list[tuple[int, int]] = []
+    covered = bytearray(size)
+    for span in doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else ():
+        start, end = span.start_char, span.end_char
+        if span.label == diagnosis:
+            diagnoses.append((start, end))
+        _mark(covered, start, end)
+    return diagnoses, covered

@@ -6,8 +6,8 @@ than the rest of both components together, and a PhraseMatcher over that many ke
 to build or unpickle than a whole document takes to process. Here each key is one 64-bit number
 (a polynomial hash of its words' hashes), a table is a sorted array of those numbers (stored in
 the caches as bytes, loaded without any per-key work), and a document's n-grams of every length
-are hashed with a few vectorised operations (``all_ngrams``), passed through a coarse filter
-and looked up with ``searchsorted``.
+are hashed with a few vectorised operations (``KeyTable._candidates``), passed through a coarse
+filter and looked up with ``searchsorted``.
 
 A hash hit is only a candidate: callers join the words and check the key in their dictionaries,
 so a collision can never create a match, and a key's own n-gram always hashes to the key's number
@@ -47,6 +47,10 @@ def _flags(hashes: numpy.ndarray) -> numpy.ndarray:
     return flags
 
 
+# the bits of ``KeyTable.marks``: some key's number has these top bits, some long key's prefix has
+_KEY, _PREFIX = 1, 2
+
+
 def key_hash(key: str) -> int:
     """The number of a key (its words separated by single spaces), as ``ngram_hashes`` computes
     it for the same words in a document."""
@@ -74,38 +78,6 @@ def word_hashes(stream: WordStream) -> numpy.ndarray:
     return cached
 
 
-def all_ngrams(stream: WordStream, longest: int) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """The numbers of every run of 1..``longest`` words, all lengths in one array (length 1 at
-    every position first, then length 2, ...), and whether each run holds no phrase break.
-    Memoised per stream: the findings and terminology components read the same arrays, and one
-    array per document keeps the numpy calls per table to a handful."""
-    name = f"ngrams:{longest}"
-    cached = stream.derived.get(name)
-    if cached is None:
-        h = word_hashes(stream)
-        size = len(h)
-        counts = numpy.cumsum(numpy.fromiter(stream.breaks, numpy.int32, size))
-        grams, whole = [h], [numpy.ones(size, dtype=bool)]
-        for n in range(2, min(longest, size) + 1):
-            grams.append(grams[-1][:-1] * _MULT + h[n - 1 :])
-            # words i+1..i+n-1 hold no break when the running counts at i and i+n-1 agree
-            whole.append(counts[n - 1 :] == counts[: size - n + 1])
-        cached = (numpy.concatenate(grams), numpy.concatenate(whole))
-        stream.derived[name] = cached
-    return cached
-
-
-def _positions(flat: numpy.ndarray, size: int, longest: int) -> list[tuple[int, int]]:
-    """(start, number of words) of indices into ``all_ngrams(stream, longest)``' arrays, in
-    which length n fills ``size - n + 1`` places after all shorter lengths."""
-    if not len(flat):
-        return []
-    lengths = numpy.arange(1, min(longest, size) + 1)
-    begins = numpy.concatenate(([0], numpy.cumsum(size - lengths + 1)))  # where length n begins
-    n = numpy.searchsorted(begins, flat, side="right")  # 1-based: begins[n - 1] <= k
-    return list(zip((flat - begins[n - 1]).tolist(), n.tolist(), strict=True))
-
-
 class KeyTable:
     """The sorted numbers of a set of keys; see the module docstring."""
 
@@ -114,11 +86,13 @@ class KeyTable:
     ) -> None:
         self.hashes = hashes
         self.max_words = max_words
-        self.filter = _flags(hashes)
         # the numbers of the first HEAD.. words of every longer key: a run longer than HEAD
         # words is only built while it can still become a key (few positions get that far)
         self.prefixes = prefixes
-        self.prefix_filter = _flags(prefixes)
+        # both filters in one table (``_KEY`` and ``_PREFIX`` bits), so that a document's runs
+        # read one byte each for both questions: each read is a cache miss into megabytes of
+        # flags, and it is what the filters cost
+        self.marks = _flags(hashes).view(numpy.uint8) | (_flags(prefixes).view(numpy.uint8) << 1)
 
     @classmethod
     def from_keys(cls, keys: Iterable[str]) -> KeyTable:
@@ -158,64 +132,85 @@ class KeyTable:
         return found
 
     def _candidates(self, stream: WordStream) -> list[tuple[int, int]]:
-        """Runs of up to HEAD words at every position in one go (``all_ngrams``); longer runs
-        only from the HEAD-word runs that begin a longer key, one word at a time."""
+        """Runs of up to HEAD words at every position in one go; longer runs only from the
+        HEAD-word runs that begin a longer key, one word at a time.
+
+        Why so few numpy calls: a report has a few hundred words, and at that size each numpy
+        call costs more (a few microseconds, more when other components have just run) than
+        the arithmetic it does. So the numbers of all the runs are made and looked up with a
+        dozen calls, and the few that are keys (a few dozen a document) are placed, checked
+        for phrase breaks and ordered in Python; a run with a break inside is looked up like
+        the others and then dropped, which gives the same runs as leaving it out first."""
         size = len(stream)
         if not size or not len(self.hashes):
             return []
         head = min(self.max_words, HEAD)
-        grams, whole = all_ngrams(stream, head)
-        found = _positions(self._hits(grams, whole), size, head)
+        h = word_hashes(stream)
+        # every run of 1..head words, length 1 at every position first, then length 2, ...
+        parts = [h]
+        for n in range(2, min(head, size) + 1):
+            parts.append(parts[-1][:-1] * _MULT + h[n - 1 :])
+        grams = numpy.concatenate(parts) if len(parts) > 1 else h
+        marks = self.marks[grams >> _SHIFT]  # both filters, one read per run
+        where = numpy.flatnonzero(marks & _KEY)
+        breaks = stream.breaks
+        found: list[tuple[int, int]] = []
+        if len(where):
+            numbers = grams[where]
+            pos = numpy.searchsorted(self.hashes, numbers)
+            numpy.minimum(pos, len(self.hashes) - 1, out=pos)
+            for k in where[self.hashes[pos] == numbers].tolist():
+                start, n = k, 1  # length n fills size - n + 1 places after the shorter ones
+                while start > size - n:
+                    start -= size - n + 1
+                    n += 1
+                if n == 1 or not any(breaks[start + 1 : start + n]):  # no break inside
+                    found.append((start, n))
         if self.max_words > head and size > head:
-            # the HEAD-word runs sit after the shorter ones in all_ngrams' arrays
+            # the HEAD-word runs sit after the shorter ones in ``grams``
             base = sum(size - m + 1 for m in range(1, head))
-            starts = numpy.flatnonzero(self.prefix_filter[grams[base:] >> _SHIFT] & whole[base:])
-            found += self._longer(stream, starts, grams[base:][starts], head)
+            begins = numpy.flatnonzero(marks[base:] & _PREFIX)
+            if len(begins):
+                firsts = grams[base:][begins].tolist()
+                grow = [
+                    (b, number)
+                    for b, number in zip(begins.tolist(), firsts, strict=True)
+                    if not any(breaks[b + 1 : b + head])
+                ]
+                found += self._longer(stream, grow, head)
         found.sort(key=lambda c: (c[0], -c[1]))
         return found
 
-    def _hits(self, grams: numpy.ndarray, whole: numpy.ndarray) -> numpy.ndarray:
-        """Indices of the numbers that are in the table (among the ``whole`` runs)."""
-        maybe = self.filter[grams >> _SHIFT]
-        maybe &= whole
-        where = numpy.flatnonzero(maybe)
-        if not len(where):
-            return where
-        grams = grams[where]
-        pos = numpy.searchsorted(self.hashes, grams)
-        numpy.minimum(pos, len(self.hashes) - 1, out=pos)
-        return where[self.hashes[pos] == grams]
-
     def _contains(self, number: int) -> bool:
         """One number is in the table (the filter first, then the binary search)."""
-        if not self.filter[number >> _SHIFT_INT]:
+        if not self.marks[number >> _SHIFT_INT] & _KEY:
             return False
         number = numpy.uint64(number)
         pos = int(numpy.searchsorted(self.hashes, number))
         return pos < len(self.hashes) and self.hashes[pos] == number
 
     def _longer(
-        self, stream: WordStream, starts: numpy.ndarray, grams: numpy.ndarray, n: int
+        self, stream: WordStream, grow: list[tuple[int, int]], n: int
     ) -> list[tuple[int, int]]:
-        """Runs longer than ``n`` words from the ``n``-word runs at ``starts`` (numbers
-        ``grams``), grown a word at a time while they stay a key's prefix and meet no break.
+        """Runs longer than ``n`` words from the unbroken ``n``-word runs ``grow`` (start,
+        number), grown a word at a time while they stay a key's prefix and meet no break.
 
         Why one start at a time with Python ints: a document has a handful of such starts and
         each grows a word or two before it leaves every key's prefixes; a vectorised step costs
         some twenty numpy calls whatever the number of starts."""
-        if not len(starts):
+        if not grow:
             return []
         h = word_hashes(stream).tolist()
         breaks = stream.breaks
-        size, top, prefix = len(h), self.max_words, self.prefix_filter
+        size, top, marks = len(h), self.max_words, self.marks
         found: list[tuple[int, int]] = []
-        for start, number in zip(starts.tolist(), grams.tolist(), strict=True):
+        for start, number in grow:
             m = n
             while m < top and start + m < size and not breaks[start + m]:
                 number = (number * MULTIPLIER + h[start + m]) & _MASK
                 m += 1
                 if self._contains(number):
                     found.append((start, m))
-                if not prefix[number >> _SHIFT_INT]:
+                if not marks[number >> _SHIFT_INT] & _PREFIX:
                     break
         return found

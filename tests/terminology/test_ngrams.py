@@ -61,3 +61,42 @@ def test_data_round_trip_keeps_the_candidates():
     again = KeyTable.from_data(table.to_data())
     text = "Pain of left lower limb and acute chest pain syndrome with fever"
     assert again.candidates(words(text)) == table.candidates(words(text))
+
+
+def test_the_index_table_gives_exactly_the_key_runs_of_corpus_texts():
+    """The real terminology table on real reports: every unbroken run of words that is a term
+    key, and nothing else but hash collisions (none expected), in order."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from corpus import corpus_texts
+
+    from caseminer.terminology.cache import load_index
+    from caseminer.terminology.ngrams import key_hash
+
+    index = load_index(None)
+    table = index.table
+    keys = index.terms
+    compared = 0
+    crafted = ["Chest pain, fever; acute myocardial infarction. Left lower limb pain of the hip."]
+    for text in corpus_texts(crafted, maccrobat=15):
+        ws = words(text)
+        expected = []
+        for i in range(len(ws)):
+            for n in range(1, min(table.max_words, len(ws) - i) + 1):
+                if n > 1 and ws.breaks[i + n - 1]:
+                    break
+                if " ".join(ws.norms[i : i + n]) in keys:
+                    expected.append((i, n))
+        found = table.candidates(words(text[:]))  # a fresh stream (no memo)
+        assert found == sorted(found, key=lambda c: (c[0], -c[1]))
+        extra = [c for c in found if c not in set(expected)]
+        for i, n in extra:  # a collision: no key, no break inside, yet the number of one
+            assert " ".join(ws.norms[i : i + n]) not in keys
+            assert not any(ws.breaks[i + 1 : i + n])
+            assert key_hash(" ".join(ws.norms[i : i + n])) in set(table.hashes.tolist())
+        expected.sort(key=lambda c: (c[0], -c[1]))  # by start, longest first
+        assert [c for c in found if c not in set(extra)] == expected, text[:60]
+        compared += len(expected)
+    assert compared > 100

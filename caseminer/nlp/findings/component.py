@@ -28,7 +28,6 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.abbreviations import abbreviation_offsets
 from caseminer.nlp.coverage import RangeIndex
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
@@ -40,8 +39,8 @@ from caseminer.nlp.extensions import (
     get_attrs,
     register_extensions,
     section_at,
-    set_attrs,
 )
+from caseminer.nlp.findings.handoff import ItemRows, abbreviation_pairs, leave
 from caseminer.nlp.findings.lexicon import Lexicon, load_lexicon
 from caseminer.nlp.findings.rules import FindingRules, Hit, load_rules
 from caseminer.nlp.tokenizer import doc_text
@@ -185,10 +184,12 @@ class FindingsExtractor:
         """Every use of a short form defined in the text whose long form is a finding
         ("shortness of breath (SOB)" ... "SOB") is that finding too."""
         out: list[Hit] = []
+        found = abbreviation_pairs(doc)  # plain offsets, read once for both components
+        if not found:
+            return out
         named = [hit for hit in hits if not hit.code_only]
         index = RangeIndex([(hit.start, hit.end) for hit in named])  # not a scan per short form
-        found = abbreviation_offsets(doc)  # plain offsets: no Span per short and long form
-        text = doc_text(doc) if found else ""
+        text = doc_text(doc)
         for start, end, long_start, long_end in found:
             if end - start < 2:  # the short form's text is text[start:end]
                 continue
@@ -220,37 +221,46 @@ class FindingsExtractor:
         sentences = _SentenceIndex(doc, text)
         studies: dict[int, list[tuple[int, int]]] = {}  # sentence -> its imaging studies, in order
         diagnoses: dict[tuple[int, int], Span] = {}
-        ending_at: dict[int, list[Span]] = {}
+        rows: list[tuple[int, int]] = []  # every DIAGNOSIS item's offsets, in group order
+        # end_char -> (start_char, span) of the diagnoses ending there
+        ending_at: dict[int, list[tuple[int, Span]]] = {}
         # labels compared as their hashes (a Span's ``label_`` is a string-store lookup); one
         # pass over the group (each item read builds a Span) fills all of the above
         imaging, diagnosis = hash_string(IMAGING), hash_string(DIAGNOSIS)
+        ones = memoryview(b"\x01" * len(covered))  # (a slice marks a range, no new bytes)
         for s in group:
             start, end = s.start_char, s.end_char
             if start < end:
                 live.append((start, end))
-                covered[start:end] = b"\x01" * (end - start)
+                covered[start:end] = ones[: end - start]
             label = s.label
             if label == imaging:
                 studies.setdefault(sentences.of(start), []).append((start, end))
             elif label == diagnosis:
+                rows.append((start, end))
                 diagnoses.setdefault((start, end), s)
-                ending_at.setdefault(end, []).append(s)
+                ending_at.setdefault(end, []).append((start, s))
         sections = doc_sections(doc) or []
         section_starts = [sec["start_char"] for sec in sections]
         skip = self.rules.skip_sections
+        # ``takes_over`` can only answer yes when some clinical rule yields (none by default)
+        yielding = bool(diagnoses) and bool(self.rules.yield_rules)
         codes = self._codes  # codes per coded term, kept across documents (see ``codes``)
         if len(codes) >= _CODES_SIZE:
             codes.clear()
         categories: dict[int, str] = {}  # sentence number -> category read from its words
         added: list[Span] = []
+        user_data = doc.user_data
+        taken_over = False
         for hit in hits:
             if hit.code_only:
-                self.code_diagnosis(hit, ending_at, codes)
+                self.code_diagnosis(hit, ending_at, codes, user_data)
                 continue
-            if diagnoses and self.takes_over(doc, hit, diagnoses, ending_at):
+            if yielding and self.takes_over(doc, hit, diagnoses, ending_at):
                 _uncover(covered, live, hit.start, hit.end)
+                taken_over = True
             if covered.find(1, hit.start, hit.end) != -1:
-                self.code_diagnosis(hit, ending_at, codes)
+                self.code_diagnosis(hit, ending_at, codes, user_data)
                 continue
             sec = section_at(sections, hit.start, section_starts)
             if (sec["kind"] if sec else "case") in skip:
@@ -272,25 +282,28 @@ class FindingsExtractor:
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
             # ``set_attrs(span, attrs)`` without its per-span reads: the store key is
             # ``_key(span)``, the span's label (FINDING, given to ``char_span``) and offsets
-            store = doc.user_data.get(ATTRS_KEY)
+            store = user_data.get(ATTRS_KEY)
             if store is None:
-                store = doc.user_data[ATTRS_KEY] = {}
+                store = user_data[ATTRS_KEY] = {}
             store[f"{FINDING} {start_char} {end_char}"] = attrs
             added.append(span)
             if start_char < end_char:
                 live.append((start_char, end_char))
-                covered[start_char:end_char] = b"\x01" * (end_char - start_char)
+                covered[start_char:end_char] = ones[: end_char - start_char]
         if added:
             if SPAN_GROUP not in doc.spans:
                 doc.spans[SPAN_GROUP] = []
             doc.spans[SPAN_GROUP].extend(added)
+        # the terminology component's reading of the group, unless an item was removed
+        # (``rows`` would need the same removal)
+        leave(None if taken_over else ItemRows(doc, rows, covered))
 
     def takes_over(
         self,
         doc: Doc,
         hit: Hit,
         diagnoses: dict[tuple[int, int], Span],
-        ending_at: dict[int, list[Span]],
+        ending_at: dict[int, list[tuple[int, Span]]],
     ) -> bool:
         """A phenotype term the clinical word-shape rules took for a disorder ("ventriculomegaly"
         by its suffix) is a finding: the DIAGNOSIS with exactly its span is removed. Curated
@@ -302,35 +315,49 @@ class FindingsExtractor:
         group = doc.spans[SPAN_GROUP]
         doc.spans[SPAN_GROUP] = [s for s in group if (s.start, s.end, s.label_) != where]
         del diagnoses[(hit.start, hit.end)]
-        ending_at[span.end_char] = [s for s in ending_at[span.end_char] if s is not span]
+        ending_at[span.end_char] = [row for row in ending_at[span.end_char] if row[1] is not span]
         return True
 
     def code_diagnosis(
-        self, hit: Hit, ending_at: dict[int, list[Span]], memo: dict[Any, Any] | None = None
+        self,
+        hit: Hit,
+        ending_at: dict[int, list[tuple[int, Span]]],
+        memo: dict[Any, Any] | None,
+        user_data: dict[Any, Any],
     ) -> None:
         """A phenotype term that ends a diagnosis mention ("ulcerative colitis", "renal
         anomalies") gives that diagnosis its HPO code when it has none: the phenotype then
-        reaches the patient's ``phenotype`` even though the item stays a diagnosis."""
-        for span in ending_at.get(hit.end, ()):
-            if not span.start_char <= hit.start:
+        reaches the patient's ``phenotype`` even though the item stays a diagnosis.
+        (``get_attrs``/``set_attrs`` on the store directly: the key is the DIAGNOSIS label and
+        the offsets ``ending_at`` holds, without a string-store lookup per span.)"""
+        for start, _span in ending_at.get(hit.end, ()):
+            if not start <= hit.start:
                 continue
-            attrs = dict(get_attrs(span))
+            key = f"{DIAGNOSIS} {start} {hit.end}"
+            attrs = dict(user_data.get(ATTRS_KEY, {}).get(key, {}))
             have = {c["system"] for c in attrs.get("codes") or []}
             if "HPO" in have:
                 return
-            extra = [c for c in self.codes(hit, memo) if c["system"] in ("HPO", "UMLS")]
+            extra = [dict(c) for c in self.ranked(hit, memo) if c["system"] in ("HPO", "UMLS")]
             attrs["codes"] = list(attrs.get("codes") or []) + [
                 c for c in extra if c["system"] not in have
             ]
-            set_attrs(span, attrs)
+            store = user_data.get(ATTRS_KEY)
+            if store is None:
+                store = user_data[ATTRS_KEY] = {}
+            store[key] = attrs
             return
 
     def codes(self, hit: Hit, memo: dict[Any, Any] | None = None) -> list[dict[str, str]]:
-        """The codes of a hit: HPO first (with its UMLS CUI), ICD-10-CM R-codes. ``memo`` keeps
-        them per term: a finding is often named several times, and coding ranks every entry;
-        each caller gets its own dicts. The codes depend on the entries and ``variant`` only
-        (the index and ``per_system`` are the extractor's), so ``set_annotations`` keeps one
-        memo across documents."""
+        """The codes of a hit: HPO first (with its UMLS CUI), ICD-10-CM R-codes; each caller
+        gets its own dicts (see ``ranked``)."""
+        return [dict(c) for c in self.ranked(hit, memo)]
+
+    def ranked(self, hit: Hit, memo: dict[Any, Any] | None = None) -> list[dict[str, str]]:
+        """``codes`` without the copies (the caller must copy what it keeps). ``memo`` keeps
+        them per term: a finding is often named several times, and coding ranks every entry.
+        The codes depend on the entries and ``variant`` only (the index and ``per_system`` are
+        the extractor's), so ``set_annotations`` keeps one memo across documents."""
         variant = hit.rule != "hpo" or hit.surface.lower() != hit.key
         name = (variant, *map(tuple, hit.entries))
         codes = memo.get(name) if memo is not None else None
@@ -343,7 +370,7 @@ class FindingsExtractor:
             codes = [c for c in codes if c["system"] != "ICD-10-CM" or c["code"].startswith("R")]
             if memo is not None:
                 memo[name] = codes
-        return [dict(c) for c in codes]
+        return codes
 
     def attrs(
         self,

@@ -34,13 +34,16 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import compress, count
 from pathlib import Path
 from typing import Any
+
+import numpy
+from spacy.strings import hash_string
 
 from caseminer.patterns import concern_dir, read_json, read_jsonl
 from caseminer.terminology.cache import cache_dir
 from caseminer.terminology.index import TerminologyIndex
+from caseminer.terminology.ngrams import word_hashes
 from caseminer.terminology.normalize import WordStream, key
 
 # marshal is per Python version: the header names it, and a file of another version is rebuilt
@@ -71,6 +74,8 @@ class Lexicon:
     # it reaches _KNOWN_SIZE, so it never grows without bound.
     _known: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
     _known_for: Any = field(default=None, repr=False, compare=False)
+    # (the ``first_words`` dict, its size, spaCy's hashes of its words sorted): see ``_starts``
+    _first_numbers: Any = field(default=None, repr=False, compare=False)
 
     def is_key(self, index: TerminologyIndex, k: str) -> bool:
         """``k`` is a finding key: a generated wording, or a terminology key that names a
@@ -86,8 +91,11 @@ class Lexicon:
         norms, breaks, size = ws.norms, ws.breaks, len(ws)
         runs = set(index.table.candidates(ws))  # memoised on the stream for the terminology
         first = self.first_words
-        for i in list(compress(count(), map(first.__contains__, norms))):
-            for n in range(1, min(first[norms[i]], size - i) + 1):
+        for i in self._starts(ws):
+            most = first.get(norms[i])
+            if most is None:
+                continue  # a word whose hash only collides with a first word's
+            for n in range(1, min(most, size - i) + 1):
                 if n > 1 and breaks[i + n - 1]:
                     break
                 if " ".join(norms[i : i + n]) in self.targets:
@@ -106,6 +114,24 @@ class Lexicon:
             if found:
                 out.append((k, s, s + n))
         return out
+
+    def _starts(self, ws: WordStream) -> list[int]:
+        """Positions of the words that may begin a generated key: those whose hash (the n-gram
+        tables' ``word_hashes``, already made for the stream) is a first word's, found with a
+        few numpy calls instead of a dict probe per word. A superset of the first words'
+        positions (a hash collision is let through; ``matches`` looks the word up)."""
+        first, made = self.first_words, self._first_numbers
+        if made is not None and made[0] is first and made[1] == len(first):
+            numbers = made[2]
+        else:  # made on first use, again if ``first_words`` was replaced or grew
+            numbers = numpy.unique(numpy.array([hash_string(w) for w in first], numpy.uint64))
+            self._first_numbers = (first, len(first), numbers)
+        if not len(numbers) or not len(ws):
+            return []
+        hashes = word_hashes(ws)
+        pos = numpy.searchsorted(numbers, hashes)
+        numpy.minimum(pos, len(numbers) - 1, out=pos)
+        return numpy.flatnonzero(numbers[pos] == hashes).tolist()
 
     def to_data(self) -> dict[str, Any]:
         """Plain data for the disk cache."""

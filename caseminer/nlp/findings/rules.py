@@ -136,9 +136,9 @@ class FindingRules:
     def category(self, sentence: str) -> str:
         """pathology, examination or sign_symptom, by the words of the finding's sentence
         (imaging is set by the component when an imaging study shares the sentence)."""
-        found = set(_WORD.findall(sentence.lower()))
+        found = _WORD.findall(sentence.lower())
         for cat in ("pathology", "imaging", "examination"):
-            if found & self.context[cat]:
+            if not self.context[cat].isdisjoint(found):
                 return cat
         return "sign_symptom"
 

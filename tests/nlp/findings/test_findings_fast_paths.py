@@ -255,3 +255,87 @@ def test_finding_fields_are_stored_under_the_span_key(pipeline):
             assert attrs.get("rule", "").startswith("findings."), (span.text, attrs)
             found += 1
     assert found > 100
+
+
+class _PlainDiagnosisCoding(FindingsExtractor):
+    """``code_diagnosis`` as it was: the diagnosis span's fields through ``get_attrs`` and
+    ``set_attrs`` (its label read from the string store), every code copied."""
+
+    def code_diagnosis(self, hit, ending_at, memo, user_data) -> None:
+        from caseminer.nlp.extensions import get_attrs, set_attrs
+
+        for _start, span in ending_at.get(hit.end, ()):
+            if not span.start_char <= hit.start:
+                continue
+            attrs = dict(get_attrs(span))
+            have = {c["system"] for c in attrs.get("codes") or []}
+            if "HPO" in have:
+                return
+            extra = [c for c in self.codes(hit, memo) if c["system"] in ("HPO", "UMLS")]
+            attrs["codes"] = list(attrs.get("codes") or []) + [
+                c for c in extra if c["system"] not in have
+            ]
+            set_attrs(span, attrs)
+            return
+
+
+def test_diagnosis_coding_by_store_key_equals_the_span_reads(pipeline):
+    from corpus import corpus_texts, doc_before
+
+    from caseminer.nlp.extensions import ATTRS_KEY, SPAN_GROUP
+
+    f = pipeline.get_pipe("caseminer_findings")
+    plain = _PlainDiagnosisCoding(f.index, f.lex, f.rules, f.per_system)
+    coded = 0
+    for text in corpus_texts(["Ulcerative colitis and renal anomalies; she had colitis."]):
+        before = doc_before(pipeline, text, "caseminer_findings")
+        states = []
+        for extractor in (f, plain):
+            doc = before.copy()
+            extractor(doc)
+            group = doc.spans[SPAN_GROUP] if SPAN_GROUP in doc.spans else []
+            states.append(
+                (
+                    [(s.start_char, s.end_char, s.label_) for s in group],
+                    json.dumps(doc.user_data.get(ATTRS_KEY, {}), sort_keys=True),
+                )
+            )
+        assert states[0] == states[1], text[:60]
+        coded += states[0][1].count('"HPO"')
+    assert coded
+
+
+def _reference_matches(lex, index, ws) -> list[tuple[str, int, int]]:
+    """``Lexicon.matches`` as it was: the generated keys' first words found by a dict probe
+    per word."""
+    norms, breaks, size = ws.norms, ws.breaks, len(ws)
+    runs = set(index.table.candidates(ws))
+    first = lex.first_words
+    for i in [i for i, w in enumerate(norms) if w in first]:
+        for n in range(1, min(first[norms[i]], size - i) + 1):
+            if n > 1 and breaks[i + n - 1]:
+                break
+            if " ".join(norms[i : i + n]) in lex.targets:
+                runs.add((i, n))
+    out = []
+    for s, n in sorted(runs):
+        k = " ".join(norms[s : s + n])
+        if lex.is_key(index, k):
+            out.append((k, s, s + n))
+    return out
+
+
+def test_matches_find_the_generated_keys_the_dict_probes_find(pipeline):
+    from corpus import corpus_texts
+
+    f = pipeline.get_pipe("caseminer_findings")
+    generated = 0
+    crafted = ["Afebrile, febrile, SOB; the spleen was enlarged and the liver was enlarged."]
+    for text in corpus_texts(crafted):
+        ws = words(text)
+        expected = _reference_matches(f.lex, f.index, ws)
+        assert f.lex.matches(f.index, ws) == expected, text[:60]
+        starts = set(f.lex._starts(ws))
+        assert {i for i, w in enumerate(ws.norms) if w in f.lex.first_words} <= starts
+        generated += sum(k in f.lex.targets for k, _, _ in expected)
+    assert generated > 10
