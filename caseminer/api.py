@@ -227,17 +227,30 @@ def extract_many(
         _WORKER_NLP = previous
 
 
+# young-generation threshold during a batch (see _heap_frozen); CPython's default is 700
+_YOUNG_THRESHOLD = 10_000
+
+
 @contextmanager
 def _heap_frozen() -> Iterator[None]:
     """Every object alive now (the built pipeline, mostly) kept out of the garbage collector for
     a batch: otherwise each full collection walks all of them again (about 0.2 s per 100 reports
     for a pipeline from ``caseminer.load()``, which is not frozen like the default one). Unfrozen
     after, unless something (the default pipeline, see ``_keep_until_exit``) was frozen before.
-    No ``gc.collect()`` first: a full pass over the pipeline costs more than it frees."""
+    No ``gc.collect()`` first: a full pass over the pipeline costs more than it frees.
+
+    The young generation's threshold is raised to ``_YOUNG_THRESHOLD`` meanwhile (restored after):
+    a report makes thousands of short-lived containers and almost no cyclic garbage, so the
+    default 700 ran about 80 young collections per 100 reports for nothing (about 10% of a pass
+    in a same-process A/B). A few thousand more objects waiting for a collection cost next to no
+    memory."""
     was_frozen = gc.get_freeze_count() > 0
+    threshold = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(max(threshold[0], _YOUNG_THRESHOLD), *threshold[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*threshold)
         if not was_frozen:
             gc.unfreeze()

@@ -259,3 +259,25 @@ def test_the_whole_pipeline_saved_and_loaded_with_spacy_gives_the_same_reports(t
         before.pop("provenance"), after.pop("provenance")
         assert after == before
         assert before["labs"] or before["diagnoses"]
+
+
+@pytest.mark.parametrize("before", [(700, 10, 10), (50_000, 5, 5)])
+def test_extract_many_raises_the_young_gc_threshold_only_while_it_runs(nlp, before):
+    """A batch runs with fewer young collections (never fewer than the caller asked for) and
+    leaves the collector's settings as it found them, also when the caller stops early."""
+    import gc
+
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(*before)
+        seen = []
+        for _report in caseminer.extract_many(["Hb 10 g/dL.", "No fever."], nlp=nlp):
+            seen.append(gc.get_threshold())
+        assert seen and all(t == (max(before[0], 10_000), *before[1:]) for t in seen)
+        assert gc.get_threshold() == before
+        reports = caseminer.extract_many(["Hb 10 g/dL.", "No fever."], nlp=nlp)
+        next(reports)
+        reports.close()  # a caller that stops after the first report
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*saved)
