@@ -12,11 +12,13 @@ Running on a real cluster:
     dask worker tcp://HOST:8786 --nthreads 1 --memory-limit 4GB   # on each worker machine
     caseminer extract s3://bucket/pdfs -o s3://bucket/out --engine dask --scheduler tcp://HOST:8786
 
-Tasks are chunks of about ``chunk_size`` files (10 by default, fewer when there are few files, so
-every worker still gets several): dask's own cost per task (a few ms in the client, scheduler and
-worker) is then paid once per chunk, which is what keeps a LocalCluster close to the local engine
-on a small machine. Records stay per file: a chunk returns one record per file, each with its own
-timing and error.
+Tasks are chunks of up to ``chunk_size`` files (10 by default): dask's own cost per task (a few ms
+in the client, scheduler and worker) is then paid once per chunk, which is what keeps a
+LocalCluster close to the local engine on a small machine. Chunks shrink toward the end of the
+list (guided scheduling: each is at most 1/(2 x workers) of the files still to hand out, down to
+one file), so the workers finish together: with equal chunks, one worker sat idle while the other
+ran the last chunk, up to 10 files (a second or more when those were PDFs, which sort last). Records
+stay per file: a chunk returns one record per file, each with its own timing and error.
 
 Isolation differs from the local engine: dask cannot kill one running task, so the memory ceiling
 is the worker's memory limit (the nanny restarts a worker past it and the chunk's files become
@@ -36,8 +38,9 @@ from collections.abc import Iterable, Iterator
 from caseminer.batch.worker import Task, failure, run_task, warm_up
 
 CHUNK_SIZE = 10
-# chunks per worker at least, so the last chunks do not leave workers idle
-CHUNKS_PER_WORKER = 4
+# a chunk holds at most 1/(TAIL_SHARE x workers) of the files not yet handed out, so the last
+# chunks are short and no worker waits long for another's last chunk at the end
+TAIL_SHARE = 2
 
 
 def timeout_record(task: Task, timeout_s: float | None, seconds: float | None = None) -> dict:
@@ -66,10 +69,21 @@ def run_chunk(tasks: list[Task], timeout_s: float | None = None) -> list[dict]:
 
 
 def chunked(tasks: list[Task], workers: int, size: int = CHUNK_SIZE) -> list[list[Task]]:
-    """Consecutive chunks of at most ``size`` tasks, smaller when there are too few tasks to give
-    every worker ``CHUNKS_PER_WORKER`` chunks."""
-    size = max(1, min(size, -(-len(tasks) // (workers * CHUNKS_PER_WORKER))))
-    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    """Consecutive chunks of at most ``size`` tasks, shrinking toward the end of the list.
+
+    Each chunk takes at most 1/(TAIL_SHARE x workers) of the tasks still to hand out (at least
+    one). Why: the workers then run out of work at about the same time; the scheduler hands the
+    chunks out in this order, so the shortest come last. (Guided self-scheduling; the number of
+    chunks grows only by about TAIL_SHARE x workers x log of the chunk size.)
+    """
+    chunks = []
+    start, n = 0, len(tasks)
+    share = max(1, workers) * TAIL_SHARE
+    while start < n:
+        take = max(1, min(size, -(-(n - start) // share)))
+        chunks.append(tasks[start : start + take])
+        start += take
+    return chunks
 
 
 # dask settings for the LocalCluster this engine starts. Why: dask's bookkeeping runs in every
@@ -138,6 +152,8 @@ class DaskEngine:
         client, cluster = self._client()
         try:
             client.run(warm_up)
+            # an existing cluster may have more (or fewer) threads than --workers says
+            slots = sum(client.nthreads().values()) or self.workers
             chunks: dict[str, list[Task]] = {}
             futures: dict[str, object] = {}
             finished = as_completed()
@@ -148,7 +164,7 @@ class DaskEngine:
                 futures[future.key] = future
                 finished.add(future)
 
-            for chunk in chunked(tasks, self.workers, self.chunk_size):
+            for chunk in chunked(tasks, slots, self.chunk_size):
                 submit(chunk)
             started: dict[str, float] = {}
             last_check = time.monotonic()
