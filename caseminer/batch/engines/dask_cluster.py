@@ -17,7 +17,7 @@ in the client, scheduler and worker) is then paid once per chunk, which is what 
 LocalCluster close to the local engine on a small machine. Chunks shrink toward the end of the
 list (guided scheduling: each is at most 1/(2 x workers) of the files still to hand out, down to
 one file), so the workers finish together: with equal chunks, one worker sat idle while the
-other ran the last chunk (a second or more when those were PDFs, which sort last). Records stay
+other ran the last chunk (up to a second when those were PDFs, which sort last). Records stay
 per file: a chunk returns one record per file, each with its own timing and error.
 
 Isolation differs from the local engine: dask cannot kill one running task, so the memory ceiling
