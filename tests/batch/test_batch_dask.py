@@ -78,8 +78,9 @@ def test_dask_chunk_whose_worker_dies_is_rerun_file_by_file(tmp_path):
     plan = make_plan(files, str(out), Manifest.load(out), BatchOptions(engine="dask", workers=2))
     engine = DaskEngine(workers=2, chunk_runner=_exit_on_boom)
     try:
-        # dask gives up on a task after the third worker it kills (its default): another file
-        # on a dying worker is run again elsewhere, so only boom.txt ends as a crash
+        # dask gives up on a task after the third worker it kills (its default) and on the
+        # tasks that waited on those workers too; the engine runs each of their files again
+        # alone, one at a time, so only boom.txt ends as a crash
         with dask.config.set({"distributed.scheduler.allowed-failures": 3}):
             records = list(engine.run(plan.tasks))
     finally:

@@ -21,9 +21,9 @@ other ran the last chunk (up to a second when those were PDFs, which sort last).
 per file: a chunk returns one record per file, each with its own timing and error.
 
 Isolation differs from the local engine: dask cannot kill one running task, so the memory ceiling
-is the worker's memory limit (the nanny restarts a worker past it; once dask gives up on the
-chunk, its files are run again one by one, so the file that kills its worker is the one recorded
-as a crash, stage "crash"). Timeouts are per file: inside a chunk, a file that took longer than
+is the worker's memory limit (the nanny restarts a worker past it; once dask gives up on a
+task, its files are run again alone, one at a time, so the file that kills its worker is the one
+recorded as a crash, stage "crash", and not the files that shared its chunk or its worker). Timeouts are per file: inside a chunk, a file that took longer than
 `timeout_s` is recorded as a timeout; from the client, a chunk still unfinished `timeout_s` per
 file after it started is cancelled and its files are sent again one by one, so the file that
 hangs is the one recorded as a timeout (the worker thread finishes the abandoned work in the
@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from caseminer.batch.worker import Task, failure, run_task, warm_up
@@ -173,9 +174,20 @@ class DaskEngine:
 
             for chunk in chunked(tasks, slots, self.chunk_size):
                 submit(chunk)
+            # files of a chunk whose worker died, run again alone and one at a time: dask also
+            # fails a task that merely waited on a dying worker, so two of them side by side
+            # could both be recorded as the crash of the one that kills its worker
+            suspects: deque[Task] = deque()
+            suspect_key: list[str] = []
+            alone: set[str] = set()  # inputs already run as suspects
             started: dict[str, float] = {}
             last_check = time.monotonic()
-            while chunks:
+            while chunks or suspects:
+                if suspects and not (suspect_key and suspect_key[-1] in chunks):
+                    task = suspects.popleft()
+                    alone.add(task.input)
+                    submit([task])
+                    suspect_key.append(next(reversed(chunks)))
                 # as_completed is event-driven: polling wait() over every pending future burns
                 # the client's CPU, which the workers need on a small machine
                 if finished.has_ready():
@@ -184,11 +196,12 @@ class DaskEngine:
                         futures.pop(future.key, None)
                         if chunk is None:  # an overdue one, already handled
                             continue
-                        if future.status == "error" and len(chunk) > 1:
-                            # a worker died (or the task was lost) somewhere in the chunk:
+                        if future.status == "error" and (
+                            len(chunk) > 1 or chunk[0].input not in alone
+                        ):
+                            # a worker died (or the task was lost) while the chunk was on it:
                             # each file again alone, so the crash names the file that caused it
-                            for task in chunk:
-                                submit([task])
+                            suspects.extend(chunk)
                         else:
                             yield from self._records(future, chunk)
                 else:
