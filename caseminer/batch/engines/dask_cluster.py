@@ -23,11 +23,11 @@ per file: a chunk returns one record per file, each with its own timing and erro
 Isolation differs from the local engine: dask cannot kill one running task, so the memory ceiling
 is the worker's memory limit (the nanny restarts a worker past it; once dask gives up on a
 task, its files are run again alone, one at a time, so the file that kills its worker is the one
-recorded as a crash, stage "crash", and not the files that shared its chunk or its worker). Timeouts are per file: inside a chunk, a file that took longer than
-`timeout_s` is recorded as a timeout; from the client, a chunk still unfinished `timeout_s` per
-file after it started is cancelled and its files are sent again one by one, so the file that
-hangs is the one recorded as a timeout (the worker thread finishes the abandoned work in the
-background).
+recorded as a crash, stage "crash", and not the files that shared its chunk or its worker).
+Timeouts are per file: inside a chunk, a file that took longer than `timeout_s` is recorded as a
+timeout; from the client, a chunk still unfinished `timeout_s` per file after it started is
+cancelled and its files are sent again one by one, so the file that hangs is the one recorded as
+a timeout (the worker thread finishes the abandoned work in the background).
 """
 
 from __future__ import annotations
