@@ -7,9 +7,10 @@ white-space and punctuation flags) and turned them into the same Python lists: e
 them once and keeps the table of the last Doc it was asked about; its derived lists (character
 offsets, sentence starts, ...) are worked out once, on first use.
 
-Staleness. The table is handed out again only for the same Doc object whose token strings
-(ORTH) and sentence starts (SENT_START) are still what they were when it was read: each call
-reads those two columns (one small ``to_array``, much cheaper than the eleven) and compares
+Staleness. The table is handed out again only for the same Doc object whose token boundaries
+(IDX, SPACY) and sentence starts (SENT_START) are still what they were when it was read: each
+call reads those three columns (one small ``to_array`` of fields stored in spaCy's token array
+itself, much cheaper than the eleven, most of which are read off the lexemes) and compares
 their bytes. So a component that retokenizes the Doc, sets sentence starts, or a call on
 another Doc (a copy included: the Doc's identity is part of the key, held by a weak
 reference, so a freed Doc whose id is reused never matches) gets a fresh table. Not detected:
@@ -72,8 +73,12 @@ COLUMNS = (
     TITLE_COL,
     STOP_COL,
 ) = range(len(COLUMNS))
-# what is read again on every call to tell whether the Doc changed
-_CHECK = [ORTH, SENT_START]
+# what is read again on every call to tell whether the Doc changed: fields of spaCy's token
+# structs, not of the lexemes they point to (reading a lexeme column costs a cache miss per token
+# in a pipeline that has touched other memory since; these are one contiguous array). The text
+# cannot change, so the same token starts and trailing spaces mean the same tokens, and with
+# them the same lexemes (a merge and a split that keep the length move some start).
+_CHECK = [IDX, SPACY, SENT_START]
 
 
 class TokenTable:
