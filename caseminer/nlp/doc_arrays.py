@@ -13,10 +13,15 @@ call reads those three columns (one small ``to_array`` of fields stored in spaCy
 itself, much cheaper than the eleven, most of which are read off the lexemes) and compares
 their bytes. So a component that retokenizes the Doc, sets sentence starts, or a call on
 another Doc (a copy included: the Doc's identity is part of the key, held by a weak
-reference, so a freed Doc whose id is reused never matches) gets a fresh table. Not detected:
-a change to a lexeme's flags in the Vocab (``is_stop``, ``is_punct``) between two calls on one
-Doc. Nothing is stored on the Doc, so ``doc.to_bytes()``, ``DocBin(store_user_data=True)`` and
-``nlp.pipe(n_process=2)`` see the Doc as before (``caseminer.nlp.extensions``).
+reference, so a freed Doc whose id is reused never matches) gets a fresh table. Not detected
+(no component does either): a change to a lexeme's flags in the Vocab (``is_stop``,
+``is_punct``) between two calls on one Doc, and ``doc.from_array`` writing other string ids
+over tokens whose boundaries stay. The check costs what it saves only in part: in a pipeline,
+any ``to_array`` call costs some 10-20 microseconds however few its columns (memory the other
+components have since displaced), so sharing pays by the derived lists and the one pass over
+the lexemes, not by fewer calls. Nothing is stored on the Doc, so ``doc.to_bytes()``,
+``DocBin(store_user_data=True)`` and ``nlp.pipe(n_process=2)`` see the Doc as before
+(``caseminer.nlp.extensions``).
 
 Sharing. The table's array is read-only, and the lists it hands out are shared by every reader
 of the Doc: callers must not change them (copy a list before handing it to code that might).
