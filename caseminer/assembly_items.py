@@ -16,12 +16,11 @@ import sys
 from bisect import bisect_right
 from typing import Any
 
-import numpy
 from pydantic import ValidationError
-from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc, Span
 
 from caseminer import schema
+from caseminer.nlp.doc_arrays import has_sentences, token_table
 from caseminer.nlp.extensions import (
     ASSERTION_KEY,
     ATTRS_KEY,
@@ -110,12 +109,13 @@ class _DocIndex:
         # the character offsets of the sentence starts (only they are read: not a list per token)
         self.sent_chars: list[int] = []
         self.first_char = 0
-        if len(doc) and doc.has_annotation("SENT_START"):
-            arr = doc.to_array([IDX, SENT_START])  # uint64: a SENT_START of -1 is not 1 either
-            starts = numpy.flatnonzero(arr[:, 1] == 1)
-            self.sent_starts = starts.tolist()
-            self.sent_chars = arr[starts, 0].tolist()
-            self.first_char = int(arr[0, 0])
+        # the Doc's shared token table (``caseminer.nlp.doc_arrays``: the components read it
+        # already; its lists are only read here)
+        table = token_table(doc)
+        if table.n and has_sentences(doc, table):  # doc.has_annotation("SENT_START")
+            self.sent_starts = table.starts
+            self.sent_chars = table.start_chars
+            self.first_char = table.idx[0]
         sections = doc_sections(doc) or []  # doc._.sections without an Underscore object
         self.section_starts = [sec["start_char"] for sec in sections]
         self.sections = sections

@@ -15,10 +15,11 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import numpy
-from spacy.attrs import IDX, LENGTH, ORTH, SENT_START, SPACY
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from caseminer.nlp.doc_arrays import ORTH_COL, SPACY_COL, has_sentences, token_table
 from caseminer.nlp.tokenizer import doc_text
 
 # scispaCy's filter_matches drops candidates with more tokens than this inside the brackets.
@@ -194,14 +195,16 @@ class DefinitionFinder:
     def __call__(self, doc: Doc) -> list[list[int]]:
         if not len(doc):
             return []
-        table = doc.to_array([ORTH, IDX, LENGTH, SPACY])
-        array = table[:, 0]
+        # the Doc's shared token table (``caseminer.nlp.doc_arrays``; its lists are only read)
+        tokens = token_table(doc)
+        array = tokens.column(ORTH_COL)
         matches = self.parentheses.in_ids(array)
         if not matches:
             return []
         text = doc_text(doc)
-        starts = table[:, 1].tolist()
-        lengths = table[:, 2].tolist()
+        starts = tokens.idx
+        lengths = tokens.lengths
+        spaced = tokens.column(SPACY_COL)
 
         def words(a: int, b: int) -> list[str]:
             return [text[starts[i] : starts[i] + lengths[i]] for i in range(a, b)]
@@ -231,7 +234,7 @@ class DefinitionFinder:
         seen_long: set[str] = set()
         seen_short: set[str] = set()
         for ls, le, ss, se in candidates:
-            first = schwartz_hearst_start(words(ls, le), words(ss, se), table[ls:le, 3].tolist())
+            first = schwartz_hearst_start(words(ls, le), words(ss, se), spaced[ls:le].tolist())
             if first < 0 or ls + first >= le:
                 continue
             long = (ls + first, le)
@@ -251,18 +254,17 @@ class DefinitionFinder:
                 if (start, start + len(pattern)) not in uses:
                     uses.append((start, start + len(pattern)))
         # Abbreviations.set_annotations: keep the long forms whose definition passes
-        sentences = None
-        if self.same_sentence_only and doc.has_annotation("SENT_START"):
-            sentences = doc.to_array(SENT_START).tolist()
+        # (``doc.has_annotation("SENT_START")``, and ``1 in SENT_START[a:b]`` as a bisect)
+        sentences = self.same_sentence_only and has_sentences(doc, tokens)
         kept: list[tuple[int, int, int, int]] = []
         for (ls, le), uses in longs.items():
             ss, se = min(sorted(uses), key=lambda use: abs(use[0] - le))
             long_text = span_text(ls, le)
             if "\n" in long_text or long_text.strip() == span_text(ss, se).strip():
                 continue
-            if sentences is not None:
+            if sentences:
                 first, last = min(ss, ls), max(se, le) - 1
-                if 1 in sentences[first + 1 : last + 1]:
+                if tokens.any_start(first + 1, last + 1):
                     continue
             kept.extend((s, e, ls, le) for s, e in uses)
         kept.sort(key=lambda row: (row[0], row[1]))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import sys
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Any
 
 import srsly
@@ -140,6 +141,41 @@ def add_item(doc: Doc, span: Span, attrs: dict[str, Any]) -> Span:
         store = user_data[ATTRS_KEY] = {}
     store[f"{label} {span.start_char} {span.end_char}"] = attrs  # set_attrs, label read once
     return span
+
+
+def add_items(doc: Doc, label: str, rows: Iterable[tuple[Span, dict[str, Any]]]) -> list[Span]:
+    """``add_item(doc, span, attrs)`` for every ``(span, attrs)`` of ``rows``, all spans labelled
+    ``label``. Returns the spans, in order.
+
+    Why: the extractors write many items per document, and ``add_item`` looks the group and the
+    store up and reads the span's label string (a StringStore lookup) per item; here that is
+    done once, and a span's label is compared as its hash. Each item is written as soon as
+    ``rows`` yields it, so a generator that reads the group between items, or raises half-way,
+    leaves the Doc as the same ``add_item`` calls would. Make the spans with the label's hash
+    (``doc.vocab.strings.add(label)``): a string label is looked up again by every Span.
+    """
+    if label not in CATEGORIES:
+        raise ValueError(f"item label must be one of {CATEGORIES}, got {label!r}")
+    label_id = doc.vocab.strings.add(label)
+    added: list[Span] = []
+    append = add = None  # the group's and the store's writers, looked up at the first item
+    for span, attrs in rows:
+        if span.label != label_id:
+            raise ValueError(f"item of add_items(..., {label!r}, ...) labelled {span.label_!r}")
+        if append is None:  # (no item: no group and no store made, as without add_item calls)
+            group = doc.spans.get(SPAN_GROUP)
+            if group is None:
+                doc.spans[SPAN_GROUP] = []
+                group = doc.spans[SPAN_GROUP]
+            user_data = doc.user_data
+            store = user_data.get(ATTRS_KEY)
+            if store is None:
+                store = user_data[ATTRS_KEY] = {}
+            append, add = group.append, store.__setitem__
+        append(span)
+        add(f"{label} {span.start_char} {span.end_char}", attrs)
+        added.append(span)
+    return added
 
 
 def _encode_transient(obj: Any, chain: Any = None) -> Any:

@@ -17,7 +17,7 @@ Matching (``match``) is separate from writing (``set_annotations``).
 """
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -30,7 +30,7 @@ from caseminer.nlp.extensions import (
     ATTRS_KEY,
     DIAGNOSIS,
     SPAN_GROUP,
-    add_item,
+    add_items,
     get_attrs,
     items,
     register_extensions,
@@ -317,27 +317,31 @@ class TerminologyLinker:
             return
         sections = doc._.sections or []  # read once: ``doc._`` costs more than the bisect
         section_starts = [sec["start_char"] for sec in sections]
-        for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
-            if end > start and taken.find(1, max(0, start), end) != -1:  # Coverage.overlaps
-                continue
-            sec = section_at(sections, start, section_starts)
-            if (sec["kind"] if sec else "case") in self.skip_sections:
-                continue
-            span = doc.char_span(start, end, label=DIAGNOSIS, alignment_mode="expand")
-            if span is None or not text[span.start_char : span.end_char].strip():
-                continue
-            codes = self.index.codes(entries, variant, self.per_system)
-            add_item(
-                doc,
-                span,
-                {
-                    "normalized": (codes[0]["display"] if codes else span.text).lower(),
-                    "status": "confirmed",
-                    "codes": codes,
-                    "rule": f"terminology.{codes[0]['system'].lower() if codes else 'vocab'}",
-                },
-            )
-            _mark(taken, span.start_char, span.end_char)
+        label = doc.vocab.strings.add(DIAGNOSIS)  # a string is looked up again by every Span
+
+        def rows() -> Iterator[tuple[Span, dict[str, Any]]]:  # each written as it is yielded
+            for start, end, entries, variant in sorted(candidates, key=lambda c: c[0]):
+                if end > start and taken.find(1, max(0, start), end) != -1:  # Coverage.overlaps
+                    continue
+                sec = section_at(sections, start, section_starts)
+                if (sec["kind"] if sec else "case") in self.skip_sections:
+                    continue
+                span = doc.char_span(start, end, label=label, alignment_mode="expand")
+                if span is None or not text[span.start_char : span.end_char].strip():
+                    continue
+                codes = self.index.codes(entries, variant, self.per_system)
+                yield (
+                    span,
+                    {
+                        "normalized": (codes[0]["display"] if codes else span.text).lower(),
+                        "status": "confirmed",
+                        "codes": codes,
+                        "rule": f"terminology.{codes[0]['system'].lower() if codes else 'vocab'}",
+                    },
+                )
+                _mark(taken, span.start_char, span.end_char)
+
+        add_items(doc, DIAGNOSIS, rows())
 
     def keep_new(
         self,

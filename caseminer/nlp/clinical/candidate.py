@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from operator import attrgetter
 
-from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Span
+
+from caseminer.nlp.doc_arrays import token_table
 
 # ends the reach of a negated-history cue ("no history of X; she had Y", "no history of X but Y")
 CLAUSE_BREAK = re.compile(r"[;:]|\b(?:but|however|although|though|whereas|except)\b", re.I)
@@ -56,8 +57,7 @@ class Candidate:
 
 def space_tokens(doc: Doc) -> frozenset[int]:
     """Indices of white-space tokens (line breaks of PDF-to-text output), read in one pass."""
-    flags = doc.to_array(IS_SPACE).tolist() if len(doc) else []
-    return frozenset(i for i, f in enumerate(flags) if f)
+    return frozenset(token_table(doc).spaces)  # the Doc's shared token table
 
 
 def _abbreviated_genus(doc: Doc, start: int) -> bool:

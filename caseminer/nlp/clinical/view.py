@@ -2,11 +2,13 @@
 
 Why: the rules run per candidate (thousands per document), and each ``doc[i]``, ``span.text`` or
 ``Span.sent`` builds a Python object and walks tokens again; the widening, filter and attribute
-rules asked for the same sentence bounds and span texts many times over. One ``doc.to_array``
-gives every token's lower-case and verbatim string ids, character offsets, white-space flag and
-sentence start; token-wide scans (word-shape rules, diagnosis cues, abbreviation uses) then
+rules asked for the same sentence bounds and span texts many times over. The Doc's token table
+(``caseminer.nlp.doc_arrays``, read once and shared with the other components) gives every
+token's lower-case and verbatim string ids, character offsets, white-space flag and sentence
+start; token-wide scans (word-shape rules, diagnosis cues, abbreviation uses) then
 select their few positions with numpy, and span texts are slices of the document's text. Nothing
-outlives the document: a view is built per call and dropped with it.
+outlives the document: a view is built per call and dropped with it, and the lists it shares
+with the token table are only read.
 """
 
 from __future__ import annotations
@@ -16,13 +18,21 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, IS_STOP, IS_TITLE, LENGTH, LOWER, ORTH, SENT_START
 from spacy.tokens import Doc
 
+from caseminer.nlp.doc_arrays import (
+    LOWER_COL,
+    ORTH_COL,
+    PUNCT_COL,
+    SENT_COL,
+    STOP_COL,
+    TITLE_COL,
+    has_sentences,
+    token_table,
+)
 from caseminer.nlp.tokenizer import doc_text
 
 _SPACES = re.compile(r"\s*([\-–])\s*")
-_COLUMNS = [LOWER, ORTH, IDX, LENGTH, IS_SPACE, SENT_START, IS_PUNCT, IS_TITLE, IS_STOP]
 
 
 def norm_text(text: str) -> str:
@@ -46,6 +56,7 @@ class DocView:
 
     __slots__ = (
         "doc",
+        "table",
         "n",
         "text",
         "lower",
@@ -59,43 +70,38 @@ class DocView:
         "has_sents",
         "memo",
         "_starts",
-        "_lower_list",
     )
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.n = n = len(doc)
         self.text = doc_text(doc)
+        # the Doc's shared token table (``caseminer.nlp.doc_arrays``): its lists are shared
+        # with the other readers of the Doc, and no rule changes them
+        table = self.table = token_table(doc)
+        self.lower, self.orth = table.column(LOWER_COL), table.column(ORTH_COL)
+        self.idx: list[int] = table.idx
+        self.ends: list[int] = table.ends
+        self.space_list: list[int] = table.spaces
+        self.spaces = frozenset(self.space_list)
         if n:
-            arr = doc.to_array(_COLUMNS)
-            self.lower, self.orth = arr[:, 0], arr[:, 1]
-            idx = arr[:, 2].astype(numpy.int64)
-            self.idx: list[int] = idx.tolist()
-            self.ends: list[int] = (idx + arr[:, 3].astype(numpy.int64)).tolist()
-            self.space_list: list[int] = arr[:, 4].nonzero()[0].tolist()
-            self.spaces = frozenset(self.space_list)
-            starts = (arr[:, 5].astype(numpy.int64) == 1).nonzero()[0].tolist()
-            self.punct = frozenset(arr[:, 6].nonzero()[0].tolist())
-            proper = (arr[:, 7] != 0) & (arr[:, 8] == 0) & (arr[:, 5].astype(numpy.int64) != 1)
+            arr = table.array
+            self.punct = frozenset(arr[:, PUNCT_COL].nonzero()[0].tolist())
+            # uint64 as spaCy gives it: a non-start (-1) is 2**64-1, never 1
+            proper = (arr[:, TITLE_COL] != 0) & (arr[:, STOP_COL] == 0) & (arr[:, SENT_COL] != 1)
             self.proper = frozenset(proper.nonzero()[0].tolist())
         else:
-            self.lower = self.orth = numpy.zeros(0, dtype=numpy.uint64)
-            self.idx, self.ends, self.spaces, starts = [], [], frozenset(), []
-            self.space_list = []
             self.punct = self.proper = frozenset()
-        self.has_sents = doc.has_annotation("SENT_START")
+        self.has_sents = has_sentences(doc, table)
         # Span.sent walks back to a token flagged as a sentence start, or to token 0
-        self._starts: list[int] = starts if starts[:1] == [0] else [0, *starts]
-        self._lower_list: list[int] | None = None
+        self._starts: list[int] = table.starts0
         # per-document answers of rules that several candidates ask alike (see widen.py)
         self.memo: dict[tuple, Any] = {}
 
     @property
     def lower_list(self) -> list[int]:
         """``lower`` as a list (indexing a list is cheaper than indexing numpy)."""
-        if self._lower_list is None:
-            self._lower_list = self.lower.tolist()
-        return self._lower_list
+        return self.table.lower
 
     def positions(self, column: numpy.ndarray, ids: numpy.ndarray) -> list[int]:
         """Token indices whose ``column`` id (``lower`` or ``orth``) is one of ``ids`` (a

@@ -28,6 +28,7 @@ import numpy
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.context.rules import Rule
+from caseminer.nlp.doc_arrays import token_table
 
 if TYPE_CHECKING:
     from caseminer.nlp.context.scope import ClauseScope
@@ -62,7 +63,7 @@ def target_rows(targets: list[Span]) -> tuple[list[tuple[int, int, str]], list[s
 
 def sentence_starts(doc: Doc) -> list[int]:
     """Token index where each sentence starts (the Doc must have sentence boundaries)."""
-    return starts_of(doc.to_array("SENT_START"))
+    return list(token_table(doc).starts0)  # the Doc's shared token table, a copy of its list
 
 
 def starts_of(sent_start: numpy.ndarray) -> list[int]:

@@ -31,6 +31,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from caseminer.nlp.context.families import Lexicon
+from caseminer.nlp.doc_arrays import token_table
 
 # what ``CueMatcher.arrays`` reads in one ``to_array`` (columns in this order)
 ARRAY_COLUMNS = [LOWER, IS_SPACE, ORTH, SHAPE, SENT_START]
@@ -97,10 +98,11 @@ class CueMatcher:
 
     def arrays(self, doc: Doc) -> tuple[list[int], numpy.ndarray]:
         """The LOWER hash of every token, and the Doc's ``[LOWER, IS_SPACE, ORTH, SHAPE,
-        SENT_START]`` array (one ``to_array`` for everything the component reads per token,
-        the sentence starts included)."""
-        arr = doc.to_array(ARRAY_COLUMNS)
-        return arr[:, 0].tolist(), arr
+        SENT_START]`` array (everything the component reads per token, the sentence starts
+        included): the first columns of the Doc's shared token table, whose leading columns are
+        ``ARRAY_COLUMNS`` (``caseminer.nlp.doc_arrays``; both are shared: read only)."""
+        table = token_table(doc)
+        return table.lower, table.array[:, : len(ARRAY_COLUMNS)]
 
     def family_keys(self, lower: list[int], arr: numpy.ndarray) -> list[int]:
         """Match key of every token (hashes): its lower-case form, its class, or its shape's."""

@@ -23,19 +23,20 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from caseminer.nlp.context.families import Lexicon
+from caseminer.nlp.doc_arrays import token_table
 
 _COMMA = get_string_id(",")
 
 
 def lower_hashes(doc: Doc) -> list[int]:
     """The LOWER hash of every token: what the scope methods read (one ``to_array`` per Doc
-    instead of a Token object and a string per word looked at)."""
-    return doc.to_array(LOWER).tolist()
+    instead of a Token object and a string per word looked at): the Doc's shared token
+    table's, copied (``caseminer.nlp.doc_arrays``)."""
+    return list(token_table(doc).lower)
 
 
 def _hashes(words: Iterable[str]) -> frozenset[int]:

@@ -23,12 +23,12 @@ Negation and hedging come from caseminer_context like every item's; words that s
 from bisect import bisect_right
 from typing import Any
 
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.coverage import RangeIndex
+from caseminer.nlp.doc_arrays import token_table
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
     DIAGNOSIS,
@@ -251,6 +251,7 @@ class FindingsExtractor:
         categories: dict[int, str] = {}  # sentence number -> category read from its words
         added: list[Span] = []
         user_data = doc.user_data
+        label = doc.vocab.strings.add(FINDING)  # a string is looked up again by every Span
         taken_over = False
         for hit in hits:
             if hit.code_only:
@@ -265,7 +266,7 @@ class FindingsExtractor:
             sec = section_at(sections, hit.start, section_starts)
             if (sec["kind"] if sec else "case") in skip:
                 continue
-            span = doc.char_span(hit.start, hit.end, label=FINDING, alignment_mode="expand")
+            span = doc.char_span(hit.start, hit.end, label=label, alignment_mode="expand")
             if span is None:
                 continue
             start_char, end_char = span.start_char, span.end_char
@@ -281,7 +282,8 @@ class FindingsExtractor:
                 attrs["category"] = "imaging"
                 attrs["study_start_char"], attrs["study_end_char"] = before[-1]
             # ``set_attrs(span, attrs)`` without its per-span reads: the store key is
-            # ``_key(span)``, the span's label (FINDING, given to ``char_span``) and offsets
+            # ``_key(span)``, the span's label (FINDING, given to ``char_span`` as its hash)
+            # and offsets
             store = user_data.get(ATTRS_KEY)
             if store is None:
                 store = user_data[ATTRS_KEY] = {}
@@ -446,14 +448,10 @@ class _SentenceIndex:
     """Sentence number of a character offset, by bisecting sentence start offsets once."""
 
     def __init__(self, doc: Doc, text: str) -> None:
-        # (no ``has_annotation`` test first: it scans every token for a parse; without sentence
-        # starts the array holds none after the first token, whose offset is 0, so the result
-        # is the one sentence [0] either way)
-        starts = [0]
-        if len(doc):
-            rows = doc.to_array([IDX, SENT_START])
-            starts = rows[rows[:, 1] == 1, 0].tolist() or [0]
-        self.starts = starts
+        # (no ``has_annotation`` test first: without sentence starts the table holds none after
+        # the first token, whose offset is 0, so the result is the one sentence [0] either way;
+        # the Doc's shared token table: ``caseminer.nlp.doc_arrays``)
+        self.starts: list[int] = token_table(doc).start_chars or [0]  # shared: read only
         self._text = text
 
     def of(self, char: int) -> int:

@@ -3,7 +3,7 @@
 Reads top to bottom as: load the vocabularies (caseminer/patterns/imaging/), find modality terms
 in the text, keep those that are study mentions (context gates for ambiguous short forms such as
 "US"), group mentions that share a sentence stretch, read body sites, side, planes, MRI sequences,
-contrast and findings from that stretch, and add the items with ``add_item``.
+contrast and findings from that stretch, and add the items with ``add_items``.
 
 The item span is the study mention as MACCROBAT annotators mark it: the modality name ("CT",
 "MRI", "X rays", "transthoracic echocardiography", "bone scan"), without the body site or the
@@ -14,17 +14,16 @@ word "scan"; the site and everything else go into the attrs.
 # runtime to validate its config.
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from caseminer.nlp.diskcache import copy_pattern_files
-from caseminer.nlp.extensions import IMAGING, add_item, register_extensions, section_at
+from caseminer.nlp.doc_arrays import has_sentences, token_table
+from caseminer.nlp.extensions import IMAGING, add_items, register_extensions, section_at
 from caseminer.nlp.imaging.attrs import (
     abbreviation_definitions,
     accept,
@@ -168,13 +167,24 @@ class ImagingExtractor:
 
     def set_annotations(self, doc: Doc, matches: list[tuple[int, int, dict[str, Any]]]) -> None:
         """Add one IMAGING item per match (token-aligned outward if the tokenizer split oddly)."""
+        add_items(doc, IMAGING, self._items(doc, matches))  # each written as it is yielded
+
+    @staticmethod
+    def _items(
+        doc: Doc, matches: list[tuple[int, int, dict[str, Any]]]
+    ) -> Iterator[tuple[Span, dict[str, Any]]]:
+        """The (span, attrs) of each item ``set_annotations`` writes, in order. The label is
+        given as its hash (a string is looked up in the StringStore by every Span), and
+        ``char_span``'s Span is the item (``Span(doc, span.start, span.end, label=IMAGING)``
+        is the same Span)."""
         taken: set[tuple[int, int]] = set()
+        label = doc.vocab.strings.add(IMAGING)
         for start, end, attrs in matches:
-            span = doc.char_span(start, end, label=IMAGING, alignment_mode="expand")
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
             if span is None or (span.start, span.end) in taken:
                 continue
             taken.add((span.start, span.end))
-            add_item(doc, Span(doc, span.start, span.end, label=IMAGING), attrs)
+            yield span, attrs
 
     def _skipped(
         self, doc: Doc, m: StudyMatch, kind_at: "Callable[[int], str] | None" = None
@@ -204,23 +214,16 @@ def _section_kinds(doc: Doc) -> "Callable[[int], str]":
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence: the Doc's when set, else a punctuation split."""
-    if doc.has_annotation("SENT_START"):
-        if "sents" in doc.user_hooks or not len(doc):
+    table = token_table(doc)  # the Doc's shared token columns (``caseminer.nlp.doc_arrays``)
+    if has_sentences(doc, table):  # doc.has_annotation("SENT_START")
+        if "sents" in doc.user_hooks or not table.n:
             return [(s.start_char, s.end_char) for s in doc.sents]
         # what doc.sents gives, from token arrays: a sentence starts at token 0 and at every
         # token flagged as a start, and ends where the next begins
-        # (only the sentences' first and last tokens are read out of the arrays)
-        # (uint64 as spaCy gives them: a non-start is 2**64-1, never 1; offsets fit)
-        # (no concatenation: token 0 is flagged in a copy, the last sentence's end appended)
-        arr = doc.to_array([SENT_START, IDX, LENGTH])
-        is_start = arr[:, 0] == 1
-        is_start[0] = True
-        starts = numpy.flatnonzero(is_start)
-        ends = arr[:, 1] + arr[:, 2]
-        first_char = arr[starts, 1].tolist()
-        last_char = ends[starts[1:] - 1].tolist()
-        last_char.append(int(ends[-1]))
-        return list(zip(first_char, last_char, strict=True))
+        starts, idx, ends = table.starts0, table.idx, table.ends
+        last_char = [ends[i - 1] for i in starts[1:]]
+        last_char.append(ends[-1])
+        return list(zip([idx[i] for i in starts], last_char, strict=True))
     bounds: list[tuple[int, int]] = []
     start = 0
     text = doc_text(doc)

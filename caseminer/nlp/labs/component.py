@@ -13,15 +13,15 @@ parts and citations do not become labs.
 import bisect
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from caseminer.nlp.extensions import LAB, add_item, items, register_extensions, section_at
+from caseminer.nlp.doc_arrays import has_sentences, token_table
+from caseminer.nlp.extensions import LAB, add_items, items, register_extensions, section_at
 from caseminer.nlp.labs.catalogue import (
     Catalogue,
     analyte_name,
@@ -308,6 +308,10 @@ class LabExtractor:
     # -- writing ---------------------------------------------------------------------------
     def set_annotations(self, doc: Doc, matches: list[LabMatch]) -> None:
         """Write one LAB item per distinct value span (first pairing wins)."""
+        add_items(doc, LAB, self._items(doc, matches))  # each written as it is yielded
+
+    def _items(self, doc: Doc, matches: list[LabMatch]) -> Iterator[tuple[Span, dict[str, Any]]]:
+        """The (span, attrs) of each item ``set_annotations`` writes, in order."""
         seen = {(s.start_char, s.end_char) for s in items(doc, LAB)}
         text = doc_text(doc)
         # section_kind_at's lookup, with the sections read off the Doc once (doc._ per match
@@ -331,7 +335,7 @@ class LabExtractor:
             if span is None or (span.start_char, span.end_char) in seen:
                 continue
             seen.add((span.start_char, span.end_char))
-            add_item(doc, span, self._attrs(m))
+            yield span, self._attrs(m)
 
     def _normalized(self, m: LabMatch) -> dict[str, Any] | None:
         """The value in the canonical unit; a ratio ("150/100 mmHg") is two numbers, so none."""
@@ -382,13 +386,12 @@ class LabExtractor:
 # -- small pure helpers --------------------------------------------------------------------
 def _sentence_bounds(doc: Doc) -> list[int]:
     """Character offsets where sentences start (spaCy's if set, else punctuation/blank lines)."""
-    # read the arrays once: iterating doc.sents builds a Span per sentence, and
-    # doc.has_annotation("SENT_START") loops over the tokens in Python; this is its test
-    arr = doc.to_array([SENT_START, IDX])
-    flags, idx = arr[:, 0], arr[:, 1]
-    if len(doc) <= 1 or "sents" in doc.user_hooks or flags[1:].any():
-        starts = idx[flags == 1].tolist()
-        return starts if starts and starts[0] == 0 else [0, *starts]
+    # the Doc's shared token table (``doc_arrays``): iterating doc.sents builds a Span per
+    # sentence; ``has_sentences`` is ``doc.has_annotation("SENT_START")`` without its token loop
+    table = token_table(doc)
+    if has_sentences(doc, table):
+        starts = table.start_chars
+        return list(starts) if starts and starts[0] == 0 else [0, *starts]
     starts = [0]
     for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n\s*\n", doc_text(doc)):
         starts.append(m.end())
