@@ -71,6 +71,5 @@ def test_word_characters_are_the_engines():
     """The fast tails read ``\\w`` as ``str.isalnum`` or "_": so does the engine, everywhere."""
     w = re.compile(r"\w")
     assert all(
-        (w.match(c) is not None) == (c.isalnum() or c == "_")
-        for c in map(chr, range(0x110000))
+        (w.match(c) is not None) == (c.isalnum() or c == "_") for c in map(chr, range(0x110000))
     )
