@@ -139,6 +139,8 @@ class ResultWords:
                 vm.value_text = g.group("org")
                 vm.interpretation = "positive"
             out.append(vm)
+        if words is not None:
+            self.interp.stretch_words.note(words)  # for ``Interpreter.cue_in``
         return out
 
     def find_in_table(self, text: str, lo: int, hi: int) -> list[ValueMention]:

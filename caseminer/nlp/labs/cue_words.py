@@ -1,0 +1,87 @@
+"""Where ``Interpreter.cue_in`` may find a result phrase, read off the words the name matchers
+already found in the same stretch of prose.
+
+Why: ``cue_in`` is asked about a window around each pairing (about a thousand per hundred
+reports), and it split each window into words (``\\w+``) to see whether one starts a result
+phrase, then ran the result pattern at every character of the windows that passed. The
+stretch's ``names.TextWords`` already lists, in text order, every word of the stretch that
+starts a name (result phrases included), so a window's candidates are a bisection away; the
+pattern is then tried only at them (``scan.finditer_at``).
+
+Exactness: the words of a window, as the window cuts them, are the stretch's whole words that
+lie inside it, and at most two cut ones (the part after the window's start of a word that
+starts before it, the part before the window's end of one that ends after it; one word cut at
+both ends when a word covers the window). The whole ones are read from the stretch's list when
+the window lies inside the stretch, the cut ones from the text. A window outside every noted
+stretch (a table's) gets None: its caller scans as before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from caseminer.nlp.labs.names import TextWords
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_word_char(c: str) -> bool:
+    """The regex engine's ``\\w`` for one character (``str.isalnum`` or "_")."""
+    return c.isalnum() or c == "_"
+
+
+class StretchWords:
+    """The ``TextWords`` of the prose stretches of the last document (one lowercased text),
+    noted by the result-word finder, and the offsets of their words in ``first``."""
+
+    def __init__(self, first: frozenset[str]) -> None:
+        self.first = first
+        #: the lowercased text the noted stretches are of (held: its identity is not reused)
+        self._low: str | None = None
+        self._stretches: list[tuple[int, int, list[int], list[int]]] = []
+
+    def note(self, words: TextWords) -> None:
+        """Keep the words of one stretch, when they list every word of ``first`` it has (a
+        new document's first stretch forgets the last document's)."""
+        at = words._at
+        if at is None or words._keys is None or not self.first <= words._keys:
+            return
+        if words.low is not self._low:
+            self._low, self._stretches = words.low, []
+        first = self.first
+        starts = [p for p, w, _ in at if w in first]
+        ends = [p + len(w) for p, w, _ in at if w in first]
+        self._stretches.append((words.lo, words.hi, starts, ends))
+
+    def starts(self, low: str, lo: int, end: int) -> list[int] | None:
+        """The offsets in [lo, end) of the words of low[lo:end] (as the window cuts them) that
+        are in ``first``, in order; None when no noted stretch of ``low`` holds the window."""
+        if low is not self._low:
+            return None
+        held = [st for st in self._stretches if st[0] <= lo and end <= st[1]]
+        if not held:
+            return None
+        starts, ends = held[0][2], held[0][3]
+        out: list[int] = []
+        if lo >= end:
+            return out
+        first = self.first
+        cut = lo > 0 and _is_word_char(low[lo - 1]) and _is_word_char(low[lo])
+        if cut:
+            m = _WORD.match(low, lo, end)  # the word cut at the window's start
+            if m is not None and m.group() in first:
+                out.append(lo)
+        k = bisect.bisect_left(starts, lo + 1 if cut else lo)  # (a word at lo is that one)
+        n = len(starts)
+        while k < n and starts[k] < end:
+            if ends[k] <= end:
+                out.append(starts[k])  # a whole word inside the window
+            k += 1
+        if end < len(low) and _is_word_char(low[end]) and _is_word_char(low[end - 1]):
+            j = end - 1  # the word cut at the window's end starts at j
+            while j > lo and _is_word_char(low[j - 1]):
+                j -= 1
+            if not (j == lo and cut) and low[j:end] in first:  # (else it is the one above)
+                out.append(j)
+        return out
