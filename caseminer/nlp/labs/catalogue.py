@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.nlp.labs.names import NameMatcher, TextWords, UnitMatcher
+from caseminer.nlp.labs.names import NameMatcher, TextWords
+from caseminer.nlp.labs.unit_names import UnitMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)

@@ -228,13 +228,15 @@ def find_values(
                 k += 1
         if m is None:
             break
-        pos = m.end() if m.end() > m.start() else m.start() + 1
-        start = m.start()
+        start, mend = m.span()
+        pos = mend if mend > start else start + 1
         g = m.groupdict()  # one call for every group (a ValueMatch's are Python methods)
+        hd = m.head if type(m) is ValueMatch else m  # the head's groups, read in C
         if g["num2"] and _FROM_BEFORE.search(text[max(0, start - 8) : start]):
-            m = rx.match(text, start, m.end("num"))  # "from 1.2 to 3.4" is two values
-            pos = m.end()
+            m = rx.match(text, start, hd.end("num"))  # "from 1.2 to 3.4" is two values
+            pos = mend = m.end()
             g = m.groupdict()
+            hd = m.head if type(m) is ValueMatch else m
         if (
             start > 0
             and not g["comp"]
@@ -246,7 +248,7 @@ def find_values(
         ):
             pos = start + 1  # retry inside: "HCO3- 20.1" must still find 20.1
             continue  # inside a word or a longer number ("T2N0", "CA19-9", "3.5.1")
-        end = m.end()
+        end = mend
         before = text[max(0, start - 20) : start]
         unit_text = g["unit"]
         unit = cat.unit_for(unit_text) if unit_text else None
@@ -268,7 +270,7 @@ def find_values(
                 continue
         else:
             num = g["num"]
-            raw_end = m.end("num2") if g["num2"] else m.end("num")
+            raw_end = hd.end("num2") if g["num2"] else hd.end("num")
             if unit is None:
                 if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
                     continue
@@ -310,7 +312,7 @@ def find_values(
         if unit_text and unit is None:
             end = m.start("usp")
         vm.end = _rstrip_end(text, start, end)
-        vm.value_text = _value_text(text, m, g, vm)
+        vm.value_text = _value_text(text, m, hd, start, g, vm)
         vm.unit_text = unit_text if unit is not None else None
         vm.unit = unit
         out.append(vm)
@@ -443,18 +445,24 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 
 
 def _value_text(
-    text: str, m: ValueMatch | re.Match[str], g: dict[str, str | None], vm: ValueMention
+    text: str,
+    m: ValueMatch | re.Match[str],
+    hd: re.Match[str],
+    start: int,
+    g: dict[str, str | None],
+    vm: ValueMention,
 ) -> str:
-    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320' (``g``: the
-    match's groupdict)."""
+    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320' (``hd``: the
+    match's head, whose groups are the match's own but usp, unit and flag; ``start``: where
+    the match starts; ``g``: its groupdict)."""
     if g["unit"] and vm.unit is not None:
         stop = m.start("usp")
     else:
-        stop = m.end("num2") if g["num2"] else (m.end("num") if g["num"] else vm.end)
+        stop = hd.end("num2") if g["num2"] else (hd.end("num") if g["num"] else vm.end)
         if g["bnum2"]:
-            stop = m.end("bnum2")
+            stop = hd.end("bnum2")
         if g["titre"]:
-            stop = m.end("titre")
+            stop = hd.end("titre")
         if g["ratio"]:
-            stop = m.end("ratio")
-    return text[m.start() : stop].strip()
+            stop = hd.end("ratio")
+    return text[start:stop].strip()
