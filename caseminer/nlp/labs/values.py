@@ -96,6 +96,17 @@ _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _NON_VALUE_WORD = re.compile(rf"(?:{_NON_VALUE_WORDS})", re.IGNORECASE)
 
 
+def _may_be_non_value_after(text: str, at: int) -> bool:
+    """Whether ``_NON_VALUE_AFTER`` may match at ``at``: each of its alternatives starts with
+    a dash, whitespace, a letter (its words and "x" are ASCII letters, which match only letters
+    case-insensitively), "×" or ":" (a test checks every character)."""
+    c = text[at : at + 1]
+    return c.isalpha() or c.isspace() or (c != "" and c in _NON_VALUE_AFTER_FIRST)
+
+
+_NON_VALUE_AFTER_FIRST = "-‐×:"
+
+
 def _non_value_before(before: str) -> bool:
     """``_NON_VALUE_BEFORE.search(before)``, read off the end of ``before`` (a search tried the
     word list at each of the last dozen characters).
@@ -272,7 +283,9 @@ def find_values(
             num = g["num"]
             raw_end = hd.end("num2") if g["num2"] else hd.end("num")
             if unit is None:
-                if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
+                if _may_be_non_value_after(text, raw_end) and _NON_VALUE_AFTER.match(
+                    text[raw_end : raw_end + 20]
+                ):
                     continue
                 if _YEAR.fullmatch(num) and not g["comp"]:
                     continue  # a year

@@ -87,3 +87,17 @@ def test_find_analytes_without_the_overlap_pass():
             assert fast == plain(t, lo, hi)
             n += len(fast)
     assert n > 500
+
+
+def test_non_value_after_gate_on_every_character():
+    """Where ``_may_be_non_value_after`` says no, ``_NON_VALUE_AFTER`` never matches: every code
+    point first, followed by what its alternatives read next."""
+    rx = values._NON_VALUE_AFTER
+    for cp in range(0x110000):
+        c = chr(cp)
+        if values._may_be_non_value_after(c, 0):
+            continue
+        for rest in ("", "ears", "ear", "5", "05", " years", "1", "d", "h", "t", "00"):
+            assert rx.match(c + rest) is None, (hex(cp), rest)
+    assert not values._may_be_non_value_after("", 0)
+    assert values._may_be_non_value_after("5 years", 1)
