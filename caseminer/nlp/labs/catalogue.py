@@ -402,26 +402,6 @@ class AnalyteMention:
     weak: bool = False  # a condition word ("hypokalemia") that anchors only values with units
 
 
-_new_object = object.__new__
-
-
-def analyte_mention(
-    start: int, end: int, text: str, analyte: Analyte, weak: bool = False
-) -> AnalyteMention:
-    """``AnalyteMention(start, end, text, analyte, weak)``, built without the frozen dataclass's
-    ``__init__`` (one ``object.__setattr__`` call per field, about half of what building the
-    mentions of a report cost): the same fields in the instance's ``__dict__``, so the same
-    equality, hash and ``vars``. A test checks the fields are these five."""
-    m = _new_object(AnalyteMention)
-    d = m.__dict__
-    d["start"] = start
-    d["end"] = end
-    d["text"] = text
-    d["analyte"] = analyte
-    d["weak"] = weak
-    return m
-
-
 #: how many surfaces ``Catalogue._surfaces`` keeps before it starts again
 _MAX_SURFACES = 20_000
 
@@ -453,7 +433,7 @@ def find_analytes(
                 known.clear()  # whitespace runs inside names make surfaces unbounded
             entry = known[surface] = (cat.analyte_for(surface), _norm(surface) in cat.weak)
         if entry[0] is not None:
-            found.append(analyte_mention(s, e, surface, entry[0], entry[1]))
+            found.append(AnalyteMention(s, e, surface, entry[0], entry[1]))
     if not squeeze:
         # the matches of one finditer: in text order, none empty, none overlapping the last,
         # which is what the sort and the overlap pass below leave (a test compares them)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from operator import itemgetter
 
-from caseminer.nlp.labs.names import TextWords
+from caseminer.nlp.labs.names import TextWords, _subset
 
 _WORD = re.compile(r"\w+")
 
@@ -39,30 +40,34 @@ class StretchWords:
         self.first = first
         #: the lowercased text the noted stretches are of (held: its identity is not reused)
         self._low: str | None = None
-        self._stretches: list[tuple[int, int, list[int], list[int]]] = []
+        self._stretches: list[TextWords] = []
+        #: the offsets of the words of each stretch (``TextWords._at``), built when first read
+        self._offsets: dict[int, list[int]] = {}
 
     def note(self, words: TextWords) -> None:
         """Keep the words of one stretch, when they list every word of ``first`` it has (a
-        new document's first stretch forgets the last document's)."""
-        at = words._at
-        if at is None or words._keys is None or not self.first <= words._keys:
+        new document's first stretch forgets the last document's). Nothing is read here: a
+        document none of whose windows is asked about costs nothing."""
+        if words._at is None or words._keys is None or not _subset(self.first, words._keys):
             return
         if words.low is not self._low:
-            self._low, self._stretches = words.low, []
-        first = self.first
-        starts = [p for p, w, _ in at if w in first]
-        ends = [p + len(w) for p, w, _ in at if w in first]
-        self._stretches.append((words.lo, words.hi, starts, ends))
+            self._low, self._stretches, self._offsets = words.low, [], {}
+        self._stretches.append(words)
 
     def starts(self, low: str, lo: int, end: int) -> list[int] | None:
         """The offsets in [lo, end) of the words of low[lo:end] (as the window cuts them) that
         are in ``first``, in order; None when no noted stretch of ``low`` holds the window."""
         if low is not self._low:
             return None
-        held = [st for st in self._stretches if st[0] <= lo and end <= st[1]]
+        held = [k for k, w in enumerate(self._stretches) if w.lo <= lo and end <= w.hi]
         if not held:
             return None
-        starts, ends = held[0][2], held[0][3]
+        k = held[0]
+        at = self._stretches[k]._at
+        assert at is not None
+        offsets = self._offsets.get(k)
+        if offsets is None:
+            offsets = self._offsets[k] = list(map(_OFFSET, at))
         out: list[int] = []
         if lo >= end:
             return out
@@ -72,12 +77,13 @@ class StretchWords:
             m = _WORD.match(low, lo, end)  # the word cut at the window's start
             if m is not None and m.group() in first:
                 out.append(lo)
-        k = bisect.bisect_left(starts, lo + 1 if cut else lo)  # (a word at lo is that one)
-        n = len(starts)
-        while k < n and starts[k] < end:
-            if ends[k] <= end:
-                out.append(starts[k])  # a whole word inside the window
-            k += 1
+        i = bisect.bisect_left(offsets, lo + 1 if cut else lo)  # (a word at lo is that one)
+        n = len(offsets)
+        while i < n and offsets[i] < end:
+            p, w, _ = at[i]
+            if p + len(w) <= end and w in first:
+                out.append(p)  # a whole word inside the window
+            i += 1
         if end < len(low) and _is_word_char(low[end]) and _is_word_char(low[end - 1]):
             j = end - 1  # the word cut at the window's end starts at j
             while j > lo and _is_word_char(low[j - 1]):
@@ -85,3 +91,6 @@ class StretchWords:
             if not (j == lo and cut) and low[j:end] in first:  # (else it is the one above)
                 out.append(j)
         return out
+
+
+_OFFSET = itemgetter(0)  # the offset of a ``TextWords._at`` hit

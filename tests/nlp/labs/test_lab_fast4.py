@@ -39,33 +39,9 @@ def test_than_words_on_generated_text(parts: list[str], a: int, b: int) -> None:
     assert sorted(values._than_words(low, lo, hi)) == _plain_than(low, lo, hi)
 
 
-def test_analyte_mention_is_the_dataclass():
-    import dataclasses
-
-    from caseminer.nlp.labs.catalogue import AnalyteMention, analyte_mention, load_catalogue
-
-    a = next(iter(load_catalogue().analytes))
-    names = [f.name for f in dataclasses.fields(AnalyteMention)]
-    assert names == ["start", "end", "text", "analyte", "weak"]  # every field is set
-    for weak in (False, True):
-        fast, plain = (
-            analyte_mention(3, 9, "sodium", a, weak),
-            AnalyteMention(3, 9, "sodium", a, weak),
-        )
-        assert type(fast) is AnalyteMention and fast == plain and hash(fast) == hash(plain)
-        assert vars(fast) == vars(plain) and repr(fast) == repr(plain)
-    assert analyte_mention(1, 2, "x", a) == AnalyteMention(1, 2, "x", a)
-    try:
-        fast.start = 4  # still frozen
-    except dataclasses.FrozenInstanceError:
-        pass
-    else:
-        raise AssertionError("an analyte mention must stay frozen")
-
-
 def test_find_analytes_without_the_overlap_pass():
     """The mentions of one finditer are returned as they come: the same list as the sort and
-    overlap pass over dataclass-built mentions (the plain form)."""
+    overlap pass (the plain form)."""
     from caseminer.nlp.labs import catalogue as C
 
     cat = C.load_catalogue()
