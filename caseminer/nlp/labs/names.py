@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress
-from operator import itemgetter, or_
+from operator import itemgetter
 
 from caseminer.nlp.labs.word_bytes import key_words
 
@@ -136,8 +136,8 @@ class TextWords:
         if self._keys is not None and wanted <= self._keys:
             if self._at is None:
                 self._at = self._at_keys()
-            # every word of the text that is a key is in the list, in text order (kept in C)
-            return list(compress(self._at, map(wanted.__contains__, map(_WORD_OF, self._at))))
+            # every word of the text that is a key is in the list, in text order
+            return [hit for hit in self._at if hit[1] in wanted]
         parts = self._parts
         if self._offsets is None:
             self._offsets = list(accumulate(map(len, parts), initial=self.lo))
@@ -157,9 +157,6 @@ class TextWords:
         self._keyed = set(map(itemgetter(1), out))  # the text's words that are keys
         return out
 
-
-_WORD_OF = itemgetter(1)  # the word of an ``at_next`` hit
-_WORD_AND_NEXT = itemgetter(1, 2)  # (word, next word) of an ``at_next`` hit
 
 _SUBSETS: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
 
@@ -352,11 +349,6 @@ class NameMatcher:
         # the trie node after a non-word first character (the walk's first step, done inline)
         self._ci_second = _second_words(ci, folded=True) if self._skip_word else {}
         self._cs_second = _second_words(cs, folded=False) if self._skip_word else {}
-        # ``_starts``' insensitive test of a first word and its next word as two set lookups:
-        # the words any next word suits, and the (word, next word) pairs that suit
-        ci_next = {w: self._ci_second.get(w) for w in self._ci_words}
-        self._ci_free = frozenset(w for w, sec in ci_next.items() if sec is None)
-        self._ci_pairs = frozenset((w, n) for w, sec in ci_next.items() if sec for n in sec)
         self._odd_next = (
             {k: self._ci_trie[k] for k in self._ci_odd},
             {k: self._cs_trie[k] for k in self._cs_odd},
@@ -455,29 +447,18 @@ class NameMatcher:
         ci = words.having(self._ci_words)
         cs = words.having(self._cs_folded)
         starts: dict[int, list] = {}
-        cs_words, cs_second = self._cs_words, self._cs_second
-        hits = words.at_next(ci | cs)
-        # a first word whose next word no name continues with is no start (_second_words):
-        # for insensitive names (a hit's word is in ``ci`` exactly when it is one of
-        # ``_ci_words``) the test is two set lookups per hit, run in C over all of them, and
-        # only the hits passing it or holding a sensitive first word are read one by one
-        ci_ok = list(
-            map(
-                or_,
-                map(self._ci_free.__contains__, map(_WORD_OF, hits)),
-                map(self._ci_pairs.__contains__, map(_WORD_AND_NEXT, hits)),
-            )
-        )
-        cs_in = list(map(cs.__contains__, map(_WORD_OF, hits)))
-        for i in compress(range(len(hits)), map(or_, ci_ok, cs_in)):
-            p, w, nxt = hits[i]
+        cs_words = self._cs_words
+        ci_second, cs_second = self._ci_second, self._cs_second
+        for p, w, nxt in words.at_next(ci | cs):
             n = len(w)
+            # a first word whose next word no name continues with is no start (_second_words)
+            ci_ok = w in ci and ((sec := ci_second.get(w)) is None or nxt in sec)
             cs_ok = False
-            if cs_in[i]:
+            if w in cs:
                 key = text[p : p + n]
                 cs_ok = key in cs_words and ((sec := cs_second.get(key)) is None or nxt in sec)
-            if ci_ok[i] or cs_ok:
-                starts[p] = [ci_ok[i], cs_ok, n]
+            if ci_ok or cs_ok:
+                starts[p] = [ci_ok, cs_ok, n]
         for which, keys, s in ((0, self._ci_odd, low), (1, self._cs_odd, text)):
             after = self._odd_next[which]
             for key in keys:
