@@ -173,7 +173,24 @@ def _subset(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def _folds_plainly(text: str) -> bool:
     """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
-    return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
+    if text.isascii():
+        return True
+    known = _FOLDS
+    for c in set(_NON_ASCII.findall(text)):
+        ok = known.get(c)
+        if ok is None:
+            if len(known) > _MAX_FOLDS:
+                known.clear()
+            ok = known[c] = _folds_like_lower(c)
+        if not ok:
+            return False
+    return True
+
+
+#: character -> ``_folds_like_lower(c)`` (a pure function of the character, asked again for the
+#: same few non-ASCII characters of every report; bounded)
+_FOLDS: dict[str, bool] = {}
+_MAX_FOLDS = 4096
 
 
 def text_words(

@@ -77,3 +77,23 @@ def test_non_value_after_gate_on_every_character():
             assert rx.match(c + rest) is None, (hex(cp), rest)
     assert not values._may_be_non_value_after("", 0)
     assert values._may_be_non_value_after("5 years", 1)
+
+
+def test_folds_plainly_remembered_per_character():
+    """``_folds_plainly`` with its per-character memo says what the plain test says, on the
+    corpora and on every code point (alone and after one that does not fold plainly), twice."""
+    from caseminer.nlp.labs import names
+
+    def plain(text: str) -> bool:
+        found = set(names._NON_ASCII.findall(text))
+        return text.isascii() or all(map(names._folds_like_lower, found))
+
+    texts = [*corpus_texts([], maccrobat=25), "ſodium", "Kelvin K", "µ–‐", ""]
+    texts += [chr(cp) for cp in range(0x80, 0x3000)]
+    texts += [f"a{chr(cp)}ſ" for cp in range(0x80, 0x800)]
+    names._FOLDS.clear()
+    for _ in range(2):  # the second pass reads the memo
+        for t in texts:
+            assert names._folds_plainly(t) == plain(t), t
+    assert len(names._FOLDS) <= names._MAX_FOLDS + 1
+    assert not names._folds_plainly("ſ") and names._folds_plainly("µ")
