@@ -38,11 +38,10 @@ class StretchWords:
 
     def __init__(self, first: frozenset[str]) -> None:
         self.first = first
-        #: the lowercased text the noted stretches are of (held: its identity is not reused)
-        self._low: str | None = None
-        self._stretches: list[TextWords] = []
-        #: the offsets of the words of each stretch (``TextWords._at``), built when first read
-        self._offsets: dict[int, list[int]] = {}
+        #: (the lowercased text the noted stretches are of, held so its identity is not reused;
+        #: their words; the offsets of each one's words, built when first read), replaced as a
+        #: whole for a new document, so a reader (another thread's too) sees one document's
+        self._state: tuple[str | None, list[TextWords], dict[int, list[int]]] = (None, [], {})
 
     def note(self, words: TextWords) -> None:
         """Keep the words of one stretch, when they list every word of ``first`` it has (a
@@ -50,24 +49,27 @@ class StretchWords:
         document none of whose windows is asked about costs nothing."""
         if words._at is None or words._keys is None or not _subset(self.first, words._keys):
             return
-        if words.low is not self._low:
-            self._low, self._stretches, self._offsets = words.low, [], {}
-        self._stretches.append(words)
+        state = self._state
+        if words.low is not state[0]:
+            state = self._state = (words.low, [], {})
+        state[1].append(words)
 
     def starts(self, low: str, lo: int, end: int) -> list[int] | None:
         """The offsets in [lo, end) of the words of low[lo:end] (as the window cuts them) that
         are in ``first``, in order; None when no noted stretch of ``low`` holds the window."""
-        if low is not self._low:
+        state = self._state
+        if low is not state[0]:
             return None
-        held = [k for k, w in enumerate(self._stretches) if w.lo <= lo and end <= w.hi]
+        stretches, known = state[1], state[2]
+        held = [k for k, w in enumerate(stretches) if w.lo <= lo and end <= w.hi]
         if not held:
             return None
         k = held[0]
-        at = self._stretches[k]._at
+        at = stretches[k]._at
         assert at is not None
-        offsets = self._offsets.get(k)
+        offsets = known.get(k)
         if offsets is None:
-            offsets = self._offsets[k] = list(map(_OFFSET, at))
+            offsets = known[k] = list(map(_OFFSET, at))
         out: list[int] = []
         if lo >= end:
             return out

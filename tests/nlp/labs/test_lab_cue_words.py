@@ -35,12 +35,12 @@ def _plain_starts(interp: Interpreter, low: str, lo: int, end: int) -> list[int]
 
 def _plain_cue(interp: Interpreter, text: str, lo: int, hi: int, closed: bool) -> str | None:
     """``cue_in`` with no stretch noted: the window scan and the pattern at every character."""
-    keep = interp.stretch_words._low
-    interp.stretch_words._low = None
+    keep = interp.stretch_words._state
+    interp.stretch_words._state = (None, [], {})
     try:
         return interp.cue_in(text, lo, hi, closed=closed, base=text_base(text))
     finally:
-        interp.stretch_words._low = keep
+        interp.stretch_words._state = keep
 
 
 def _check(text: str, seg: tuple[int, int], step: int) -> int:
