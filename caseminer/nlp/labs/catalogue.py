@@ -15,7 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from caseminer.nlp.labs.names import NameMatcher, TextWords, UnitMatcher
+from caseminer.nlp.labs.names import NameMatcher, TextWords
+from caseminer.nlp.labs.unit_names import UnitMatcher
 from caseminer.patterns import read_json, read_jsonl
 
 #: characters that separate a number from its unit (regular, no-break and thin spaces)
@@ -424,16 +425,25 @@ def find_analytes(
     found: list[AnalyteMention] = []
     known = cat._surfaces
     for m in cat.analyte_names.finditer(text, lo, hi, words):
-        surface = m.group()
+        s, e = m.span()
+        surface = text[s:e]  # ``m.group()``
         entry = known.get(surface)
         if entry is None:
             if len(known) > _MAX_SURFACES:
                 known.clear()  # whitespace runs inside names make surfaces unbounded
             entry = known[surface] = (cat.analyte_for(surface), _norm(surface) in cat.weak)
         if entry[0] is not None:
-            found.append(AnalyteMention(m.start(), m.end(), surface, entry[0], entry[1]))
-    if squeeze:
-        found.extend(_split_word_mentions(text, cat, lo, hi))
+            found.append(AnalyteMention(s, e, surface, entry[0], entry[1]))
+    if not squeeze:
+        # the matches of one finditer: in text order, none empty, none overlapping the last,
+        # which is what the sort and the overlap pass below leave (a test compares them)
+        return found
+    found.extend(_split_word_mentions(text, cat, lo, hi))
+    return _leftmost_longest(found)
+
+
+def _leftmost_longest(found: list[AnalyteMention]) -> list[AnalyteMention]:
+    """``found`` in text order, the longer of two overlapping mentions kept."""
     found.sort(key=lambda x: (x.start, -(x.end - x.start)))
     out: list[AnalyteMention] = []
     for f in found:

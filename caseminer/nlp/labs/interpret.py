@@ -18,10 +18,13 @@ Everything the words mean is data (``qualitative.json``: ``results``, ``result_i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from caseminer.nlp.labs.catalogue import Analyte, Catalogue, convert, trie_alternation
+from caseminer.nlp.labs.cue_words import StretchWords
 from caseminer.nlp.labs.names import NameMatcher
+from caseminer.nlp.labs.scan import finditer_at
 from caseminer.nlp.labs.values import ValueMention
 
 # a result word followed by a number or range is a reference cue: "(normal, <1:40)"
@@ -58,6 +61,9 @@ class Interpreter:
         self.result_names = NameMatcher(list(self.kind), [], trie_alternation, tail=r"(?![\w-])")
         self._result_first = self.result_names.first_words()
         self._by_first_word = self.result_names.by_first_word()
+        #: the words of the last document's prose that start a result phrase, noted by
+        #: ``ResultWords.find``: where ``cue_in`` tries the pattern (``cue_words.py``)
+        self.stretch_words = StretchWords(self._result_first)
 
     # -- words -----------------------------------------------------------------------------
     def word(self, phrase: str) -> str | None:
@@ -88,10 +94,20 @@ class Interpreter:
         start elsewhere (``NameMatcher.by_first_word``).
         """
         end = min(len(text), hi + 25)
+        found: Iterable[re.Match[str]] | None = None
         if base is not None and base[1] and self._by_first_word and len(base[0]) == len(text):
-            if self._result_first.isdisjoint(_WORD.findall(base[0], lo, end)):
+            starts = self.stretch_words.starts(base[0], lo, end)
+            if starts is not None:
+                # the window's words that start a phrase, read off the stretch's words: every
+                # match starts at one of them (none: no match)
+                if not starts:
+                    return None
+                found = finditer_at(self.result_re, text, starts, end)
+            elif self._result_first.isdisjoint(_WORD.findall(base[0], lo, end)):
                 return None
-        for r in self.result_re.finditer(text, lo, end):
+        if found is None:
+            found = self.result_re.finditer(text, lo, end)
+        for r in found:
             if r.start() >= hi:
                 break
             after = text[r.end() : r.end() + 30]

@@ -39,6 +39,8 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ODD_SPACE = re.compile(r"[^\S ]|  |^ | $|\x00 | \x00")
 #: what may follow an analyte name: not inside a word, not an age ("CRP-year")
 _TAIL = r"(?![\w])(?!-(?:year|month|week|day))"
+#: what may follow a result phrase (``interpret.py``): not a word character, not a dash
+_RESULT_TAIL = r"(?![\w-])"
 _END = ""  # the trie key that marks the end of a name (no character is the empty string)
 
 
@@ -171,7 +173,24 @@ def _subset(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def _folds_plainly(text: str) -> bool:
     """Whether the regex engine's case folding of every character of ``text`` is ``norm``'s."""
-    return text.isascii() or all(map(_folds_like_lower, set(_NON_ASCII.findall(text))))
+    if text.isascii():
+        return True
+    known = _FOLDS
+    for c in set(_NON_ASCII.findall(text)):
+        ok = known.get(c)
+        if ok is None:
+            if len(known) > _MAX_FOLDS:
+                known.clear()
+            ok = known[c] = _folds_like_lower(c)
+        if not ok:
+            return False
+    return True
+
+
+#: character -> ``_folds_like_lower(c)`` (a pure function of the character, asked again for the
+#: same few non-ASCII characters of every report; bounded)
+_FOLDS: dict[str, bool] = {}
+_MAX_FOLDS = 4096
 
 
 def text_words(
@@ -253,6 +272,16 @@ def _descend(trie: dict, word: str) -> dict:
     return node
 
 
+#: the one trie node that ends a name and goes on with no character (``_leaf``)
+_LEAF: dict = {_END: True}
+
+
+def _leaf(node: dict) -> dict:
+    """``_LEAF`` when ``node`` is a leaf (its name ends and no longer one goes on), else
+    ``node``: ``finditer`` knows a leaf by identity and does its walk's one step inline."""
+    return _LEAF if node == _LEAF else node
+
+
 def _walk(trie: dict, s: str, p: int, hi: int, tail_ok: Callable[[int], bool]) -> int:
     """The end of the longest name in ``trie`` written at s[p:hi] whose tail holds, or -1.
     ``trie`` may be a node part way down, ``p`` the offset the node was reached at."""
@@ -312,6 +341,9 @@ class NameMatcher:
         self._alternation = alternation
         self._tail = tail
         self._tail_re = re.compile(tail)
+        #: a tail ``finditer`` checks without the regex engine (1: ``_TAIL``, 2: ``(?![\w-])``,
+        #: 0: any other, run as a regex); a test compares both on every character
+        self._tail_kind = {_TAIL: 1, _RESULT_TAIL: 2}.get(tail, 0)
         self._names = (list(insensitive), list(sensitive))
         ci = [norm(n) for n in self._names[0]]
         cs = self._names[1]
@@ -325,7 +357,7 @@ class NameMatcher:
         # the node each first word leads to: a name ending inside a word fails a tail that
         # refuses a word character after it, so the walk may start after the whole word
         self._skip_word = tail.startswith(r"(?![\w")
-        self._ci_after = {k: _descend(self._ci_trie, k) for k in self._ci_words}
+        self._ci_after = {k: _leaf(_descend(self._ci_trie, k)) for k in self._ci_words}
         # sensitive first words by their lowercased form: the text's words are lowercased once
         self._cs_words = frozenset(cs_keys - self._cs_odd)
         self._cs_folded = frozenset(norm(k) for k in self._cs_words)
@@ -380,8 +412,25 @@ class NameMatcher:
             words = TextWords(text, lo, hi)
         tail = self._tail_re
 
-        def tail_ok(e: int) -> bool:
-            return tail.match(text, e, hi) is not None
+        if self._tail_kind == 1:  # _TAIL: the regex is needed after a dash only
+
+            def tail_ok(e: int) -> bool:
+                if e >= hi:
+                    return True
+                c = text[e]
+                if c == "-":
+                    return tail.match(text, e, hi) is not None
+                return not (c.isalnum() or c == "_")  # the engine's \w
+
+        elif self._tail_kind == 2:  # (?![\w-])
+
+            def tail_ok(e: int) -> bool:
+                return e >= hi or not (text[e].isalnum() or text[e] in "_-")
+
+        else:
+
+            def tail_ok(e: int) -> bool:
+                return tail.match(text, e, hi) is not None
 
         end = -1
         skip = self._skip_word
@@ -392,7 +441,11 @@ class NameMatcher:
             e = -1
             if ci:
                 if n and skip:
-                    e = _walk(ci_after[low[p : p + n]], low, p + n, hi, tail_ok)
+                    node = ci_after[low[p : p + n]]
+                    if node is _LEAF:  # only a name ending here: the walk's one step
+                        e = p + n if tail_ok(p + n) else -1
+                    else:
+                        e = _walk(node, low, p + n, hi, tail_ok)
                 else:
                     e = _walk(self._ci_trie, low, p, hi, tail_ok)
             if e < 0 and cs:
@@ -439,58 +492,3 @@ class NameMatcher:
                         entry[which] = True
                     p = s.find(key, p + 1, hi)
         return starts
-
-
-#: where the power-of-ten unit pattern ("× 10^9/L") can start
-_GENERIC_FIRST = "×xX*"
-#: what may not follow a unit
-_UNIT_TAIL = r"(?![A-Za-z0-9μµ/])"
-_NOT_AFTER_UNIT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789μµ/")
-
-
-class UnitMatcher:
-    """The unit written at one offset: the same match as
-    ``(?:<power of ten>|<trie of every spelling>)(?![A-Za-z0-9μµ/])`` (``pattern()``), the power
-    of ten by its small regex and the spellings by the trie walk (see the module docstring).
-
-    Why: the trie of all ~2,300 spellings is 17k characters; compiling it was about 70 ms of every
-    fresh process.
-    """
-
-    def __init__(self, spellings: Iterable[str], generic: str, alternation: Callable[..., str]):
-        self._alternation = alternation
-        self._generic = generic
-        self._spellings = list(spellings)
-        self._trie = _trie(self._spellings)
-        self._generic_re = re.compile(f"(?:{generic}){_UNIT_TAIL}")
-        self._exact = _walkable(self._spellings)
-        self._full: re.Pattern[str] | None = None
-
-    def first_chars(self) -> frozenset[str]:
-        """Every character a unit can start with."""
-        return frozenset(k for k in self._trie if k) | frozenset(_GENERIC_FIRST)
-
-    def pattern(self) -> str:
-        """The one pattern of every spelling (what ``match`` stands for)."""
-        trie = self._alternation(self._spellings, case_insensitive=False)
-        return rf"(?:{self._generic}|{trie}){_UNIT_TAIL}"
-
-    def match(self, text: str, pos: int, endpos: int) -> tuple[int, int] | None:
-        """The span of the unit starting at ``pos`` (text after ``endpos`` unseen), or None."""
-        if pos >= endpos:
-            return None
-        if not self._exact:
-            if self._full is None:
-                self._full = re.compile(self.pattern())
-            m = self._full.match(text, pos, endpos)
-            return m.span() if m else None
-        if text[pos] in _GENERIC_FIRST:
-            m = self._generic_re.match(text, pos, endpos)
-            if m is not None:
-                return m.span()
-
-        def tail_ok(e: int) -> bool:
-            return e >= endpos or text[e] not in _NOT_AFTER_UNIT
-
-        e = _walk(self._trie, text, pos, endpos, tail_ok)
-        return (pos, e) if e > pos else None

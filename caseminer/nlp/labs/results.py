@@ -89,14 +89,17 @@ class ResultWords:
     def _mention(self, m: re.Match[str] | NameMatch) -> ValueMention:
         """The result word as a value: its phrase (lowercase, one space) and what it states,
         read once per surface (``_phrases``; both are pure of the surface and the vocabulary)."""
-        surface = m.group()
+        return self._mention_at(m.group(), m.start(), m.end())
+
+    def _mention_at(self, surface: str, start: int, end: int) -> ValueMention:
+        """``_mention`` of a match of ``surface`` at text[start:end]."""
         known = self._phrases.get(surface)
         if known is None:
             if len(self._phrases) > 20_000:
                 self._phrases.clear()  # whitespace runs inside phrases make surfaces unbounded
             phrase = _SPACES.sub(" ", surface.lower())
             known = self._phrases[surface] = (phrase, self.interpretation(phrase))
-        vm = ValueMention(m.start(), m.end(), surface, qualitative=known[0])
+        vm = ValueMention(start, end, surface, qualitative=known[0])
         vm.interpretation = known[1]
         return vm
 
@@ -114,10 +117,11 @@ class ResultWords:
         out: list[ValueMention] = []
         astarts = [a.start for a in analytes]
         for m in self.interp.result_names.finditer(text, lo, hi, words):
-            after = text[m.end() : m.end() + 30]
+            s, e = m.span()
+            after = text[e : e + 30]
             if REF_AFTER.match(after):
                 continue  # "(normal, <1:40)": a reference range, not a result
-            if inside(analytes, astarts, m.start()):
+            if inside(analytes, astarts, s):
                 continue
             # each pattern below needs whitespace first (or a dash), or its verb's first letter
             space = after[:1].isspace()
@@ -125,16 +129,18 @@ class ResultWords:
                 continue  # "fell from 798 to 98": the numbers carry the result
             if (space or after[:1] == "-") and _POWER.match(after):
                 continue  # "high power field"
-            vm = self._mention(m)
-            c = text[m.start()]
+            vm = self._mention_at(text[s:e], s, e)
+            c = text[s]
             g = None
             if c in _GROWTH_FIRST or not c.isascii():
-                g = self.growth_re.match(text, m.start())
+                g = self.growth_re.match(text, s)
             if g:
                 vm.end = g.end("org")
                 vm.value_text = g.group("org")
                 vm.interpretation = "positive"
             out.append(vm)
+        if words is not None:
+            self.interp.stretch_words.note(words)  # for ``Interpreter.cue_in``
         return out
 
     def find_in_table(self, text: str, lo: int, hi: int) -> list[ValueMention]:

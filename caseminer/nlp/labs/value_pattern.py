@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from caseminer.nlp.labs.catalogue import SPACE, Catalogue
-from caseminer.nlp.labs.names import UnitMatcher
+from caseminer.nlp.labs.unit_names import UnitMatcher
 
 _HEAD_GROUPS = frozenset({"comp", "titre", "ratio", "bnum", "bnum2", "num", "num2"})
 
@@ -21,7 +21,7 @@ _HEAD_GROUPS = frozenset({"comp", "titre", "ratio", "bnum", "bnum2", "num", "num
 class ValueMatch:
     """The parts of one value match, read like an ``re.Match`` of the one pattern."""
 
-    __slots__ = ("_text", "_head", "_unit", "_flag", "_end")
+    __slots__ = ("_text", "_head", "_unit", "_flag", "_end", "head")
 
     def __init__(
         self,
@@ -31,6 +31,8 @@ class ValueMatch:
         flag: re.Match[str] | None,
     ) -> None:
         self._text, self._head, self._unit, self._flag = text, head, unit, flag
+        #: the head's own match: its groups (all but usp, unit and flag) read in C
+        self.head = head
         self._end = flag.end() if flag else unit[1] if unit else head.end()
 
     def span(self, name: str | None = None) -> tuple[int, int]:

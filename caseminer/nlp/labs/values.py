@@ -96,6 +96,17 @@ _DATE = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}$")
 _NON_VALUE_WORD = re.compile(rf"(?:{_NON_VALUE_WORDS})", re.IGNORECASE)
 
 
+def _may_be_non_value_after(text: str, at: int) -> bool:
+    """Whether ``_NON_VALUE_AFTER`` may match at ``at``: each of its alternatives starts with
+    a dash, whitespace, a letter (its words and "x" are ASCII letters, which match only letters
+    case-insensitively), "×" or ":" (a test checks every character)."""
+    c = text[at : at + 1]
+    return c.isalpha() or c.isspace() or (c != "" and c in _NON_VALUE_AFTER_FIRST)
+
+
+_NON_VALUE_AFTER_FIRST = "-‐×:"
+
+
 def _non_value_before(before: str) -> bool:
     """``_NON_VALUE_BEFORE.search(before)``, read off the end of ``before`` (a search tried the
     word list at each of the last dozen characters).
@@ -210,8 +221,10 @@ def find_values(
     low = lowered(text) if low is ... else low
     starts = None
     if low is not None and isinstance(rx, ValuePattern):  # "... than" words only with "than"
-        than = low.find("than", lo, hi) >= 0
-        starts = value_starts(text, lo, hi, low, _START_WORDS if than else _START_WORDS_NO_THAN)
+        starts = value_starts(text, lo, hi, low, _START_WORDS_NO_THAN)
+        than = _than_words(low, lo, hi)
+        if than:
+            starts = sorted(set(starts).union(than))
     k = 0  # where ``starts`` is read from: ``pos`` only grows, so the starts before stay behind
     while True:
         if starts is None:
@@ -226,13 +239,15 @@ def find_values(
                 k += 1
         if m is None:
             break
-        pos = m.end() if m.end() > m.start() else m.start() + 1
-        start = m.start()
+        start, mend = m.span()
+        pos = mend if mend > start else start + 1
         g = m.groupdict()  # one call for every group (a ValueMatch's are Python methods)
+        hd = m.head if type(m) is ValueMatch else m  # the head's groups, read in C
         if g["num2"] and _FROM_BEFORE.search(text[max(0, start - 8) : start]):
-            m = rx.match(text, start, m.end("num"))  # "from 1.2 to 3.4" is two values
-            pos = m.end()
+            m = rx.match(text, start, hd.end("num"))  # "from 1.2 to 3.4" is two values
+            pos = mend = m.end()
             g = m.groupdict()
+            hd = m.head if type(m) is ValueMatch else m
         if (
             start > 0
             and not g["comp"]
@@ -244,7 +259,7 @@ def find_values(
         ):
             pos = start + 1  # retry inside: "HCO3- 20.1" must still find 20.1
             continue  # inside a word or a longer number ("T2N0", "CA19-9", "3.5.1")
-        end = m.end()
+        end = mend
         before = text[max(0, start - 20) : start]
         unit_text = g["unit"]
         unit = cat.unit_for(unit_text) if unit_text else None
@@ -266,9 +281,11 @@ def find_values(
                 continue
         else:
             num = g["num"]
-            raw_end = m.end("num2") if g["num2"] else m.end("num")
+            raw_end = hd.end("num2") if g["num2"] else hd.end("num")
             if unit is None:
-                if _NON_VALUE_AFTER.match(text[raw_end : raw_end + 20]):
+                if _may_be_non_value_after(text, raw_end) and _NON_VALUE_AFTER.match(
+                    text[raw_end : raw_end + 20]
+                ):
                     continue
                 if _YEAR.fullmatch(num) and not g["comp"]:
                     continue  # a year
@@ -308,7 +325,7 @@ def find_values(
         if unit_text and unit is None:
             end = m.start("usp")
         vm.end = _rstrip_end(text, start, end)
-        vm.value_text = _value_text(text, m, g, vm)
+        vm.value_text = _value_text(text, m, hd, start, g, vm)
         vm.unit_text = unit_text if unit is not None else None
         vm.unit = unit
         out.append(vm)
@@ -394,6 +411,24 @@ def value_starts(text: str, lo: int, hi: int, low: str, words: tuple[str, ...]) 
     return sorted(found + more) if more else found
 
 
+_THAN_WORDS = tuple(w for w in _START_WORDS if "than" in w)
+
+
+def _than_words(low: str, lo: int, hi: int) -> list[int]:
+    """``occurrences(low, _THAN_WORDS, lo, hi)`` from one search: each of those words ends with
+    its only "than", so each occurrence ends at an occurrence of "than" (one ``str.find`` pass
+    for all five, which are rarer than "than" is)."""
+    found: list[int] = []
+    q = low.find("than", lo, hi)
+    while q >= 0:
+        for w in _THAN_WORDS:
+            s = q + 4 - len(w)
+            if s >= lo and low.startswith(w, s):
+                found.append(s)
+        q = low.find("than", q + 1, hi)
+    return found
+
+
 def _match_from(
     rx: ValuePattern | re.Pattern[str], text: str, pos: int, hi: int, starts: list[int]
 ) -> ValueMatch | re.Match[str] | None:
@@ -423,18 +458,24 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 
 
 def _value_text(
-    text: str, m: ValueMatch | re.Match[str], g: dict[str, str | None], vm: ValueMention
+    text: str,
+    m: ValueMatch | re.Match[str],
+    hd: re.Match[str],
+    start: int,
+    g: dict[str, str | None],
+    vm: ValueMention,
 ) -> str:
-    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320' (``g``: the
-    match's groupdict)."""
+    """The value as written, without its unit: '7.8', '<0.5', '3-5', '1:320' (``hd``: the
+    match's head, whose groups are the match's own but usp, unit and flag; ``start``: where
+    the match starts; ``g``: its groupdict)."""
     if g["unit"] and vm.unit is not None:
         stop = m.start("usp")
     else:
-        stop = m.end("num2") if g["num2"] else (m.end("num") if g["num"] else vm.end)
+        stop = hd.end("num2") if g["num2"] else (hd.end("num") if g["num"] else vm.end)
         if g["bnum2"]:
-            stop = m.end("bnum2")
+            stop = hd.end("bnum2")
         if g["titre"]:
-            stop = m.end("titre")
+            stop = hd.end("titre")
         if g["ratio"]:
-            stop = m.end("ratio")
-    return text[m.start() : stop].strip()
+            stop = hd.end("ratio")
+    return text[start:stop].strip()

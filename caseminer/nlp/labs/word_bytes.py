@@ -18,6 +18,7 @@ import numpy as np
 
 #: what ``word_classes`` writes for a word character that is not ASCII
 PLACEHOLDER = b"\x80"
+_PLACEHOLDER_CHAR = PLACEHOLDER.decode("latin-1")
 #: byte (a Latin-1 character) -> its class: an ASCII word character stays itself, another word
 #: character becomes ``PLACEHOLDER``, any other character a space (the regex engine's ``\w`` is
 #: ``str.isalnum`` or "_")
@@ -79,10 +80,14 @@ def key_words(
     (k+1)-th word. Only words holding a ``PLACEHOLDER`` (a non-ASCII word character, whose bytes
     are not its text) are read one by one, from the text."""
     classes = word_classes(low, lo, hi)
-    bkeys, odd = _byte_keys(keys)
-    words = classes.split()  # the words in text order (the bytes hold no other whitespace)
+    odd = _byte_keys(keys)[1]
+    # the bytes read as Latin-1 text: its words are then the strings the hits are (no decode per
+    # word); ``str.split`` splits at the spaces only, as no other byte of ``classes`` is
+    # whitespace (a placeholder is "\x80", a control character), and a word holding a
+    # placeholder is no key (no key holds "\x80", which is no word character)
+    words = classes.decode("latin-1").split()
     n = len(words)
-    hits = list(compress(range(n), map(bkeys.__contains__, words)))
+    hits = list(compress(range(n), map(keys.__contains__, words)))
     placeholders = PLACEHOLDER in classes
     if not hits and not (odd and placeholders):
         return []
@@ -101,24 +106,21 @@ def key_words(
         hits.sort()
     if not hits:
         return []
-    words.append(b"")  # the next word of the last word (None below)
+    words.append("")  # the next word of the last word (None below)
     offsets = (starts[hits] + lo).tolist()
     get = words.__getitem__
     found = list(map(get, hits))
     after = list(map(get, map((1).__add__, hits)))
-    # Latin-1 reads every byte (a placeholder too, put right below)
-    latin = repeat("latin-1")
-    out = list(
-        zip(offsets, map(bytes.decode, found, latin), map(bytes.decode, after, latin), strict=True)
-    )
+    out = list(zip(offsets, found, after, strict=True))
     if hits[-1] == n - 1:
         out[-1] = (out[-1][0], out[-1][1], None)
     if placeholders:
-        # the words and next words whose bytes hold a placeholder: their own characters
-        for j in compress(range(len(out)), map(bytes.__contains__, found, repeat(PLACEHOLDER))):
+        # the words and next words holding a placeholder: their own characters
+        mark = repeat(_PLACEHOLDER_CHAR)
+        for j in compress(range(len(out)), map(str.__contains__, found, mark)):
             off, _, nxt = out[j]
             out[j] = (off, low[off : off + len(found[j])], nxt)
-        for j in compress(range(len(out)), map(bytes.__contains__, after, repeat(PLACEHOLDER))):
+        for j in compress(range(len(out)), map(str.__contains__, after, mark)):
             off, word, _ = out[j]
             s = lo + int(starts[hits[j] + 1])
             out[j] = (off, word, low[s : s + len(after[j])])
