@@ -44,15 +44,25 @@ def _caption_breaks(text: str, lay: Layout) -> str:
 
 def normalize_chars(source: str) -> Mapped:
     """Return (text, map) with characters repaired; map[i] is the source index of text[i]."""
+    text, offsets, _ = normalize_chars_kept(source)
+    return text, offsets
+
+
+def normalize_chars_kept(source: str) -> tuple[str, list[int] | None, list[tuple[int, int]]]:
+    """``normalize_chars`` plus the source ranges [start, end) that some character of the
+    text maps to, in order and disjoint. Why: the share of visible characters repair removed
+    is read off them (``RepairedText.removed_visible_chars``) without turning the map into
+    an array."""
     lay = layout()
     text = lay.odd_spaces.sub(" ", source)
     if "igure" in text or "able" in text or "ig." in text:
         text = _caption_breaks(text, lay)
     if not _expand_chars_re().search(text):
-        return text, None
+        return text, None, [(0, len(text))]
     pattern = _expand_re()
     parts: list[str] = []
     offsets: list[int] = []
+    kept: list[tuple[int, int]] = []
     pos = 0
     for m in pattern.finditer(text):
         parts.append(text[pos : m.start()])
@@ -60,7 +70,13 @@ def normalize_chars(source: str) -> Mapped:
         replacement = lay.expand.get(m.group(0), "")
         parts.append(replacement)
         offsets.extend([m.start()] * len(replacement))
+        # the copied stretch, and the match's first character when a replacement maps to it
+        end = m.start() + 1 if replacement else m.start()
+        if end > pos:
+            kept.append((pos, end))
         pos = m.end()
     parts.append(text[pos:])
     offsets.extend(range(pos, len(text) + 1))
-    return "".join(parts), offsets
+    if len(text) > pos:
+        kept.append((pos, len(text)))
+    return "".join(parts), offsets, kept

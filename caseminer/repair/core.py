@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy
 
-from caseminer.repair.chars import normalize_chars
+from caseminer.repair.chars import normalize_chars_kept
 from caseminer.repair.joins import Context, Join, decide
 from caseminer.repair.lines import (
     BLANK,
@@ -45,6 +45,9 @@ class RepairedText:
     source: str
     offsets: list[int]
     notes: list[str] = field(default_factory=list)
+    # source ranges [start, end) that repaired characters map to, in order and disjoint, when
+    # ``repair`` knows them (the line pass records what it copies); None: read the map
+    kept: list[tuple[int, int]] | None = field(default=None, compare=False, repr=False)
 
     def removed_visible_chars(self) -> tuple[int, int]:
         """(source characters other than white space that no repaired character maps to, all
@@ -55,6 +58,11 @@ class RepairedText:
         visible = ~_IS_SPACE[numpy.minimum(codes, len(_IS_SPACE) - 1)]
         n_visible = int(numpy.count_nonzero(visible))
         offsets = self.offsets
+        if self.kept is not None:
+            # the characters between the kept ranges are the ones no repaired character maps
+            # to: count their visible ones (``str.split`` splits at ``str.isspace``), instead
+            # of turning the whole map into an array (most repairs drop a few line breaks)
+            return _visible_between(self.source, self.kept), n_visible
         if self.is_identity():
             return 0, n_visible
         if len(offsets) > 1:
@@ -77,6 +85,20 @@ class RepairedText:
             s = self.offsets[start]
             return s, s
         return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def _visible_between(source: str, kept: list[tuple[int, int]]) -> int:
+    """Characters of ``source`` other than white space outside the ``kept`` ranges (in order,
+    disjoint)."""
+    removed = 0
+    pos = 0
+    for start, end in kept:
+        if start > pos:
+            removed += sum(map(len, source[pos:start].split()))
+        pos = end
+    if pos < len(source):
+        removed += sum(map(len, source[pos:].split()))
+    return removed
 
 
 # [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map``
@@ -102,32 +124,69 @@ class _Builder:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.offsets: list[int] = []
+        # the input ranges [start, end) that output characters map to, in output order
+        # (``put``'s characters map to one position each); see ``kept_ranges``
+        self.kept: list[list[int]] = []
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
             self.parts.append(text[start:end])
             self.offsets.extend(range(start, end))
+            self.kept.append([start, end])
 
     def put(self, chars: str, at: int) -> None:
         self.parts.append(chars)
         self.offsets.extend([at] * len(chars))
+        if chars:
+            self.kept.append([at, at + 1])
 
     def drop_last(self) -> None:
         """Remove the last emitted character (a line-end hyphen being dropped)."""
         last = self.parts[-1]
         self.parts[-1] = last[:-1]
         self.offsets.pop()
+        if self.kept:
+            self.kept[-1][1] -= 1  # the last range ends at the last offset
+
+    def kept_ranges(self) -> list[tuple[int, int]] | None:
+        """The ranges of input positions some output character maps to, merged, in order;
+        None when they are not in increasing order (then the caller reads the map)."""
+        merged: list[tuple[int, int]] = []
+        last_start = last_end = -1
+        for start, end in self.kept:
+            if end <= start:
+                continue
+            if start < last_end:
+                return None
+            if start == last_end:
+                last_end = end
+                continue
+            if last_end >= 0:
+                merged.append((last_start, last_end))
+            last_start, last_end = start, end
+        if last_end >= 0:
+            merged.append((last_start, last_end))
+        return merged
 
 
 def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     """The line pass: returns (text, map to `text`, notes)."""
+    out, notes = _repair_lines(text)
+    return out[0], out[1], notes
+
+
+def _repair_lines(
+    text: str,
+) -> tuple[tuple[str, list[int], list[tuple[int, int]] | None], list[str]]:
+    """``repair_lines`` plus the ranges of ``text`` the map covers (``_Builder.kept_ranges``;
+    all of it when the text is kept as is)."""
     lay, lex = layout(), lexicon()
     lines = split_lines(text)
     width = typical_width(lines, lay)
     notes = classify(lines, lay, lex, width)
     ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
     if ctx.sentence_per_line and _kept_as_is(lines):
-        return text, identity_map(len(text) + 1), notes
+        return (text, identity_map(len(text) + 1), [(0, len(text))]), notes
     out = _Builder()
     prev: Line | None = None
     gap: list[Line] = []
@@ -153,7 +212,7 @@ def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     if prev is not None and prev.brk:
         out.put("\n", prev.brk_start)
     out.offsets.append(len(text))
-    return "".join(out.parts), out.offsets, notes
+    return ("".join(out.parts), out.offsets, out.kept_ranges()), notes
 
 
 def _kept_as_is(lines: list[Line]) -> bool:
@@ -196,16 +255,18 @@ def repair(source: str) -> RepairedText:
     if not source:
         return identity(source)
     try:
-        chars, map1 = normalize_chars(source)
-        text, map2, notes = repair_lines(chars)
+        chars, map1, kept1 = normalize_chars_kept(source)
+        (text, map2, kept), notes = _repair_lines(chars)
     except Exception as exc:  # a repair bug must never lose the document
         result = identity(source)
         result.notes.append(f"repair failed, text left as is: {type(exc).__name__}: {exc}")
         return result
     if map1 is None:
-        offsets = map2
+        offsets = map2  # the kept ranges of ``chars`` are the source's own
     elif len(map2) == len(map1) and map2 == identity_map(len(map2)):
         offsets = map1  # the line pass kept every character: the map is the character pass's
+        kept = kept1
     else:
         offsets = [map1[i] for i in map2]
-    return RepairedText(text, source, offsets, notes)
+        kept = None  # both passes dropped characters: read the composed map
+    return RepairedText(text, source, offsets, notes, kept)

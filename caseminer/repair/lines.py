@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from caseminer.nlp.regex_tree import sre_c, sre_parse
 from caseminer.repair.resources import Layout
 
 # A line break: "\r\n" or any one of the characters, found where ``\r\n|[\n\r\f\v\x85\u2028\u2029]``
@@ -70,8 +71,25 @@ def _line(text: str, index: int, start: int, brk_start: int, brk_end: int) -> Li
     return Line(index, start, end, brk_start, brk_end, brk, content, stripped, indent, kind)
 
 
+# what ``SENTENCE_END_RE`` reads: end punctuation, then closing quotes and brackets
+_SENTENCE_ENDS = ".!?:;"
+_SENTENCE_CLOSERS = "\"'\u2019\u201d)]"
+
+
 def ends_sentence(text: str) -> bool:
-    return bool(SENTENCE_END_RE.search(text))
+    """``SENTENCE_END_RE.search(text)``: end punctuation, then only closers, at the end (``$``
+    also matches before a final "\\n"). Why not the search: it is asked of nearly every line
+    and looks at every punctuation mark of the line; stripping the closers looks at its end."""
+    if text.endswith("\n") and _ends_with_punctuation(text[:-1]):
+        return True
+    return _ends_with_punctuation(text)
+
+
+def _ends_with_punctuation(text: str) -> bool:
+    """``text`` ends with end punctuation followed by closers only (the two sets are apart, so
+    the punctuation can only be the last character left once the closers are stripped)."""
+    body = text.rstrip(_SENTENCE_CLOSERS)
+    return bool(body) and body[-1] in _SENTENCE_ENDS
 
 
 def is_header(line: Line, lay: Layout) -> bool:
@@ -141,9 +159,47 @@ def _junk(line: Line, why: str, notes: list[str]) -> None:
 
 
 def _mark_banners(lines: list[Line], lay: Layout, notes: list[str]) -> None:
+    banner = lay.banner
+    # every banner rule is anchored at the line's start (``^`` without MULTILINE): then a
+    # search can only find a match at 0, which ``match`` tries alone (the search tries the
+    # rules at every position of every prose line)
+    find = banner.match if anchored_at_start(banner) else banner.search
     for ln in lines:
-        if ln.kind == PROSE and lay.banner.search(ln.content):
+        if ln.kind == PROSE and find(ln.content):
             _junk(ln, "banner", notes)
+
+
+_ANCHORED: dict[re.Pattern[str], bool] = {}
+
+
+def anchored_at_start(regex: re.Pattern[str]) -> bool:
+    """Whether every match of ``regex`` starts at the start of the string searched, read off
+    its parse tree (kept per pattern: there is one banner pattern)."""
+    known = _ANCHORED.get(regex)
+    if known is None:
+        if len(_ANCHORED) >= 64:
+            _ANCHORED.clear()
+        known = _ANCHORED[regex] = not regex.flags & re.MULTILINE and _starts_anchored(
+            list(sre_parse.parse(regex.pattern, regex.flags))
+        )
+    return known
+
+
+def _starts_anchored(items: list) -> bool:
+    """The parsed sequence ``items`` can match only at the string's start: it begins with
+    ``^`` or ``\\A``, a group (without a MULTILINE flag of its own) that does, or an
+    alternation all of whose branches do."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is sre_c.AT:
+        return arg is sre_c.AT_BEGINNING or arg is sre_c.AT_BEGINNING_STRING
+    if op is sre_c.SUBPATTERN:
+        add_flags, body = arg[1], arg[3]
+        return not add_flags & re.MULTILINE and _starts_anchored(list(body))
+    if op is sre_c.BRANCH:
+        return all(_starts_anchored(list(alt)) for alt in arg[1])
+    return False
 
 
 def _word_ratio(text: str, lexicon: frozenset[str]) -> float:
