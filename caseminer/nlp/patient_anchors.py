@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from caseminer.nlp.regex_tree import sre_c, sre_parse
 
@@ -27,6 +28,9 @@ class Anchor:
     starts: re.Pattern[str]
     # the most characters other than white space that a match can hold
     reach: int
+    # ``\\b`` with the pattern's flags when every match starts at a word boundary (the
+    # pattern begins with ``\\b``): only those positions of a window are tried; else None
+    boundary: re.Pattern[str] | None = None
 
 
 def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anchor | None:
@@ -46,7 +50,16 @@ def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anc
     if reach is None or not sre_parse.parse(pattern.pattern, pattern.flags).getwidth()[0]:
         return None  # unbounded, or can match empty text (finditer's rules for those differ)
     starts = re.compile(requires.pattern, requires.flags & ~re.IGNORECASE)
-    return Anchor(starts, reach)
+    return Anchor(starts, reach, boundary_of(pattern))
+
+
+def boundary_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``\\b`` compiled with ``pattern``'s flags (which decide what a word character is) when
+    the parsed pattern begins with ``\\b``, so a match can start only where that finds one."""
+    items = sre_parse.parse(pattern.pattern, pattern.flags)
+    if len(items) and items[0] == (sre_c.AT, sre_c.AT_BOUNDARY):
+        return re.compile(r"\b", pattern.flags & ~re.VERBOSE)
+    return None
 
 
 def _plain(items) -> bool:
@@ -119,15 +132,28 @@ def _nonspace_width(items) -> int | None:
 
 def _window_start(text: str, anchor: int, reach: int) -> int:
     """The first position from which ``text[start:anchor]`` holds at most ``reach``
-    characters other than white space: no match holding the anchor starts before it."""
-    count, start = 0, anchor
-    while start > 0:
-        if not text[start - 1].isspace():
-            if count == reach:
-                break
-            count += 1
-        start -= 1
-    return start
+    characters other than white space: no match holding the anchor starts before it.
+
+    Read backwards with a regex over the reversed stretch before ``anchor`` (``\\s`` is
+    ``str.isspace``): up to ``reach`` characters other than white space and all white space
+    around them; the stretch is widened when the match runs to its start, as white space
+    may go on further back. Why: a loop over characters cost most of the anchored search."""
+    back = _backwards(reach)
+    size = 2 * reach + 16
+    while True:
+        low = max(0, anchor - size)
+        stretch = text[low:anchor][::-1]
+        taken = back.match(stretch).end()  # type: ignore[union-attr]  # it matches ""
+        if taken < len(stretch) or low == 0:
+            return anchor - taken
+        size *= 4
+
+
+@lru_cache(maxsize=64)
+def _backwards(reach: int) -> re.Pattern[str]:
+    """Up to ``reach`` characters other than white space, with the white space between and
+    after them (reading a reversed text: the white space before them in the text)."""
+    return re.compile(r"(?:\s*\S){0,REACH}\s*".replace("REACH", str(reach)))
 
 
 def _anchor_positions(folded: str, starts: re.Pattern[str]) -> list[int]:
@@ -160,8 +186,16 @@ def anchored_finditer(
         return
     done = 0  # every position before it has been tried, or lies inside a match
     match = pattern.match
+    boundary = anchor.boundary
     for a in anchors:
-        for start in range(max(done, _window_start(text, a, anchor.reach)), a + 1):
+        low = max(done, _window_start(text, a, anchor.reach))
+        if boundary is None:
+            starts: Iterator[int] | range = range(low, a + 1)
+        else:
+            # the boundaries in [low, a] (one at p is judged on the characters at p - 1
+            # and p, so the search must end past a; it may give one at its end, dropped)
+            starts = (p for m in boundary.finditer(text, low, a + 1) if (p := m.start()) <= a)
+        for start in starts:
             if start < done:
                 continue
             m = match(text, start)

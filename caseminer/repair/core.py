@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy
 
-from caseminer.repair.chars import normalize_chars_kept
+from caseminer.repair.chars import identity_map, identity_range, normalize_chars_kept
 from caseminer.repair.joins import Context, Join, decide
 from caseminer.repair.lines import (
     BLANK,
@@ -101,18 +101,6 @@ def _visible_between(source: str, kept: list[tuple[int, int]]) -> int:
     return removed
 
 
-# [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map``
-_IDENTITY_KEPT = 1 << 15
-_IDENTITY = list(range(_IDENTITY_KEPT))
-
-
-def identity_map(size: int) -> list[int]:
-    """``list(range(size))``, a new list. Why: for a text of ordinary size it is sliced from a
-    kept list, which copies references instead of making an int object per character (several
-    times faster); the maps of most texts are the identity (about 1.2 MB kept)."""
-    return _IDENTITY[:size] if size <= _IDENTITY_KEPT else list(range(size))
-
-
 def identity(source: str) -> RepairedText:
     """No repair at all: the map is the identity."""
     return RepairedText(source, source, list(range(len(source) + 1)))
@@ -131,7 +119,7 @@ class _Builder:
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
             self.parts.append(text[start:end])
-            self.offsets.extend(range(start, end))
+            self.offsets.extend(identity_range(start, end))
             self.kept.append([start, end])
 
     def put(self, chars: str, at: int) -> None:

@@ -153,3 +153,51 @@ def test_unbounded_or_unplain_patterns_are_not_anchored():
     assert anchor_of(re.compile(r"(?:\d\s*old)?", re.I), old) is None  # matches empty text
     anchor = anchor_of(re.compile(r"\d{1,3}\s*-?\s*old", re.I), old)
     assert anchor is not None and anchor.reach == 7
+
+
+def _window_start_plainly(text: str, anchor: int, reach: int) -> int:
+    """The window start as first written: a loop over the characters before the anchor."""
+    count, start = 0, anchor
+    while start > 0:
+        if not text[start - 1].isspace():
+            if count == reach:
+                break
+            count += 1
+        start -= 1
+    return start
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "7", " ", "\n", "\u00a0", "\u2028", " " * 90, "-"]), max_size=80
+    ),
+    st.integers(0, 30),
+    st.data(),
+)
+def test_window_start_is_the_character_loop(pieces, reach, data):
+    from caseminer.nlp.patient_anchors import _window_start
+
+    text = "".join(pieces)
+    anchor = data.draw(st.integers(0, len(text)))
+    assert _window_start(text, anchor, reach) == _window_start_plainly(text, anchor, reach)
+
+
+def test_every_age_pattern_starts_at_a_word_boundary():
+    # otherwise the boundary-only windows would not be tested by the comparisons above
+    vocab = load_vocabulary()
+    assert all(anchor.boundary is not None for anchor in vocab.anchors.values())
+    from caseminer.nlp.patient_anchors import boundary_of
+
+    assert boundary_of(re.compile(r"a\b")) is None
+    assert boundary_of(re.compile(r"(?:\ba)|b")) is None
+    assert boundary_of(re.compile(r"\ba", re.ASCII)).flags & re.ASCII
+
+
+def test_windows_with_boundaries_at_their_edges():
+    # ages right after a word glued to the window start, and right before the anchor
+    text = ("x" * 50 + " ").join(
+        ["", "65-year-old", "aged 7 months", "in his 40s", "a newborn", ""]
+    )
+    text += "\u00e965 years old \u00e9" + " filler" * 40
+    _same_as_finditer(text)

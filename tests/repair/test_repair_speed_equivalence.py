@@ -155,8 +155,12 @@ def test_line_pass_fast_path_on_generated_texts(pieces):
 
 
 def test_identity_map_is_the_range():
-    from caseminer.repair.core import _IDENTITY_KEPT, identity_map
+    from caseminer.repair.chars import _IDENTITY_KEPT, identity_map, identity_range
 
+    for start, stop in [(0, 0), (5, 3), (0, 9), (7, 3000), (10, _IDENTITY_KEPT)]:
+        assert list(identity_range(start, stop)) == list(range(start, stop))
+    for start, stop in [(0, _IDENTITY_KEPT + 1), (_IDENTITY_KEPT + 2, _IDENTITY_KEPT + 9)]:
+        assert list(identity_range(start, stop)) == list(range(start, stop))
     for size in (0, 1, 2, 3000, _IDENTITY_KEPT, _IDENTITY_KEPT + 1, 3 * _IDENTITY_KEPT):
         first = identity_map(size)
         assert first == list(range(size))
