@@ -12,10 +12,12 @@ a match can start at.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from caseminer.nlp.regex_tree import sre_c, sre_parse
 
@@ -51,6 +53,39 @@ def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anc
         return None  # unbounded, or can match empty text (finditer's rules for those differ)
     starts = re.compile(requires.pattern, requires.flags & ~re.IGNORECASE)
     return Anchor(starts, reach, boundary_of(pattern))
+
+
+def cached_anchors(
+    patterns: Sequence[tuple[str, re.Pattern[str], re.Pattern[str] | None]],
+) -> dict[str, Anchor]:
+    """``anchor_of`` of each (rule, pattern, requires) that has one, by rule, through the
+    on-disk cache (``caseminer.nlp.diskcache``). Why: reading the parse trees of the age
+    patterns (several milliseconds) is paid again by every fresh process; what they give is
+    plain data (a reach, two patterns' text and flags), kept under a key made of the patterns'
+    text and flags and of the code that reads them."""
+    from caseminer.nlp import diskcache, regex_tree
+
+    def build() -> dict[str, list]:
+        out: dict[str, list] = {}
+        for rule, pattern, requires in patterns:
+            anchor = anchor_of(pattern, requires)
+            if anchor is not None:
+                boundary = anchor.boundary.flags if anchor.boundary is not None else None
+                out[rule] = [anchor.starts.pattern, anchor.starts.flags, anchor.reach, boundary]
+        return out
+
+    key = repr([(r, p.pattern, p.flags, q and (q.pattern, q.flags)) for r, p, q in patterns])
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    code = [Path(__file__), Path(regex_tree.__file__)]
+    data = diskcache.cached("patient-anchors", code, build, extra=digest)
+    return {
+        rule: Anchor(
+            re.compile(starts, starts_flags),
+            reach,
+            re.compile(r"\b", boundary) if boundary is not None else None,
+        )
+        for rule, (starts, starts_flags, reach, boundary) in data.items()
+    }
 
 
 def boundary_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
