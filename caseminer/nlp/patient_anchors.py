@@ -30,9 +30,6 @@ class Anchor:
     starts: re.Pattern[str]
     # the most characters other than white space that a match can hold
     reach: int
-    # ``\\b`` with the pattern's flags when every match starts at a word boundary (the
-    # pattern begins with ``\\b``): only those positions of a window are tried; else None
-    boundary: re.Pattern[str] | None = None
 
 
 def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anchor | None:
@@ -52,7 +49,7 @@ def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anc
     if reach is None or not sre_parse.parse(pattern.pattern, pattern.flags).getwidth()[0]:
         return None  # unbounded, or can match empty text (finditer's rules for those differ)
     starts = re.compile(requires.pattern, requires.flags & ~re.IGNORECASE)
-    return Anchor(starts, reach, boundary_of(pattern))
+    return Anchor(starts, reach)
 
 
 def cached_anchors(
@@ -61,7 +58,7 @@ def cached_anchors(
     """``anchor_of`` of each (rule, pattern, requires) that has one, by rule, through the
     on-disk cache (``caseminer.nlp.diskcache``). Why: reading the parse trees of the age
     patterns (several milliseconds) is paid again by every fresh process; what they give is
-    plain data (a reach, two patterns' text and flags), kept under a key made of the patterns'
+    plain data (a reach, a pattern's text and flags), kept under a key made of the patterns'
     text and flags and of the code that reads them."""
     from caseminer.nlp import diskcache, regex_tree
 
@@ -70,8 +67,7 @@ def cached_anchors(
         for rule, pattern, requires in patterns:
             anchor = anchor_of(pattern, requires)
             if anchor is not None:
-                boundary = anchor.boundary.flags if anchor.boundary is not None else None
-                out[rule] = [anchor.starts.pattern, anchor.starts.flags, anchor.reach, boundary]
+                out[rule] = [anchor.starts.pattern, anchor.starts.flags, anchor.reach]
         return out
 
     key = repr([(r, p.pattern, p.flags, q and (q.pattern, q.flags)) for r, p, q in patterns])
@@ -79,22 +75,9 @@ def cached_anchors(
     code = [Path(__file__), Path(regex_tree.__file__)]
     data = diskcache.cached("patient-anchors", code, build, extra=digest)
     return {
-        rule: Anchor(
-            re.compile(starts, starts_flags),
-            reach,
-            re.compile(r"\b", boundary) if boundary is not None else None,
-        )
-        for rule, (starts, starts_flags, reach, boundary) in data.items()
+        rule: Anchor(re.compile(starts, starts_flags), reach)
+        for rule, (starts, starts_flags, reach) in data.items()
     }
-
-
-def boundary_of(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``\\b`` compiled with ``pattern``'s flags (which decide what a word character is) when
-    the parsed pattern begins with ``\\b``, so a match can start only where that finds one."""
-    items = sre_parse.parse(pattern.pattern, pattern.flags)
-    if len(items) and items[0] == (sre_c.AT, sre_c.AT_BOUNDARY):
-        return re.compile(r"\b", pattern.flags & ~re.VERBOSE)
-    return None
 
 
 def _plain(items) -> bool:
@@ -221,16 +204,8 @@ def anchored_finditer(
         return
     done = 0  # every position before it has been tried, or lies inside a match
     match = pattern.match
-    boundary = anchor.boundary
     for a in anchors:
-        low = max(done, _window_start(text, a, anchor.reach))
-        if boundary is None:
-            starts: Iterator[int] | range = range(low, a + 1)
-        else:
-            # the boundaries in [low, a] (one at p is judged on the characters at p - 1
-            # and p, so the search must end past a; it may give one at its end, dropped)
-            starts = (p for m in boundary.finditer(text, low, a + 1) if (p := m.start()) <= a)
-        for start in starts:
+        for start in range(max(done, _window_start(text, a, anchor.reach)), a + 1):
             if start < done:
                 continue
             m = match(text, start)

@@ -183,18 +183,7 @@ def test_window_start_is_the_character_loop(pieces, reach, data):
     assert _window_start(text, anchor, reach) == _window_start_plainly(text, anchor, reach)
 
 
-def test_every_age_pattern_starts_at_a_word_boundary():
-    # otherwise the boundary-only windows would not be tested by the comparisons above
-    vocab = load_vocabulary()
-    assert all(anchor.boundary is not None for anchor in vocab.anchors.values())
-    from caseminer.nlp.patient_anchors import boundary_of
-
-    assert boundary_of(re.compile(r"a\b")) is None
-    assert boundary_of(re.compile(r"(?:\ba)|b")) is None
-    assert boundary_of(re.compile(r"\ba", re.ASCII)).flags & re.ASCII
-
-
-def test_windows_with_boundaries_at_their_edges():
+def test_windows_with_words_glued_at_their_edges():
     # ages right after a word glued to the window start, and right before the anchor
     text = ("x" * 50 + " ").join(
         ["", "65-year-old", "aged 7 months", "in his 40s", "a newborn", ""]
@@ -204,8 +193,7 @@ def test_windows_with_boundaries_at_their_edges():
 
 
 def _anchor_data(anchor):
-    boundary = anchor.boundary.flags if anchor.boundary is not None else None
-    return anchor.starts.pattern, anchor.starts.flags, anchor.reach, boundary
+    return anchor.starts.pattern, anchor.starts.flags, anchor.reach
 
 
 def test_cached_anchors_are_the_derived_ones(tmp_path, monkeypatch):
