@@ -20,6 +20,7 @@ from caseminer.repair.lines import (
     JUNK,
     Line,
     classify,
+    may_have_junk,
     sentence_per_line,
     split_lines,
     typical_width,
@@ -170,9 +171,14 @@ def _repair_lines(
     all of it when the text is kept as is)."""
     lay, lex = layout(), lexicon()
     lines = split_lines(text)
+    # it reads blank lines only, which naming the lines leaves as they are
+    per_line = sentence_per_line(lines, lay)
+    if per_line and _kept_as_is(lines) and not may_have_junk(lines, lay, lex):
+        # kept as is once named too (no line would be junk): the lines need no names
+        return (text, identity_map(len(text) + 1), [(0, len(text))]), []
     width = typical_width(lines, lay)
     notes = classify(lines, lay, lex, width)
-    ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
+    ctx = Context(lay, lex, width, per_line, text)
     if ctx.sentence_per_line and _kept_as_is(lines):
         return (text, identity_map(len(text) + 1), [(0, len(text))]), notes
     out = _Builder()

@@ -153,6 +153,54 @@ def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int
     return notes
 
 
+def may_have_junk(lines: list[Line], lay: Layout, lexicon: frozenset[str]) -> bool:
+    """False only when ``classify`` would name no line junk (and so write no note), read
+    without naming the lines. Why: most case reports have no junk line, and a text laid out
+    one sentence per line without junk is kept as it is, whatever the other lines' names
+    (``repair_lines``), while naming every line costs most of the line pass.
+
+    Each junk rule is asked of a superset of the lines it reads: banners and page numbers of
+    every non-blank line (the rules read prose lines only); running headers by counting the
+    rough keys (``_rough_key``) of every long line (two words or not; a group of equal keys
+    has equal rough keys, so no rough key recurring often enough means no group does); garbled head
+    lines by looking for a short prose line where the rule looks for them (no banner was
+    found, so the banner step would change no line's name before it)."""
+    th = lay.thresholds
+    banner = lay.banner.match if anchored_at_start(lay.banner) else lay.banner.search
+    page_number = lay.bare_page_number.match
+    min_chars, min_count = th["repeated_min_chars"], th["repeated_min_count"]
+    by_marks: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    for ln in lines:
+        if ln.kind == BLANK:
+            continue
+        if banner(ln.content) or page_number(ln.content):
+            return True
+        s = ln.stripped
+        if len(s) >= min_chars:
+            by_marks[(s.count(" "), s.count(","), s.count("."))].append(s)
+    # lines with equal rough keys have as many spaces, commas and full stops (lowering and
+    # masking digits change none of those): only lines sharing those counts are keyed
+    for group in by_marks.values():
+        if len(group) >= min_count:
+            counts: dict[bytes, int] = defaultdict(int)
+            for s in group:
+                counts[_rough_key(s)] += 1
+            if max(counts.values()) >= min_count:
+                return True
+    # garbled head lines: only short prose lines before the first header, caption or long
+    # prose line can be (``_mark_head_fragments``); any such line: say "maybe"
+    for ln in lines[: int(th["head_max_lines"])]:
+        if ln.kind == BLANK:
+            continue
+        if lay.caption_start.match(ln.content) or is_header(ln, lay):
+            break
+        if len(ln.stripped.split()) >= th["head_prose_min_tokens"]:
+            break
+        if len(ln.stripped) <= th["fragment_max_chars"]:
+            return True
+    return False
+
+
 def _junk(line: Line, why: str, notes: list[str]) -> None:
     line.kind = JUNK
     notes.append(f"removed {why} line {line.index + 1}: {line.stripped[:40]!r}")
