@@ -47,6 +47,18 @@ def _expand_chars_re() -> re.Pattern[str]:
     return re.compile(rf"[{chars}]")
 
 
+@lru_cache(maxsize=1)
+def _odd_or_expand_re() -> re.Pattern[str]:
+    """Any character that ``layout().odd_spaces`` replaces or ``_expand_chars_re`` finds."""
+    lay = layout()
+    chars = "".join(re.escape(c) for c in lay.expand)
+    odd = lay.odd_spaces.pattern
+    if odd.startswith("[") and odd.endswith("]") and not odd.startswith("[^"):
+        # one class (searched in one C loop; an alternation is tried at every position)
+        return re.compile(f"[{odd[1:-1]}{chars}]")
+    return re.compile(f"{odd}|[{chars}]")
+
+
 def _caption_breaks(text: str, lay: Layout) -> str:
     """Put a line break before a caption that starts mid-line after a sentence end.
 
@@ -71,10 +83,17 @@ def normalize_chars_kept(source: str) -> tuple[str, list[int] | None, list[tuple
     is read off them (``RepairedText.removed_visible_chars``) without turning the map into
     an array."""
     lay = layout()
-    text = lay.odd_spaces.sub(" ", source)
+    if _odd_or_expand_re().search(source) is None:
+        # no odd space and nothing to expand (most texts): one scan instead of two, and the
+        # same text (the substitution and the expansion would change nothing)
+        text = source
+        plain = True
+    else:
+        text = lay.odd_spaces.sub(" ", source)
+        plain = False
     if "igure" in text or "able" in text or "ig." in text:
         text = _caption_breaks(text, lay)
-    if not _expand_chars_re().search(text):
+    if plain or not _expand_chars_re().search(text):
         return text, None, [(0, len(text))]
     pattern = _expand_re()
     parts: list[str] = []

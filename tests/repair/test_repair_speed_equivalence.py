@@ -166,3 +166,21 @@ def test_identity_map_is_the_range():
         assert first == list(range(size))
         first.append(-1)  # a new list each time: the kept one is untouched
         assert identity_map(size) == list(range(size))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab \t\n-Figure 1:.\u00a0\u2009\u3000\u00ad\ufb01\u200b\ufeff")
+        ),
+        max_size=40,
+    )
+)
+def test_one_scan_for_odd_spaces_and_expansions(text):
+    from caseminer.repair.chars import _odd_or_expand_re
+
+    lay = layout()
+    either = bool(lay.odd_spaces.search(text)) or any(c in text for c in lay.expand)
+    assert bool(_odd_or_expand_re().search(text)) == either
+    assert _odd_or_expand_re().pattern.startswith("[")  # the packaged data: one class
