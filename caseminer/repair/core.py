@@ -21,8 +21,10 @@ from caseminer.repair.lines import (
     Line,
     classify,
     may_have_junk,
+    plain_lines,
     sentence_per_line,
     split_lines,
+    stripped_per_line,
     typical_width,
 )
 from caseminer.repair.resources import layout, lexicon
@@ -170,12 +172,18 @@ def _repair_lines(
     """``repair_lines`` plus the ranges of ``text`` the map covers (``_Builder.kept_ranges``;
     all of it when the text is kept as is)."""
     lay, lex = layout(), lexicon()
+    plain = plain_lines(text)
+    if (
+        plain is not None
+        and stripped_per_line(plain[1], lay)
+        and not may_have_junk(plain[0], plain[1], lay)
+    ):
+        # kept as is (``_kept_as_is``) once named too, as no line would be junk: the lines
+        # need no names, nor ``Line`` objects
+        return (text, identity_map(len(text) + 1), [(0, len(text))]), []
     lines = split_lines(text)
     # it reads blank lines only, which naming the lines leaves as they are
     per_line = sentence_per_line(lines, lay)
-    if per_line and _kept_as_is(lines) and not may_have_junk(lines, lay, lex):
-        # kept as is once named too (no line would be junk): the lines need no names
-        return (text, identity_map(len(text) + 1), [(0, len(text))]), []
     width = typical_width(lines, lay)
     notes = classify(lines, lay, lex, width)
     ctx = Context(lay, lex, width, per_line, text)

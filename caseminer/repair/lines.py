@@ -94,7 +94,11 @@ def _ends_with_punctuation(text: str) -> bool:
 
 def is_header(line: Line, lay: Layout) -> bool:
     """A whole line that names a section: known header text, or a short ALL-CAPS line."""
-    s = line.stripped
+    return header_text(line.stripped, lay)
+
+
+def header_text(s: str, lay: Layout) -> bool:
+    """``is_header`` of a line whose stripped text is ``s``."""
     if len(s) > 60:
         return False
     key = _NUMBERING_RE.sub("", s).rstrip(":").strip().lower()
@@ -124,15 +128,44 @@ def typical_width(lines: list[Line], lay: Layout) -> int:
 
 def sentence_per_line(lines: list[Line], lay: Layout) -> bool:
     """True for texts already laid out one sentence (or paragraph) per line, like MACCROBAT's."""
+    return stripped_per_line([ln.stripped if ln.kind != BLANK else "" for ln in lines], lay)
+
+
+def stripped_per_line(stripped: list[str], lay: Layout) -> bool:
+    """``sentence_per_line`` of lines given as their stripped text ("" for a blank line)."""
     pairs = ends = 0
-    for a, b in zip(lines, lines[1:], strict=False):
-        if a.kind == BLANK or b.kind == BLANK:
+    for a, b in zip(stripped, stripped[1:], strict=False):
+        if not a or not b:
             continue
         pairs += 1
-        ends += ends_sentence(a.stripped)
+        ends += ends_sentence(a)
     if pairs < lay.thresholds["sentence_per_line_min_breaks"]:
         return not pairs or ends == pairs
     return ends / pairs >= lay.thresholds["sentence_per_line_ratio"]
+
+
+# line breaks other than "\n" (``BREAK_RE``'s others)
+_OTHER_BREAKS = re.compile(r"[\r\f\v\x85\u2028\u2029]")
+
+
+def plain_lines(text: str) -> tuple[list[str], list[str]] | None:
+    """(content, stripped text) of each line of ``text`` when the line pass's loop would copy
+    every line as it is (``core._kept_as_is`` of ``split_lines(text)`` before any line is
+    named junk), else None: every break is "\\n", no line ends in a space or tab, every
+    blank line is empty, and the first and last lines are not blank (a final "\\n" ends the
+    last line). Why: read with ``str.split``, without a ``Line`` per line."""
+    if _OTHER_BREAKS.search(text):
+        return None
+    contents = text.split("\n")
+    if text.endswith("\n"):
+        contents.pop()
+    stripped = [c.strip() for c in contents]
+    if not stripped or not stripped[0] or not stripped[-1]:
+        return None
+    for content, s in zip(contents, stripped, strict=True):
+        if content.endswith((" ", "\t")) or (not s and content):
+            return None
+    return contents, stripped
 
 
 def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int) -> list[str]:
@@ -153,11 +186,12 @@ def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int
     return notes
 
 
-def may_have_junk(lines: list[Line], lay: Layout, lexicon: frozenset[str]) -> bool:
+def may_have_junk(contents: list[str], stripped: list[str], lay: Layout) -> bool:
     """False only when ``classify`` would name no line junk (and so write no note), read
-    without naming the lines. Why: most case reports have no junk line, and a text laid out
-    one sentence per line without junk is kept as it is, whatever the other lines' names
-    (``repair_lines``), while naming every line costs most of the line pass.
+    without naming the lines (given as their content and stripped text, "" when blank).
+    Why: most case reports have no junk line, and a text laid out one sentence per line
+    without junk is kept as it is, whatever the other lines' names (``repair_lines``), while
+    naming every line costs most of the line pass.
 
     Each junk rule is asked of a superset of the lines it reads: banners and page numbers of
     every non-blank line (the rules read prose lines only); running headers by counting the
@@ -170,12 +204,11 @@ def may_have_junk(lines: list[Line], lay: Layout, lexicon: frozenset[str]) -> bo
     page_number = lay.bare_page_number.match
     min_chars, min_count = th["repeated_min_chars"], th["repeated_min_count"]
     by_marks: dict[tuple[int, int, int], list[str]] = defaultdict(list)
-    for ln in lines:
-        if ln.kind == BLANK:
-            continue
-        if banner(ln.content) or page_number(ln.content):
+    for content, s in zip(contents, stripped, strict=True):
+        if not s:
+            continue  # a blank line
+        if banner(content) or page_number(content):
             return True
-        s = ln.stripped
         if len(s) >= min_chars:
             by_marks[(s.count(" "), s.count(","), s.count("."))].append(s)
     # lines with equal rough keys have as many spaces, commas and full stops (lowering and
@@ -189,14 +222,15 @@ def may_have_junk(lines: list[Line], lay: Layout, lexicon: frozenset[str]) -> bo
                 return True
     # garbled head lines: only short prose lines before the first header, caption or long
     # prose line can be (``_mark_head_fragments``); any such line: say "maybe"
-    for ln in lines[: int(th["head_max_lines"])]:
-        if ln.kind == BLANK:
+    head = int(th["head_max_lines"])
+    for content, s in zip(contents[:head], stripped[:head], strict=True):
+        if not s:
             continue
-        if lay.caption_start.match(ln.content) or is_header(ln, lay):
+        if lay.caption_start.match(content) or header_text(s, lay):
             break
-        if len(ln.stripped.split()) >= th["head_prose_min_tokens"]:
+        if len(s.split()) >= th["head_prose_min_tokens"]:
             break
-        if len(ln.stripped) <= th["fragment_max_chars"]:
+        if len(s) <= th["fragment_max_chars"]:
             return True
     return False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from corpus import corpus_texts
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_repair_fuzz import PIECES, texts
 
@@ -44,9 +44,15 @@ def _check(text: str, monkeypatch) -> bool:
     False."""
     lay, lex = layout(), lexicon()
     lines = L.split_lines(text)
+    contents, stripped = [ln.content for ln in lines], [ln.stripped for ln in lines]
+    # the lines read with str.split, when the loop would copy them all as they are
+    plain = L.plain_lines(text)
+    assert (plain is not None) == (bool(text) and core._kept_as_is(lines))
+    if plain is not None:
+        assert plain == (contents, stripped)
     per_line = L.sentence_per_line(lines, lay)
-    maybe = L.may_have_junk(lines, lay, lex)
-    assert [ln.kind for ln in lines] == [ln.kind for ln in L.split_lines(text)]  # untouched
+    assert L.stripped_per_line(stripped, lay) == per_line
+    maybe = L.may_have_junk(contents, stripped, lay)
     notes = L.classify(lines, lay, lex, L.typical_width(lines, lay))
     if not maybe:
         assert not notes and all(ln.kind != L.JUNK for ln in lines)
@@ -95,3 +101,19 @@ def test_no_junk_on_generated_text(source):
 def test_no_junk_on_generated_lines(source):
     with pytest.MonkeyPatch.context() as monkeypatch:
         _check(source, monkeypatch)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("a. \t\n\r\f\v\u00a0\u2028\x85")), max_size=20))
+@example("a.\n\u00a0\nb.")
+@example("a.\n \nb.")
+@example("a. \nb.")
+@example("a.\rb.")
+@example("a.\n\n")
+@example("\na.")
+def test_plain_lines_on_generated_breaks_and_blanks(text):
+    lines = L.split_lines(text)
+    plain = L.plain_lines(text)
+    assert (plain is not None) == (bool(text) and core._kept_as_is(lines))
+    if plain is not None:
+        assert plain == ([ln.content for ln in lines], [ln.stripped for ln in lines])
