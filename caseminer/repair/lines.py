@@ -156,15 +156,19 @@ def plain_lines(text: str) -> tuple[list[str], list[str]] | None:
     last line). Why: read with ``str.split``, without a ``Line`` per line."""
     if _OTHER_BREAKS.search(text):
         return None
+    # a line ending in a space or tab: before a "\\n", or at the end of the text
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        return None
     contents = text.split("\n")
     if text.endswith("\n"):
         contents.pop()
     stripped = [c.strip() for c in contents]
     if not stripped or not stripped[0] or not stripped[-1]:
         return None
-    for content, s in zip(contents, stripped, strict=True):
-        if content.endswith((" ", "\t")) or (not s and content):
-            return None
+    if "" in stripped:  # blank lines must be empty
+        for content, s in zip(contents, stripped, strict=True):
+            if not s and content:
+                return None
     return contents, stripped
 
 

@@ -108,6 +108,8 @@ def test_no_junk_on_generated_lines(source):
 @example("a.\n\u00a0\nb.")
 @example("a.\n \nb.")
 @example("a. \nb.")
+@example("a.\t\nb.")
+@example("a.\nb.\t")
 @example("a.\rb.")
 @example("a.\n\n")
 @example("\na.")
