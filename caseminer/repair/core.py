@@ -51,6 +51,9 @@ class RepairedText:
     # source ranges [start, end) that repaired characters map to, in order and disjoint, when
     # ``repair`` knows them (the line pass records what it copies); None: read the map
     kept: list[tuple[int, int]] | None = field(default=None, compare=False, repr=False)
+    # set by ``repair`` when it knows the map is the identity (``is_identity`` then answers
+    # without comparing the map)
+    identity_known: bool = field(default=False, compare=False, repr=False)
 
     def removed_visible_chars(self) -> tuple[int, int]:
         """(source characters other than white space that no repaired character maps to, all
@@ -79,6 +82,8 @@ class RepairedText:
 
         Why: most texts need no line repair, and then nothing was removed; one list comparison in
         C answers that, cheaper than counting removed characters (assembly asks per document)."""
+        if self.identity_known:
+            return True
         offsets, n = self.offsets, len(self.source)
         return len(offsets) == n + 1 and offsets[-1] == n and offsets == identity_map(n + 1)
 
@@ -271,4 +276,7 @@ def repair(source: str) -> RepairedText:
     else:
         offsets = [map1[i] for i in map2]
         kept = None  # both passes dropped characters: read the composed map
-    return RepairedText(text, source, offsets, notes, kept)
+    # every source position kept, as many characters as positions: each position once, in
+    # order (the kept ranges are increasing), so the map is the identity
+    known = kept == [(0, len(source))] and len(offsets) == len(source) + 1
+    return RepairedText(text, source, offsets, notes, kept, known)

@@ -56,3 +56,27 @@ def test_removed_count_on_generated_text(source):
 @given(st.lists(st.sampled_from([*PIECES, "www.example.org", "Page 3", "\n7\n"]), max_size=120))
 def test_removed_count_on_generated_lines(pieces):
     _check("".join(pieces))
+
+
+def _identity_checked(source: str) -> bool:
+    r = repair(source)
+    plain = r.offsets == list(range(len(source) + 1))
+    assert r.is_identity() == plain
+    if r.identity_known:
+        assert plain  # (the text may differ: a line break made a space keeps the map)
+    return r.identity_known
+
+
+def test_identity_known_on_corpus_texts():
+    # a ligature at the end: every position kept, but one twice (the map is no identity)
+    sources = [
+        "The patient had a mass in the left hip and a \ufb01",
+        *corpus_texts(BROKEN, maccrobat=100),
+    ]
+    assert sum(_identity_checked(t) for t in sources) >= len(sources) // 2
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_identity_known_on_generated_text(source):
+    _identity_checked(source)
