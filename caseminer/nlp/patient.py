@@ -29,7 +29,7 @@ from caseminer.nlp.casefold import fold
 from caseminer.nlp.coverage import Coverage
 from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import doc_sections, record_failure, register_extensions
-from caseminer.nlp.patient_anchors import Anchor, anchor_of, anchored_finditer
+from caseminer.nlp.patient_anchors import Anchor, anchored_finditer, cached_anchors
 from caseminer.nlp.tokenizer import doc_text
 from caseminer.patterns import concern_dir
 
@@ -67,7 +67,12 @@ class Vocabulary:
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    """The words as one alternation, longest first. Words of one length are put in
+    alphabetical order: at one position at most one of them matches (unless two are the same
+    word in other letter case, which match the same text), so their order changes no match,
+    and a fixed order makes the pattern text the same in every process (the key of the
+    anchors' disk cache; a set's order changes with the process's string hashing)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @lru_cache(maxsize=4)
@@ -102,11 +107,8 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
     ]
     sex_of = {w: sex for sex, words in data["sex_words"].items() for w in words}
     pronoun_of = {w: sex for sex, words in data["pronouns"].items() for w in words}
-    anchors = {
-        rule: anchor
-        for rule, _, pattern, requires in patterns
-        if (anchor := anchor_of(pattern, requires)) is not None
-    }
+    # through the disk cache: deriving them parses every pattern (``patient_anchors``)
+    anchors = cached_anchors([(rule, pattern, requires) for rule, _, pattern, requires in patterns])
     return Vocabulary(patterns, unit_of, numbers, sex_of, pronoun_of, data, anchors)
 
 

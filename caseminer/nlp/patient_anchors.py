@@ -12,9 +12,12 @@ a match can start at.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from caseminer.nlp.regex_tree import sre_c, sre_parse
 
@@ -47,6 +50,34 @@ def anchor_of(pattern: re.Pattern[str], requires: re.Pattern[str] | None) -> Anc
         return None  # unbounded, or can match empty text (finditer's rules for those differ)
     starts = re.compile(requires.pattern, requires.flags & ~re.IGNORECASE)
     return Anchor(starts, reach)
+
+
+def cached_anchors(
+    patterns: Sequence[tuple[str, re.Pattern[str], re.Pattern[str] | None]],
+) -> dict[str, Anchor]:
+    """``anchor_of`` of each (rule, pattern, requires) that has one, by rule, through the
+    on-disk cache (``caseminer.nlp.diskcache``). Why: reading the parse trees of the age
+    patterns (several milliseconds) is paid again by every fresh process; what they give is
+    plain data (a reach, a pattern's text and flags), kept under a key made of the patterns'
+    text and flags and of the code that reads them."""
+    from caseminer.nlp import diskcache, regex_tree
+
+    def build() -> dict[str, list]:
+        out: dict[str, list] = {}
+        for rule, pattern, requires in patterns:
+            anchor = anchor_of(pattern, requires)
+            if anchor is not None:
+                out[rule] = [anchor.starts.pattern, anchor.starts.flags, anchor.reach]
+        return out
+
+    key = repr([(r, p.pattern, p.flags, q and (q.pattern, q.flags)) for r, p, q in patterns])
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    code = [Path(__file__), Path(regex_tree.__file__)]
+    data = diskcache.cached("patient-anchors", code, build, extra=digest)
+    return {
+        rule: Anchor(re.compile(starts, starts_flags), reach)
+        for rule, (starts, starts_flags, reach) in data.items()
+    }
 
 
 def _plain(items) -> bool:
@@ -119,15 +150,28 @@ def _nonspace_width(items) -> int | None:
 
 def _window_start(text: str, anchor: int, reach: int) -> int:
     """The first position from which ``text[start:anchor]`` holds at most ``reach``
-    characters other than white space: no match holding the anchor starts before it."""
-    count, start = 0, anchor
-    while start > 0:
-        if not text[start - 1].isspace():
-            if count == reach:
-                break
-            count += 1
-        start -= 1
-    return start
+    characters other than white space: no match holding the anchor starts before it.
+
+    Read backwards with a regex over the reversed stretch before ``anchor`` (``\\s`` is
+    ``str.isspace``): up to ``reach`` characters other than white space and all white space
+    around them; the stretch is widened when the match runs to its start, as white space
+    may go on further back. Why: a loop over characters cost most of the anchored search."""
+    back = _backwards(reach)
+    size = 2 * reach + 16
+    while True:
+        low = max(0, anchor - size)
+        stretch = text[low:anchor][::-1]
+        taken = back.match(stretch).end()  # type: ignore[union-attr]  # it matches ""
+        if taken < len(stretch) or low == 0:
+            return anchor - taken
+        size *= 4
+
+
+@lru_cache(maxsize=64)
+def _backwards(reach: int) -> re.Pattern[str]:
+    """Up to ``reach`` characters other than white space, with the white space between and
+    after them (reading a reversed text: the white space before them in the text)."""
+    return re.compile(r"(?:\s*\S){0,REACH}\s*".replace("REACH", str(reach)))
 
 
 def _anchor_positions(folded: str, starts: re.Pattern[str]) -> list[int]:

@@ -172,12 +172,16 @@ def _ends_sentence(
     """Token ``j`` closes a sentence: end punctuation not belonging to an abbreviation, an
     initial ("J. Smith") or a dotted code glued on both sides ("p.R227W", "Mirage.008")."""
     words = tv.text
-    if not _may_end_sentence(words[j]):
-        return False
-    if words[j] == "]" and _skip_closers(words, j) != j:
-        return True
-    j = _skip_closers(words, j)
     word = words[j]
+    if word[-1:] not in _CLOSING_CHARS:
+        # not end punctuation itself: a closer after some ("disease.[3]", 'said."'), or no end
+        if word not in _CLOSERS:
+            return False  # what ``_may_end_sentence`` says
+        if word == "]" and _skip_closers(words, j) != j:
+            return True
+        j = _skip_closers(words, j)
+        word = words[j]
+    # (a word ending in end punctuation is no closer: ``_skip_closers`` would keep ``j``)
     if word in _END_PUNCT:
         if word != "." or j == 0:
             return True
@@ -249,7 +253,9 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
         if i == prev + 1:
             # Adjacent tokens: at most one space between them (spaCy makes every other
             # whitespace a token of its own), so no line break and no line start here.
-            starts[i] = _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
+            # Both tests are pure: the cheap one first (most such tokens follow a bracket or
+            # an abbreviation and begin in lower case)
+            starts[i] = _starts_like_sentence(tv, i) and _ends_sentence(tv, prev, abbreviations)
             continue
         gap_start = idx[prev] + len(words[prev])
         newline = text.rfind("\n", gap_start, idx[i])
@@ -262,7 +268,7 @@ def sentence_starts(doc: Doc, abbreviations: frozenset[str]) -> list[bool]:
             )
         else:
             starts[i] = (idx[i] in forced and idx[i] in line_starts) or (
-                _ends_sentence(tv, prev, abbreviations) and _starts_like_sentence(tv, i)
+                _starts_like_sentence(tv, i) and _ends_sentence(tv, prev, abbreviations)
             )
     return starts
 

@@ -14,6 +14,23 @@ from caseminer.repair.resources import Layout, layout
 
 Mapped = tuple[str, list[int] | None]  # (text, map to the input; None means identity)
 
+# [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map`` and ``identity_range``
+_IDENTITY_KEPT = 1 << 15
+_IDENTITY = list(range(_IDENTITY_KEPT))
+
+
+def identity_map(size: int) -> list[int]:
+    """``list(range(size))``, a new list. Why: for a text of ordinary size it is sliced from a
+    kept list, which copies references instead of making an int object per character (several
+    times faster); the maps of most texts are the identity (about 1.2 MB kept)."""
+    return _IDENTITY[:size] if size <= _IDENTITY_KEPT else list(range(size))
+
+
+def identity_range(start: int, stop: int) -> list[int] | range:
+    """``range(start, stop)`` to extend a map with: a slice of the kept list when it reaches
+    that far (the same values, without an int object made per character)."""
+    return _IDENTITY[start:stop] if stop <= _IDENTITY_KEPT else range(start, stop)
+
 
 @lru_cache(maxsize=1)
 def _expand_re() -> re.Pattern[str]:
@@ -30,6 +47,18 @@ def _expand_chars_re() -> re.Pattern[str]:
     return re.compile(rf"[{chars}]")
 
 
+@lru_cache(maxsize=1)
+def _odd_or_expand_re() -> re.Pattern[str]:
+    """Any character that ``layout().odd_spaces`` replaces or ``_expand_chars_re`` finds."""
+    lay = layout()
+    chars = "".join(re.escape(c) for c in lay.expand)
+    odd = lay.odd_spaces.pattern
+    if odd.startswith("[") and odd.endswith("]") and not odd.startswith("[^"):
+        # one class (searched in one C loop; an alternation is tried at every position)
+        return re.compile(f"[{odd[1:-1]}{chars}]")
+    return re.compile(f"{odd}|[{chars}]")
+
+
 def _caption_breaks(text: str, lay: Layout) -> str:
     """Put a line break before a caption that starts mid-line after a sentence end.
 
@@ -44,23 +73,46 @@ def _caption_breaks(text: str, lay: Layout) -> str:
 
 def normalize_chars(source: str) -> Mapped:
     """Return (text, map) with characters repaired; map[i] is the source index of text[i]."""
+    text, offsets, _ = normalize_chars_kept(source)
+    return text, offsets
+
+
+def normalize_chars_kept(source: str) -> tuple[str, list[int] | None, list[tuple[int, int]]]:
+    """``normalize_chars`` plus the source ranges [start, end) that some character of the
+    text maps to, in order and disjoint. Why: the share of visible characters repair removed
+    is read off them (``RepairedText.removed_visible_chars``) without turning the map into
+    an array."""
     lay = layout()
-    text = lay.odd_spaces.sub(" ", source)
+    if _odd_or_expand_re().search(source) is None:
+        # no odd space and nothing to expand (most texts): one scan instead of two, and the
+        # same text (the substitution and the expansion would change nothing)
+        text = source
+        plain = True
+    else:
+        text = lay.odd_spaces.sub(" ", source)
+        plain = False
     if "igure" in text or "able" in text or "ig." in text:
         text = _caption_breaks(text, lay)
-    if not _expand_chars_re().search(text):
-        return text, None
+    if plain or not _expand_chars_re().search(text):
+        return text, None, [(0, len(text))]
     pattern = _expand_re()
     parts: list[str] = []
     offsets: list[int] = []
+    kept: list[tuple[int, int]] = []
     pos = 0
     for m in pattern.finditer(text):
         parts.append(text[pos : m.start()])
-        offsets.extend(range(pos, m.start()))
+        offsets.extend(identity_range(pos, m.start()))
         replacement = lay.expand.get(m.group(0), "")
         parts.append(replacement)
         offsets.extend([m.start()] * len(replacement))
+        # the copied stretch, and the match's first character when a replacement maps to it
+        end = m.start() + 1 if replacement else m.start()
+        if end > pos:
+            kept.append((pos, end))
         pos = m.end()
     parts.append(text[pos:])
-    offsets.extend(range(pos, len(text) + 1))
-    return "".join(parts), offsets
+    offsets.extend(identity_range(pos, len(text) + 1))
+    if len(text) > pos:
+        kept.append((pos, len(text)))
+    return "".join(parts), offsets, kept

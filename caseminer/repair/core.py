@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy
 
-from caseminer.repair.chars import normalize_chars
+from caseminer.repair.chars import identity_map, identity_range, normalize_chars_kept
 from caseminer.repair.joins import Context, Join, decide
 from caseminer.repair.lines import (
     BLANK,
     JUNK,
     Line,
     classify,
+    may_have_junk,
+    plain_lines,
     sentence_per_line,
     split_lines,
+    stripped_per_line,
     typical_width,
 )
 from caseminer.repair.resources import layout, lexicon
@@ -45,6 +48,12 @@ class RepairedText:
     source: str
     offsets: list[int]
     notes: list[str] = field(default_factory=list)
+    # source ranges [start, end) that repaired characters map to, in order and disjoint, when
+    # ``repair`` knows them (the line pass records what it copies); None: read the map
+    kept: list[tuple[int, int]] | None = field(default=None, compare=False, repr=False)
+    # set by ``repair`` when it knows the map is the identity (``is_identity`` then answers
+    # without comparing the map)
+    identity_known: bool = field(default=False, compare=False, repr=False)
 
     def removed_visible_chars(self) -> tuple[int, int]:
         """(source characters other than white space that no repaired character maps to, all
@@ -55,6 +64,11 @@ class RepairedText:
         visible = ~_IS_SPACE[numpy.minimum(codes, len(_IS_SPACE) - 1)]
         n_visible = int(numpy.count_nonzero(visible))
         offsets = self.offsets
+        if self.kept is not None:
+            # the characters between the kept ranges are the ones no repaired character maps
+            # to: count their visible ones (``str.split`` splits at ``str.isspace``), instead
+            # of turning the whole map into an array (most repairs drop a few line breaks)
+            return _visible_between(self.source, self.kept), n_visible
         if self.is_identity():
             return 0, n_visible
         if len(offsets) > 1:
@@ -68,6 +82,8 @@ class RepairedText:
 
         Why: most texts need no line repair, and then nothing was removed; one list comparison in
         C answers that, cheaper than counting removed characters (assembly asks per document)."""
+        if self.identity_known:
+            return True
         offsets, n = self.offsets, len(self.source)
         return len(offsets) == n + 1 and offsets[-1] == n and offsets == identity_map(n + 1)
 
@@ -79,16 +95,18 @@ class RepairedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-# [0, 1, ..., _IDENTITY_KEPT - 1], kept to be sliced by ``identity_map``
-_IDENTITY_KEPT = 1 << 15
-_IDENTITY = list(range(_IDENTITY_KEPT))
-
-
-def identity_map(size: int) -> list[int]:
-    """``list(range(size))``, a new list. Why: for a text of ordinary size it is sliced from a
-    kept list, which copies references instead of making an int object per character (several
-    times faster); the maps of most texts are the identity (about 1.2 MB kept)."""
-    return _IDENTITY[:size] if size <= _IDENTITY_KEPT else list(range(size))
+def _visible_between(source: str, kept: list[tuple[int, int]]) -> int:
+    """Characters of ``source`` other than white space outside the ``kept`` ranges (in order,
+    disjoint)."""
+    removed = 0
+    pos = 0
+    for start, end in kept:
+        if start > pos:
+            removed += sum(map(len, source[pos:start].split()))
+        pos = end
+    if pos < len(source):
+        removed += sum(map(len, source[pos:].split()))
+    return removed
 
 
 def identity(source: str) -> RepairedText:
@@ -102,32 +120,80 @@ class _Builder:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.offsets: list[int] = []
+        # the input ranges [start, end) that output characters map to, in output order
+        # (``put``'s characters map to one position each); see ``kept_ranges``
+        self.kept: list[list[int]] = []
 
     def copy(self, text: str, start: int, end: int) -> None:
         if end > start:
             self.parts.append(text[start:end])
-            self.offsets.extend(range(start, end))
+            self.offsets.extend(identity_range(start, end))
+            self.kept.append([start, end])
 
     def put(self, chars: str, at: int) -> None:
         self.parts.append(chars)
         self.offsets.extend([at] * len(chars))
+        if chars:
+            self.kept.append([at, at + 1])
 
     def drop_last(self) -> None:
         """Remove the last emitted character (a line-end hyphen being dropped)."""
         last = self.parts[-1]
         self.parts[-1] = last[:-1]
         self.offsets.pop()
+        if self.kept:
+            self.kept[-1][1] -= 1  # the last range ends at the last offset
+
+    def kept_ranges(self) -> list[tuple[int, int]] | None:
+        """The ranges of input positions some output character maps to, merged, in order;
+        None when they are not in increasing order (then the caller reads the map)."""
+        merged: list[tuple[int, int]] = []
+        last_start = last_end = -1
+        for start, end in self.kept:
+            if end <= start:
+                continue
+            if start < last_end:
+                return None
+            if start == last_end:
+                last_end = end
+                continue
+            if last_end >= 0:
+                merged.append((last_start, last_end))
+            last_start, last_end = start, end
+        if last_end >= 0:
+            merged.append((last_start, last_end))
+        return merged
 
 
 def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     """The line pass: returns (text, map to `text`, notes)."""
+    out, notes = _repair_lines(text)
+    return out[0], out[1], notes
+
+
+def _repair_lines(
+    text: str,
+) -> tuple[tuple[str, list[int], list[tuple[int, int]] | None], list[str]]:
+    """``repair_lines`` plus the ranges of ``text`` the map covers (``_Builder.kept_ranges``;
+    all of it when the text is kept as is)."""
     lay, lex = layout(), lexicon()
+    plain = plain_lines(text)
+    if (
+        plain is not None
+        and stripped_per_line(plain[1], lay)
+        and not may_have_junk(plain[0], plain[1], lay)
+    ):
+        # kept as is (``_kept_as_is``) once named too, as no line would be junk: the lines
+        # need no names, nor ``Line`` objects
+        return (text, identity_map(len(text) + 1), [(0, len(text))]), []
     lines = split_lines(text)
+    # it reads blank lines only, which naming the lines leaves as they are
+    per_line = sentence_per_line(lines, lay)
     width = typical_width(lines, lay)
     notes = classify(lines, lay, lex, width)
-    ctx = Context(lay, lex, width, sentence_per_line(lines, lay), text)
+    ctx = Context(lay, lex, width, per_line, text)
     if ctx.sentence_per_line and _kept_as_is(lines):
-        return text, identity_map(len(text) + 1), notes
+        return (text, identity_map(len(text) + 1), [(0, len(text))]), notes
     out = _Builder()
     prev: Line | None = None
     gap: list[Line] = []
@@ -153,7 +219,7 @@ def repair_lines(text: str) -> tuple[str, list[int], list[str]]:
     if prev is not None and prev.brk:
         out.put("\n", prev.brk_start)
     out.offsets.append(len(text))
-    return "".join(out.parts), out.offsets, notes
+    return ("".join(out.parts), out.offsets, out.kept_ranges()), notes
 
 
 def _kept_as_is(lines: list[Line]) -> bool:
@@ -196,16 +262,21 @@ def repair(source: str) -> RepairedText:
     if not source:
         return identity(source)
     try:
-        chars, map1 = normalize_chars(source)
-        text, map2, notes = repair_lines(chars)
+        chars, map1, kept1 = normalize_chars_kept(source)
+        (text, map2, kept), notes = _repair_lines(chars)
     except Exception as exc:  # a repair bug must never lose the document
         result = identity(source)
         result.notes.append(f"repair failed, text left as is: {type(exc).__name__}: {exc}")
         return result
     if map1 is None:
-        offsets = map2
+        offsets = map2  # the kept ranges of ``chars`` are the source's own
     elif len(map2) == len(map1) and map2 == identity_map(len(map2)):
         offsets = map1  # the line pass kept every character: the map is the character pass's
+        kept = kept1
     else:
         offsets = [map1[i] for i in map2]
-    return RepairedText(text, source, offsets, notes)
+        kept = None  # both passes dropped characters: read the composed map
+    # every source position kept, as many characters as positions: each position once, in
+    # order (the kept ranges are increasing), so the map is the identity
+    known = kept == [(0, len(source))] and len(offsets) == len(source) + 1
+    return RepairedText(text, source, offsets, notes, kept, known)

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from caseminer.nlp.regex_tree import sre_c, sre_parse
 from caseminer.repair.resources import Layout
 
 # A line break: "\r\n" or any one of the characters, found where ``\r\n|[\n\r\f\v\x85\u2028\u2029]``
@@ -70,13 +71,34 @@ def _line(text: str, index: int, start: int, brk_start: int, brk_end: int) -> Li
     return Line(index, start, end, brk_start, brk_end, brk, content, stripped, indent, kind)
 
 
+# what ``SENTENCE_END_RE`` reads: end punctuation, then closing quotes and brackets
+_SENTENCE_ENDS = ".!?:;"
+_SENTENCE_CLOSERS = "\"'\u2019\u201d)]"
+
+
 def ends_sentence(text: str) -> bool:
-    return bool(SENTENCE_END_RE.search(text))
+    """``SENTENCE_END_RE.search(text)``: end punctuation, then only closers, at the end (``$``
+    also matches before a final "\\n"). Why not the search: it is asked of nearly every line
+    and looks at every punctuation mark of the line; stripping the closers looks at its end."""
+    if text.endswith("\n") and _ends_with_punctuation(text[:-1]):
+        return True
+    return _ends_with_punctuation(text)
+
+
+def _ends_with_punctuation(text: str) -> bool:
+    """``text`` ends with end punctuation followed by closers only (the two sets are apart, so
+    the punctuation can only be the last character left once the closers are stripped)."""
+    body = text.rstrip(_SENTENCE_CLOSERS)
+    return bool(body) and body[-1] in _SENTENCE_ENDS
 
 
 def is_header(line: Line, lay: Layout) -> bool:
     """A whole line that names a section: known header text, or a short ALL-CAPS line."""
-    s = line.stripped
+    return header_text(line.stripped, lay)
+
+
+def header_text(s: str, lay: Layout) -> bool:
+    """``is_header`` of a line whose stripped text is ``s``."""
     if len(s) > 60:
         return False
     key = _NUMBERING_RE.sub("", s).rstrip(":").strip().lower()
@@ -106,15 +128,48 @@ def typical_width(lines: list[Line], lay: Layout) -> int:
 
 def sentence_per_line(lines: list[Line], lay: Layout) -> bool:
     """True for texts already laid out one sentence (or paragraph) per line, like MACCROBAT's."""
+    return stripped_per_line([ln.stripped if ln.kind != BLANK else "" for ln in lines], lay)
+
+
+def stripped_per_line(stripped: list[str], lay: Layout) -> bool:
+    """``sentence_per_line`` of lines given as their stripped text ("" for a blank line)."""
     pairs = ends = 0
-    for a, b in zip(lines, lines[1:], strict=False):
-        if a.kind == BLANK or b.kind == BLANK:
+    for a, b in zip(stripped, stripped[1:], strict=False):
+        if not a or not b:
             continue
         pairs += 1
-        ends += ends_sentence(a.stripped)
+        ends += ends_sentence(a)
     if pairs < lay.thresholds["sentence_per_line_min_breaks"]:
         return not pairs or ends == pairs
     return ends / pairs >= lay.thresholds["sentence_per_line_ratio"]
+
+
+# line breaks other than "\n" (``BREAK_RE``'s others)
+_OTHER_BREAKS = re.compile(r"[\r\f\v\x85\u2028\u2029]")
+
+
+def plain_lines(text: str) -> tuple[list[str], list[str]] | None:
+    """(content, stripped text) of each line of ``text`` when the line pass's loop would copy
+    every line as it is (``core._kept_as_is`` of ``split_lines(text)`` before any line is
+    named junk), else None: every break is "\\n", no line ends in a space or tab, every
+    blank line is empty, and the first and last lines are not blank (a final "\\n" ends the
+    last line). Why: read with ``str.split``, without a ``Line`` per line."""
+    if _OTHER_BREAKS.search(text):
+        return None
+    # a line ending in a space or tab: before a "\\n", or at the end of the text
+    if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+        return None
+    contents = text.split("\n")
+    if text.endswith("\n"):
+        contents.pop()
+    stripped = [c.strip() for c in contents]
+    if not stripped or not stripped[0] or not stripped[-1]:
+        return None
+    if "" in stripped:  # blank lines must be empty
+        for content, s in zip(contents, stripped, strict=True):
+            if not s and content:
+                return None
+    return contents, stripped
 
 
 def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int) -> list[str]:
@@ -135,15 +190,102 @@ def classify(lines: list[Line], lay: Layout, lexicon: frozenset[str], width: int
     return notes
 
 
+def may_have_junk(contents: list[str], stripped: list[str], lay: Layout) -> bool:
+    """False only when ``classify`` would name no line junk (and so write no note), read
+    without naming the lines (given as their content and stripped text, "" when blank).
+    Why: most case reports have no junk line, and a text laid out one sentence per line
+    without junk is kept as it is, whatever the other lines' names (``repair_lines``), while
+    naming every line costs most of the line pass.
+
+    Each junk rule is asked of a superset of the lines it reads: banners and page numbers of
+    every non-blank line (the rules read prose lines only); running headers by counting the
+    rough keys (``_rough_key``) of every long line (two words or not; a group of equal keys
+    has equal rough keys, so no rough key recurring often enough means no group does); garbled head
+    lines by looking for a short prose line where the rule looks for them (no banner was
+    found, so the banner step would change no line's name before it)."""
+    th = lay.thresholds
+    banner = lay.banner.match if anchored_at_start(lay.banner) else lay.banner.search
+    page_number = lay.bare_page_number.match
+    min_chars, min_count = th["repeated_min_chars"], th["repeated_min_count"]
+    by_marks: dict[tuple[int, int, int], list[str]] = defaultdict(list)
+    for content, s in zip(contents, stripped, strict=True):
+        if not s:
+            continue  # a blank line
+        if banner(content) or page_number(content):
+            return True
+        if len(s) >= min_chars:
+            by_marks[(s.count(" "), s.count(","), s.count("."))].append(s)
+    # lines with equal rough keys have as many spaces, commas and full stops (lowering and
+    # masking digits change none of those): only lines sharing those counts are keyed
+    for group in by_marks.values():
+        if len(group) >= min_count:
+            counts: dict[bytes, int] = defaultdict(int)
+            for s in group:
+                counts[_rough_key(s)] += 1
+            if max(counts.values()) >= min_count:
+                return True
+    # garbled head lines: only short prose lines before the first header, caption or long
+    # prose line can be (``_mark_head_fragments``); any such line: say "maybe"
+    head = int(th["head_max_lines"])
+    for content, s in zip(contents[:head], stripped[:head], strict=True):
+        if not s:
+            continue
+        if lay.caption_start.match(content) or header_text(s, lay):
+            break
+        if len(s.split()) >= th["head_prose_min_tokens"]:
+            break
+        if len(s) <= th["fragment_max_chars"]:
+            return True
+    return False
+
+
 def _junk(line: Line, why: str, notes: list[str]) -> None:
     line.kind = JUNK
     notes.append(f"removed {why} line {line.index + 1}: {line.stripped[:40]!r}")
 
 
 def _mark_banners(lines: list[Line], lay: Layout, notes: list[str]) -> None:
+    banner = lay.banner
+    # every banner rule is anchored at the line's start (``^`` without MULTILINE): then a
+    # search can only find a match at 0, which ``match`` tries alone (the search tries the
+    # rules at every position of every prose line)
+    find = banner.match if anchored_at_start(banner) else banner.search
     for ln in lines:
-        if ln.kind == PROSE and lay.banner.search(ln.content):
+        if ln.kind == PROSE and find(ln.content):
             _junk(ln, "banner", notes)
+
+
+_ANCHORED: dict[re.Pattern[str], bool] = {}
+
+
+def anchored_at_start(regex: re.Pattern[str]) -> bool:
+    """Whether every match of ``regex`` starts at the start of the string searched, read off
+    its parse tree (kept per pattern: there is one banner pattern)."""
+    known = _ANCHORED.get(regex)
+    if known is None:
+        if len(_ANCHORED) >= 64:
+            _ANCHORED.clear()
+        known = _ANCHORED[regex] = not regex.flags & re.MULTILINE and _starts_anchored(
+            list(sre_parse.parse(regex.pattern, regex.flags))
+        )
+    return known
+
+
+def _starts_anchored(items: list) -> bool:
+    """The parsed sequence ``items`` can match only at the string's start: it begins with
+    ``^`` or ``\\A``, a group (without a MULTILINE flag of its own) that does, or an
+    alternation all of whose branches do."""
+    if not items:
+        return False
+    op, arg = items[0]
+    if op is sre_c.AT:
+        return arg is sre_c.AT_BEGINNING or arg is sre_c.AT_BEGINNING_STRING
+    if op is sre_c.SUBPATTERN:
+        add_flags, body = arg[1], arg[3]
+        return not add_flags & re.MULTILINE and _starts_anchored(list(body))
+    if op is sre_c.BRANCH:
+        return all(_starts_anchored(list(alt)) for alt in arg[1])
+    return False
 
 
 def _word_ratio(text: str, lexicon: frozenset[str]) -> float:

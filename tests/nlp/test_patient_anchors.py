@@ -153,3 +153,92 @@ def test_unbounded_or_unplain_patterns_are_not_anchored():
     assert anchor_of(re.compile(r"(?:\d\s*old)?", re.I), old) is None  # matches empty text
     anchor = anchor_of(re.compile(r"\d{1,3}\s*-?\s*old", re.I), old)
     assert anchor is not None and anchor.reach == 7
+
+
+def _window_start_plainly(text: str, anchor: int, reach: int) -> int:
+    """The window start as first written: a loop over the characters before the anchor."""
+    count, start = 0, anchor
+    while start > 0:
+        if not text[start - 1].isspace():
+            if count == reach:
+                break
+            count += 1
+        start -= 1
+    return start
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "7", " ", "\n", "\u00a0", "\u2028", " " * 90, "-"]), max_size=80
+    ),
+    st.integers(0, 30),
+    st.data(),
+)
+def test_window_start_is_the_character_loop(pieces, reach, data):
+    from caseminer.nlp.patient_anchors import _window_start
+
+    text = "".join(pieces)
+    anchor = data.draw(st.integers(0, len(text)))
+    assert _window_start(text, anchor, reach) == _window_start_plainly(text, anchor, reach)
+
+
+def test_windows_with_words_glued_at_their_edges():
+    # ages right after a word glued to the window start, and right before the anchor
+    text = ("x" * 50 + " ").join(
+        ["", "65-year-old", "aged 7 months", "in his 40s", "a newborn", ""]
+    )
+    text += "\u00e965 years old \u00e9" + " filler" * 40
+    _same_as_finditer(text)
+
+
+def _anchor_data(anchor):
+    return anchor.starts.pattern, anchor.starts.flags, anchor.reach
+
+
+def test_cached_anchors_are_the_derived_ones(tmp_path, monkeypatch):
+    from caseminer.nlp.patient_anchors import cached_anchors
+
+    patterns = [(rule, p, r) for rule, _, p, r in load_vocabulary().patterns]
+    patterns.append(("unanchored", re.compile(r"\d+ years?"), None))
+    want = {rule: _anchor_data(a) for rule, p, r in patterns if (a := anchor_of(p, r)) is not None}
+    assert set(want) == {rule for rule, *_ in load_vocabulary().patterns}
+    monkeypatch.setenv("CASEMINER_CACHE_DIR", str(tmp_path))
+    built = cached_anchors(patterns)  # built and stored
+    assert list(tmp_path.glob("patient-anchors-*.bin"))
+    read = cached_anchors(patterns)  # read back
+    assert {r: _anchor_data(a) for r, a in built.items()} == want
+    assert {r: _anchor_data(a) for r, a in read.items()} == want
+    # another pattern text is another key: not answered from the stored file
+    other = [(rule, re.compile(p.pattern + "x", p.flags), r) for rule, p, r in patterns]
+    assert {r: a.reach for r, a in cached_anchors(other).items()} == {
+        r: a.reach for r, p, q in other if (a := anchor_of(p, q)) is not None
+    }
+
+
+def test_number_alternation_is_fixed_and_its_order_changes_no_match(monkeypatch):
+    import random
+
+    from caseminer.nlp import patient
+
+    words = list(load_vocabulary().numbers)
+    shuffled = words[:]
+    random.Random(7).shuffle(shuffled)
+    assert patient._alternation(words) == patient._alternation(shuffled)
+    # the same patterns with words of one length in the opposite order find the same ages
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO / "corpora").glob("*.txt"))]
+    texts.append("A seventy-seven year old, Twelve-year-old and eleven months old; aged sixty")
+    want = [[(a.start, a.end, a.value) for a in find_ages(t, load_vocabulary())] for t in texts]
+
+    def reversed_ties(words: list[str]) -> str:
+        """Longest first, words of one length in reverse alphabetical order."""
+        ordered = sorted(set(words), key=lambda w: (-len(w), [-ord(c) for c in w]))
+        return "|".join(re.escape(w) for w in ordered)
+
+    monkeypatch.setattr(patient, "_alternation", reversed_ties)
+    other = patient.load_vocabulary.__wrapped__()
+    assert [p.pattern for _, _, p, _ in other.patterns] != [
+        p.pattern for _, _, p, _ in load_vocabulary().patterns
+    ]
+    got = [[(a.start, a.end, a.value) for a in find_ages(t, other)] for t in texts]
+    assert got == want and any(want)

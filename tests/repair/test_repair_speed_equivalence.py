@@ -155,10 +155,32 @@ def test_line_pass_fast_path_on_generated_texts(pieces):
 
 
 def test_identity_map_is_the_range():
-    from caseminer.repair.core import _IDENTITY_KEPT, identity_map
+    from caseminer.repair.chars import _IDENTITY_KEPT, identity_map, identity_range
 
+    for start, stop in [(0, 0), (5, 3), (0, 9), (7, 3000), (10, _IDENTITY_KEPT)]:
+        assert list(identity_range(start, stop)) == list(range(start, stop))
+    for start, stop in [(0, _IDENTITY_KEPT + 1), (_IDENTITY_KEPT + 2, _IDENTITY_KEPT + 9)]:
+        assert list(identity_range(start, stop)) == list(range(start, stop))
     for size in (0, 1, 2, 3000, _IDENTITY_KEPT, _IDENTITY_KEPT + 1, 3 * _IDENTITY_KEPT):
         first = identity_map(size)
         assert first == list(range(size))
         first.append(-1)  # a new list each time: the kept one is untouched
         assert identity_map(size) == list(range(size))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab \t\n-Figure 1:.\u00a0\u2009\u3000\u00ad\ufb01\u200b\ufeff")
+        ),
+        max_size=40,
+    )
+)
+def test_one_scan_for_odd_spaces_and_expansions(text):
+    from caseminer.repair.chars import _odd_or_expand_re
+
+    lay = layout()
+    either = bool(lay.odd_spaces.search(text)) or any(c in text for c in lay.expand)
+    assert bool(_odd_or_expand_re().search(text)) == either
+    assert _odd_or_expand_re().pattern.startswith("[")  # the packaged data: one class
