@@ -59,6 +59,14 @@ def _odd_or_expand_re() -> re.Pattern[str]:
     return re.compile(f"{odd}|[{chars}]")
 
 
+@lru_cache(maxsize=1)
+def _caption_word_re() -> re.Pattern[str]:
+    """Every caption word ``midline_caption`` can match, in any case (its words are matched
+    ignoring case). Why: a text without one skips the caption substitution. The gate was three
+    case-sensitive ``in`` tests, which let "FIGURE 1:" and "TABLE 2:" through unbroken."""
+    return re.compile(r"igure|ig\.|able", re.IGNORECASE)
+
+
 def _caption_breaks(text: str, lay: Layout) -> str:
     """Put a line break before a caption that starts mid-line after a sentence end.
 
@@ -91,7 +99,7 @@ def normalize_chars_kept(source: str) -> tuple[str, list[int] | None, list[tuple
     else:
         text = lay.odd_spaces.sub(" ", source)
         plain = False
-    if "igure" in text or "able" in text or "ig." in text:
+    if _caption_word_re().search(text) is not None:
         text = _caption_breaks(text, lay)
     if plain or not _expand_chars_re().search(text):
         return text, None, [(0, len(text))]

@@ -79,6 +79,25 @@ def test_headers_and_captions_stay_on_their_own_lines():
     assert_exact_map(r)
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Figure 1: Radiograph",
+        "FIGURE 2: CT scan",
+        "TABLE 1: Laboratory values",
+        "FIG. 3: MRI",
+        "Table 2| Doses",
+    ],
+)
+def test_a_caption_after_a_sentence_end_starts_its_own_line_in_any_case(caption):
+    """The caption break sees every spelling its pattern matches, capitals included."""
+    src = f"The lesion was removed and it did not recur. {caption} of the pelvis.\n"
+    r = repair(src)
+    assert f"did not recur.\n{caption} of the pelvis." in r.text
+    assert len(r.text) == len(src)
+    assert_exact_map(r)
+
+
 def test_sentence_per_line_text_is_kept_as_it_is():
     src = (
         "A 54-year-old man presented with chest pain.\n"
