@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import srsly
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 SPAN_GROUP = "caseminer"
 LAB = "LAB"
@@ -130,17 +130,25 @@ def add_item(doc: Doc, span: Span, attrs: dict[str, Any]) -> Span:
     label = span.label_
     if label not in CATEGORIES:
         raise ValueError(f"item label must be one of {CATEGORIES}, got {label!r}")
+    group, store = item_stores(doc)
+    group.append(span)
+    store[f"{label} {span.start_char} {span.end_char}"] = attrs  # set_attrs, label read once
+    return span
+
+
+def item_stores(doc: Doc) -> tuple[SpanGroup, dict[str, Any]]:
+    """The item group and the attrs store of ``doc``, each made when missing. For writers that
+    add many items (``add_items``, the clinical component): an item is appended to the group
+    and its attrs stored under ``"LABEL start_char end_char"``, as ``add_item`` does."""
     group = doc.spans.get(SPAN_GROUP)
     if group is None:
         doc.spans[SPAN_GROUP] = []
         group = doc.spans[SPAN_GROUP]
-    group.append(span)
     user_data = doc.user_data
     store = user_data.get(ATTRS_KEY)
     if store is None:
         store = user_data[ATTRS_KEY] = {}
-    store[f"{label} {span.start_char} {span.end_char}"] = attrs  # set_attrs, label read once
-    return span
+    return group, store
 
 
 def add_items(doc: Doc, label: str, rows: Iterable[tuple[Span, dict[str, Any]]]) -> list[Span]:
@@ -163,14 +171,7 @@ def add_items(doc: Doc, label: str, rows: Iterable[tuple[Span, dict[str, Any]]])
         if span.label != label_id:
             raise ValueError(f"item of add_items(..., {label!r}, ...) labelled {span.label_!r}")
         if append is None:  # (no item: no group and no store made, as without add_item calls)
-            group = doc.spans.get(SPAN_GROUP)
-            if group is None:
-                doc.spans[SPAN_GROUP] = []
-                group = doc.spans[SPAN_GROUP]
-            user_data = doc.user_data
-            store = user_data.get(ATTRS_KEY)
-            if store is None:
-                store = user_data[ATTRS_KEY] = {}
+            group, store = item_stores(doc)
             append, add = group.append, store.__setitem__
         append(span)
         add(f"{label} {span.start_char} {span.end_char}", attrs)

@@ -21,6 +21,7 @@ from caseminer.nlp.extensions import (
     IMAGING,
     LAB,
     SPAN_GROUP,
+    item_stores,
     items,
     register_extensions,
 )
@@ -121,14 +122,7 @@ class ClinicalExtractor:
             return
         view = DocView(doc) if view is None else view
         codes: dict[tuple[str, str], list[dict[str, str]]] = {}  # this document's, by wording
-        group = doc.spans.get(SPAN_GROUP)
-        if group is None:
-            doc.spans[SPAN_GROUP] = []
-            group = doc.spans[SPAN_GROUP]
-        user_data = doc.user_data
-        store = user_data.get(ATTRS_KEY)
-        if store is None:
-            store = user_data[ATTRS_KEY] = {}
+        group, store = item_stores(doc)
         idx, ends = view.idx, view.ends
         strings = doc.vocab.strings
         label_ids: dict[str, int] = {}
