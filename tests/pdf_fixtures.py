@@ -14,6 +14,18 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pdf_fixture_rows import (  # noqa: F401 - LAB_ROWS, RANGE_ROWS: read from here by tests
+    _HARD_OBJECTS,
+    _OBJECTS,
+    _SUBJECTS,
+    _TAILS,
+    _VERBS,
+    HARD_LAB_ROWS,
+    HARD_RANGE_ROWS,
+    LAB_ROWS,
+    RANGE_ROWS,
+)
+
 PAGE_W, PAGE_H = 595.0, 842.0
 MARGIN = 54.0
 GUTTER = 22.0
@@ -26,103 +38,6 @@ BOTTOM = 70.0
 HEADER_LEFT = "Journal of Clinical Case Reports"
 HEADER_RIGHT = "Vol 12, Issue 3, 2024"
 FOOTER = "Copyright © 2024 The Authors. Open access under the CC BY 4.0 licence."
-
-LAB_ROWS = [
-    ("Creatinine", "0.3", "mg/dL"),
-    ("Potassium", "3.3", "mEq/L"),
-    ("Phosphorus", "4.1", "mg/dL"),
-    ("BUN", "13", "mg/dL"),
-    ("Sodium", "137", "mEq/L"),
-    ("Uric acid", "4.4", "mg/dL"),
-    ("Calcium", "7.8", "mg/dL"),
-    ("Magnesium", "1.3", "mEq/L"),
-    ("CRP", "31", "mg/L"),
-]
-
-RANGE_ROWS = [
-    ("Hemoglobin", "10.2 g/dL", "12.0-15.5"),
-    ("Alkaline phosphatase", "132 U/L", "40-129"),
-    ("Parathyroid hormone", "78 pg/mL", "15-65"),
-    ("Vitamin D", "18 ng/mL", "30-100"),
-]
-
-_SUBJECTS = [
-    "The patient",
-    "A repeat examination",
-    "The treating team",
-    "Histopathological analysis",
-    "Contrast-enhanced imaging",
-    "The multidisciplinary committee",
-    "Serial laboratory monitoring",
-    "The orthopaedic surgeon",
-]
-_VERBS = [
-    "demonstrated",
-    "confirmed",
-    "documented",
-    "identified",
-    "excluded",
-    "characterized",
-    "described",
-    "revealed",
-]
-_OBJECTS = [
-    "a well-defined periarticular calcification",
-    "significant hypercalcemia without hyperphosphatemia",
-    "a fluid-filled collection adjacent to the acetabulum",
-    "inflammatory infiltration of the surrounding musculature",
-    "hydroxyapatite deposition within the synovial membrane",
-    "a heterogeneous lesion with peripheral enhancement",
-    "no evidence of metastatic dissemination",
-    "degenerative osteoarthritic changes of the contralateral hip",
-    "persistent elevation of inflammatory markers",
-    "a pathological fracture of the femoral neck",
-]
-_TAILS = [
-    "during the follow-up visit in week {n}",
-    "after {n} days of intravenous antibiotics",
-    "with a serum calcium of {v} mg/dL^{c}",
-    "and the fluid volume was approximately {n} mL^{c}",
-    "in comparison with the examination performed {n} months earlier",
-    "despite symptomatic treatment for {n} weeks",
-    "which was reported as {v} cm in its largest diameter",
-]
-
-
-# Hard mode: compounds that must keep their hyphen when a line breaks at it, and loose phrases
-# ("and a") whose wide justified gaps once made a line look like a table row.
-_HARD_OBJECTS = [
-    "acid-alcohol fast bacilli and a two-dimensional echocardiogram",
-    "an N-terminal pro-brain natriuretic peptide and a C-reactive protein rise",
-    "low-molecular-weight heparin and a moderate-to-severe effusion",
-    "a thoraco-abdominal aneurysm and a well-circumscribed calcification",
-    "hydroxyapatite crystals and a periarticular inflammatory reaction",
-]
-
-# Hard lab table: three label/value pairs in narrow columns, so long names wrap inside their cell
-# ("Potassiu" / "m", "C-reacti" / "ve protein", "Alkaline" / "phospha" / "tase").
-HARD_LAB_ROWS = [
-    ("Potassium", "3.3", "mEq/L"),
-    ("C-reactive protein", "31", "mg/L"),
-    ("Hemoglobin", "10.2", "g/dL"),
-    ("Alkaline phosphatase", "132", "U/L"),
-    ("Creatinine", "0.3", "mg/dL"),
-    ("Sodium", "137", "mEq/L"),
-    ("Total bilirubin", "0.8", "mg/dL"),
-    ("Albumin", "3.1", "g/dL"),
-    ("Lactate dehydrogenase", "245", "U/L"),
-    ("Calcium", "7.8", "mg/dL"),
-    ("Phosphorus", "4.1", "mg/dL"),
-    ("Magnesium", "1.3", "mEq/L"),
-]
-
-# Hard in-column table: test, result, unit in its own column, reference range; names wrap.
-HARD_RANGE_ROWS = [
-    ("Parathyroid hormone", "78", "pg/mL", "15-65"),
-    ("Alkaline phosphatase", "140", "U/L", "40-129"),
-    ("Vitamin D", "18", "ng/mL", "30-100"),
-    ("Erythrocyte sedimentation rate", "42", "mm/h", "0-20"),
-]
 
 
 @dataclass
@@ -531,73 +446,3 @@ def make_journal_pdf(path: Path, pages: int = 3, seed: int = 0, hard: bool = Fal
     c.save()
     doc.pages = w.page
     return doc
-
-
-def make_image_only_pdf(path: Path) -> Path:
-    """A 'scanned' page: one raster image and no text layer."""
-    from PIL import Image
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen.canvas import Canvas
-
-    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H))
-    c.drawImage(ImageReader(Image.new("RGB", (300, 400), "white")), 100, 300, 300, 400)
-    c.showPage()
-    c.save()
-    return Path(path)
-
-
-def make_encrypted_pdf(path: Path) -> Path:
-    """A PDF that needs a user password to open."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H), encrypt="secret")
-    c.drawString(100, 700, "Confidential case report")
-    c.showPage()
-    c.save()
-    return Path(path)
-
-
-def make_zero_page_pdf(path: Path) -> Path:
-    """A well-formed PDF whose page tree is empty."""
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    body += b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    Path(path).write_bytes(body)
-    return Path(path)
-
-
-WRAPPED_ROWS = [
-    ("Creatinine", "0.3", "mg/dL"),
-    ("Potassium", "3.3", "mEq/L"),
-    ("Phosphorus", "4.1", "mg/dL"),
-    ("BUN", "13", "mg/dL"),
-    ("Uric acid", "4.4", "mg/dL"),
-    ("Calcium", "7.8", "mg/dL"),
-]
-
-
-def make_wrapped_table_pdf(path: Path) -> Path:
-    """The seed report's table: narrow two-pair columns where names and units wrap in the cell
-    ("Creatini" / "ne", "0.3" / "mg/dL"), under a sentence that names creatinine."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H))
-    c.setFont("Helvetica", 10)
-    c.drawString(MARGIN, 760, "Serum creatinine was measured on admission.")
-    c.drawString(MARGIN, 740, "Table 1: Biochemical profile of the patient.")
-    y = 715.0
-    header = [("Variables",), ("Values",), ("Variables",), ("Values",)]
-    cells = [header]
-    for k in range(0, len(WRAPPED_ROWS), 2):
-        row = []
-        for name, value, unit in WRAPPED_ROWS[k : k + 2]:
-            name_lines = (name[:8], name[8:]) if len(name) > 8 and " " not in name else (name,)
-            row += [name_lines, (value, unit) if len(value) < 3 else (f"{value} {unit}",)]
-        cells.append(row)
-    for row in cells:
-        for col, lines in enumerate(row):
-            for i, text in enumerate(lines):
-                c.drawString(MARGIN + col * 70, y - i * 11, text)
-        y -= 11 * max(len(lines) for lines in row) + 8
-    c.showPage()
-    c.save()
-    return Path(path)

@@ -37,7 +37,8 @@ def make_bad_folder(root: Path) -> dict[str, str]:
         import reportlab  # noqa: F401
     except ImportError:
         return expected
-    from pdf_fixtures import make_encrypted_pdf, make_journal_pdf
+    from pdf_fixtures import make_journal_pdf
+    from pdf_odd_fixtures import make_encrypted_pdf
 
     make_encrypted_pdf(root / "encrypted.pdf")
     expected["encrypted.pdf"] = "encrypted"

