@@ -153,9 +153,10 @@ def test_kill_9_of_the_run_alone_leaves_quiet_workers_and_no_unrecorded_output(t
     assert not list(out.glob(".*")), "a staged or temporary file was left behind"
 
 
-# files of the lock test: enough that the first run still holds the lock while the second starts
-# up (a CLI start costs about as much as a few files; six files were once all done before it)
-N_CONTENDED = 40
+# files of the lock test. The first run is stopped (SIGSTOP) while the second one starts: with
+# a faster pipeline, 6 and then 40 files were once all done before the second run had started,
+# so a lock held only by being slower made the test depend on the machine's speed.
+N_CONTENDED = 12
 
 
 @pytest.mark.slow
@@ -173,9 +174,14 @@ def test_two_runs_into_one_out_the_second_exits_2_at_once(tmp_path):
             assert first.poll() is None, first.stderr.read()
             assert time.monotonic() - t0 < 120, "the first run never took the lock"
             time.sleep(0.02)
+        # the first run and its workers held where they are: it owns the lock until resumed
+        os.killpg(first.pid, signal.SIGSTOP)
         cmd = [sys.executable, "-m", "caseminer.cli", "extract", str(src), "-o", str(out)]
         t1 = time.monotonic()
-        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        try:
+            second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        finally:
+            os.killpg(first.pid, signal.SIGCONT)
         assert second.returncode == 2, second.stderr
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1 and f"pid {first.pid} on host" in lines[0], second.stderr
