@@ -7,6 +7,7 @@ from __future__ import annotations
 from corpus import corpus_texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT
 from test_sentences import NLP
 
 from caseminer.nlp import sentences as S
@@ -72,7 +73,8 @@ def _check(text: str) -> int:
 
 
 def test_ends_sentence_on_corpus_tokens():
-    assert sum(_check(t) for t in corpus_texts(CRAFTED, maccrobat=40)) > 1000
+    checked = sum(_check(t) for t in corpus_texts(CRAFTED, maccrobat=40))
+    assert checked > (1000 if MACCROBAT.exists() else 300)  # the repository's reports alone: 659
 
 
 @settings(max_examples=300, deadline=None)

@@ -10,6 +10,7 @@ import pytest
 from corpus import corpus_texts, doc_before
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import MACCROBAT
 
 import caseminer
 from caseminer.nlp.clinical.attrs import build_attrs, procedure_attrs
@@ -245,7 +246,7 @@ def test_widen_all_is_widen(pipeline, docs):
         batch = matcher.widen_all(doc, copies, batch_view)
         assert [_state(c) for c in batch] == [_state(c) for c in plain]
         dropped += len(seeds) - len(plain)
-    assert dropped > 50
+    assert dropped > (50 if MACCROBAT.exists() else 20)  # the repository's reports alone: 42
 
 
 def test_genus_from_the_view_is_the_token_test(pipeline, docs):
