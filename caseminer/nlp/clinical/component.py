@@ -6,6 +6,9 @@ extractors (imaging studies, lab tests), and append the items to ``doc.spans["ca
 their attrs. ``status`` is provisional ("confirmed") until caseminer_context runs.
 """
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
@@ -15,6 +18,7 @@ from caseminer.nlp.clinical.match import PROCEDURE, Candidate, ClinicalMatcher
 from caseminer.nlp.clinical.view import DocView
 from caseminer.nlp.clinical.vocab import load_vocab
 from caseminer.nlp.coverage import Coverage
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import (
     ATTRS_KEY,
     CATEGORIES,
@@ -25,6 +29,7 @@ from caseminer.nlp.extensions import (
     items,
     register_extensions,
 )
+from caseminer.patterns import concern_dir
 
 
 def lab_analyte_spans(doc: Doc, labs: list[Span] | None = None) -> list[tuple[int, int]]:
@@ -72,10 +77,34 @@ class ClinicalExtractor:
         use_morphology: bool = True,
         skip_overlapping_items: bool = True,
     ):
-        knowledge = load_vocab(patterns_dir)
-        self.matcher = ClinicalMatcher(nlp.vocab, knowledge, use_morphology, nlp.make_doc)
-        self.reader = AttributeReader(knowledge)
+        self._vocab = nlp.vocab
+        self._make_doc = nlp.make_doc
+        self.use_morphology = use_morphology
         self.skip_overlapping_items = skip_overlapping_items
+        self._load(patterns_dir)
+
+    def _load(self, patterns_dir: str | Path | None) -> None:
+        """Build the matcher and attribute reader from ``patterns_dir`` (None: packaged); kept
+        apart from ``__init__`` so ``from_disk`` can rebuild from a saved folder."""
+        self.patterns_dir = patterns_dir
+        knowledge = load_vocab(patterns_dir)
+        self.matcher = ClinicalMatcher(self._vocab, knowledge, self.use_morphology, self._make_doc)
+        self.reader = AttributeReader(knowledge)
+
+    # -- serialization: the component is its data folder -----------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from, so a
+        saved pipeline carries its vocabulary rather than relying on the installed package."""
+        copy_pattern_files(concern_dir("clinical", self.patterns_dir), path)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ClinicalExtractor":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote (a pipeline
+        saved before this component wrote any keeps the one built from its config). The term
+        token cache (``phrases.cached_term_plan``) is keyed by the term texts, so an edited copy
+        gets its own entry."""
+        if Path(path).is_dir():
+            self._load(Path(path))
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         view = DocView(doc)  # read once, used by every rule below

@@ -21,6 +21,7 @@ file holds what.
 """
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from caseminer.nlp.context.status import (
     assertion_of,
     status_of,
 )
+from caseminer.nlp.diskcache import copy_pattern_files
 from caseminer.nlp.extensions import (
     ASSERTION_KEY,
     ATTRS_KEY,
@@ -103,6 +105,18 @@ class AssertionContext:
         nested_terminate: bool = True,
         name: str = "caseminer_context",
     ):
+        self.name = name
+        self.nlp = nlp
+        self.max_scope = max_scope
+        self._options = (use_default_rules, literal_patterns, nested_terminate)
+        self._load(patterns_dir)
+
+    def _load(self, patterns_dir: Path) -> None:
+        """Build the cues, matchers and status rules from ``patterns_dir``; kept apart from
+        ``__init__`` so ``from_disk`` can rebuild from a saved folder. The on-disk caches
+        (``build.rule_data``, ``build.literal_tokens``) are keyed by the bytes of the folder's
+        files (and, for the rules, its resolved path), so a saved or edited copy never reads
+        the entry of the folder it was copied from."""
         from caseminer.nlp.context.build import PATTERN_FILES, literal_rules_trie, rule_data
         from caseminer.nlp.context.families import Lexicon
         from caseminer.nlp.context.graph import SentenceContext
@@ -110,9 +124,9 @@ class AssertionContext:
         from caseminer.nlp.context.rules import Rule
         from caseminer.nlp.context.scope import ClauseScope
 
-        self.name = name
-        self.nlp = nlp
-        self.max_scope = max_scope
+        use_default_rules, literal_patterns, nested_terminate = self._options
+        nlp = self.nlp
+        self.patterns_dir = patterns_dir
         data = rule_data(patterns_dir, use_default_rules, literal_patterns)
         self.rules = [Rule.from_data(r) for r in data["rules"]]
         self.n_families = n = data["n_families"]
@@ -137,7 +151,21 @@ class AssertionContext:
         self.procedure_negation = ProcedureNegation(
             negation.get("negators", []), negation.get("fillers", [])
         )
-        self._medspacy: Any = None
+        self._medspacy: Any = None  # built from these rules on first use
+
+    # -- serialization: the component is its data folder -----------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's ``nlp.to_disk``: the pattern files this component was built from
+        (``PATTERN_FILES`` and the README), so a saved pipeline carries its cues. medspaCy's
+        default rules stay medspaCy's: they are read from the installed medspaCy, as at build."""
+        copy_pattern_files(self.patterns_dir, path)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "AssertionContext":
+        """spaCy's ``spacy.load``: rebuild from the pattern files ``to_disk`` wrote (a pipeline
+        saved before this component wrote any keeps the one built from its config)."""
+        if Path(path).is_dir():
+            self._load(Path(path))
+        return self
 
     def matches(
         self, doc: Doc, lower: list[int], arr: Any, families: bool = True
