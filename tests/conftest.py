@@ -17,6 +17,15 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def saved_pipeline(nlp, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default pipeline written once with ``nlp.to_disk``, for the tests that load it back
+    (read it, never edit it: a test that edits saved files writes its own copy)."""
+    path = tmp_path_factory.mktemp("saved") / "pipeline"
+    nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def seed_text() -> str:
     if not SEED.exists():
         pytest.skip(f"{SEED} is absent (../shared not available)")

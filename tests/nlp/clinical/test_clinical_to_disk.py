@@ -28,12 +28,10 @@ def clinical(nlp: Language, text: str) -> dict[str, Any]:
     return {"diagnoses": report["diagnoses"], "procedures": report["procedures"]}
 
 
-@pytest.fixture(scope="module")
-def saved(nlp: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default pipeline written with ``nlp.to_disk``."""
-    path = tmp_path_factory.mktemp("clinical") / "pipeline"
-    nlp.to_disk(path)
-    return path
+@pytest.fixture
+def saved(saved_pipeline: Path) -> Path:
+    """The default pipeline written with ``nlp.to_disk`` (once per session, conftest.py)."""
+    return saved_pipeline
 
 
 def test_to_disk_writes_the_clinical_pattern_files(saved: Path) -> None:

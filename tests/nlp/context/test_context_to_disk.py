@@ -31,12 +31,10 @@ def assertions(nlp: Language, text: str) -> list[tuple[str, str, Any, dict[str, 
     ]
 
 
-@pytest.fixture(scope="module")
-def saved(nlp: Language, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default pipeline written with ``nlp.to_disk``."""
-    path = tmp_path_factory.mktemp("context") / "pipeline"
-    nlp.to_disk(path)
-    return path
+@pytest.fixture
+def saved(saved_pipeline: Path) -> Path:
+    """The default pipeline written with ``nlp.to_disk`` (once per session, conftest.py)."""
+    return saved_pipeline
 
 
 def test_to_disk_writes_the_context_pattern_files(saved: Path) -> None:
