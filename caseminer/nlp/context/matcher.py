@@ -49,12 +49,16 @@ def add_phrase(trie: Trie, words: Iterable[str], rule: int) -> None:
     node.setdefault(LEAF, rule)  # a phrase has one meaning: the first rule that spells it
 
 
-def find(trie: Trie, keys: Sequence[int]) -> list[Match]:
-    """Every phrase of ``trie`` spelled by ``keys[start:end]``, by start, then by length.
+def find(trie: Trie, keys: Sequence[int], starts: Sequence[int] | None = None) -> list[Match]:
+    """Every phrase of ``trie`` spelled by ``keys[start:end]``, by start, then by length; with
+    ``starts`` (ascending), only the phrases starting there.
     (``in`` tests rather than ``dict.get`` calls: this loop runs for every token.)"""
     out: list[Match] = []
     n = len(keys)
-    for i, key in enumerate(keys):
+    pairs: Iterable[tuple[int, int]] = enumerate(keys)
+    if starts is not None:
+        pairs = zip(starts, map(keys.__getitem__, starts), strict=True)
+    for i, key in pairs:
         if key not in trie:
             continue
         node = trie[key]
@@ -165,27 +169,13 @@ class CueMatcher:
                     shaped[i] = key
         firsts = self.family_firsts
         class_get = self.class_of.get
-        lit: list[Match] = []
         fam: list[Match] = []
-        n = len(lower)
         # the positions whose word can start a cue of either kind, selected at C level (a
         # set test mapped over the hashes): only those take a Python step
-        maybe = list(compress(range(n), map(self.any_firsts.__contains__, lower)))
+        maybe = list(compress(range(len(lower)), map(self.any_firsts.__contains__, lower)))
+        lit = find(literal_trie, lower, maybe)
         for i in maybe:
             h = lower[i]
-            if h in literal_trie:
-                node = literal_trie[h]
-                j = i + 1
-                while True:
-                    if LEAF in node:
-                        lit.append((node[LEAF], i, j))
-                    if j >= n:
-                        break
-                    key = lower[j]
-                    if key not in node:
-                        break
-                    node = node[key]
-                    j += 1
             if h in firsts and i not in shaped:
                 self._walk_family(lower, shaped, class_get, i, class_get(h, h), fam)
         if shaped:
