@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_left
+from functools import cached_property
 
 import numpy
 from spacy.attrs import (
@@ -88,109 +89,69 @@ _CHECK = [IDX, SPACY, SENT_START]
 
 class TokenTable:
     """The ``COLUMNS`` of one Doc (``array``, uint64 as spaCy gives them, read-only) and lists
-    derived from them on first use. See the module docstring: never change what it hands out."""
-
-    __slots__ = (
-        "n",
-        "array",
-        "_idx",
-        "_ends",
-        "_lengths",
-        "_lower",
-        "_spaces",
-        "_starts",
-        "_starts0",
-        "_start_chars",
-        "_flagged",
-    )
+    derived from them on first use (each ``cached_property`` computed once per table). See the
+    module docstring: never change what it hands out."""
 
     def __init__(self, array: numpy.ndarray) -> None:
         array.flags.writeable = False
         self.array = array
         self.n: int = len(array)
-        self._idx: list[int] | None = None
-        self._ends: list[int] | None = None
-        self._lengths: list[int] | None = None
-        self._lower: list[int] | None = None
-        self._spaces: list[int] | None = None
-        self._starts: list[int] | None = None
-        self._starts0: list[int] | None = None
-        self._start_chars: list[int] | None = None
-        self._flagged: bool | None = None
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Indices of the tokens flagged as sentence starts (SENT_START == 1), ascending; token 0
+        only when it is flagged."""
+        # uint64 as spaCy gives it: a non-start (-1) is 2**64-1, never 1
+        return (self.array[:, SENT_COL] == 1).nonzero()[0].tolist()
+
+    @cached_property
+    def starts0(self) -> list[int]:
+        """``starts`` with token 0 first: where ``Span.sent`` begins each sentence (it walks
+        back to a flagged token, or to token 0). ``[0]`` for an empty Doc."""
+        starts = self.starts
+        return starts if starts[:1] == [0] else [0, *starts]
+
+    @cached_property
+    def start_chars(self) -> list[int]:
+        """The character offsets of the ``starts`` tokens."""
+        idx = self.idx
+        return [idx[i] for i in self.starts]
+
+    @cached_property
+    def flagged(self) -> bool:
+        """Some token after the first has a SENT_START value (start or not start): what
+        ``doc.has_annotation("SENT_START")`` tests when the Doc has two tokens or more."""
+        return bool(self.array[1:, SENT_COL].any())
 
     def column(self, col: int) -> numpy.ndarray:
         """One column (``LOWER_COL``, ...), a read-only view."""
         return self.array[:, col]
 
-    @property
+    @cached_property
     def idx(self) -> list[int]:
         """The character offset of each token (``token.idx``)."""
-        if self._idx is None:
-            self._idx = self.array[:, IDX_COL].tolist()
-        return self._idx
+        return self.array[:, IDX_COL].tolist()
 
-    @property
+    @cached_property
     def lengths(self) -> list[int]:
         """The length in characters of each token."""
-        if self._lengths is None:
-            self._lengths = self.array[:, LENGTH_COL].tolist()
-        return self._lengths
+        return self.array[:, LENGTH_COL].tolist()
 
-    @property
+    @cached_property
     def ends(self) -> list[int]:
         """The character offset where each token ends (``token.idx + len(token)``)."""
-        if self._ends is None:
-            array = self.array
-            self._ends = (array[:, IDX_COL] + array[:, LENGTH_COL]).tolist()
-        return self._ends
+        array = self.array
+        return (array[:, IDX_COL] + array[:, LENGTH_COL]).tolist()
 
-    @property
+    @cached_property
     def lower(self) -> list[int]:
         """The LOWER string id of each token."""
-        if self._lower is None:
-            self._lower = self.array[:, LOWER_COL].tolist()
-        return self._lower
+        return self.array[:, LOWER_COL].tolist()
 
-    @property
+    @cached_property
     def spaces(self) -> list[int]:
         """Indices of the white-space tokens (``token.is_space``), ascending."""
-        if self._spaces is None:
-            self._spaces = self.array[:, SPACE_COL].nonzero()[0].tolist()
-        return self._spaces
-
-    @property
-    def starts(self) -> list[int]:
-        """Indices of the tokens flagged as sentence starts (SENT_START == 1), ascending; token 0
-        only when it is flagged."""
-        if self._starts is None:
-            # uint64 as spaCy gives it: a non-start (-1) is 2**64-1, never 1
-            self._starts = (self.array[:, SENT_COL] == 1).nonzero()[0].tolist()
-        return self._starts
-
-    @property
-    def starts0(self) -> list[int]:
-        """``starts`` with token 0 first: where ``Span.sent`` begins each sentence (it walks
-        back to a flagged token, or to token 0). ``[0]`` for an empty Doc."""
-        if self._starts0 is None:
-            starts = self.starts
-            self._starts0 = starts if starts[:1] == [0] else [0, *starts]
-        return self._starts0
-
-    @property
-    def start_chars(self) -> list[int]:
-        """The character offsets of the ``starts`` tokens."""
-        if self._start_chars is None:
-            idx = self.idx
-            self._start_chars = [idx[i] for i in self.starts]
-        return self._start_chars
-
-    @property
-    def flagged(self) -> bool:
-        """Some token after the first has a SENT_START value (start or not start): what
-        ``doc.has_annotation("SENT_START")`` tests when the Doc has two tokens or more."""
-        if self._flagged is None:
-            self._flagged = bool(self.array[1:, SENT_COL].any())
-        return self._flagged
+        return self.array[:, SPACE_COL].nonzero()[0].tolist()
 
     def any_start(self, lo: int, hi: int) -> bool:
         """Some token in ``[lo, hi)`` is flagged as a sentence start (``1 in flags[lo:hi]``)."""
